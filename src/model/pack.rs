@@ -1,0 +1,318 @@
+//! The pack: module instances and electrical parts as nodes of a petgraph graph, joined terminal to
+//! terminal by conductors, plus the pack-level hardware (enclosure, BMS, junction box, harness, crash
+//! structure, heater, sealing) and its envelope.
+//!
+//! The graph is the single source of the pack's electrical topology: series and parallel counts are
+//! derived from it (`crate::model::topology`), never stored.
+
+use petgraph::Undirected;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
+use serde::{Deserialize, Serialize};
+
+use crate::model::cell::SealingClass;
+use crate::model::ids::{ModuleId, NodeId};
+use crate::model::material::Material;
+
+/// One of the two terminals of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Terminal {
+    /// Positive terminal (for contactors and fuses: side A).
+    Pos,
+    /// Negative terminal (for contactors and fuses: side B).
+    Neg,
+}
+
+impl Terminal {
+    /// "+" or "−".
+    pub fn sign(self) -> &'static str {
+        match self {
+            Self::Pos => "+",
+            Self::Neg => "−",
+        }
+    }
+}
+
+/// A placed module.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleInstance {
+    /// Node id, e.g. `M3`.
+    pub id: NodeId,
+    /// Which module design.
+    pub design: ModuleId,
+    /// Position of the module's minimum corner inside the pack envelope, m.
+    pub position_m: [f64; 3],
+    /// Turned 90° about the vertical axis (length along the pack's width).
+    pub rotated: bool,
+}
+
+/// A node of the pack graph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PackNode {
+    /// A module.
+    Module(ModuleInstance),
+    /// The pack's main positive or negative terminal (only its `Pos` terminal is used).
+    PackTerminal {
+        /// Node id, e.g. `HV+`.
+        id: NodeId,
+        /// Which pole of the pack this is.
+        polarity: Terminal,
+    },
+    /// Main contactor.
+    Contactor {
+        /// Node id.
+        id: NodeId,
+        /// Closed-contact resistance, Ω.
+        resistance_ohm: f64,
+        /// Mass, kg.
+        mass_kg: f64,
+    },
+    /// Main fuse or pyro-fuse.
+    Fuse {
+        /// Node id.
+        id: NodeId,
+        /// Rated current, A.
+        rating_a: f64,
+        /// Resistance, Ω.
+        resistance_ohm: f64,
+        /// Mass, kg.
+        mass_kg: f64,
+    },
+}
+
+impl PackNode {
+    /// The node's id.
+    pub fn id(&self) -> &NodeId {
+        match self {
+            Self::Module(m) => &m.id,
+            Self::PackTerminal { id, .. } | Self::Contactor { id, .. } | Self::Fuse { id, .. } => {
+                id
+            }
+        }
+    }
+
+    /// Short kind name.
+    pub fn kind_label(&self) -> &'static str {
+        match self {
+            Self::Module(_) => "module",
+            Self::PackTerminal { .. } => "pack terminal",
+            Self::Contactor { .. } => "contactor",
+            Self::Fuse { .. } => "fuse",
+        }
+    }
+
+    /// Terminals this node has.
+    pub fn terminals(&self) -> &'static [Terminal] {
+        match self {
+            Self::PackTerminal { .. } => &[Terminal::Pos],
+            _ => &[Terminal::Pos, Terminal::Neg],
+        }
+    }
+}
+
+/// A conductor joining a terminal of one node to a terminal of another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackLink {
+    /// Terminal at the edge's source node.
+    pub source_terminal: Terminal,
+    /// Terminal at the edge's target node.
+    pub target_terminal: Terminal,
+    /// Conductor length, m.
+    pub length_m: f64,
+    /// Cross-section, m²; None sizes it from the pack's design current.
+    pub cross_section_m2: Option<f64>,
+    /// Conductor material.
+    pub material: Material,
+}
+
+/// Inner size the pack must fit in, m.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Along the vehicle (x), m.
+    pub length_m: f64,
+    /// Across the vehicle (y), m.
+    pub width_m: f64,
+    /// Height (z), m.
+    pub height_m: f64,
+}
+
+/// The pack housing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Enclosure {
+    /// Tray (floor and walls) material.
+    pub tray_material: Material,
+    /// Tray thickness, m.
+    pub tray_thickness_m: f64,
+    /// Lid material.
+    pub lid_material: Material,
+    /// Lid thickness, m.
+    pub lid_thickness_m: f64,
+    /// Clearance between the module block and the walls, m.
+    pub clearance_m: f64,
+}
+
+/// Side-impact structure around the pack perimeter.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CrashStructure {
+    /// Beam material.
+    pub material: Material,
+    /// Cross-section of the beam's material, m² (e.g. a hollow extrusion's wall area).
+    pub section_area_m2: f64,
+    /// Beam width added outside the tray on each side, m.
+    pub width_m: f64,
+}
+
+/// Electric heater that keeps the cells in their operating window.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Heater {
+    /// Heating power, W.
+    pub power_w: f64,
+    /// Switch-on temperature: heats while the coldest cell is below it, K.
+    pub setpoint_k: f64,
+    /// Heater mass per kW (film or PTC elements with their carriers), kg/W.
+    pub mass_kg_per_w: f64,
+}
+
+/// Coolant loop feeding the module cooling plates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Coolant {
+    /// Volume flow through the pack, m³/s.
+    pub flow_m3_per_s: f64,
+    /// Coolant density, kg/m³.
+    pub density_kg_per_m3: f64,
+    /// Coolant specific heat, J/(kg·K).
+    pub specific_heat_j_per_kgk: f64,
+    /// Inlet temperature, K.
+    pub inlet_temp_k: f64,
+    /// Coolant held in plates and pipes per metre of module length, kg/m.
+    pub hold_up_kg_per_m: f64,
+}
+
+/// Pack-level hardware that is not part of the electrical graph.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PackHardware {
+    /// Housing.
+    pub enclosure: Enclosure,
+    /// Battery management system (master board, housing), kg.
+    pub bms_mass_kg: f64,
+    /// Junction box (pre-charge, current sensor, HV connectors), kg.
+    pub junction_box_mass_kg: f64,
+    /// Low- and high-voltage harness per metre of routed length, kg/m.
+    pub harness_kg_per_m: f64,
+    /// Side-impact structure, if any.
+    pub crash: Option<CrashStructure>,
+    /// Heater, if any.
+    pub heater: Option<Heater>,
+    /// Coolant loop, if any.
+    pub coolant: Option<Coolant>,
+    /// How tightly the enclosure is sealed.
+    pub sealing: SealingClass,
+    /// Continuous design current of the pack, A (sizes pack busbars).
+    pub design_current_a: f64,
+    /// Allowed current density in pack conductors, A/m².
+    pub current_density_a_per_m2: f64,
+}
+
+/// The pack. (Not serde: files describe the graph as named nodes and links, see `crate::preset`.)
+#[derive(Debug, Clone)]
+pub struct Pack {
+    /// Human name.
+    pub name: String,
+    /// Envelope the pack must fit.
+    pub envelope: Envelope,
+    /// Lowest SOC the BMS allows in use.
+    pub soc_min: f64,
+    /// Highest SOC the BMS allows in use.
+    pub soc_max: f64,
+    /// Highest pack voltage the design allows (insulation, inverter, charger), V.
+    pub max_voltage_v: f64,
+    /// Lowest pack voltage the inverter accepts, V.
+    pub min_voltage_v: f64,
+    /// Electrical graph.
+    pub graph: StableGraph<PackNode, PackLink, Undirected>,
+    /// Other hardware.
+    pub hardware: PackHardware,
+}
+
+impl PartialEq for Pack {
+    fn eq(&self, other: &Self) -> bool {
+        // Graphs compare by their nodes and edges in index order, which is how files rebuild them.
+        let nodes = |p: &Pack| {
+            p.graph
+                .node_indices()
+                .map(|n| p.graph[n].clone())
+                .collect::<Vec<_>>()
+        };
+        let edges = |p: &Pack| {
+            p.graph
+                .edge_indices()
+                .filter_map(|e| {
+                    let (a, b) = p.graph.edge_endpoints(e)?;
+                    Some((
+                        p.graph[a].id().clone(),
+                        p.graph[b].id().clone(),
+                        p.graph[e].clone(),
+                    ))
+                })
+                .collect::<Vec<_>>()
+        };
+        self.name == other.name
+            && self.envelope == other.envelope
+            && self.soc_min == other.soc_min
+            && self.soc_max == other.soc_max
+            && self.max_voltage_v == other.max_voltage_v
+            && self.min_voltage_v == other.min_voltage_v
+            && self.hardware == other.hardware
+            && nodes(self) == nodes(other)
+            && edges(self) == edges(other)
+    }
+}
+
+impl Pack {
+    /// The node with this id.
+    pub fn find(&self, id: &NodeId) -> Option<NodeIndex> {
+        self.graph
+            .node_indices()
+            .find(|&n| self.graph[n].id() == id)
+    }
+
+    /// Module instances, in node order.
+    pub fn modules(&self) -> impl Iterator<Item = (NodeIndex, &ModuleInstance)> {
+        self.graph
+            .node_indices()
+            .filter_map(|n| match &self.graph[n] {
+                PackNode::Module(m) => Some((n, m)),
+                _ => None,
+            })
+    }
+
+    /// Adds a link between two terminals and returns its index.
+    pub fn connect(
+        &mut self,
+        a: (NodeIndex, Terminal),
+        b: (NodeIndex, Terminal),
+        length_m: f64,
+        material: Material,
+    ) -> EdgeIndex {
+        self.graph.add_edge(
+            a.0,
+            b.0,
+            PackLink {
+                source_terminal: a.1,
+                target_terminal: b.1,
+                length_m,
+                cross_section_m2: None,
+                material,
+            },
+        )
+    }
+
+    /// Both endpoints of a link as (node, terminal) pairs.
+    pub fn link_ends(
+        &self,
+        e: EdgeIndex,
+    ) -> Option<((NodeIndex, Terminal), (NodeIndex, Terminal))> {
+        let (a, b) = self.graph.edge_endpoints(e)?;
+        let link = &self.graph[e];
+        Some(((a, link.source_terminal), (b, link.target_terminal)))
+    }
+}

@@ -1,0 +1,1 @@
+//! Mass, volume and energy roll-up (being written).
