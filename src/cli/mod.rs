@@ -1,0 +1,1 @@
+//! The command line: clap subcommands over the same engines the GUI uses.
