@@ -9,6 +9,7 @@ pub mod material;
 pub mod module;
 pub mod pack;
 pub mod project;
+pub mod rollup;
 pub mod table;
 pub mod topology;
 pub mod validate;
