@@ -3,6 +3,7 @@
 //!
 //! No file formats, no GUI, no threads. Units are SI (see `crate::units`).
 
+pub mod build;
 pub mod cell;
 pub mod ids;
 pub mod material;
