@@ -7,6 +7,9 @@
 //! Medium 4.756, High 7.162, Extra-high 8.254 km). Tolerances are half a unit of the last published
 //! digit: the published figure is a rounding of the same trace's trapezoidal integral.
 
+// Tests fail loudly on purpose: unwrap and expect are how a test says "this must work".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use packwright::sim::vehicle::cycle::{Cycle, CycleError};
 
 fn km(name: &str) -> f64 {
@@ -19,7 +22,10 @@ fn distances_match_published_values() {
     // is the tighter statement): ±0.005 km.
     for (name, published_km) in [("udds", 11.99), ("hwfet", 16.51), ("us06", 12.89)] {
         let d = km(name);
-        assert!((d - published_km).abs() <= 0.005, "{name}: {d} km vs {published_km} km");
+        assert!(
+            (d - published_km).abs() <= 0.005,
+            "{name}: {d} km vs {published_km} km"
+        );
     }
     // WLTC figures are published to the metre: ±0.0005 km.
     for (name, published_km) in [
@@ -30,7 +36,10 @@ fn distances_match_published_values() {
         ("wltc_3b_extra_high", 8.254),
     ] {
         let d = km(name);
-        assert!((d - published_km).abs() <= 0.0005, "{name}: {d} km vs {published_km} km");
+        assert!(
+            (d - published_km).abs() <= 0.0005,
+            "{name}: {d} km vs {published_km} km"
+        );
     }
 }
 
@@ -46,16 +55,24 @@ fn durations_and_top_speeds_match_published_values() {
         assert_eq!(c.duration_s(), duration_s, "{name}");
         // Top speeds are published to 0.1 mph or 0.1 km/h: ±0.1 km/h.
         let v = c.max_speed_mps() * 3.6;
-        assert!((v - vmax_kmh).abs() <= 0.1, "{name}: {v} km/h vs {vmax_kmh}");
+        assert!(
+            (v - vmax_kmh).abs() <= 0.1,
+            "{name}: {v} km/h vs {vmax_kmh}"
+        );
     }
 }
 
 #[test]
 fn wltc_phases_make_up_the_full_cycle_point_by_point() {
-    let phases: Vec<Cycle> = ["wltc_3b_low", "wltc_3b_medium", "wltc_3b_high", "wltc_3b_extra_high"]
-        .iter()
-        .map(|n| Cycle::named(n).unwrap())
-        .collect();
+    let phases: Vec<Cycle> = [
+        "wltc_3b_low",
+        "wltc_3b_medium",
+        "wltc_3b_high",
+        "wltc_3b_extra_high",
+    ]
+    .iter()
+    .map(|n| Cycle::named(n).unwrap())
+    .collect();
     let joined = Cycle::concat("joined", &phases).unwrap();
     let full = Cycle::named("wltc_3b").unwrap();
     assert_eq!(joined.len(), full.len());
@@ -68,22 +85,42 @@ fn wltc_phases_make_up_the_full_cycle_point_by_point() {
 
 #[test]
 fn constant_speed_cycles() {
-    for (name, kmh) in [("const_90", 90.0), ("const_120", 120.0), ("const_130", 130.0), ("const_72.5", 72.5)] {
+    for (name, kmh) in [
+        ("const_90", 90.0),
+        ("const_120", 120.0),
+        ("const_130", 130.0),
+        ("const_72.5", 72.5),
+    ] {
         let c = Cycle::named(name).unwrap();
         // A flying start: the whole 600 s at speed, distance = v·t by hand.
         let expected_m = kmh / 3.6 * 600.0;
-        assert!((c.distance_m() - expected_m).abs() <= 1e-9 * expected_m, "{name}");
+        assert!(
+            (c.distance_m() - expected_m).abs() <= 1e-9 * expected_m,
+            "{name}"
+        );
         assert_eq!(c.speed_mps()[0], c.speed_mps()[c.len() - 1]);
     }
-    assert!(matches!(Cycle::named("const_0"), Err(CycleError::BadConstSpeed { .. })));
-    assert!(matches!(Cycle::named("const_fast"), Err(CycleError::BadConstSpeed { .. })));
-    assert!(matches!(Cycle::named("const_500"), Err(CycleError::BadConstSpeed { .. })));
+    assert!(matches!(
+        Cycle::named("const_0"),
+        Err(CycleError::BadConstSpeed { .. })
+    ));
+    assert!(matches!(
+        Cycle::named("const_fast"),
+        Err(CycleError::BadConstSpeed { .. })
+    ));
+    assert!(matches!(
+        Cycle::named("const_500"),
+        Err(CycleError::BadConstSpeed { .. })
+    ));
 }
 
 #[test]
 fn unknown_names_list_the_known_ones() {
     let e = Cycle::named("nedc").unwrap_err().to_string();
-    assert!(e.contains("nedc") && e.contains("wltc_3b") && e.contains("const_<km/h>"), "{e}");
+    assert!(
+        e.contains("nedc") && e.contains("wltc_3b") && e.contains("const_<km/h>"),
+        "{e}"
+    );
     // Aliases and case.
     assert_eq!(Cycle::named("WLTC").unwrap().len(), 1801);
     assert_eq!(Cycle::named("wltc_low_3").unwrap().len(), 590);
@@ -105,7 +142,11 @@ fn user_csv_in_mps_without_grade_and_fastsim_header_with_bom() {
     let c = Cycle::parse_csv("time_s,speed_mps\n0,0\n10,10\n", "a.csv").unwrap();
     assert_eq!(c.grade(), &[0.0, 0.0]);
     assert!((c.distance_m() - 50.0).abs() < 1e-12);
-    let f = Cycle::parse_csv("\u{feff}cycSecs,cycMps,cycGrade,cycRoadType\n0,0,0,0\n1,1,0,0\n", "f.csv").unwrap();
+    let f = Cycle::parse_csv(
+        "\u{feff}cycSecs,cycMps,cycGrade,cycRoadType\n0,0,0,0\n1,1,0,0\n",
+        "f.csv",
+    )
+    .unwrap();
     assert_eq!(f.speed_mps(), &[0.0, 1.0]);
 }
 
@@ -117,28 +158,52 @@ fn err(text: &str) -> String {
 fn bad_rows_are_named_by_line_and_column() {
     // Line numbers count every line of the file, comments included.
     let e = err("# c\ntime_s,speed_kmh\n0,0\n1,10\n1,20\n");
-    assert!(e.starts_with("bad.csv:5:") && e.contains("time_s") && e.contains("not after"), "{e}");
+    assert!(
+        e.starts_with("bad.csv:5:") && e.contains("time_s") && e.contains("not after"),
+        "{e}"
+    );
 
     let e = err("time_s,speed_kmh\n0,0\n1,NaN\n");
-    assert!(e.starts_with("bad.csv:3:") && e.contains("speed_kmh") && e.contains("finite"), "{e}");
+    assert!(
+        e.starts_with("bad.csv:3:") && e.contains("speed_kmh") && e.contains("finite"),
+        "{e}"
+    );
 
     let e = err("time_s,speed_kmh\n0,0\n1,-4\n");
-    assert!(e.starts_with("bad.csv:3:") && e.contains("negative speed"), "{e}");
+    assert!(
+        e.starts_with("bad.csv:3:") && e.contains("negative speed"),
+        "{e}"
+    );
 
     let e = err("time_s,speed_kmh\n0,0\n1,\n");
-    assert!(e.starts_with("bad.csv:3:") && e.contains("empty field"), "{e}");
+    assert!(
+        e.starts_with("bad.csv:3:") && e.contains("empty field"),
+        "{e}"
+    );
 
     let e = err("time_s,speed_kmh\n0,0\n1,5\n200,5\n");
-    assert!(e.starts_with("bad.csv:4:") && e.contains("gap of 199 s"), "{e}");
+    assert!(
+        e.starts_with("bad.csv:4:") && e.contains("gap of 199 s"),
+        "{e}"
+    );
 
     let e = err("time_s,speed_kmh\n0,0\n1,abc\n");
-    assert!(e.starts_with("bad.csv:3:") && e.contains("`abc` is not a number"), "{e}");
+    assert!(
+        e.starts_with("bad.csv:3:") && e.contains("`abc` is not a number"),
+        "{e}"
+    );
 
     let e = err("time_s,speed_kmh\n0,0\n1\n");
-    assert!(e.starts_with("bad.csv:3:") && e.contains("expected 2 fields"), "{e}");
+    assert!(
+        e.starts_with("bad.csv:3:") && e.contains("expected 2 fields"),
+        "{e}"
+    );
 
     let e = err("time_s,speed_kmh,grade\n0,0,0\n1,5,5\n");
-    assert!(e.starts_with("bad.csv:3:") && e.contains("grade") && e.contains("rise/run"), "{e}");
+    assert!(
+        e.starts_with("bad.csv:3:") && e.contains("grade") && e.contains("rise/run"),
+        "{e}"
+    );
 
     let e = err("time_s,speed_kmh\n0,0\n1,1e9\n");
     assert!(e.contains("400 km/h"), "{e}");

@@ -116,7 +116,12 @@ impl PackModel for IdealPack {
         }
         self.soc = new_soc;
         let heat_w = current_a * current_a * self.r_ohm;
-        Ok(self.make_report(current_a, terminal_v, terminal_v * current_a - self.heater_w, heat_w))
+        Ok(self.make_report(
+            current_a,
+            terminal_v,
+            terminal_v * current_a - self.heater_w,
+            heat_w,
+        ))
     }
 
     fn step_current(&mut self, current_a: f64, dt_s: f64) -> Result<StepReport, Cutoff> {

@@ -38,7 +38,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("udds", include_str!("../../../assets/cycles/udds.csv")),
     ("hwfet", include_str!("../../../assets/cycles/hwfet.csv")),
     ("us06", include_str!("../../../assets/cycles/us06.csv")),
-    ("wltc_3b", include_str!("../../../assets/cycles/wltc_3b.csv")),
+    (
+        "wltc_3b",
+        include_str!("../../../assets/cycles/wltc_3b.csv"),
+    ),
     (
         "wltc_3b_low",
         include_str!("../../../assets/cycles/wltc_3b_low.csv"),
@@ -55,14 +58,19 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "wltc_3b_extra_high",
         include_str!("../../../assets/cycles/wltc_3b_extra_high.csv"),
     ),
-    ("wltc_3a", include_str!("../../../assets/cycles/wltc_3a.csv")),
+    (
+        "wltc_3a",
+        include_str!("../../../assets/cycles/wltc_3a.csv"),
+    ),
 ];
 
 /// Why a cycle cannot be built or parsed. `line` is 1-based in the CSV text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CycleError {
     /// The name is neither a shipped cycle nor `const_<km/h>`.
-    #[error("unknown drive cycle `{name}` (expected one of {known}, or const_<km/h> such as const_90)")]
+    #[error(
+        "unknown drive cycle `{name}` (expected one of {known}, or const_<km/h> such as const_90)"
+    )]
     UnknownName {
         /// What was asked.
         name: String,
@@ -70,7 +78,9 @@ pub enum CycleError {
         known: String,
     },
     /// `const_<speed>` with a speed that is not a number in (0, 400] km/h.
-    #[error("constant-speed cycle `{name}`: expected const_<km/h> with a speed above 0 and at most 400 km/h")]
+    #[error(
+        "constant-speed cycle `{name}`: expected const_<km/h> with a speed above 0 and at most 400 km/h"
+    )]
     BadConstSpeed {
         /// What was asked.
         name: String,
@@ -124,7 +134,9 @@ pub enum CycleError {
         found: usize,
     },
     /// Vectors of different lengths passed to [`Cycle::new`].
-    #[error("cycle `{name}`: time, speed and grade have different lengths ({time}, {speed}, {grade})")]
+    #[error(
+        "cycle `{name}`: time, speed and grade have different lengths ({time}, {speed}, {grade})"
+    )]
     LengthMismatch {
         /// Cycle name.
         name: String,
@@ -170,7 +182,9 @@ fn check_point(
         if time_s <= prev {
             return Err((
                 "time",
-                format!("time {time_s} s is not after the previous point's {prev} s (time must increase)"),
+                format!(
+                    "time {time_s} s is not after the previous point's {prev} s (time must increase)"
+                ),
             ));
         }
         if time_s - prev > MAX_STEP_S {
@@ -189,13 +203,19 @@ fn check_point(
     if speed_mps < 0.0 {
         return Err((
             "speed",
-            format!("negative speed {:.3} km/h (speeds must be ≥ 0)", mps_to_kmh(speed_mps)),
+            format!(
+                "negative speed {:.3} km/h (speeds must be ≥ 0)",
+                mps_to_kmh(speed_mps)
+            ),
         ));
     }
     if speed_mps > MAX_SPEED_MPS {
         return Err((
             "speed",
-            format!("speed {:.1} km/h is above the 400 km/h limit", mps_to_kmh(speed_mps)),
+            format!(
+                "speed {:.1} km/h is above the 400 km/h limit",
+                mps_to_kmh(speed_mps)
+            ),
         ));
     }
     if !grade.is_finite() {
@@ -292,7 +312,10 @@ impl Cycle {
         let bad = || CycleError::BadConstSpeed {
             name: name.to_owned(),
         };
-        let speed_kmh: f64 = speed_text.trim_end_matches("kmh").parse().map_err(|_| bad())?;
+        let speed_kmh: f64 = speed_text
+            .trim_end_matches("kmh")
+            .parse()
+            .map_err(|_| bad())?;
         if !(speed_kmh > 0.0 && speed_kmh <= 400.0) {
             return Err(bad());
         }
@@ -304,7 +327,7 @@ impl Cycle {
     /// A constant speed for `duration_s` seconds at 1 Hz, flying start (at speed from t = 0).
     pub fn constant(speed_mps: f64, duration_s: f64) -> Result<Self, CycleError> {
         let name = format!("const_{}", mps_to_kmh(speed_mps));
-        if !(duration_s.is_finite() && duration_s >= 1.0 && duration_s <= 1.0e7) {
+        if !(1.0..=1.0e7).contains(&duration_s) {
             return Err(CycleError::Point {
                 name,
                 index: 0,
@@ -386,7 +409,10 @@ impl Cycle {
             let number = |col: usize, name: &str| -> Result<f64, CycleError> {
                 let field = fields[col];
                 if field.is_empty() {
-                    return Err(row_err(name, "empty field (a gap in the data); expected a number".to_owned()));
+                    return Err(row_err(
+                        name,
+                        "empty field (a gap in the data); expected a number".to_owned(),
+                    ));
                 }
                 field
                     .parse::<f64>()
@@ -531,7 +557,8 @@ mod tests {
 
     #[test]
     fn kmh_column_and_grade() {
-        let c = Cycle::parse_csv("# hi\ntime_s,speed_kmh,grade\n0,36,0.01\n2,72,0.02\n", "t").unwrap();
+        let c =
+            Cycle::parse_csv("# hi\ntime_s,speed_kmh,grade\n0,36,0.01\n2,72,0.02\n", "t").unwrap();
         assert_eq!(c.speed_mps(), &[10.0, 20.0]);
         assert_eq!(c.grade(), &[0.01, 0.02]);
         assert!((c.distance_m() - 30.0).abs() < 1e-12);

@@ -190,9 +190,9 @@ impl EnergyBreakdown {
         self.terminal_j + self.pack_loss_j + self.heater_j
     }
 
-    /// Named terms for reports, in the order the issue lists them, J. They sum to
-    /// [`EnergyBreakdown::battery_j`] when the pack delivered what was asked.
-    pub fn terms(&self) -> [(&'static str, f64); 8] {
+    /// Named terms for reports, J: where the energy out of the cells went. They sum to
+    /// [`EnergyBreakdown::battery_j`] when the pack delivered what was asked (terminal = demand).
+    pub fn terms(&self) -> [(&'static str, f64); 9] {
         [
             ("aero", self.aero_j),
             ("rolling", self.rolling_j),
@@ -201,7 +201,8 @@ impl EnergyBreakdown {
             ("drivetrain_loss", self.drivetrain_loss_j),
             ("pack_loss", self.pack_loss_j),
             ("auxiliaries", self.aux_j),
-            ("heater", self.heater_j + self.hvac_j),
+            ("cabin_hvac", self.hvac_j),
+            ("pack_heater", self.heater_j),
         ]
     }
 
@@ -215,8 +216,7 @@ impl EnergyBreakdown {
         self.regen_battery_j += s.regen_battery_w * dt_s;
         self.traction_wheel_j += s.traction_wheel_w * dt_s;
         self.traction_battery_j += s.traction_battery_w * dt_s;
-        self.drivetrain_loss_j += (s.traction_battery_w - s.traction_wheel_w
-            + s.regen_wheel_w
+        self.drivetrain_loss_j += (s.traction_battery_w - s.traction_wheel_w + s.regen_wheel_w
             - s.regen_battery_w)
             * dt_s;
         self.aux_j += s.aux_w * dt_s;
@@ -378,9 +378,11 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
     if let Some(floor) = options.soc_floor
         && !(0.0..1.0).contains(&floor)
     {
-        return Err(RangeError::Options(format!("soc_floor = {floor} must be in 0..1")));
+        return Err(RangeError::Options(format!(
+            "soc_floor = {floor} must be in 0..1"
+        )));
     }
-    if !(options.max_time_s > 0.0) {
+    if options.max_time_s.is_nan() || options.max_time_s <= 0.0 {
         return Err(RangeError::Options(format!(
             "max_time_s = {} must be positive",
             options.max_time_s
@@ -413,7 +415,8 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
             let dt_s = h_s / n_sub as f64;
             let grade = 0.5 * (grades[i] + grades[i + 1]);
             for k in 1..=n_sub {
-                let target_mps = speeds[i] + (speeds[i + 1] - speeds[i]) * (k as f64 / n_sub as f64);
+                let target_mps =
+                    speeds[i] + (speeds[i + 1] - speeds[i]) * (k as f64 / n_sub as f64);
                 let mut v1_mps = target_mps;
                 let mut load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
                 if load.wheel_j() > vehicle.motor_max_power_w * dt_s {

@@ -185,15 +185,51 @@ impl VehicleModel {
     /// Validates `vehicle` and adds the pack mass (from the roll-up). `ambient_k` sets the HVAC load.
     pub fn new(vehicle: &Vehicle, pack_mass_kg: f64, ambient_k: f64) -> Result<Self, VehicleError> {
         let v = vehicle;
-        check(v, "glider_mass_kg", v.glider_mass_kg, v.glider_mass_kg > 0.0, "> 0")?;
+        check(
+            v,
+            "glider_mass_kg",
+            v.glider_mass_kg,
+            v.glider_mass_kg > 0.0,
+            "> 0",
+        )?;
         check(v, "payload_kg", v.payload_kg, v.payload_kg >= 0.0, "≥ 0")?;
-        check(v, "pack mass (kg)", pack_mass_kg, pack_mass_kg >= 0.0, "≥ 0")?;
-        check(v, "drag_coefficient", v.drag_coefficient, v.drag_coefficient >= 0.0, "≥ 0")?;
-        check(v, "frontal_area_m2", v.frontal_area_m2, v.frontal_area_m2 >= 0.0, "≥ 0")?;
+        check(
+            v,
+            "pack mass (kg)",
+            pack_mass_kg,
+            pack_mass_kg >= 0.0,
+            "≥ 0",
+        )?;
+        check(
+            v,
+            "drag_coefficient",
+            v.drag_coefficient,
+            v.drag_coefficient >= 0.0,
+            "≥ 0",
+        )?;
+        check(
+            v,
+            "frontal_area_m2",
+            v.frontal_area_m2,
+            v.frontal_area_m2 >= 0.0,
+            "≥ 0",
+        )?;
         let crr = v.rolling_resistance;
-        check(v, "rolling_resistance", crr, (0.0..0.5).contains(&crr), "0 ≤ Crr < 0.5")?;
+        check(
+            v,
+            "rolling_resistance",
+            crr,
+            (0.0..0.5).contains(&crr),
+            "0 ≤ Crr < 0.5",
+        )?;
         let rot = v.rotating_mass_frac;
-        check(v, "rotating_mass_frac", rot, (0.0..=1.0).contains(&rot), "0..1")?;
+        check(
+            v,
+            "rotating_mass_frac",
+            rot,
+            (0.0..=1.0).contains(&rot),
+            "0..1",
+        )?;
         let pmax = v.motor_max_power_w;
         check(v, "motor_max_power_w", pmax, pmax > 0.0, "> 0")?;
         let rmax = v.regen_max_power_w;
@@ -204,13 +240,37 @@ impl VehicleModel {
         check(v, "regen_min_speed_mps", rmin, rmin >= 0.0, "≥ 0")?;
         check(v, "aux_power_w", v.aux_power_w, v.aux_power_w >= 0.0, "≥ 0")?;
         let rho = v.air_density_kg_per_m3;
-        check(v, "air_density_kg_per_m3", rho, rho > 0.0 && rho < 5.0, "0 < ρ < 5")?;
+        check(
+            v,
+            "air_density_kg_per_m3",
+            rho,
+            rho > 0.0 && rho < 5.0,
+            "0 < ρ < 5",
+        )?;
         check(v, "ambient (K)", ambient_k, ambient_k > 0.0, "> 0 K")?;
         if let Some(h) = &v.hvac {
             check(v, "hvac.comfort_k", h.comfort_k, h.comfort_k > 0.0, "> 0 K")?;
-            check(v, "hvac.heating_w_per_k", h.heating_w_per_k, h.heating_w_per_k >= 0.0, "≥ 0")?;
-            check(v, "hvac.cooling_w_per_k", h.cooling_w_per_k, h.cooling_w_per_k >= 0.0, "≥ 0")?;
-            check(v, "hvac.max_power_w", h.max_power_w, h.max_power_w >= 0.0, "≥ 0")?;
+            check(
+                v,
+                "hvac.heating_w_per_k",
+                h.heating_w_per_k,
+                h.heating_w_per_k >= 0.0,
+                "≥ 0",
+            )?;
+            check(
+                v,
+                "hvac.cooling_w_per_k",
+                h.cooling_w_per_k,
+                h.cooling_w_per_k >= 0.0,
+                "≥ 0",
+            )?;
+            check(
+                v,
+                "hvac.max_power_w",
+                h.max_power_w,
+                h.max_power_w >= 0.0,
+                "≥ 0",
+            )?;
         }
         let map_err = |message: String| VehicleError::Map {
             vehicle: v.name.clone(),
@@ -218,7 +278,13 @@ impl VehicleModel {
         };
         match &v.drivetrain {
             DrivetrainEfficiency::Constant(eta) => {
-                check(v, "drivetrain efficiency", *eta, *eta > 0.0 && *eta <= 1.0, "0 < η ≤ 1")?;
+                check(
+                    v,
+                    "drivetrain efficiency",
+                    *eta,
+                    *eta > 0.0 && *eta <= 1.0,
+                    "0 < η ≤ 1",
+                )?;
             }
             DrivetrainEfficiency::Map {
                 speed_mps,
@@ -284,11 +350,17 @@ impl VehicleModel {
     pub fn step_load(&self, v0_mps: f64, v1_mps: f64, grade: f64, dt_s: f64) -> StepLoad {
         let distance_m = 0.5 * (v0_mps + v1_mps) * dt_s;
         let (rolling_j, grade_j) = if grade == 0.0 {
-            (self.mass_kg * G_M_PER_S2 * self.rolling_resistance * distance_m, 0.0)
+            (
+                self.mass_kg * G_M_PER_S2 * self.rolling_resistance * distance_m,
+                0.0,
+            )
         } else {
             let theta = grade.atan();
             let mg_d = self.mass_kg * G_M_PER_S2 * distance_m;
-            (mg_d * self.rolling_resistance * theta.cos(), mg_d * theta.sin())
+            (
+                mg_d * self.rolling_resistance * theta.cos(),
+                mg_d * theta.sin(),
+            )
         };
         StepLoad {
             aero_j: self.aero_coeff_kg_per_m
