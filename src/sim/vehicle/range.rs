@@ -351,6 +351,17 @@ pub struct LapProgress {
     pub soc: f64,
 }
 
+/// One step of a pass on the trace, precomputed.
+#[derive(Debug, Clone, Copy)]
+struct PlannedStep {
+    v0_mps: f64,
+    target_mps: f64,
+    dt_s: f64,
+    grade: f64,
+    load: StepLoad,
+    split: PowerSplit,
+}
+
 /// Drives `cycle` repeatedly with `vehicle` on `pack` until a stop (see the module docs).
 pub fn run_range<P: PackModel + ?Sized>(
     pack: &mut P,
@@ -408,68 +419,103 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
     let mut missed_s = 0.0;
     let mut max_deficit_mps: f64 = 0.0;
 
+    // The steps of one pass when the car is on the trace: they do not change from pass to pass, so
+    // the road load and power split are computed once (the map lookup and the integrals are most
+    // of the vehicle side's cost). Off the trace (after a motor-limited step, or when a pass
+    // starts at another speed than the trace) the step is computed afresh.
+    let mut plan: Vec<PlannedStep> = Vec::with_capacity(times.len());
+    for i in 0..times.len() - 1 {
+        let h_s = times[i + 1] - times[i];
+        let n_sub = (h_s / options.max_dt_s - 1e-9).ceil().max(1.0) as usize;
+        let dt_s = h_s / n_sub as f64;
+        let grade = 0.5 * (grades[i] + grades[i + 1]);
+        let mut v0_mps = speeds[i];
+        for k in 1..=n_sub {
+            let target_mps = if k == n_sub {
+                speeds[i + 1]
+            } else {
+                speeds[i] + (speeds[i + 1] - speeds[i]) * (k as f64 / n_sub as f64)
+            };
+            let load = vehicle.step_load(v0_mps, target_mps, grade, dt_s);
+            plan.push(PlannedStep {
+                v0_mps,
+                target_mps,
+                dt_s,
+                grade,
+                load,
+                split: vehicle.split(&load, dt_s, true),
+            });
+            v0_mps = target_mps;
+        }
+    }
+
     let stop = 'run: loop {
-        for i in 0..times.len() - 1 {
-            let h_s = times[i + 1] - times[i];
-            let n_sub = (h_s / options.max_dt_s - 1e-9).ceil().max(1.0) as usize;
-            let dt_s = h_s / n_sub as f64;
-            let grade = 0.5 * (grades[i] + grades[i + 1]);
-            for k in 1..=n_sub {
-                let target_mps =
-                    speeds[i] + (speeds[i + 1] - speeds[i]) * (k as f64 / n_sub as f64);
-                let mut v1_mps = target_mps;
+        for planned in &plan {
+            let PlannedStep {
+                target_mps,
+                dt_s,
+                grade,
+                ..
+            } = *planned;
+            let mut v1_mps = target_mps;
+            let (load, split) = if v_mps == planned.v0_mps
+                && planned.load.wheel_j() <= vehicle.motor_max_power_w * dt_s
+            {
+                (planned.load, planned.split)
+            } else {
                 let mut load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
                 if load.wheel_j() > vehicle.motor_max_power_w * dt_s {
                     v1_mps = vehicle.limited_end_speed(v_mps, target_mps, grade, dt_s);
                     load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
                 }
-                let mut split = vehicle.split(&load, dt_s, true);
-                let mut result = pack.step_power(split.terminal_w(), dt_s);
-                if result.is_err() && split.regen_wheel_w > 0.0 {
-                    // The pack cannot take this much charge: friction brakes take it all.
-                    split = vehicle.split(&load, dt_s, false);
-                    result = pack.step_power(split.terminal_w(), dt_s);
-                }
-                let rep = match result {
-                    Ok(rep) => rep,
-                    Err(cutoff) => break 'run StopReason::Pack(cutoff),
-                };
-                if v1_mps < target_mps {
-                    missed_s += dt_s;
-                    max_deficit_mps = max_deficit_mps.max(target_mps - v1_mps);
-                }
-                energy.add_step(&load, &split, dt_s, &rep);
-                v_mps = v1_mps;
-                time_s += dt_s;
-                distance_m += load.distance_m;
-                steps += 1;
-                min_temp_k = min_temp_k.min(rep.min_temp_k);
-                max_temp_k = max_temp_k.max(rep.max_temp_k);
-                min_cell_voltage_v = min_cell_voltage_v.min(rep.min_cell_voltage_v);
-                last = rep;
-                if let Some(t) = trace.as_mut() {
-                    t.time_s.push(time_s);
-                    t.speed_mps.push(v1_mps);
-                    t.target_speed_mps.push(target_mps);
-                    t.distance_m.push(distance_m);
-                    t.wheel_power_w.push(split.wheel_w);
-                    t.terminal_power_w.push(rep.power_w);
-                    t.current_a.push(rep.current_a);
-                    t.voltage_v.push(rep.voltage_v);
-                    t.soc.push(rep.soc);
-                    t.min_cell_voltage_v.push(rep.min_cell_voltage_v);
-                    t.min_temp_k.push(rep.min_temp_k);
-                    t.max_temp_k.push(rep.max_temp_k);
-                    t.heater_w.push(rep.heater_w);
-                }
-                if let Some(floor) = options.soc_floor
-                    && rep.soc <= floor
-                {
-                    break 'run StopReason::SocFloor { soc: rep.soc };
-                }
-                if time_s >= options.max_time_s {
-                    break 'run StopReason::TimeLimit;
-                }
+                (load, vehicle.split(&load, dt_s, true))
+            };
+            let mut split = split;
+            let mut result = pack.step_power(split.terminal_w(), dt_s);
+            if result.is_err() && split.regen_wheel_w > 0.0 {
+                // The pack cannot take this much charge: friction brakes take it all.
+                split = vehicle.split(&load, dt_s, false);
+                result = pack.step_power(split.terminal_w(), dt_s);
+            }
+            let rep = match result {
+                Ok(rep) => rep,
+                Err(cutoff) => break 'run StopReason::Pack(cutoff),
+            };
+            if v1_mps < target_mps {
+                missed_s += dt_s;
+                max_deficit_mps = max_deficit_mps.max(target_mps - v1_mps);
+            }
+            energy.add_step(&load, &split, dt_s, &rep);
+            v_mps = v1_mps;
+            time_s += dt_s;
+            distance_m += load.distance_m;
+            steps += 1;
+            min_temp_k = min_temp_k.min(rep.min_temp_k);
+            max_temp_k = max_temp_k.max(rep.max_temp_k);
+            min_cell_voltage_v = min_cell_voltage_v.min(rep.min_cell_voltage_v);
+            last = rep;
+            if let Some(t) = trace.as_mut() {
+                t.time_s.push(time_s);
+                t.speed_mps.push(v1_mps);
+                t.target_speed_mps.push(target_mps);
+                t.distance_m.push(distance_m);
+                t.wheel_power_w.push(split.wheel_w);
+                t.terminal_power_w.push(rep.power_w);
+                t.current_a.push(rep.current_a);
+                t.voltage_v.push(rep.voltage_v);
+                t.soc.push(rep.soc);
+                t.min_cell_voltage_v.push(rep.min_cell_voltage_v);
+                t.min_temp_k.push(rep.min_temp_k);
+                t.max_temp_k.push(rep.max_temp_k);
+                t.heater_w.push(rep.heater_w);
+            }
+            if let Some(floor) = options.soc_floor
+                && rep.soc <= floor
+            {
+                break 'run StopReason::SocFloor { soc: rep.soc };
+            }
+            if time_s >= options.max_time_s {
+                break 'run StopReason::TimeLimit;
             }
         }
         laps += 1;
