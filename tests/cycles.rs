@@ -230,3 +230,27 @@ fn programmatic_cycles_are_checked_too() {
     let e = Cycle::new("x", vec![0.0, 1.0], vec![0.0], vec![]).unwrap_err();
     assert!(matches!(e, CycleError::LengthMismatch { .. }));
 }
+
+#[test]
+fn cli_loads_cycles_by_name_or_by_path_relative_to_the_project() {
+    use packwright::cli::range::load_cycle;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hill.csv"),
+        "time_s,speed_kmh,grade\n0,0,0\n1,3.6,0.1\n2,3.6,0.1\n",
+    )
+    .unwrap();
+    let c = load_cycle("hill.csv", Some(dir.path())).unwrap();
+    assert_eq!(c.len(), 3);
+    assert!((c.distance_m() - 1.5).abs() < 1e-12);
+    assert_eq!(load_cycle("us06", None).unwrap().len(), 601);
+    // A missing file names the path; a bad file names the line.
+    let e = format!(
+        "{:#}",
+        load_cycle("nope.csv", Some(dir.path())).unwrap_err()
+    );
+    assert!(e.contains("nope.csv"), "{e}");
+    std::fs::write(dir.path().join("bad.csv"), "time_s,speed_kmh\n0,0\n0,5\n").unwrap();
+    let e = format!("{:#}", load_cycle("bad.csv", Some(dir.path())).unwrap_err());
+    assert!(e.contains("bad.csv:3:") && e.contains("time_s"), "{e}");
+}
