@@ -4,6 +4,7 @@
 //! has errors (or a limit was hit), 2 when something could not be read or run.
 
 pub mod info;
+pub mod range;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

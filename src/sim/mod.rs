@@ -6,6 +6,7 @@
 //!   range loop: step at a demanded terminal power or current, and report.
 
 pub use crate::model::rollup;
+pub mod vehicle;
 
 /// What a pack simulation reports after one step (pack level; SI; + = discharge).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
