@@ -19,6 +19,7 @@
 //! - **Errors.** Design-rule problems are [`model::validate::Diagnostics`], not errors; errors are for
 //!   files that cannot be read and runs that cannot proceed.
 
+pub mod cli;
 pub mod model;
 pub mod preset;
 pub mod sim;

@@ -4,7 +4,14 @@
 //! - [`PackModel`]: what a time-stepping pack simulation offers to drivers such as the drive-cycle
 //!   range loop: step at a demanded terminal power or current, and report.
 
+pub mod compile;
+pub mod ecm;
+pub mod experiment;
+pub mod network;
+pub mod profile;
 pub mod rollup;
+pub mod thermal;
+pub mod trace;
 
 /// What a pack simulation reports after one step (pack level; SI; + = discharge).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
