@@ -208,29 +208,36 @@ fn lumped_cool_down_follows_the_exponential() {
 
 #[test]
 fn steady_conduction_matches_the_slab_solution() {
-    // A row of N cells (slabs of thickness L, face A, conductivity k) with uniform heat q each, both
-    // outer faces held at T_b through half a slab. The continuous answer is
-    // T(x) = T_b + q/(2·k·A·L)·x·(ℓ − x) at the slab centres x = (i + ½)·L, ℓ = N·L, and the
-    // finite-volume network reproduces a quadratic exactly, so we check to 1e-9 K after one implicit
-    // step of 1e12 s (which also shows that huge steps are stable).
+    // A row of N cells (slabs of thickness L, face A, conductivity k, R = L/(k·A) centre to centre),
+    // each a lumped node releasing q, both outer faces held at T_b through half a slab (R/2).
+    // Hand solution: the flux leaving node i outwards is the heat of the nodes inside it, so
+    // T_i = T_b + q·R·(N/4 + i·N/2 − i·(i+1)/2) for i < N/2 (symmetric). This equals the continuous
+    // slab with uniform heating, T(x) = T_b + q/(2·k·A·L)·x·(ℓ − x) at x = (i + ½)·L, plus q·R/8 (the
+    // lumped node sits above the face-averaged profile by exactly that). One implicit step of 1e12 s
+    // reaches the steady state (huge steps are stable); 1e-6 K covers rounding.
     let (n, l, a, k, q, tb) = (10usize, 0.02, 0.01, 1.0, 3.0, 298.15);
+    let r = l / (k * a);
     let mut net = Network::default();
     for _ in 0..n {
         net.add_node(50.0);
     }
     for i in 0..n - 1 {
-        net.link(i, i + 1, k * a / l);
+        net.link(i, i + 1, 1.0 / r);
     }
-    net.tie(0, Boundary::Ambient, 2.0 * k * a / l);
-    net.tie(n - 1, Boundary::Ambient, 2.0 * k * a / l);
+    net.tie(0, Boundary::Ambient, 2.0 / r);
+    net.tie(n - 1, Boundary::Ambient, 2.0 / r);
     let mut integ = Integrator::new(net).unwrap();
     let mut t = vec![tb; n];
     integ.step(&mut t, &vec![q; n], tb, tb, 1e12).unwrap();
     let ell = n as f64 * l;
+    let nf = n as f64;
     for (i, ti) in t.iter().enumerate() {
+        let m = i.min(n - 1 - i) as f64;
+        let hand = tb + q * r * (nf / 4.0 + m * nf / 2.0 - m * (m + 1.0) / 2.0);
+        assert!((ti - hand).abs() < 1e-6, "{i}: {ti} vs {hand}");
         let x = (i as f64 + 0.5) * l;
-        let exact = tb + q / (2.0 * k * a * l) * x * (ell - x);
-        assert!((ti - exact).abs() < 1e-6, "{i}: {ti} vs {exact}");
+        let slab = tb + q / (2.0 * k * a * l) * x * (ell - x) + q * r / 8.0;
+        assert!((ti - slab).abs() < 1e-6, "{i}: {ti} vs {slab}");
     }
 }
 
