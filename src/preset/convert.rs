@@ -15,7 +15,7 @@ use crate::model::pack::{
     Coolant, CrashStructure, Enclosure, Envelope, Heater, ModuleInstance, Pack, PackHardware,
     PackLink, PackNode,
 };
-use crate::model::project::{Project, SimSettings, Variation};
+use crate::model::project::{CellOverride, Fixture, Project, SimSettings, Variation};
 use crate::model::table::{LastAxis, Table};
 use crate::model::vehicle::{DrivetrainEfficiency, Hvac, Vehicle};
 use crate::preset::schema::*;
@@ -838,6 +838,24 @@ pub fn project_to_model(f: &ProjectFile) -> Result<Project, ConvertError> {
                 connection_sigma_frac: pct_to_frac(v.connection_sigma_pct),
                 seed: v.seed,
             }),
+            cell_overrides: s
+                .cell_overrides
+                .iter()
+                .map(|o| CellOverride {
+                    module: NodeId(o.module.clone()),
+                    group: o.group,
+                    cell: o.cell,
+                    capacity_ah: o.capacity_ah,
+                    resistance_factor: o.resistance_factor,
+                    connection_ohm: o.connection_mohm.map(mohm_to_ohm),
+                })
+                .collect(),
+            fixture: s.fixture.as_ref().map(|x| Fixture {
+                heat_capacity_j_per_k: x.heat_capacity_j_per_k,
+                cell_to_fixture_w_per_k: x.cell_to_fixture_w_per_k,
+                fixture_to_ambient_w_per_k: x.fixture_to_ambient_w_per_k,
+            }),
+            rc_heat: s.rc_heat,
         },
     })
 }
@@ -866,6 +884,24 @@ pub fn project_to_file(p: &Project) -> ProjectFile {
                 connection_sigma_pct: frac_to_pct(v.connection_sigma_frac),
                 seed: v.seed,
             }),
+            cell_overrides: s
+                .cell_overrides
+                .iter()
+                .map(|o| CellOverrideFile {
+                    module: o.module.0.clone(),
+                    group: o.group,
+                    cell: o.cell,
+                    capacity_ah: o.capacity_ah,
+                    resistance_factor: o.resistance_factor,
+                    connection_mohm: o.connection_ohm.map(ohm_to_mohm),
+                })
+                .collect(),
+            fixture: s.fixture.map(|x| FixtureFile {
+                heat_capacity_j_per_k: x.heat_capacity_j_per_k,
+                cell_to_fixture_w_per_k: x.cell_to_fixture_w_per_k,
+                fixture_to_ambient_w_per_k: x.fixture_to_ambient_w_per_k,
+            }),
+            rc_heat: s.rc_heat,
         },
     }
 }
