@@ -113,6 +113,9 @@ fn sim(ambient_degc: f64, soc: f64) -> SimSettings {
         dt_s: 1.0,
         fidelity: Fidelity::Lumped,
         variation: None,
+        cell_overrides: Vec::new(),
+        fixture: None,
+        rc_heat: Default::default(),
     }
 }
 
@@ -212,7 +215,13 @@ fn recipes() -> Vec<Recipe> {
     m2170.sensing.temp_sensors = 8;
 
     // 2. Same sedan on LFP blades, cell-to-pack: four 40-blade blocks without module housings.
-    let mut blade = module("blade40", "byd_blade_han", 40, 1, layout(Orientation::Upright, 40, 1, 1.0));
+    let mut blade = module(
+        "blade40",
+        "byd_blade_han",
+        40,
+        1,
+        layout(Orientation::Upright, 40, 1, 1.0),
+    );
     blade.housing = None;
     blade.interconnect.kind = InterconnectKind::LaserWeld;
     blade.interconnect.mass_kg = 0.02;
@@ -220,11 +229,23 @@ fn recipes() -> Vec<Recipe> {
 
     // 3. Same sedan on a GAC-class 60 Ah sulfide all-solid-state pouch: 96s5p in four 24s5p stacks
     //    under stack pressure, heated, hermetically sealed.
-    let mut gac = module("gac24s5p", "gac_assb_60ah", 24, 5, layout(Orientation::Upright, 120, 1, 1.5));
+    let mut gac = module(
+        "gac24s5p",
+        "gac_assb_60ah",
+        24,
+        5,
+        layout(Orientation::Upright, 120, 1, 1.5),
+    );
     gac.compression = Some(steel_clamp(None));
 
     // 4. Compact on NMC pouches (Bolt-class): 96s3p in eight 12s3p modules, light clamping.
-    let mut pouch = module("n21_12s3p", "lg_n2_1_bolt", 12, 3, layout(Orientation::Upright, 36, 1, 0.5));
+    let mut pouch = module(
+        "n21_12s3p",
+        "lg_n2_1_bolt",
+        12,
+        3,
+        layout(Orientation::Upright, 36, 1, 0.5),
+    );
     pouch.compression = Some(Compression {
         pressure_pa: Some(0.1e6),
         end_plate_material: Material::Aluminium,
@@ -232,11 +253,17 @@ fn recipes() -> Vec<Recipe> {
     });
 
     // 5. Compact on QuantumScape-class Li-metal pouches: 96s29p in eight 12s29p modules.
-    let mut qs = module("qse5_12s29p", "qs_qse5_b", 12, 29, layout(Orientation::Upright, 58, 6, 1.5));
+    let mut qs = module(
+        "qse5_12s29p",
+        "qs_qse5_b",
+        12,
+        29,
+        layout(Orientation::Upright, 58, 6, 1.5),
+    );
     qs.compression = Some(steel_clamp(None));
 
     let sedan_envelope = [2100.0, 1500.0, 150.0];
-    let compact_envelope = [1900.0, 1450.0, 180.0];
+    let compact_envelope = [1900.0, 1500.0, 180.0];
     vec![
         Recipe {
             file: "sedan_2170_nmc.ron",

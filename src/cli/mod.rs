@@ -14,7 +14,12 @@ use clap::{Parser, Subcommand};
 
 /// Packwright: battery pack design studio. Without a subcommand it opens the studio window.
 #[derive(Debug, Parser)]
-#[command(name = "packwright", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "packwright",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// What to do; none opens the GUI.
     #[command(subcommand)]
@@ -73,5 +78,7 @@ pub fn build_engine(
     project: &crate::model::Project,
     fidelity: crate::model::Fidelity,
 ) -> anyhow::Result<Box<dyn crate::sim::PackModel>> {
-    Ok(Box::new(crate::sim::network::Engine::new(project, fidelity)?))
+    Ok(Box::new(crate::sim::network::Engine::new(
+        project, fidelity,
+    )?))
 }
