@@ -24,7 +24,7 @@ use packwright::model::module::{
 use packwright::model::pack::{
     Coolant, CrashStructure, Enclosure, Envelope, Heater, Pack, PackHardware,
 };
-use packwright::model::project::{Fidelity, Project, SimSettings};
+use packwright::model::project::{Fidelity, Project, RcHeat, SimSettings};
 use packwright::model::rollup::module_rollup;
 use packwright::model::table::Table;
 use packwright::model::vehicle::{DrivetrainEfficiency, Vehicle};
@@ -103,8 +103,7 @@ pub fn cylindrical_cell() -> Cell {
         temp_max_k: degc_to_k(60.0),
         specific_heat_j_per_kgk: 1100.0,
         ocv_v: Table::over_soc(vec![0.0, 0.5, 1.0], vec![3.0, 3.6, 4.15]).expect("ocv"),
-        r0_ohm: Table::over_soc(vec![0.0, 0.5, 1.0], vec![30.0e-3, 18.0e-3, 16.0e-3])
-            .expect("r0"),
+        r0_ohm: Table::over_soc(vec![0.0, 0.5, 1.0], vec![30.0e-3, 18.0e-3, 16.0e-3]).expect("r0"),
         rc: vec![RcPair {
             r_ohm: Table::constant(6.0e-3),
             c_f: Table::constant(2000.0),
@@ -280,6 +279,9 @@ pub fn simulation() -> SimSettings {
         dt_s: 1.0,
         fidelity: Fidelity::Lumped,
         variation: None,
+        cell_overrides: vec![],
+        fixture: None,
+        rc_heat: RcHeat::default(),
     }
 }
 
@@ -296,6 +298,7 @@ fn string_pack_for(
         name: name.into(),
         design: module.id.clone(),
         module_dims_m: dims,
+        rotated: false,
         modules_in_series,
         strings,
         per_row,
