@@ -17,6 +17,8 @@
 //! conversion, and asserts `load(to_string(p)) == p` exactly — no tolerance. A second property
 //! starts from arbitrary SI doubles and asserts that one save reaches a fixed point within one ulp.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::Path;

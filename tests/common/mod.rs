@@ -8,7 +8,7 @@
 //! Both are meant to be clean (no validation errors); the validation tests break them one thing at a
 //! time. Every figure is a plain number so the roll-up test can redo the arithmetic by hand.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used)]
 
 use packwright::model::build::{StringPackSpec, string_pack};
 use packwright::model::cell::{
