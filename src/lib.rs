@@ -19,6 +19,9 @@
 //! - **Errors.** Design-rule problems are [`model::validate::Diagnostics`], not errors; errors are for
 //!   files that cannot be read and runs that cannot proceed.
 
+#[cfg(feature = "gui")]
+pub mod gui;
+pub mod jobs;
 pub mod model;
 pub mod preset;
 pub mod sim;
