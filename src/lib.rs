@@ -19,6 +19,7 @@
 //! - **Errors.** Design-rule problems are [`model::validate::Diagnostics`], not errors; errors are for
 //!   files that cannot be read and runs that cannot proceed.
 
+pub mod cli;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod jobs;
