@@ -20,6 +20,8 @@
 //!   files that cannot be read and runs that cannot proceed.
 
 pub mod cli;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod model;
 pub mod preset;
 pub mod sim;

@@ -1,3 +1,67 @@
 //! The command line: clap subcommands over the same engines the GUI uses.
+//!
+//! Exit codes (as ripgrep does it): 0 when everything ran and passed, 1 when it ran but the design
+//! has errors (or a limit was hit), 2 when something could not be read or run.
 
+pub mod info;
 pub mod simulate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Packwright: battery pack design studio. Without a subcommand it opens the studio window.
+#[derive(Debug, Parser)]
+#[command(
+    name = "packwright",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// What to do; none opens the GUI.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Project file to open in the GUI.
+    pub file: Option<PathBuf>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate project files: exit 0 when clean, 1 when a design has errors, 2 when a file is unreadable.
+    Check {
+        /// Project files (RON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Roll-up of a project: voltages, energy, mass, volume, densities, mass breakdown.
+    Info {
+        /// Project file.
+        file: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The bundled cell library.
+    Cells {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Exit code for "ran, but the design or a limit failed".
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code for "could not read or run".
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs a subcommand.
+pub fn run(command: &Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Check { files } => Ok(info::check(files)),
+        Command::Info { file, json } => info::info(file, *json),
+        Command::Cells { json } => info::cells(*json),
+    }
+}

@@ -3,12 +3,14 @@
 //!
 //! No file formats, no GUI, no threads. Units are SI (see `crate::units`).
 
+pub mod build;
 pub mod cell;
 pub mod ids;
 pub mod material;
 pub mod module;
 pub mod pack;
 pub mod project;
+pub mod rollup;
 pub mod table;
 pub mod topology;
 pub mod validate;

@@ -1,6 +1,7 @@
 //! Engines: pure functions of parameters, state and inputs. No GUI, no threads, no file I/O.
 //!
-//! - `rollup`: a project → masses, sizes, energies and resistances.
+//! - `rollup`: re-export of [`crate::model::rollup`] (the roll-up is a pure function of the model, so it
+//!   lives there; validation needs it).
 //! - [`PackModel`]: what a time-stepping pack simulation offers to drivers such as the drive-cycle
 //!   range loop: step at a demanded terminal power or current, and report.
 
@@ -9,9 +10,9 @@ pub mod ecm;
 pub mod experiment;
 pub mod network;
 pub mod profile;
-pub mod rollup;
 pub mod thermal;
 pub mod trace;
+pub use crate::model::rollup;
 
 /// What a pack simulation reports after one step (pack level; SI; + = discharge).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

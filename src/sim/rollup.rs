@@ -1,1 +1,0 @@
-//! Mass, volume and energy roll-up (being written).
