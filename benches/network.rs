@@ -3,6 +3,8 @@
 //! with the PyBaMM example cell (tables over temperature, current and SOC, entropic heat).
 //! Figures per step are divided by the cell count to get ns per cell-step.
 
+#![allow(clippy::expect_used)]
+
 use std::hint::black_box;
 use std::path::PathBuf;
 

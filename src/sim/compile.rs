@@ -460,7 +460,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
             // The plate (or housing floor when uncooled) under or beside the cells.
             let plate = net.add_node(plate_cap);
             hubs.push(plate);
-            for k in 0..count {
+            for (k, &cell_node) in node_of.iter().enumerate() {
                 let c = coords(k);
                 let g = match cooling.kind {
                     CoolingKind::BottomPlate | CoolingKind::None => {
@@ -480,18 +480,16 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                     CoolingKind::Tab => TAB_PATH_W_PER_K,
                     CoolingKind::Immersion | CoolingKind::Air => 0.0,
                 };
-                net.link(node_of[k], plate, g);
+                net.link(cell_node, plate, g);
                 let lateral = 2.0 * (ext[0] + ext[1]) * ext[2];
                 match cooling.kind {
                     CoolingKind::Air => net.tie(
-                        node_of[k],
+                        cell_node,
                         Boundary::Ambient,
                         H_FORCED_AIR_W_PER_M2K * lateral,
                     ),
-                    CoolingKind::Immersion => {
-                        if coolant_node.is_none() {
-                            net.tie(node_of[k], Boundary::Ambient, H_NATURAL_W_PER_M2K * lateral);
-                        }
+                    CoolingKind::Immersion if coolant_node.is_none() => {
+                        net.tie(cell_node, Boundary::Ambient, H_NATURAL_W_PER_M2K * lateral);
                     }
                     _ => {}
                 }
@@ -561,9 +559,10 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                     c.r_conn_ohm = r;
                 }
             }
-            if !(c.capacity_ah > 0.0 && c.capacity_ah.is_finite())
-                || !(c.r_scale > 0.0 && c.r_scale.is_finite())
-                || !(c.r_conn_ohm >= 0.0 && c.r_conn_ohm.is_finite())
+            let positive = |x: f64| x > 0.0 && x.is_finite();
+            if !positive(c.capacity_ah)
+                || !positive(c.r_scale)
+                || !(c.r_conn_ohm.is_finite() && c.r_conn_ohm >= 0.0)
             {
                 return Err(CompileError::Parameter(format!(
                     "module {} group {g} cell {j}: capacity, resistance factor and connection \
@@ -586,7 +585,8 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
         let r_bus = roll
             .module(&design.id)
             .map_or(0.0, |m| f64::from(m.busbar_count) * m.busbar_resistance_ohm);
-        let r_bus = if r_bus.is_finite() {
+        // A cell in a bench fixture is clamped at its own terminals: no module busbars in the path.
+        let r_bus = if r_bus.is_finite() && sim.fixture.is_none() {
             r_bus.max(0.0)
         } else {
             0.0
