@@ -110,7 +110,7 @@ fn compare(variant: &str) -> Outcome {
 fn const1rc_matches_pybamm() {
     let o = compare("const1rc");
     eprintln!(
-        "const1rc: RMSE {:.3} mV, end {:.3} s off, T {:.4} K",
+        "const1rc: RMSE {:.4} mV, end {:.4} s off, T {:.4} K",
         o.voltage_rmse_v * 1e3,
         o.end_time_err_s,
         o.max_temp_err_k
@@ -123,7 +123,7 @@ fn const1rc_matches_pybamm() {
 fn const2rc_matches_pybamm() {
     let o = compare("const2rc");
     eprintln!(
-        "const2rc: RMSE {:.3} mV, end {:.3} s off, T {:.4} K",
+        "const2rc: RMSE {:.4} mV, end {:.4} s off, T {:.4} K",
         o.voltage_rmse_v * 1e3,
         o.end_time_err_s,
         o.max_temp_err_k
@@ -138,7 +138,7 @@ fn const2rc_matches_pybamm() {
 fn default_tables_match_pybamm() {
     let o = compare("default");
     eprintln!(
-        "default: RMSE {:.3} mV, end {:.3} s off, T {:.4} K",
+        "default: RMSE {:.4} mV, end {:.4} s off, T {:.4} K",
         o.voltage_rmse_v * 1e3,
         o.end_time_err_s,
         o.max_temp_err_k

@@ -560,10 +560,11 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                 }
             }
             let positive = |x: f64| x > 0.0 && x.is_finite();
-            if !positive(c.capacity_ah)
-                || !positive(c.r_scale)
-                || !(c.r_conn_ohm.is_finite() && c.r_conn_ohm >= 0.0)
-            {
+            let valid = positive(c.capacity_ah)
+                && positive(c.r_scale)
+                && c.r_conn_ohm.is_finite()
+                && c.r_conn_ohm >= 0.0;
+            if !valid {
                 return Err(CompileError::Parameter(format!(
                     "module {} group {g} cell {j}: capacity, resistance factor and connection \
                      resistance must be positive finite numbers",

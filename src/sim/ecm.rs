@@ -413,6 +413,7 @@ pub fn advance(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
