@@ -17,7 +17,9 @@ use egui_kittest::kittest::Queryable as _;
 use packwright::gui::StudioApp;
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 fn harness(app: StudioApp) -> Harness<'static, StudioApp> {
@@ -91,7 +93,10 @@ fn series_count_changes_voltage_and_undo_restores_it() {
     h.get_by_label("Undo edit module m50t_12s4p").click();
     h.run();
     h.get_by_label("Nominal voltage: 349.0 V");
-    assert!(h.query_by_label_contains("unsaved").is_none(), "back at the saved state");
+    assert!(
+        h.query_by_label_contains("unsaved").is_none(),
+        "back at the saved state"
+    );
 
     // Redo with the keyboard.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
@@ -167,7 +172,10 @@ fn save_as_writes_a_file_that_loads_back_and_lands_in_recent() {
     h.run();
     h.get_by_label("Series +1").click();
     h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::S);
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::S,
+    );
     h.run();
     assert!(h.query_by_label_contains("unsaved").is_none());
     let back = packwright::preset::load_file(&target).unwrap();
@@ -184,7 +192,8 @@ fn autosave_is_offered_for_recovery_after_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let recovery = dir.path().join("recovery.ron");
     {
-        let mut app = StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], Some(recovery.clone()));
+        let mut app =
+            StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], Some(recovery.clone()));
         app.push(packwright::gui::app::Action::Open);
         let mut h = harness(app);
         h.run();
@@ -245,11 +254,17 @@ fn pack_graph_shows_nodes_and_wiring_problems() {
     h.get_by_label("Delete selected").click();
     h.run();
     assert!(h.query_by_label("Node F1").is_none());
-    assert!(h.query_by_label_contains("no chain of modules joins").is_some());
+    assert!(
+        h.query_by_label_contains("no chain of modules joins")
+            .is_some()
+    );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
     h.get_by_label("Node F1");
-    assert!(h.query_by_label_contains("no chain of modules joins").is_none());
+    assert!(
+        h.query_by_label_contains("no chain of modules joins")
+            .is_none()
+    );
 }
 
 mod snapshots {

@@ -735,7 +735,9 @@ impl StudioApp {
             Action::CompareAddFile => {
                 if let Some(path) = self.dialogs.open_project() {
                     match crate::preset::load_file(&path) {
-                        Ok(project) => self.add_compare(path.display().to_string(), Arc::new(project)),
+                        Ok(project) => {
+                            self.add_compare(path.display().to_string(), Arc::new(project))
+                        }
                         Err(e) => {
                             self.banner = Some(Banner {
                                 severity: Severity::Error,
@@ -788,8 +790,13 @@ impl StudioApp {
     }
 
     fn dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Vec<PathBuf> =
-            ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
         if let Some(p) = dropped.into_iter().next() {
             self.actions.push(Action::OpenPath(p));
         }
@@ -819,7 +826,8 @@ impl StudioApp {
         self.dropped_files(&ctx);
 
         // Closing the window with unsaved changes asks first.
-        if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close && self.needs_prompt() {
+        if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close && self.needs_prompt()
+        {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.prompt = Some(UnsavedPrompt { then: Action::Quit });
         }
@@ -908,9 +916,10 @@ pub enum PromptAnswer {
 pub fn blank_project() -> Result<Project, String> {
     use crate::model::ids::NodeId;
     use crate::model::pack::{PackNode, Terminal};
-    let first = BUNDLED_PRESETS
-        .first()
-        .ok_or_else(|| "a blank project takes its vehicle from a bundled preset, and this build has none".to_owned())?;
+    let first = BUNDLED_PRESETS.first().ok_or_else(|| {
+        "a blank project takes its vehicle from a bundled preset, and this build has none"
+            .to_owned()
+    })?;
     let mut p = crate::preset::load_str(first.text, first.file_name).map_err(|e| e.to_string())?;
     p.name = "Untitled".to_owned();
     p.description = String::new();
@@ -931,10 +940,20 @@ pub fn blank_project() -> Result<Project, String> {
 fn slug(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let s = s.trim_matches('-').to_owned();
-    if s.is_empty() { "project".to_owned() } else { s }
+    if s.is_empty() {
+        "project".to_owned()
+    } else {
+        s
+    }
 }
 
 impl eframe::App for StudioApp {
@@ -970,8 +989,7 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             let settings = UiSettings::load(cc.storage);
-            let mut app =
-                StudioApp::new(Box::new(NativeDialogs), recovery).with_settings(settings);
+            let mut app = StudioApp::new(Box::new(NativeDialogs), recovery).with_settings(settings);
             if let Some(p) = &path {
                 app.open_at_start(p);
             }

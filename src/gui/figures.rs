@@ -270,6 +270,11 @@ mod tests {
         // 384 × 3.635 V × 4.8 Ah = 6700.03 Wh; cells 384 × 69 g = 26.496 kg.
         assert!((crate::units::j_to_wh(f.cell_energy_j) - 6700.032).abs() < 1e-6);
         assert!((f.cell_mass_kg - 26.496).abs() < 1e-9);
-        assert_eq!(f.diagnostics.count(Severity::Error), 0, "{:?}", f.diagnostics);
+        assert_eq!(
+            f.diagnostics.count(Severity::Error),
+            0,
+            "{:?}",
+            f.diagnostics
+        );
     }
 }

@@ -78,31 +78,50 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         ui.add_space(8.0);
         ui.label(egui::RichText::new("No results yet").strong());
         ui.label("Run a simulation (Vehicle & run tab, or Ctrl+R) to see range, consumption, the energy breakdown and traces.");
-        ui.colored_label(theme.text_weak, crate::gui::panels::simulate::ENGINE_MISSING);
+        ui.colored_label(
+            theme.text_weak,
+            crate::gui::panels::simulate::ENGINE_MISSING,
+        );
         return;
     };
     let o = &fin.outcome;
     if stale {
-        ui.colored_label(theme.stale, "These results are stale: the design changed since this run.");
+        ui.colored_label(
+            theme.stale,
+            "These results are stale: the design changed since this run.",
+        );
     }
     ui.columns(2, |cols| {
-        egui::Grid::new("results_summary").num_columns(2).striped(true).show(&mut cols[0], |ui| {
-            fig_row(ui, "Range", &o.range_m.map_or("—".to_owned(), |m| units::fmt_unit(units::m_to_km(m), 4, "km")));
-            fig_row(
-                ui,
-                "Consumption",
-                &o.consumption_j_per_m.map_or("—".to_owned(), |c| {
-                    // J/m → Wh/km: × 1000 m/km ÷ 3600 J/Wh.
-                    units::fmt_unit(units::j_to_wh(c * 1000.0), 4, "Wh/km")
-                }),
-            );
-            fig_row(ui, "Stopped by", &o.cutoff);
-        });
+        egui::Grid::new("results_summary")
+            .num_columns(2)
+            .striped(true)
+            .show(&mut cols[0], |ui| {
+                fig_row(
+                    ui,
+                    "Range",
+                    &o.range_m.map_or("—".to_owned(), |m| {
+                        units::fmt_unit(units::m_to_km(m), 4, "km")
+                    }),
+                );
+                fig_row(
+                    ui,
+                    "Consumption",
+                    &o.consumption_j_per_m.map_or("—".to_owned(), |c| {
+                        // J/m → Wh/km: × 1000 m/km ÷ 3600 J/Wh.
+                        units::fmt_unit(units::j_to_wh(c * 1000.0), 4, "Wh/km")
+                    }),
+                );
+                fig_row(ui, "Stopped by", &o.cutoff);
+            });
         let bars: Vec<Bar> = o
             .energy_breakdown_j
             .iter()
             .enumerate()
-            .map(|(k, (name, j))| Bar::new(k as f64, units::j_to_kwh(*j)).name(name).fill(theme.series_color(k)))
+            .map(|(k, (name, j))| {
+                Bar::new(k as f64, units::j_to_kwh(*j))
+                    .name(name)
+                    .fill(theme.series_color(k))
+            })
             .collect();
         Plot::new("energy_breakdown")
             .height(140.0)
@@ -152,13 +171,21 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         let (k, temps) = &o.module_temps_k[st.heat_sample];
         let lo = temps.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = temps.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let (rect, _) = ui.allocate_exact_size(egui::vec2(ui.available_width(), 120.0), egui::Sense::hover());
+        let (rect, _) = ui.allocate_exact_size(
+            egui::vec2(ui.available_width(), 120.0),
+            egui::Sense::hover(),
+        );
         let painter = ui.painter_at(rect);
         let env = fin.project.pack.envelope;
-        let s = (f64::from(rect.width()) / env.length_m.max(1e-6)).min(f64::from(rect.height()) / env.width_m.max(1e-6));
+        let s = (f64::from(rect.width()) / env.length_m.max(1e-6))
+            .min(f64::from(rect.height()) / env.width_m.max(1e-6));
         for ((_, inst), temp) in fin.project.pack.modules().zip(temps) {
             let r = egui::Rect::from_min_size(
-                rect.min + egui::vec2((inst.position_m[0] * s) as f32, (inst.position_m[1] * s) as f32),
+                rect.min
+                    + egui::vec2(
+                        (inst.position_m[0] * s) as f32,
+                        (inst.position_m[1] * s) as f32,
+                    ),
                 egui::vec2(20.0, 20.0),
             );
             painter.rect_filled(r, 1.0, theme.heat_color(*temp, lo, hi));

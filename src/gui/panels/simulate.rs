@@ -76,7 +76,9 @@ impl RunState {
                     self.last = Some(Finished { project, outcome });
                     self.last_error = None;
                 }
-                (Err(JobError::Cancelled), _) => self.last_error = Some("Run cancelled.".to_owned()),
+                (Err(JobError::Cancelled), _) => {
+                    self.last_error = Some("Run cancelled.".to_owned())
+                }
                 (Err(e), _) => self.last_error = Some(format!("Run failed: {e}")),
                 (Ok(_), None) => {}
             }
@@ -145,54 +147,130 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
         ui.label(egui::RichText::new(format!("Vehicle — {}", v.name)).strong());
-        egui::Grid::new("vehicle_grid").num_columns(2).show(ui, |ui| {
-            type F = (&'static str, fn(&crate::model::vehicle::Vehicle) -> f64, fn(&mut crate::model::vehicle::Vehicle, f64), Qty);
-            let fields: [F; 11] = [
-                ("Glider mass", |v| v.glider_mass_kg, |v, x| v.glider_mass_kg = x, Qty::KG),
-                ("Payload", |v| v.payload_kg, |v, x| v.payload_kg = x, Qty::KG),
-                ("Drag coefficient", |v| v.drag_coefficient, |v, x| v.drag_coefficient = x, Qty::PLAIN),
-                ("Frontal area", |v| v.frontal_area_m2, |v, x| v.frontal_area_m2 = x, Qty::M2),
-                ("Rolling resistance", |v| v.rolling_resistance, |v, x| v.rolling_resistance = x, Qty::PLAIN),
-                ("Rotating mass", |v| v.rotating_mass_frac, |v, x| v.rotating_mass_frac = x, Qty::PCT),
-                ("Wheel radius", |v| v.wheel_radius_m, |v, x| v.wheel_radius_m = x, Qty::MM),
-                ("Motor power", |v| v.motor_max_power_w, |v, x| v.motor_max_power_w = x, Qty::KW),
-                ("Regen power", |v| v.regen_max_power_w, |v, x| v.regen_max_power_w = x, Qty::KW),
-                ("Regen share", |v| v.regen_frac, |v, x| v.regen_frac = x, Qty::PCT),
-                ("Auxiliary load", |v| v.aux_power_w, |v, x| v.aux_power_w = x, Qty::W),
-            ];
-            for (name, get, set, q) in fields {
-                if let (_, Some(c)) = quantity_row(ui, name, get(&v), q) {
-                    let mut next = v.clone();
-                    set(&mut next, c.value_si.max(0.0));
-                    app.actions.push(Action::Edit {
-                        edit: Edit::SetVehicle(Box::new(next)),
-                        merge: Some(format!("vehicle:{name}")),
-                    });
-                }
-            }
-            ui.label("Drivetrain");
-            match &v.drivetrain {
-                DrivetrainEfficiency::Constant(eta) => {
-                    let (_, ch) = {
-                        let mut shown = crate::units::frac_to_pct(*eta);
-                        let r = ui.add(egui::DragValue::new(&mut shown).speed(0.2).suffix(" % (constant)").range(1.0..=100.0));
-                        (r.clone(), r.changed().then_some(shown))
-                    };
-                    if let Some(pct) = ch {
+        egui::Grid::new("vehicle_grid")
+            .num_columns(2)
+            .show(ui, |ui| {
+                type F = (
+                    &'static str,
+                    fn(&crate::model::vehicle::Vehicle) -> f64,
+                    fn(&mut crate::model::vehicle::Vehicle, f64),
+                    Qty,
+                );
+                let fields: [F; 11] = [
+                    (
+                        "Glider mass",
+                        |v| v.glider_mass_kg,
+                        |v, x| v.glider_mass_kg = x,
+                        Qty::KG,
+                    ),
+                    (
+                        "Payload",
+                        |v| v.payload_kg,
+                        |v, x| v.payload_kg = x,
+                        Qty::KG,
+                    ),
+                    (
+                        "Drag coefficient",
+                        |v| v.drag_coefficient,
+                        |v, x| v.drag_coefficient = x,
+                        Qty::PLAIN,
+                    ),
+                    (
+                        "Frontal area",
+                        |v| v.frontal_area_m2,
+                        |v, x| v.frontal_area_m2 = x,
+                        Qty::M2,
+                    ),
+                    (
+                        "Rolling resistance",
+                        |v| v.rolling_resistance,
+                        |v, x| v.rolling_resistance = x,
+                        Qty::PLAIN,
+                    ),
+                    (
+                        "Rotating mass",
+                        |v| v.rotating_mass_frac,
+                        |v, x| v.rotating_mass_frac = x,
+                        Qty::PCT,
+                    ),
+                    (
+                        "Wheel radius",
+                        |v| v.wheel_radius_m,
+                        |v, x| v.wheel_radius_m = x,
+                        Qty::MM,
+                    ),
+                    (
+                        "Motor power",
+                        |v| v.motor_max_power_w,
+                        |v, x| v.motor_max_power_w = x,
+                        Qty::KW,
+                    ),
+                    (
+                        "Regen power",
+                        |v| v.regen_max_power_w,
+                        |v, x| v.regen_max_power_w = x,
+                        Qty::KW,
+                    ),
+                    (
+                        "Regen share",
+                        |v| v.regen_frac,
+                        |v, x| v.regen_frac = x,
+                        Qty::PCT,
+                    ),
+                    (
+                        "Auxiliary load",
+                        |v| v.aux_power_w,
+                        |v, x| v.aux_power_w = x,
+                        Qty::W,
+                    ),
+                ];
+                for (name, get, set, q) in fields {
+                    if let (_, Some(c)) = quantity_row(ui, name, get(&v), q) {
                         let mut next = v.clone();
-                        next.drivetrain = DrivetrainEfficiency::Constant(crate::units::pct_to_frac(pct));
+                        set(&mut next, c.value_si.max(0.0));
                         app.actions.push(Action::Edit {
                             edit: Edit::SetVehicle(Box::new(next)),
-                            merge: Some("vehicle:eta".to_owned()),
+                            merge: Some(format!("vehicle:{name}")),
                         });
                     }
                 }
-                DrivetrainEfficiency::Map { speed_mps, load_frac, .. } => {
-                    ui.weak(format!("efficiency map {}×{} (speed × load)", speed_mps.len(), load_frac.len()));
+                ui.label("Drivetrain");
+                match &v.drivetrain {
+                    DrivetrainEfficiency::Constant(eta) => {
+                        let (_, ch) = {
+                            let mut shown = crate::units::frac_to_pct(*eta);
+                            let r = ui.add(
+                                egui::DragValue::new(&mut shown)
+                                    .speed(0.2)
+                                    .suffix(" % (constant)")
+                                    .range(1.0..=100.0),
+                            );
+                            (r.clone(), r.changed().then_some(shown))
+                        };
+                        if let Some(pct) = ch {
+                            let mut next = v.clone();
+                            next.drivetrain =
+                                DrivetrainEfficiency::Constant(crate::units::pct_to_frac(pct));
+                            app.actions.push(Action::Edit {
+                                edit: Edit::SetVehicle(Box::new(next)),
+                                merge: Some("vehicle:eta".to_owned()),
+                            });
+                        }
+                    }
+                    DrivetrainEfficiency::Map {
+                        speed_mps,
+                        load_frac,
+                        ..
+                    } => {
+                        ui.weak(format!(
+                            "efficiency map {}×{} (speed × load)",
+                            speed_mps.len(),
+                            load_frac.len()
+                        ));
+                    }
                 }
-            }
-            ui.end_row();
-        });
+                ui.end_row();
+            });
 
         let ui = &mut cols[1];
         ui.label(egui::RichText::new("Drive cycle and run").strong());
@@ -208,7 +286,11 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             ui.selectable_value(&mut next.cycle, c.to_owned(), c);
                         }
                     });
-                if ui.button("Import CSV…").on_hover_text("A speed trace: time_s, speed_kmh").clicked() {
+                if ui
+                    .button("Import CSV…")
+                    .on_hover_text("A speed trace: time_s, speed_kmh")
+                    .clicked()
+                {
                     if let Some(p) = rfd_pick_csv() {
                         next.cycle = p;
                     }
@@ -219,7 +301,9 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 next.ambient_k = c.value_si;
                 merge = Some("sim:ambient");
             }
-            if let (_, Some(c)) = quantity_row(ui, "Initial temperature", s.initial_temp_k, Qty::DEGC) {
+            if let (_, Some(c)) =
+                quantity_row(ui, "Initial temperature", s.initial_temp_k, Qty::DEGC)
+            {
                 next.initial_temp_k = c.value_si;
                 merge = Some("sim:t0");
             }
@@ -248,14 +332,25 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             let running = app.run.is_running();
-            if ui.add_enabled(!running, egui::Button::new("Run simulation")).on_hover_text("Ctrl+R").clicked() {
+            if ui
+                .add_enabled(!running, egui::Button::new("Run simulation"))
+                .on_hover_text("Ctrl+R")
+                .clicked()
+            {
                 app.actions.push(Action::Run);
             }
-            if ui.add_enabled(running, egui::Button::new("Cancel")).clicked() {
+            if ui
+                .add_enabled(running, egui::Button::new("Cancel"))
+                .clicked()
+            {
                 app.actions.push(Action::Cancel);
             }
             if running {
-                ui.add(egui::ProgressBar::new(app.run.frac() as f32).show_percentage().desired_width(160.0));
+                ui.add(
+                    egui::ProgressBar::new(app.run.frac() as f32)
+                        .show_percentage()
+                        .desired_width(160.0),
+                );
                 ui.label(app.run.message());
             }
         });
@@ -263,7 +358,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             ui.colored_label(theme.warn, e);
         }
         if app.run.is_stale(app.doc.as_ref()) {
-            ui.colored_label(theme.stale, "The design changed since the last run: results are stale.");
+            ui.colored_label(
+                theme.stale,
+                "The design changed since the last run: results are stale.",
+            );
         }
         ui.add_space(6.0);
         ui.colored_label(theme.text_weak, ENGINE_MISSING);
