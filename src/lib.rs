@@ -20,10 +20,12 @@
 //!   files that cannot be read and runs that cannot proceed.
 
 pub mod cli;
+pub mod export;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod jobs;
 pub mod model;
 pub mod preset;
 pub mod sim;
+pub mod study;
 pub mod units;

@@ -3,9 +3,13 @@
 //! Exit codes (as ripgrep does it): 0 when everything ran and passed, 1 when it ran but the design
 //! has errors (or a limit was hit), 2 when something could not be read or run.
 
+pub mod compare;
+pub mod convert;
 pub mod info;
 pub mod range;
+pub mod report;
 pub mod simulate;
+pub mod sweep;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +53,14 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// WLTP and EPA label-style range of a project.
     Range(range::RangeArgs),
+    /// Specification sheet: -o OUT.pdf|.md|.html|.csv|.json.
+    Report(report::ReportArgs),
+    /// Side by side with the cell-to-wheel waterfall: -o OUT.pdf|.md|.json.
+    Compare(compare::CompareArgs),
+    /// Replace the pack's cell (e.g. by a solid-state cell), re-size and report the difference.
+    Convert(convert::ConvertArgs),
+    /// Evaluate every cell × series × parallel combination; Pareto front of range against mass.
+    Sweep(sweep::SweepArgs),
     /// The bundled cell library.
     Cells {
         /// Print JSON instead of a table.
@@ -70,6 +82,10 @@ pub fn run(command: &Command) -> anyhow::Result<ExitCode> {
         Command::Cells { json } => info::cells(*json),
         Command::Simulate(args) => simulate::run(args),
         Command::Range(args) => range::range_with(args, &build_engine),
+        Command::Report(args) => report::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Convert(args) => convert::run(args),
+        Command::Sweep(args) => sweep::run(args),
     }
 }
 

@@ -1,0 +1,285 @@
+//! Design sweeps: every cell × series × parallel combination built in the frame of a base design
+//! (same envelope, strings and hardware rules as `crate::study::convert`), rolled up and driven
+//! through a cycle in parallel (rayon), with the Pareto front of range against pack mass (and cost
+//! when every cell has a price) marked.
+//!
+//! Sharding: `shard = (k, n)` keeps the designs whose index i (in the fixed enumeration order:
+//! cells, then series, then parallel) has `i % n == k − 1`, so n jobs of a cluster scheduler
+//! together cover the sweep exactly once, each with a similar mix of sizes.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::Project;
+use crate::model::cell::Cell;
+use crate::model::rollup::rollup;
+use crate::study::RangeFn;
+use crate::study::convert::{ConvertOptions, Keep, design_with};
+use crate::units::{j_to_kwh, m_to_km};
+
+/// What to sweep.
+#[derive(Debug, Clone)]
+pub struct SweepSpec {
+    /// Cells.
+    pub cells: Vec<Cell>,
+    /// Series counts.
+    pub series: Vec<u32>,
+    /// Parallel counts (total).
+    pub parallel: Vec<u32>,
+    /// This job's shard (k of n, k from 1), or None for all.
+    pub shard: Option<(u32, u32)>,
+}
+
+/// One evaluated design.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepPoint {
+    /// Index in the full enumeration.
+    pub index: usize,
+    /// Cell id.
+    pub cell: String,
+    /// Cells in series.
+    pub series: u32,
+    /// Cells in parallel.
+    pub parallel: u32,
+    /// Modules placed.
+    pub modules: u32,
+    /// Nominal energy, kWh.
+    pub energy_kwh: f64,
+    /// Pack mass, kg.
+    pub pack_mass_kg: f64,
+    /// Pack volume, L.
+    pub pack_volume_l: f64,
+    /// Highest pack voltage, V.
+    pub max_voltage_v: f64,
+    /// Cell cost, US$ (None when the cell has no price).
+    pub cost_usd: Option<f64>,
+    /// Fits the envelope.
+    pub fits_envelope: bool,
+    /// Range to cut-off, km (None when the run failed or never cut off).
+    pub range_km: Option<f64>,
+    /// Consumption, Wh/km.
+    pub consumption_wh_per_km: Option<f64>,
+    /// What went wrong, if anything.
+    pub error: Option<String>,
+    /// On the Pareto front.
+    pub pareto: bool,
+}
+
+/// The designs of a sweep as (index, cell index, series, parallel), this shard only.
+pub fn enumerate(spec: &SweepSpec) -> Vec<(usize, usize, u32, u32)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    for c in 0..spec.cells.len() {
+        for &s in &spec.series {
+            for &p in &spec.parallel {
+                let keep = match spec.shard {
+                    Some((k, n)) => n > 0 && i % n as usize == (k as usize).wrapping_sub(1),
+                    None => true,
+                };
+                if keep {
+                    out.push((i, c, s, p));
+                }
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn evaluate(base: &Project, cell: &Cell, index: usize, s: u32, p: u32, range: &RangeFn<'_>) -> SweepPoint {
+    let mut point = SweepPoint {
+        index,
+        cell: cell.id.to_string(),
+        series: s,
+        parallel: p,
+        modules: 0,
+        energy_kwh: f64::NAN,
+        pack_mass_kg: f64::NAN,
+        pack_volume_l: f64::NAN,
+        max_voltage_v: f64::NAN,
+        cost_usd: None,
+        fits_envelope: false,
+        range_km: None,
+        consumption_wh_per_km: None,
+        error: None,
+        pareto: false,
+    };
+    let (project, fits) = match design_with(base, cell, s, p, &ConvertOptions::new(Keep::Energy)) {
+        Ok(x) => x,
+        Err(e) => {
+            point.error = Some(e.to_string());
+            return point;
+        }
+    };
+    let roll = rollup(&project);
+    point.modules = project.pack.modules().count() as u32;
+    point.energy_kwh = j_to_kwh(roll.pack.energy_j);
+    point.pack_mass_kg = roll.pack.mass_kg;
+    point.pack_volume_l = roll.pack.volume_m3 * 1000.0;
+    point.max_voltage_v = roll.pack.max_voltage_v;
+    point.cost_usd = cell.price_usd_per_kwh.map(|c| c * point.energy_kwh);
+    point.fits_envelope = fits;
+    match range(&project) {
+        Ok(r) => {
+            point.consumption_wh_per_km = Some(r.consumption_wh_per_km());
+            if r.stop.is_cutoff() {
+                point.range_km = Some(m_to_km(r.distance_m));
+            } else {
+                point.error = Some(format!("run ended without a cut-off: {}", r.stop));
+            }
+        }
+        Err(e) => point.error = Some(e),
+    }
+    point
+}
+
+/// Runs the sweep in parallel and marks the Pareto front.
+pub fn run(base: &Project, spec: &SweepSpec, range: &RangeFn<'_>) -> Vec<SweepPoint> {
+    let designs = enumerate(spec);
+    let mut points: Vec<SweepPoint> = designs
+        .par_iter()
+        .map(|&(i, c, s, p)| evaluate(base, &spec.cells[c], i, s, p, range))
+        .collect();
+    mark_pareto(&mut points);
+    points
+}
+
+/// True when `a` dominates `b`: at least as good in every objective (range up; mass and, when both
+/// have one, cost down) and better in one.
+pub fn dominates(a: &SweepPoint, b: &SweepPoint) -> bool {
+    let (Some(ra), Some(rb)) = (a.range_km, b.range_km) else {
+        return false;
+    };
+    let mut ge = [ra >= rb, a.pack_mass_kg <= b.pack_mass_kg].to_vec();
+    let mut gt = [ra > rb, a.pack_mass_kg < b.pack_mass_kg].to_vec();
+    if let (Some(ca), Some(cb)) = (a.cost_usd, b.cost_usd) {
+        ge.push(ca <= cb);
+        gt.push(ca < cb);
+    }
+    ge.iter().all(|x| *x) && gt.iter().any(|x| *x)
+}
+
+/// Marks the non-dominated points among those that have a range and fit the envelope (among all
+/// with a range when none fits). Cost counts only when every candidate has one.
+pub fn mark_pareto(points: &mut [SweepPoint]) {
+    let any_fit = points.iter().any(|p| p.fits_envelope && p.range_km.is_some());
+    let eligible: Vec<usize> = (0..points.len())
+        .filter(|&i| points[i].range_km.is_some() && (points[i].fits_envelope || !any_fit))
+        .collect();
+    let all_cost = eligible.iter().all(|&i| points[i].cost_usd.is_some());
+    let view: Vec<SweepPoint> = eligible
+        .iter()
+        .map(|&i| {
+            let mut p = points[i].clone();
+            if !all_cost {
+                p.cost_usd = None;
+            }
+            p
+        })
+        .collect();
+    for p in points.iter_mut() {
+        p.pareto = false;
+    }
+    for (k, &i) in eligible.iter().enumerate() {
+        let dominated = view.iter().enumerate().any(|(j, other)| j != k && dominates(other, &view[k]));
+        points[i].pareto = !dominated;
+    }
+}
+
+/// The sweep as CSV (one row per design).
+pub fn to_csv(points: &[SweepPoint]) -> String {
+    let opt = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x}"));
+    let mut s = String::from(
+        "index,cell,series,parallel,modules,energy_kwh,pack_mass_kg,pack_volume_l,max_voltage_v,cost_usd,fits_envelope,range_km,consumption_wh_per_km,pareto,error\n",
+    );
+    for p in points {
+        s.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            p.index,
+            crate::export::csv::field(&p.cell),
+            p.series,
+            p.parallel,
+            p.modules,
+            p.energy_kwh,
+            p.pack_mass_kg,
+            p.pack_volume_l,
+            p.max_voltage_v,
+            opt(p.cost_usd),
+            p.fits_envelope,
+            opt(p.range_km),
+            opt(p.consumption_wh_per_km),
+            p.pareto,
+            crate::export::csv::field(p.error.as_deref().unwrap_or(""))
+        ));
+    }
+    s
+}
+
+/// Parses a range like `90..100`, `90..=100:2`, `88,92,96` or `96`.
+pub fn parse_range(text: &str) -> Result<Vec<u32>, String> {
+    let bad = || format!("`{text}`: expected N, A..B (B excluded), A..=B, with an optional :STEP, or a comma list");
+    let t = text.trim();
+    if t.contains(',') {
+        return t
+            .split(',')
+            .map(|x| x.trim().parse::<u32>().map_err(|_| bad()))
+            .collect();
+    }
+    let (body, step) = match t.split_once(':') {
+        Some((b, s)) => (b, s.trim().parse::<u32>().map_err(|_| bad())?),
+        None => (t, 1),
+    };
+    if step == 0 {
+        return Err(bad());
+    }
+    if let Some((a, b)) = body.split_once("..") {
+        let (inclusive, b) = match b.strip_prefix('=') {
+            Some(b) => (true, b),
+            None => (false, b),
+        };
+        let a: u32 = a.trim().parse().map_err(|_| bad())?;
+        let b: u32 = b.trim().parse().map_err(|_| bad())?;
+        let end = if inclusive { b } else { b.saturating_sub(1) };
+        if end < a || (!inclusive && b <= a) {
+            return Err(bad());
+        }
+        return Ok((a..=end).step_by(step as usize).collect());
+    }
+    Ok(vec![body.parse().map_err(|_| bad())?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse() {
+        assert_eq!(parse_range("90..=94:2").unwrap(), vec![90, 92, 94]);
+        assert_eq!(parse_range("3..6").unwrap(), vec![3, 4, 5]);
+        assert_eq!(parse_range("4, 8").unwrap(), vec![4, 8]);
+        assert!(parse_range("6..3").is_err());
+        assert!(parse_range("x").is_err());
+    }
+
+    #[test]
+    fn shards_partition_the_sweep() {
+        let cells = vec![];
+        let mut spec = SweepSpec {
+            cells,
+            series: vec![1, 2, 3],
+            parallel: vec![1, 2, 3, 4],
+            shard: None,
+        };
+        assert!(enumerate(&spec).is_empty());
+        spec.cells = crate::preset::library::bundled_cells().unwrap()[..2].to_vec();
+        let all: Vec<usize> = enumerate(&spec).iter().map(|d| d.0).collect();
+        assert_eq!(all.len(), 24);
+        let mut joined = Vec::new();
+        for k in 1..=5 {
+            spec.shard = Some((k, 5));
+            joined.extend(enumerate(&spec).iter().map(|d| d.0));
+        }
+        joined.sort();
+        assert_eq!(joined, all);
+    }
+}
