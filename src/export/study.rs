@@ -10,14 +10,23 @@ use crate::study::compare::{Comparison, Waterfall, waterfall_bars};
 use crate::study::convert::{Change, Conversion};
 use crate::units::fmt_sig;
 
-fn opt(v: Option<f64>, sig: usize) -> String {
-    v.map_or("—".to_owned(), |x| fmt_sig(x, sig))
+/// A number as printed: counts (no unit, whole) without decimals.
+fn num(x: f64, sig: usize, count: bool) -> String {
+    if count && x.fract() == 0.0 && x.abs() < 1e12 {
+        format!("{}", x as i64)
+    } else {
+        fmt_sig(x, sig)
+    }
 }
 
-fn signed(v: Option<f64>, sig: usize) -> String {
+fn opt(v: Option<f64>, sig: usize, count: bool) -> String {
+    v.map_or("—".to_owned(), |x| num(x, sig, count))
+}
+
+fn signed(v: Option<f64>, sig: usize, count: bool) -> String {
     match v {
-        Some(x) if x > 0.0 => format!("+{}", fmt_sig(x, sig)),
-        Some(x) => fmt_sig(x, sig),
+        Some(x) if x > 0.0 => format!("+{}", num(x, sig, count)),
+        Some(x) => num(x, sig, count),
         None => "—".to_owned(),
     }
 }
@@ -45,8 +54,9 @@ fn rows(c: &Comparison) -> Vec<Vec<String>> {
             } else {
                 format!("{} ({})", r.label, r.unit)
             }];
-            row.extend(r.values.iter().map(|v| opt(*v, r.sig)));
-            row.extend(r.differences().iter().skip(1).map(|v| signed(*v, 3)));
+            let count = r.unit.is_empty();
+            row.extend(r.values.iter().map(|v| opt(*v, r.sig, count)));
+            row.extend(r.differences().iter().skip(1).map(|v| signed(*v, 3, count)));
             row
         })
         .collect()
@@ -77,10 +87,14 @@ fn waterfall_rows(w: &Waterfall) -> Vec<Vec<String>> {
 }
 
 fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
+    md_table_aligned(header, rows, true)
+}
+
+fn md_table_aligned(header: &[String], rows: &[Vec<String>], numeric: bool) -> String {
     let esc = |s: &str| s.replace('|', "\\|");
     let mut s = format!("| {} |\n|", header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "));
     for i in 0..header.len() {
-        s.push_str(if i == 0 { "---|" } else { "---:|" });
+        s.push_str(if i == 0 || !numeric { "---|" } else { "---:|" });
     }
     s.push('\n');
     for r in rows {
@@ -262,7 +276,7 @@ pub fn conversion_markdown(r: &ConversionReport) -> String {
     s.push_str(&md_table(&h, &rows));
     s.push_str("\n## What changed and why\n\n");
     let ch: Vec<Vec<String>> = r.changes.iter().map(|c| vec![c.item.clone(), c.before.clone(), c.after.clone(), c.why.clone()]).collect();
-    s.push_str(&md_table(&["Item", "Before", "After", "Why"].map(String::from), &ch));
+    s.push_str(&md_table_aligned(&["Item", "Before", "After", "Why"].map(String::from), &ch, false));
     for w in &r.comparison.waterfalls {
         s.push_str(&format!("\n## Cell-to-wheel waterfall\n\n{}\n\n", waterfall_summary(w)));
         let h: Vec<String> = WATERFALL_HEADER.iter().map(|x| (*x).to_owned()).collect();
