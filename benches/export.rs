@@ -39,7 +39,13 @@ fn bench(c: &mut Criterion) {
     });
     let sheet = build_sheet(&file, &conditions, true, None).expect("sheet");
     group.bench_function("render_pdf_only", |b| {
-        b.iter(|| black_box(render(black_box(&sheet), Format::Pdf, &tpl).expect("pdf").len()));
+        b.iter(|| {
+            black_box(
+                render(black_box(&sheet), Format::Pdf, &tpl)
+                    .expect("pdf")
+                    .len(),
+            )
+        });
     });
     group.finish();
 

@@ -70,7 +70,11 @@ fn pdftotext(pdf: &Path) -> String {
         .arg("-")
         .output()
         .expect("pdftotext (poppler-utils) must be installed: apt-get install poppler-utils");
-    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
     String::from_utf8(out.stdout).expect("utf-8 text")
 }
 
@@ -237,9 +241,21 @@ fn compare_gives_the_differences_the_rollup_implies() {
     let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1.0);
     for (label, va, vb) in [
         ("Pack mass", ra.pack.mass_kg, rb.pack.mass_kg),
-        ("Nominal energy", ra.pack.energy_j / 3.6e6, rb.pack.energy_j / 3.6e6),
-        ("Pack volume", ra.pack.volume_m3 * 1e3, rb.pack.volume_m3 * 1e3),
-        ("Cells", ra.pack.cell_count as f64, rb.pack.cell_count as f64),
+        (
+            "Nominal energy",
+            ra.pack.energy_j / 3.6e6,
+            rb.pack.energy_j / 3.6e6,
+        ),
+        (
+            "Pack volume",
+            ra.pack.volume_m3 * 1e3,
+            rb.pack.volume_m3 * 1e3,
+        ),
+        (
+            "Cells",
+            ra.pack.cell_count as f64,
+            rb.pack.cell_count as f64,
+        ),
     ] {
         let r = row(label);
         let v = r["values"].as_array().unwrap();
@@ -269,7 +285,14 @@ fn compare_gives_the_differences_the_rollup_implies() {
     let sum: f64 = stages.iter().map(|s| s["delta_km"].as_f64().unwrap()).sum();
     assert!((ka + sum - kb).abs() < 1e-6, "{ka} + {sum} != {kb}");
     // Markdown and PDF forms exist too.
-    run_ok(bin().arg("compare").arg(&a).arg(&b).arg("-o").arg(dir.path().join("c.md")));
+    run_ok(
+        bin()
+            .arg("compare")
+            .arg(&a)
+            .arg(&b)
+            .arg("-o")
+            .arg(dir.path().join("c.md")),
+    );
     let pdf = dir.path().join("c.pdf");
     run_ok(bin().arg("compare").arg(&a).arg(&b).arg("-o").arg(&pdf));
     assert!(pdftotext(&pdf).contains("Cell-to-wheel waterfall"));
@@ -362,7 +385,12 @@ fn convert_keeps_its_target_and_fits_the_solid_state_hardware() {
     assert!(!diags.has_errors(), "{:?}", diags.items);
 
     // And back: the GAC preset converted to the 2170 NMC cell drops what it no longer needs.
-    let (back, _) = convert(&preset_path("sedan_gac_assb.ron"), "lg_m50t", "energy", dir.path());
+    let (back, _) = convert(
+        &preset_path("sedan_gac_assb.ron"),
+        "lg_m50t",
+        "energy",
+        dir.path(),
+    );
     assert!(back.modules[0].compression.is_none());
     assert!(back.pack.hardware.heater.is_none());
     assert_eq!(
@@ -435,7 +463,10 @@ fn sweep_pareto_front_is_non_dominated_and_shards_cover_the_sweep() {
     run_ok(&mut args(&all));
     let rows = read_sweep(&all);
     assert_eq!(rows.len(), 2 * 3 * 3);
-    let eligible: Vec<&Row> = rows.iter().filter(|r| r.range.is_some() && r.fits).collect();
+    let eligible: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.range.is_some() && r.fits)
+        .collect();
     assert!(eligible.len() >= 4, "most designs should run and fit");
     // No cell has a price, so the objectives are range (up) and pack mass (down).
     let dominates = |a: &Row, b: &Row| {
@@ -458,7 +489,11 @@ fn sweep_pareto_front_is_non_dominated_and_shards_cover_the_sweep() {
             r.index
         );
     }
-    assert!(rows.iter().filter(|r| !r.fits || r.range.is_none()).all(|r| !r.pareto));
+    assert!(
+        rows.iter()
+            .filter(|r| !r.fits || r.range.is_none())
+            .all(|r| !r.pareto)
+    );
     // Two shards together give the same designs with the same figures.
     let mut joined = Vec::new();
     for k in 1..=2 {
@@ -478,7 +513,17 @@ fn sweep_pareto_front_is_non_dominated_and_shards_cover_the_sweep() {
     let bad = bin()
         .arg("sweep")
         .arg(&base)
-        .args(["--cells", "lg_m50t", "--series", "96", "--parallel", "46", "--shard", "3/2", "-o"])
+        .args([
+            "--cells",
+            "lg_m50t",
+            "--series",
+            "96",
+            "--parallel",
+            "46",
+            "--shard",
+            "3/2",
+            "-o",
+        ])
         .arg(dir.path().join("x.csv"))
         .output()
         .unwrap();

@@ -46,7 +46,10 @@ pub fn cycle_range(project: &Project, cycle: &Cycle) -> Result<RangeResult, Stri
 }
 
 /// Summaries of projects with their runs on `cycle` (in parallel).
-pub fn summaries(designs: &[(String, Project)], cycle: &Cycle) -> anyhow::Result<Vec<DesignSummary>> {
+pub fn summaries(
+    designs: &[(String, Project)],
+    cycle: &Cycle,
+) -> anyhow::Result<Vec<DesignSummary>> {
     designs
         .par_iter()
         .map(|(file, p)| {
@@ -76,11 +79,24 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         Format::Json => serde_json::to_string_pretty(&c)?.into_bytes(),
         _ => {
             let t = &tpl.template;
-            let blocks = crate::export::study::comparison_blocks(&c, content_width_pt(t), &t.chart_style(t.small_pt));
+            let blocks = crate::export::study::comparison_blocks(
+                &c,
+                content_width_pt(t),
+                &t.chart_style(t.small_pt),
+            );
             let info = DocInfo {
                 title: "Design comparison".into(),
-                description: c.designs.iter().map(|d| d.name.clone()).collect::<Vec<_>>().join(" · "),
-                file: designs.iter().map(|d| d.0.clone()).collect::<Vec<_>>().join(", "),
+                description: c
+                    .designs
+                    .iter()
+                    .map(|d| d.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                file: designs
+                    .iter()
+                    .map(|d| d.0.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 hash: crate::export::sha256_hex(&bytes_all),
                 version: crate::export::APP_VERSION.into(),
             };

@@ -64,11 +64,18 @@ pub struct ConvertArgs {
 /// `packwright convert`.
 pub fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     let report_format = match &args.report {
-        Some(p) => Some(format_of(p, &[Format::Markdown, Format::Pdf, Format::Json])?),
+        Some(p) => Some(format_of(
+            p,
+            &[Format::Markdown, Format::Pdf, Format::Json],
+        )?),
         None => None,
     };
-    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let mut project = preset::load_str(&String::from_utf8_lossy(&bytes), &args.file.display().to_string())?;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let mut project = preset::load_str(
+        &String::from_utf8_lossy(&bytes),
+        &args.file.display().to_string(),
+    )?;
     args.conditions.apply(&mut project)?;
     let library = preset::library::bundled_cells()?;
     let cell = project
@@ -105,7 +112,11 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
             Format::Pdf => {
                 let tpl = template(None)?;
                 let t = &tpl.template;
-                let blocks = crate::export::study::conversion_blocks(&report, content_width_pt(t), &t.chart_style(t.small_pt));
+                let blocks = crate::export::study::conversion_blocks(
+                    &report,
+                    content_width_pt(t),
+                    &t.chart_style(t.small_pt),
+                );
                 let info = DocInfo {
                     title: conv.project.name.clone(),
                     description: conv.project.description.clone(),

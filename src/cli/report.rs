@@ -46,15 +46,15 @@ pub fn build_sheet(
     with_range: bool,
     cycle: Option<&str>,
 ) -> anyhow::Result<SpecSheet> {
-    let bytes =
-        std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = String::from_utf8_lossy(&bytes);
     let mut project = preset::load_str(&text, &file.display().to_string())?;
     conditions.apply(&mut project)?;
     let (roll, diags) = validate::check(&project);
-    let name = file
-        .file_name()
-        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let (ranges, extra) = if with_range {
         let mut prepared = prepare_project(project.clone())?;
         prepared.options.record_trace = true;
@@ -116,7 +116,13 @@ pub fn format_of(path: &Path, allowed: &[Format]) -> anyhow::Result<Format> {
 pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let format = format_of(
         &args.output,
-        &[Format::Pdf, Format::Markdown, Format::Html, Format::Csv, Format::Json],
+        &[
+            Format::Pdf,
+            Format::Markdown,
+            Format::Html,
+            Format::Csv,
+            Format::Json,
+        ],
     )?;
     let template = template(args.template.as_deref())?;
     let sheet = build_sheet(

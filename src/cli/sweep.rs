@@ -70,7 +70,9 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
             .chain(library.iter())
             .find(|c| c.id.as_str() == id.trim())
             .cloned()
-            .ok_or_else(|| anyhow::anyhow!("--cells: no cell `{id}` in the project or the bundled library"))?;
+            .ok_or_else(|| {
+                anyhow::anyhow!("--cells: no cell `{id}` in the project or the bundled library")
+            })?;
         cells.push(c);
     }
     let series = parse_range(&args.series).map_err(|e| anyhow::anyhow!("--series {e}"))?;
@@ -99,7 +101,14 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         failed,
         args.output.display()
     );
-    println!("Pareto front (range against pack mass{}):", if points.iter().all(|p| p.cost_usd.is_some()) { " and cost" } else { "" });
+    println!(
+        "Pareto front (range against pack mass{}):",
+        if points.iter().all(|p| p.cost_usd.is_some()) {
+            " and cost"
+        } else {
+            ""
+        }
+    );
     for p in points.iter().filter(|p| p.pareto) {
         println!(
             "  {:<24} {:>4}s{:<3}p {:>7} kWh {:>7} kg {:>7} km",

@@ -116,7 +116,12 @@ impl Default for ChartStyle {
             muted: (102, 102, 102),
             rule: (176, 183, 192),
             accent: (31, 78, 121),
-            series: vec![(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189)],
+            series: vec![
+                (31, 119, 180),
+                (214, 39, 40),
+                (44, 160, 44),
+                (148, 103, 189),
+            ],
             font_pt: 7.0,
         }
     }
@@ -137,7 +142,15 @@ impl Drawing {
         }
     }
 
-    fn text(&mut self, x: f64, y: f64, size: f64, text: impl Into<String>, anchor: Anchor, colour: Rgb) {
+    fn text(
+        &mut self,
+        x: f64,
+        y: f64,
+        size: f64,
+        text: impl Into<String>,
+        anchor: Anchor,
+        colour: Rgb,
+    ) {
         self.shapes.push(Shape::Text {
             x,
             y,
@@ -149,7 +162,15 @@ impl Drawing {
         });
     }
 
-    fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: Option<Rgb>, stroke: Option<(Rgb, f64)>) {
+    fn rect(
+        &mut self,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        fill: Option<Rgb>,
+        stroke: Option<(Rgb, f64)>,
+    ) {
         self.shapes.push(Shape::Rect {
             x,
             y,
@@ -214,8 +235,10 @@ impl Drawing {
                     width,
                     dashed,
                 } => {
-                    let pts: Vec<String> =
-                        points.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect();
+                    let pts: Vec<String> = points
+                        .iter()
+                        .map(|(x, y)| format!("{x:.2},{y:.2}"))
+                        .collect();
                     let _ = write!(
                         s,
                         r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="{width:.2}"{}/>"#,
@@ -311,9 +334,23 @@ pub fn bars(items: &[(String, f64)], unit: &str, width: f64, style: &ChartStyle)
     let mut d = Drawing::new(width, row * items.len() as f64 + 2.0);
     for (i, (k, v)) in items.iter().enumerate() {
         let y = i as f64 * row;
-        d.text(label_w - 6.0, y + row * 0.7, fs, k.clone(), Anchor::End, style.text);
+        d.text(
+            label_w - 6.0,
+            y + row * 0.7,
+            fs,
+            k.clone(),
+            Anchor::End,
+            style.text,
+        );
         let w = if max > 0.0 { bar_w * v / max } else { 0.0 };
-        d.rect(label_w, y + row * 0.18, w.max(0.3), row * 0.64, Some(style.colour(0)), None);
+        d.rect(
+            label_w,
+            y + row * 0.18,
+            w.max(0.3),
+            row * 0.64,
+            Some(style.colour(0)),
+            None,
+        );
         let pct = if total > 0.0 { v / total * 100.0 } else { 0.0 };
         d.text(
             label_w + w + 3.0,
@@ -342,7 +379,12 @@ pub fn line_plot(
     let pw = width - l - r;
     let ph = height - t - b;
     let pts = series.iter().flat_map(|s| s.points.iter());
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
     for (x, y) in pts {
         x0 = x0.min(*x);
         x1 = x1.max(*x);
@@ -350,7 +392,14 @@ pub fn line_plot(
         y1 = y1.max(*y);
     }
     if !(x0.is_finite() && x1.is_finite()) {
-        d.text(width / 2.0, height / 2.0, fs, "no data", Anchor::Middle, style.muted);
+        d.text(
+            width / 2.0,
+            height / 2.0,
+            fs,
+            "no data",
+            Anchor::Middle,
+            style.muted,
+        );
         return d;
     }
     if y1 - y0 < 1e-9 {
@@ -371,24 +420,69 @@ pub fn line_plot(
     let mut v = y0;
     while v <= y1 + ys * 0.01 {
         d.line(vec![(l, py(v)), (l + pw, py(v))], style.rule, 0.3, false);
-        d.text(l - 3.0, py(v) + fs * 0.35, fs, tick_label(v, ys), Anchor::End, style.muted);
+        d.text(
+            l - 3.0,
+            py(v) + fs * 0.35,
+            fs,
+            tick_label(v, ys),
+            Anchor::End,
+            style.muted,
+        );
         v += ys;
     }
     let mut v = x0;
     while v <= x1 + xs * 0.01 {
-        d.line(vec![(px(v), t + ph), (px(v), t + ph + 2.5)], style.rule, 0.5, false);
-        d.text(px(v), t + ph + fs * 1.3, fs, tick_label(v, xs), Anchor::Middle, style.muted);
+        d.line(
+            vec![(px(v), t + ph), (px(v), t + ph + 2.5)],
+            style.rule,
+            0.5,
+            false,
+        );
+        d.text(
+            px(v),
+            t + ph + fs * 1.3,
+            fs,
+            tick_label(v, xs),
+            Anchor::Middle,
+            style.muted,
+        );
         v += xs;
     }
     d.rect(l, t, pw, ph, None, Some((style.rule, 0.6)));
-    d.text(l + pw / 2.0, height - fs * 0.5, fs, x_label, Anchor::Middle, style.text);
-    d.text(l - fs * 4.6, t - fs * 0.9, fs, y_label, Anchor::Start, style.text);
+    d.text(
+        l + pw / 2.0,
+        height - fs * 0.5,
+        fs,
+        x_label,
+        Anchor::Middle,
+        style.text,
+    );
+    d.text(
+        l - fs * 4.6,
+        t - fs * 0.9,
+        fs,
+        y_label,
+        Anchor::Start,
+        style.text,
+    );
     let mut lx = l + pw;
     for (i, s) in series.iter().enumerate().rev() {
         let w = s.name.chars().count() as f64 * fs * 0.58 + 16.0;
         lx -= w;
-        d.line(vec![(lx, t - fs * 1.2), (lx + 10.0, t - fs * 1.2)], style.colour(i), 1.5, false);
-        d.text(lx + 12.0, t - fs * 0.9, fs, s.name.clone(), Anchor::Start, style.text);
+        d.line(
+            vec![(lx, t - fs * 1.2), (lx + 10.0, t - fs * 1.2)],
+            style.colour(i),
+            1.5,
+            false,
+        );
+        d.text(
+            lx + 12.0,
+            t - fs * 0.9,
+            fs,
+            s.name.clone(),
+            Anchor::Start,
+            style.text,
+        );
     }
     for (i, s) in series.iter().enumerate() {
         let points: Vec<(f64, f64)> = s.points.iter().map(|(x, y)| (px(*x), py(*y))).collect();
@@ -420,8 +514,22 @@ pub fn layout_diagram(v: &LayoutView, width: f64, style: &ChartStyle) -> Drawing
     }
     let h = top + height_pack.max(height_mod) + fs * 3.0;
     let mut d = Drawing::new(width, h);
-    d.text(0.0, fs * 1.2, fs, "Pack, top view (x along the vehicle)", Anchor::Start, style.text);
-    d.rect(0.0, top, v.envelope_mm.0 * s, v.envelope_mm.1 * s, None, Some((style.muted, 0.5)));
+    d.text(
+        0.0,
+        fs * 1.2,
+        fs,
+        "Pack, top view (x along the vehicle)",
+        Anchor::Start,
+        style.text,
+    );
+    d.rect(
+        0.0,
+        top,
+        v.envelope_mm.0 * s,
+        v.envelope_mm.1 * s,
+        None,
+        Some((style.muted, 0.5)),
+    );
     d.shapes.push(Shape::Line {
         points: vec![
             (0.0, top),
@@ -469,12 +577,22 @@ pub fn layout_diagram(v: &LayoutView, width: f64, style: &ChartStyle) -> Drawing
         ox,
         fs * 1.2,
         fs,
-        format!("Module {} ({}s{}p), top view", v.module_name, v.module_sp.0, v.module_sp.1),
+        format!(
+            "Module {} ({}s{}p), top view",
+            v.module_name, v.module_sp.0, v.module_sp.1
+        ),
         Anchor::Start,
         style.text,
     );
     if module_s > 0.0 {
-        d.rect(ox, top, v.block_mm.0 * module_s, v.block_mm.1 * module_s, None, Some((style.accent, 0.6)));
+        d.rect(
+            ox,
+            top,
+            v.block_mm.0 * module_s,
+            v.block_mm.1 * module_s,
+            None,
+            Some((style.accent, 0.6)),
+        );
         let (rows, cols, layers) = v.grid;
         let n = u64::from(rows) * u64::from(cols);
         if n > 0 && n <= 4000 {
@@ -532,7 +650,13 @@ pub struct WaterfallBar {
 }
 
 /// A waterfall chart (e.g. km gained and lost from cell to wheel).
-pub fn waterfall(bars: &[WaterfallBar], unit: &str, width: f64, height: f64, style: &ChartStyle) -> Drawing {
+pub fn waterfall(
+    bars: &[WaterfallBar],
+    unit: &str,
+    width: f64,
+    height: f64,
+    style: &ChartStyle,
+) -> Drawing {
     let fs = style.font_pt;
     let mut d = Drawing::new(width, height);
     let (l, r, t, b) = (fs * 5.0, 6.0, fs * 1.5, fs * 5.5);
@@ -565,10 +689,24 @@ pub fn waterfall(bars: &[WaterfallBar], unit: &str, width: f64, height: f64, sty
     let mut v = lo;
     while v <= hi + step * 0.01 {
         d.line(vec![(l, py(v)), (l + pw, py(v))], style.rule, 0.3, false);
-        d.text(l - 3.0, py(v) + fs * 0.35, fs, tick_label(v, step), Anchor::End, style.muted);
+        d.text(
+            l - 3.0,
+            py(v) + fs * 0.35,
+            fs,
+            tick_label(v, step),
+            Anchor::End,
+            style.muted,
+        );
         v += step;
     }
-    d.text(l - fs * 4.6, t - fs * 0.5, fs, unit, Anchor::Start, style.text);
+    d.text(
+        l - fs * 4.6,
+        t - fs * 0.5,
+        fs,
+        unit,
+        Anchor::Start,
+        style.text,
+    );
     let n = bars.len().max(1) as f64;
     let slot = pw / n;
     for (i, (bar, (a, z))) in bars.iter().zip(&spans).enumerate() {
@@ -581,13 +719,27 @@ pub fn waterfall(bars: &[WaterfallBar], unit: &str, width: f64, height: f64, sty
             (214, 39, 40)
         };
         let (top_v, bot_v) = (a.max(*z), a.min(*z));
-        d.rect(x, py(top_v), slot * 0.7, (py(bot_v) - py(top_v)).max(0.4), Some(colour), None);
+        d.rect(
+            x,
+            py(top_v),
+            slot * 0.7,
+            (py(bot_v) - py(top_v)).max(0.4),
+            Some(colour),
+            None,
+        );
         let value = if bar.total {
             crate::units::fmt_sig(bar.value, 4)
         } else {
             format!("{:+.0}", bar.value)
         };
-        d.text(x + slot * 0.35, py(top_v) - 2.0, fs, value, Anchor::Middle, style.text);
+        d.text(
+            x + slot * 0.35,
+            py(top_v) - 2.0,
+            fs,
+            value,
+            Anchor::Middle,
+            style.text,
+        );
         // Labels on up to two lines under the bar.
         let words: Vec<&str> = bar.label.split_whitespace().collect();
         let half = words.len().div_ceil(2);
@@ -597,12 +749,31 @@ pub fn waterfall(bars: &[WaterfallBar], unit: &str, width: f64, height: f64, sty
         } else {
             (words[..half].join(" "), words[half..].join(" "))
         };
-        d.text(x + slot * 0.35, t + ph + fs * 1.3, fs, first, Anchor::Middle, style.text);
+        d.text(
+            x + slot * 0.35,
+            t + ph + fs * 1.3,
+            fs,
+            first,
+            Anchor::Middle,
+            style.text,
+        );
         if !second.is_empty() {
-            d.text(x + slot * 0.35, t + ph + fs * 2.5, fs, second, Anchor::Middle, style.text);
+            d.text(
+                x + slot * 0.35,
+                t + ph + fs * 2.5,
+                fs,
+                second,
+                Anchor::Middle,
+                style.text,
+            );
         }
     }
-    d.line(vec![(l, py(0.0)), (l + pw, py(0.0))], style.muted, 0.6, false);
+    d.line(
+        vec![(l, py(0.0)), (l + pw, py(0.0))],
+        style.muted,
+        0.6,
+        false,
+    );
     d
 }
 
@@ -620,13 +791,33 @@ mod tests {
     #[test]
     fn waterfall_ends_where_the_changes_lead() {
         let bars = [
-            WaterfallBar { label: "start".into(), value: 500.0, total: true },
-            WaterfallBar { label: "up".into(), value: 300.0, total: false },
-            WaterfallBar { label: "down".into(), value: -100.0, total: false },
-            WaterfallBar { label: "end".into(), value: 700.0, total: true },
+            WaterfallBar {
+                label: "start".into(),
+                value: 500.0,
+                total: true,
+            },
+            WaterfallBar {
+                label: "up".into(),
+                value: 300.0,
+                total: false,
+            },
+            WaterfallBar {
+                label: "down".into(),
+                value: -100.0,
+                total: false,
+            },
+            WaterfallBar {
+                label: "end".into(),
+                value: 700.0,
+                total: true,
+            },
         ];
         let d = waterfall(&bars, "km", 300.0, 150.0, &ChartStyle::default());
         // The "down" bar spans 800 → 700: its label says -100.
-        assert!(d.shapes.iter().any(|s| matches!(s, Shape::Text { text, .. } if text == "-100")));
+        assert!(
+            d.shapes
+                .iter()
+                .any(|s| matches!(s, Shape::Text { text, .. } if text == "-100"))
+        );
     }
 }

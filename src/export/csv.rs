@@ -15,9 +15,18 @@ pub fn field(s: &str) -> String {
 /// Renders the key figures.
 pub fn render(sheet: &SpecSheet) -> String {
     let mut s = String::from("key,label,value,unit\n");
-    s.push_str(&format!("design_file,Design file,{},\n", field(&sheet.design_file)));
-    s.push_str(&format!("design_sha256,Design SHA-256,{},\n", sheet.design_sha256));
-    s.push_str(&format!("app_version,Packwright version,{},\n", sheet.app_version));
+    s.push_str(&format!(
+        "design_file,Design file,{},\n",
+        field(&sheet.design_file)
+    ));
+    s.push_str(&format!(
+        "design_sha256,Design SHA-256,{},\n",
+        sheet.design_sha256
+    ));
+    s.push_str(&format!(
+        "app_version,Packwright version,{},\n",
+        sheet.app_version
+    ));
     for k in &sheet.key_figures {
         s.push_str(&format!(
             "{},{},{},{}\n",

@@ -48,7 +48,11 @@ pub fn render(sheet: &SpecSheet, style: &ChartStyle) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>\nbody{{font-family:'DejaVu Sans',sans-serif;max-width:60em;margin:2em auto;color:#1a1a1a;font-size:14px}}\nh1,h2{{color:#1f4e79}} table{{border-collapse:collapse;margin:.5em 0}} td,th{{border:1px solid #b0b7c0;padding:2px 6px}} th{{background:#e6edf5}} td{{text-align:right}} td:first-child{{text-align:left}}\n.meta{{color:#666}} .error{{color:#b00020}} .warning{{color:#b35c00}}\n</style></head><body>\n",
         escape(&sheet.title)
     ));
-    s.push_str(&format!("<h1>{}</h1>\n<p>{}</p>\n", escape(&sheet.title), escape(&sheet.description)));
+    s.push_str(&format!(
+        "<h1>{}</h1>\n<p>{}</p>\n",
+        escape(&sheet.title),
+        escape(&sheet.description)
+    ));
     s.push_str(&format!(
         "<p class=\"meta\">Packwright {} · design <code>{}</code> · SHA-256 <code>{}</code></p>\n",
         escape(&sheet.app_version),
@@ -62,7 +66,10 @@ pub fn render(sheet: &SpecSheet, style: &ChartStyle) -> String {
     }
     s.push_str("</table>\n<h2>Cell, module and pack</h2>\n<table>\n");
     s.push_str(&row(
-        &["Level", "Cells", "S×P", "V", "Ah", "kWh", "kg", "L", "Wh/kg", "Wh/L", "mΩ"].map(String::from),
+        &[
+            "Level", "Cells", "S×P", "V", "Ah", "kWh", "kg", "L", "Wh/kg", "Wh/L", "mΩ",
+        ]
+        .map(String::from),
         true,
     ));
     for l in &sheet.levels {
@@ -100,19 +107,38 @@ pub fn render(sheet: &SpecSheet, style: &ChartStyle) -> String {
             fmt_sig(r.wltp_wh_per_km, 4),
             fmt_sig(r.epa_label_km, 4)
         ));
-        s.push_str(&row(&["Cycle", "Range km", "Wh/km", "Vehicle kg", "Cell °C", "Stopped"].map(String::from), true));
-        for run in [&r.wltp, &r.udds, &r.hwfet].into_iter().chain(r.extra.as_ref()) {
+        s.push_str(&row(
+            &[
+                "Cycle",
+                "Range km",
+                "Wh/km",
+                "Vehicle kg",
+                "Cell °C",
+                "Stopped",
+            ]
+            .map(String::from),
+            true,
+        ));
+        for run in [&r.wltp, &r.udds, &r.hwfet]
+            .into_iter()
+            .chain(r.extra.as_ref())
+        {
             s.push_str(&run_row(run));
         }
         s.push_str("</table>\n");
         let shown = r.extra.as_ref().unwrap_or(&r.wltp);
         if let Some(soc) = &shown.soc {
-            s.push_str(&chart::line_plot(&[soc], "distance (km)", "SOC", 480.0, 170.0, style).to_svg());
+            s.push_str(
+                &chart::line_plot(&[soc], "distance (km)", "SOC", 480.0, 170.0, style).to_svg(),
+            );
         }
         if !shown.temperatures.is_empty() {
             s.push_str("\n<h2>Thermal</h2>\n");
             let t: Vec<&crate::export::Series> = shown.temperatures.iter().collect();
-            s.push_str(&chart::line_plot(&t, "time (h)", "cell temperature (°C)", 480.0, 170.0, style).to_svg());
+            s.push_str(
+                &chart::line_plot(&t, "time (h)", "cell temperature (°C)", 480.0, 170.0, style)
+                    .to_svg(),
+            );
         }
     }
     s.push_str("\n<h2>Warnings and findings</h2>\n<ul>\n");
@@ -145,9 +171,15 @@ pub fn render(sheet: &SpecSheet, style: &ChartStyle) -> String {
         for src in &c.sources {
             s.push_str(&format!("<li>Source: {}</li>\n", escape(src)));
         }
-        s.push_str(&format!("<li>Model parameters: {}</li>\n", escape(&c.model_source)));
+        s.push_str(&format!(
+            "<li>Model parameters: {}</li>\n",
+            escape(&c.model_source)
+        ));
         if !c.estimated.is_empty() {
-            s.push_str(&format!("<li>Estimated fields: {}</li>\n", escape(&c.estimated.join(", "))));
+            s.push_str(&format!(
+                "<li>Estimated fields: {}</li>\n",
+                escape(&c.estimated.join(", "))
+            ));
         }
         if !c.notes.is_empty() {
             s.push_str(&format!("<li>Notes: {}</li>\n", escape(&c.notes)));

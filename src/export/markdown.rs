@@ -135,7 +135,10 @@ pub fn render(sheet: &SpecSheet) -> String {
             fmt_sig(r.epa_label_km, 4)
         ));
         s.push_str("| Cycle | Range (km) | Wh/km | Vehicle (kg) | Cell temp (°C) | Stopped |\n|---|---:|---:|---:|---:|---|\n");
-        for run in [&r.wltp, &r.udds, &r.hwfet].into_iter().chain(r.extra.as_ref()) {
+        for run in [&r.wltp, &r.udds, &r.hwfet]
+            .into_iter()
+            .chain(r.extra.as_ref())
+        {
             run_rows(&mut s, run);
         }
         s.push_str(&format!(

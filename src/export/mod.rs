@@ -480,7 +480,13 @@ impl SpecSheet {
         let mut key_figures = vec![
             key("cell_count", "Cells", pack.cell_count as f64, "", 6),
             key("series", "Cells in series", f64::from(pack.series), "", 4),
-            key("parallel", "Cells in parallel", f64::from(pack.parallel), "", 4),
+            key(
+                "parallel",
+                "Cells in parallel",
+                f64::from(pack.parallel),
+                "",
+                4,
+            ),
             key(
                 "nominal_voltage_v",
                 "Nominal voltage",
@@ -682,10 +688,9 @@ fn used_cells(p: &Project) -> Vec<&crate::model::Cell> {
     p.cells
         .iter()
         .filter(|c| {
-            p.pack.modules().any(|(_, inst)| {
-                p.module(&inst.design)
-                    .is_some_and(|m| m.cell == c.id)
-            })
+            p.pack
+                .modules()
+                .any(|(_, inst)| p.module(&inst.design).is_some_and(|m| m.cell == c.id))
         })
         .collect()
 }
@@ -732,7 +737,9 @@ fn layout_view(p: &Project, roll: &Rollup) -> LayoutView {
         modules,
         grid,
         cell_mm,
-        block_mm: first_roll.map_or((0.0, 0.0), |m| (m.block_m[0] * 1000.0, m.block_m[1] * 1000.0)),
+        block_mm: first_roll.map_or((0.0, 0.0), |m| {
+            (m.block_m[0] * 1000.0, m.block_m[1] * 1000.0)
+        }),
         module_sp: first.map_or((0, 0), |m| (m.series, m.parallel)),
         module_name: first.map_or(String::new(), |m| m.name.clone()),
     }

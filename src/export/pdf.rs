@@ -34,7 +34,13 @@ struct Metrics<'a> {
 impl<'a> Metrics<'a> {
     fn new(bytes: &'a [u8], name: &str) -> Result<Self, ExportError> {
         let font = skrifa::FontRef::new(bytes).map_err(|_| ExportError::Font(name.to_owned()))?;
-        let upem = f64::from(font.metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default()).units_per_em);
+        let upem = f64::from(
+            font.metrics(
+                skrifa::instance::Size::unscaled(),
+                skrifa::instance::LocationRef::default(),
+            )
+            .units_per_em,
+        );
         Ok(Self { font, upem })
     }
 
@@ -114,7 +120,16 @@ impl<'a> Layout<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn text_at(&mut self, x: f64, y: f64, size: f64, text: &str, bold: bool, colour: Rgb, anchor: Anchor) {
+    fn text_at(
+        &mut self,
+        x: f64,
+        y: f64,
+        size: f64,
+        text: &str,
+        bold: bool,
+        colour: Rgb,
+        anchor: Anchor,
+    ) {
         self.push(Shape::Text {
             x,
             y,
@@ -148,7 +163,9 @@ impl<'a> Layout<'a> {
                     let mut cut = String::new();
                     let mut rest = String::new();
                     for c in line.chars() {
-                        if rest.is_empty() && self.measure(&format!("{cut}{c}"), size, bold) <= width {
+                        if rest.is_empty()
+                            && self.measure(&format!("{cut}{c}"), size, bold) <= width
+                        {
                             cut.push(c);
                         } else {
                             rest.push(c);
@@ -279,15 +296,55 @@ impl<'a> Layout<'a> {
         let (ox, oy) = (self.left, self.y);
         for s in &d.shapes {
             let moved = match s.clone() {
-                Shape::Rect { x, y, w, h, fill, stroke } => Shape::Rect { x: x + ox, y: y + oy, w, h, fill, stroke },
-                Shape::Circle { cx, cy, r, fill } => Shape::Circle { cx: cx + ox, cy: cy + oy, r, fill },
-                Shape::Line { points, colour, width, dashed } => Shape::Line {
+                Shape::Rect {
+                    x,
+                    y,
+                    w,
+                    h,
+                    fill,
+                    stroke,
+                } => Shape::Rect {
+                    x: x + ox,
+                    y: y + oy,
+                    w,
+                    h,
+                    fill,
+                    stroke,
+                },
+                Shape::Circle { cx, cy, r, fill } => Shape::Circle {
+                    cx: cx + ox,
+                    cy: cy + oy,
+                    r,
+                    fill,
+                },
+                Shape::Line {
+                    points,
+                    colour,
+                    width,
+                    dashed,
+                } => Shape::Line {
                     points: points.iter().map(|(x, y)| (x + ox, y + oy)).collect(),
                     colour,
                     width,
                     dashed,
                 },
-                Shape::Text { x, y, size, text, anchor, bold, colour } => Shape::Text { x: x + ox, y: y + oy, size, text, anchor, bold, colour },
+                Shape::Text {
+                    x,
+                    y,
+                    size,
+                    text,
+                    anchor,
+                    bold,
+                    colour,
+                } => Shape::Text {
+                    x: x + ox,
+                    y: y + oy,
+                    size,
+                    text,
+                    anchor,
+                    bold,
+                    colour,
+                },
             };
             self.push(moved);
         }
@@ -312,8 +369,20 @@ fn draw_page(
 ) {
     for s in shapes {
         match s {
-            Shape::Rect { x, y, w, h, fill: f, stroke } => {
-                let Some(rect) = krilla::geom::Rect::from_xywh(*x as f32, *y as f32, (*w as f32).max(0.01), (*h as f32).max(0.01)) else {
+            Shape::Rect {
+                x,
+                y,
+                w,
+                h,
+                fill: f,
+                stroke,
+            } => {
+                let Some(rect) = krilla::geom::Rect::from_xywh(
+                    *x as f32,
+                    *y as f32,
+                    (*w as f32).max(0.01),
+                    (*h as f32).max(0.01),
+                ) else {
                     continue;
                 };
                 let mut pb = PathBuilder::new();
@@ -332,17 +401,50 @@ fn draw_page(
                 let (cx, cy, r) = (*cx, *cy, *r);
                 let mut pb = PathBuilder::new();
                 pb.move_to((cx + r) as f32, cy as f32);
-                pb.cubic_to((cx + r) as f32, (cy + k) as f32, (cx + k) as f32, (cy + r) as f32, cx as f32, (cy + r) as f32);
-                pb.cubic_to((cx - k) as f32, (cy + r) as f32, (cx - r) as f32, (cy + k) as f32, (cx - r) as f32, cy as f32);
-                pb.cubic_to((cx - r) as f32, (cy - k) as f32, (cx - k) as f32, (cy - r) as f32, cx as f32, (cy - r) as f32);
-                pb.cubic_to((cx + k) as f32, (cy - r) as f32, (cx + r) as f32, (cy - k) as f32, (cx + r) as f32, cy as f32);
+                pb.cubic_to(
+                    (cx + r) as f32,
+                    (cy + k) as f32,
+                    (cx + k) as f32,
+                    (cy + r) as f32,
+                    cx as f32,
+                    (cy + r) as f32,
+                );
+                pb.cubic_to(
+                    (cx - k) as f32,
+                    (cy + r) as f32,
+                    (cx - r) as f32,
+                    (cy + k) as f32,
+                    (cx - r) as f32,
+                    cy as f32,
+                );
+                pb.cubic_to(
+                    (cx - r) as f32,
+                    (cy - k) as f32,
+                    (cx - k) as f32,
+                    (cy - r) as f32,
+                    cx as f32,
+                    (cy - r) as f32,
+                );
+                pb.cubic_to(
+                    (cx + k) as f32,
+                    (cy - r) as f32,
+                    (cx + r) as f32,
+                    (cy - k) as f32,
+                    (cx + r) as f32,
+                    cy as f32,
+                );
                 pb.close();
                 let Some(path) = pb.finish() else { continue };
                 surface.set_fill(Some(fill(*f)));
                 surface.set_stroke(None);
                 surface.draw_path(&path);
             }
-            Shape::Line { points, colour, width, dashed } => {
+            Shape::Line {
+                points,
+                colour,
+                width,
+                dashed,
+            } => {
                 if points.len() < 2 {
                     continue;
                 }
@@ -364,11 +466,23 @@ fn draw_page(
                 }));
                 surface.draw_path(&path);
             }
-            Shape::Text { x, y, size, text, anchor, bold, colour } => {
+            Shape::Text {
+                x,
+                y,
+                size,
+                text,
+                anchor,
+                bold,
+                colour,
+            } => {
                 if text.is_empty() {
                     continue;
                 }
-                let (font, m) = if *bold { (fonts.1, metrics.1) } else { (fonts.0, metrics.0) };
+                let (font, m) = if *bold {
+                    (fonts.1, metrics.1)
+                } else {
+                    (fonts.0, metrics.0)
+                };
                 let w = m.width(text, *size);
                 let x0 = match anchor {
                     Anchor::Start => *x,
@@ -513,7 +627,9 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                     })
                     .collect();
                 b.push(Block::Table {
-                    header: ["Figure", "Value", "Figure", "Value"].map(String::from).to_vec(),
+                    header: ["Figure", "Value", "Figure", "Value"]
+                        .map(String::from)
+                        .to_vec(),
                     rows,
                     widths: vec![3.0, 2.0, 3.0, 2.0],
                     right: vec![false, true, false, true],
@@ -543,7 +659,9 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                     })
                     .collect();
                 b.push(Block::numeric_table(
-                    &["Level", "Cells", "S×P", "V", "Ah", "kWh", "kg", "L", "Wh/kg", "Wh/L", "mΩ"],
+                    &[
+                        "Level", "Cells", "S×P", "V", "Ah", "kWh", "kg", "L", "Wh/kg", "Wh/L", "mΩ",
+                    ],
                     rows,
                     &[2.6, 1.1, 1.3, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1],
                 ));
@@ -552,18 +670,31 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                 b.push(Block::Heading("Configuration".into()));
                 b.push(Block::Table {
                     header: vec!["Item".into(), "Setting".into()],
-                    rows: sheet.configuration.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect(),
+                    rows: sheet
+                        .configuration
+                        .iter()
+                        .map(|(k, v)| vec![k.clone(), v.clone()])
+                        .collect(),
                     widths: vec![1.0, 3.0],
                     right: vec![false, false],
                 });
             }
             Section::Layout => {
                 b.push(Block::Heading("Module and pack layout".into()));
-                b.push(Block::Drawing(chart::layout_diagram(&sheet.layout, width, &style)));
+                b.push(Block::Drawing(chart::layout_diagram(
+                    &sheet.layout,
+                    width,
+                    &style,
+                )));
             }
             Section::MassBreakdown => {
                 b.push(Block::Heading("Mass breakdown".into()));
-                b.push(Block::Drawing(chart::bars(&sheet.mass_breakdown_kg, "kg", width, &style)));
+                b.push(Block::Drawing(chart::bars(
+                    &sheet.mass_breakdown_kg,
+                    "kg",
+                    width,
+                    &style,
+                )));
                 if !sheet.compression.is_empty() {
                     let rows: Vec<Vec<String>> = sheet
                         .compression
@@ -580,7 +711,14 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                         })
                         .collect();
                     b.push(Block::numeric_table(
-                        &["Compression", "MPa", "Force kN", "End plate mm", "Tie rod Ø mm", "kg"],
+                        &[
+                            "Compression",
+                            "MPa",
+                            "Force kN",
+                            "End plate mm",
+                            "Tie rod Ø mm",
+                            "kg",
+                        ],
                         rows,
                         &[2.0, 1.0, 1.0, 1.2, 1.2, 1.0],
                     ));
@@ -614,13 +752,26 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                             run.range_km.map_or("—".to_owned(), |k| fmt_sig(k, 4)),
                             fmt_sig(run.consumption_wh_per_km, 4),
                             fmt_sig(run.vehicle_mass_kg, 4),
-                            format!("{}–{}", fmt_sig(run.cell_temp_degc.0, 3), fmt_sig(run.cell_temp_degc.1, 3)),
+                            format!(
+                                "{}–{}",
+                                fmt_sig(run.cell_temp_degc.0, 3),
+                                fmt_sig(run.cell_temp_degc.1, 3)
+                            ),
                             run.stop.clone(),
                         ]
                     })
                     .collect();
                 b.push(Block::Table {
-                    header: ["Cycle", "Range km", "Wh/km", "Vehicle kg", "Cell °C", "Stopped"].map(String::from).to_vec(),
+                    header: [
+                        "Cycle",
+                        "Range km",
+                        "Wh/km",
+                        "Vehicle kg",
+                        "Cell °C",
+                        "Stopped",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
                     rows,
                     widths: vec![1.3, 1.0, 0.9, 1.0, 1.0, 3.5],
                     right: vec![false, true, true, true, true, false],
@@ -628,15 +779,38 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                 let shown = r.extra.as_ref().unwrap_or(&r.wltp);
                 if let (Some(soc), Some(v)) = (&shown.soc, &shown.voltage) {
                     let w = (width - 10.0) / 2.0;
-                    let a = chart::line_plot(&[soc], "distance (km)", &format!("SOC, {}", shown.cycle), w, 150.0, &style);
-                    let c = chart::line_plot(&[v], "distance (km)", "pack voltage (V)", w, 150.0, &style);
-                    let mut both = Drawing { width, height: 150.0, shapes: a.shapes };
-                    both.shapes.extend(c.shapes.into_iter().map(|s| shift(s, w + 10.0)));
+                    let a = chart::line_plot(
+                        &[soc],
+                        "distance (km)",
+                        &format!("SOC, {}", shown.cycle),
+                        w,
+                        150.0,
+                        &style,
+                    );
+                    let c = chart::line_plot(
+                        &[v],
+                        "distance (km)",
+                        "pack voltage (V)",
+                        w,
+                        150.0,
+                        &style,
+                    );
+                    let mut both = Drawing {
+                        width,
+                        height: 150.0,
+                        shapes: a.shapes,
+                    };
+                    both.shapes
+                        .extend(c.shapes.into_iter().map(|s| shift(s, w + 10.0)));
                     b.push(Block::Drawing(both));
                 }
                 b.push(Block::numeric_table(
                     &[&format!("Energy from the cells on {}", shown.cycle), "kWh"],
-                    shown.energy_breakdown_kwh.iter().map(|(k, v)| vec![k.clone(), format!("{v:.3}")]).collect(),
+                    shown
+                        .energy_breakdown_kwh
+                        .iter()
+                        .map(|(k, v)| vec![k.clone(), format!("{v:.3}")])
+                        .collect(),
                     &[3.0, 1.0],
                 ));
             }
@@ -651,9 +825,17 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                             fmt_sig(shown.cell_temp_degc.0, 3),
                             fmt_sig(shown.cell_temp_degc.1, 3)
                         )));
-                        let series: Vec<&crate::export::Series> = shown.temperatures.iter().collect();
+                        let series: Vec<&crate::export::Series> =
+                            shown.temperatures.iter().collect();
                         if !series.is_empty() {
-                            b.push(Block::Drawing(chart::line_plot(&series, "time (h)", "cell temperature (°C)", width, 160.0, &style)));
+                            b.push(Block::Drawing(chart::line_plot(
+                                &series,
+                                "time (h)",
+                                "cell temperature (°C)",
+                                width,
+                                160.0,
+                                &style,
+                            )));
                         }
                     }
                     None => b.push(Block::text("No drive was simulated.")),
@@ -662,7 +844,10 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
             Section::Findings => {
                 b.push(Block::Heading("Warnings and findings".into()));
                 if sheet.findings.is_empty() {
-                    b.push(Block::Bullets(vec![("No design-rule findings.".into(), Tone::Normal)]));
+                    b.push(Block::Bullets(vec![(
+                        "No design-rule findings.".into(),
+                        Tone::Normal,
+                    )]));
                 } else {
                     b.push(Block::Bullets(
                         sheet
@@ -674,7 +859,13 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                                     "warning" => Tone::Warning,
                                     _ => Tone::Normal,
                                 };
-                                (format!("{}: {}: {} [{}]", f.severity, f.location, f.message, f.rule), tone)
+                                (
+                                    format!(
+                                        "{}: {}: {} [{}]",
+                                        f.severity, f.location, f.message, f.rule
+                                    ),
+                                    tone,
+                                )
                             })
                             .collect(),
                     ));
@@ -682,7 +873,13 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
             }
             Section::Assumptions => {
                 b.push(Block::Heading("Assumptions".into()));
-                b.push(Block::Bullets(sheet.assumptions.iter().map(|a| (a.clone(), Tone::Normal)).collect()));
+                b.push(Block::Bullets(
+                    sheet
+                        .assumptions
+                        .iter()
+                        .map(|a| (a.clone(), Tone::Normal))
+                        .collect(),
+                ));
             }
             Section::Provenance => {
                 b.push(Block::Heading("Cell parameter sources".into()));
@@ -694,7 +891,10 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                         tone: Tone::Normal,
                         indent: 0.0,
                     });
-                    let mut lines = vec![format!("Chemistry: {}", c.chemistry), format!("Status: {}", c.status)];
+                    let mut lines = vec![
+                        format!("Chemistry: {}", c.chemistry),
+                        format!("Status: {}", c.status),
+                    ];
                     lines.extend(c.sources.iter().map(|s| format!("Source: {s}")));
                     lines.push(format!("Model parameters: {}", c.model_source));
                     if !c.estimated.is_empty() {
@@ -704,7 +904,13 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                         lines.push(format!("Notes: {}", c.notes));
                     }
                     for l in lines {
-                        b.push(Block::Paragraph { text: l, bold: false, small: true, tone: Tone::Normal, indent: 6.0 });
+                        b.push(Block::Paragraph {
+                            text: l,
+                            bold: false,
+                            small: true,
+                            tone: Tone::Normal,
+                            indent: 6.0,
+                        });
                     }
                     b.push(Block::Space(4.0));
                 }
@@ -727,7 +933,11 @@ pub fn render(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Result<Vec<u8>, Export
 }
 
 /// Lays out and writes a document of blocks.
-pub fn render_blocks(info: &DocInfo, blocks: &[Block], tpl: &LoadedTemplate) -> Result<Vec<u8>, ExportError> {
+pub fn render_blocks(
+    info: &DocInfo,
+    blocks: &[Block],
+    tpl: &LoadedTemplate,
+) -> Result<Vec<u8>, ExportError> {
     let t = &tpl.template;
     let colour = |s: &str| parse_colour(s).unwrap_or((0, 0, 0));
     let regular = Metrics::new(&tpl.regular, "regular")?;
@@ -769,7 +979,10 @@ pub fn render_blocks(info: &DocInfo, blocks: &[Block], tpl: &LoadedTemplate) -> 
         lay.paragraph(&info.description, t.body_pt, false, text, 0.0);
     }
     lay.paragraph(
-        &format!("Packwright {} · design {} · SHA-256 {}", info.version, info.file, info.hash),
+        &format!(
+            "Packwright {} · design {} · SHA-256 {}",
+            info.version, info.file, info.hash
+        ),
         t.small_pt,
         false,
         muted,
@@ -785,18 +998,33 @@ pub fn render_blocks(info: &DocInfo, blocks: &[Block], tpl: &LoadedTemplate) -> 
                 }
                 lay.heading(h);
             }
-            Block::Paragraph { text, bold, small, tone: tn, indent } => {
+            Block::Paragraph {
+                text,
+                bold,
+                small,
+                tone: tn,
+                indent,
+            } => {
                 let size = if *small { t.small_pt } else { t.body_pt };
                 lay.paragraph(text, size, *bold, tone(*tn), *indent);
             }
-            Block::Table { header, rows, widths, right } => {
+            Block::Table {
+                header,
+                rows,
+                widths,
+                right,
+            } => {
                 let h: Vec<&str> = header.iter().map(String::as_str).collect();
-                let align: Vec<Align> = right.iter().map(|r| if *r { Align::Right } else { Align::Left }).collect();
+                let align: Vec<Align> = right
+                    .iter()
+                    .map(|r| if *r { Align::Right } else { Align::Left })
+                    .collect();
                 lay.table(&h, rows, widths, &align);
             }
             Block::Drawing(d) => lay.drawing(d),
             Block::Bullets(items) => {
-                let items: Vec<(String, Rgb)> = items.iter().map(|(s, tn)| (s.clone(), tone(*tn))).collect();
+                let items: Vec<(String, Rgb)> =
+                    items.iter().map(|(s, tn)| (s.clone(), tone(*tn))).collect();
                 lay.bullets(&items);
             }
             Block::Space(h) => lay.y += h,
@@ -852,17 +1080,26 @@ pub fn render_blocks(info: &DocInfo, blocks: &[Block], tpl: &LoadedTemplate) -> 
         });
     }
 
-    let regular_font = Font::new(tpl.regular.clone().into(), 0).ok_or_else(|| ExportError::Font("regular".into()))?;
-    let bold_font = Font::new(tpl.bold.clone().into(), 0).ok_or_else(|| ExportError::Font("bold".into()))?;
+    let regular_font = Font::new(tpl.regular.clone().into(), 0)
+        .ok_or_else(|| ExportError::Font("regular".into()))?;
+    let bold_font =
+        Font::new(tpl.bold.clone().into(), 0).ok_or_else(|| ExportError::Font("bold".into()))?;
     let mut doc = Document::new();
     let settings = || PageSettings::from_wh(page_w as f32, page_h as f32);
     for page_shapes in &lay.pages {
         let Some(ps) = settings() else {
-            return Err(ExportError::Pdf(format!("page size {page_w} × {page_h} pt")));
+            return Err(ExportError::Pdf(format!(
+                "page size {page_w} × {page_h} pt"
+            )));
         };
         let mut page = doc.start_page_with(ps);
         let mut surface = page.surface();
-        draw_page(&mut surface, page_shapes, (&regular_font, &bold_font), (&lay.regular, &lay.bold));
+        draw_page(
+            &mut surface,
+            page_shapes,
+            (&regular_font, &bold_font),
+            (&lay.regular, &lay.bold),
+        );
         surface.finish();
         page.finish();
     }
@@ -870,7 +1107,10 @@ pub fn render_blocks(info: &DocInfo, blocks: &[Block], tpl: &LoadedTemplate) -> 
         Metadata::new()
             .title(info.title.clone())
             .creator(format!("Packwright {}", info.version))
-            .description(format!("{} (design {}, SHA-256 {})", info.title, info.file, info.hash)),
+            .description(format!(
+                "{} (design {}, SHA-256 {})",
+                info.title, info.file, info.hash
+            )),
     );
     doc.finish().map_err(|e| ExportError::Pdf(format!("{e:?}")))
 }
@@ -878,14 +1118,54 @@ pub fn render_blocks(info: &DocInfo, blocks: &[Block], tpl: &LoadedTemplate) -> 
 /// Moves a shape right by `dx`.
 fn shift(s: Shape, dx: f64) -> Shape {
     match s {
-        Shape::Rect { x, y, w, h, fill, stroke } => Shape::Rect { x: x + dx, y, w, h, fill, stroke },
-        Shape::Circle { cx, cy, r, fill } => Shape::Circle { cx: cx + dx, cy, r, fill },
-        Shape::Line { points, colour, width, dashed } => Shape::Line {
+        Shape::Rect {
+            x,
+            y,
+            w,
+            h,
+            fill,
+            stroke,
+        } => Shape::Rect {
+            x: x + dx,
+            y,
+            w,
+            h,
+            fill,
+            stroke,
+        },
+        Shape::Circle { cx, cy, r, fill } => Shape::Circle {
+            cx: cx + dx,
+            cy,
+            r,
+            fill,
+        },
+        Shape::Line {
+            points,
+            colour,
+            width,
+            dashed,
+        } => Shape::Line {
             points: points.into_iter().map(|(x, y)| (x + dx, y)).collect(),
             colour,
             width,
             dashed,
         },
-        Shape::Text { x, y, size, text, anchor, bold, colour } => Shape::Text { x: x + dx, y, size, text, anchor, bold, colour },
+        Shape::Text {
+            x,
+            y,
+            size,
+            text,
+            anchor,
+            bold,
+            colour,
+        } => Shape::Text {
+            x: x + dx,
+            y,
+            size,
+            text,
+            anchor,
+            bold,
+            colour,
+        },
     }
 }

@@ -42,7 +42,11 @@ fn header(c: &Comparison) -> Vec<String> {
 
 fn short(name: &str) -> String {
     let s: String = name.chars().take(18).collect();
-    if s.len() < name.len() { format!("{s}…") } else { s }
+    if s.len() < name.len() {
+        format!("{s}…")
+    } else {
+        s
+    }
 }
 
 fn rows(c: &Comparison) -> Vec<Vec<String>> {
@@ -92,18 +96,36 @@ fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
 
 fn md_table_aligned(header: &[String], rows: &[Vec<String>], numeric: bool) -> String {
     let esc = |s: &str| s.replace('|', "\\|");
-    let mut s = format!("| {} |\n|", header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "));
+    let mut s = format!(
+        "| {} |\n|",
+        header
+            .iter()
+            .map(|h| esc(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
     for i in 0..header.len() {
         s.push_str(if i == 0 || !numeric { "---|" } else { "---:|" });
     }
     s.push('\n');
     for r in rows {
-        s.push_str(&format!("| {} |\n", r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")));
+        s.push_str(&format!(
+            "| {} |\n",
+            r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+        ));
     }
     s
 }
 
-const WATERFALL_HEADER: [&str; 7] = ["Stage", "Quantity", "A", "B", "Ratio B/A", "Δ range km", "Range after km"];
+const WATERFALL_HEADER: [&str; 7] = [
+    "Stage",
+    "Quantity",
+    "A",
+    "B",
+    "Ratio B/A",
+    "Δ range km",
+    "Range after km",
+];
 
 fn waterfall_summary(w: &Waterfall) -> String {
     format!(
@@ -130,7 +152,12 @@ pub fn comparison_markdown(c: &Comparison) -> String {
     );
     s.push_str(&md_table(&header(c), &rows(c)));
     for w in &c.waterfalls {
-        s.push_str(&format!("\n## Cell-to-wheel waterfall: {} against {}\n\n{}\n\n", w.design, w.baseline, waterfall_summary(w)));
+        s.push_str(&format!(
+            "\n## Cell-to-wheel waterfall: {} against {}\n\n{}\n\n",
+            w.design,
+            w.baseline,
+            waterfall_summary(w)
+        ));
         let h: Vec<String> = WATERFALL_HEADER.iter().map(|x| (*x).to_owned()).collect();
         s.push_str(&md_table(&h, &waterfall_rows(w)));
     }
@@ -155,9 +182,19 @@ fn waterfall_blocks(w: &Waterfall, width: f64, style: &ChartStyle) -> Vec<Block>
     let mut b = vec![
         Block::Heading(format!("Cell-to-wheel waterfall: {}", w.design)),
         Block::text(waterfall_summary(w)),
-        Block::Drawing(chart::waterfall(&waterfall_bars(w), "km", width, 190.0, style)),
+        Block::Drawing(chart::waterfall(
+            &waterfall_bars(w),
+            "km",
+            width,
+            190.0,
+            style,
+        )),
     ];
-    b.push(Block::numeric_table(&WATERFALL_HEADER, waterfall_rows(w), &[2.2, 2.6, 1.0, 1.0, 0.9, 1.0, 1.1]));
+    b.push(Block::numeric_table(
+        &WATERFALL_HEADER,
+        waterfall_rows(w),
+        &[2.2, 2.6, 1.0, 1.0, 0.9, 1.0, 1.1],
+    ));
     b
 }
 
@@ -205,7 +242,10 @@ impl ConversionReport {
 
     /// One paragraph that answers "what does this cell change?".
     pub fn answer(&self) -> String {
-        let (Some(a), Some(b)) = (self.comparison.designs.first(), self.comparison.designs.get(1)) else {
+        let (Some(a), Some(b)) = (
+            self.comparison.designs.first(),
+            self.comparison.designs.get(1),
+        ) else {
             return String::new();
         };
         let mut s = format!(
@@ -259,7 +299,12 @@ fn before_after(r: &ConversionReport) -> (Vec<String>, Vec<Vec<String>>) {
         .filter(|(row, _)| keep.contains(&row.label.as_str()))
         .map(|(_, r)| r)
         .collect();
-    let mut h = vec!["Figure".to_owned(), "before".to_owned(), "after".to_owned(), "Δ".to_owned()];
+    let mut h = vec![
+        "Figure".to_owned(),
+        "before".to_owned(),
+        "after".to_owned(),
+        "Δ".to_owned(),
+    ];
     h.truncate(2 + c.designs.len().saturating_sub(1) * 2);
     (h, rows)
 }
@@ -275,10 +320,28 @@ pub fn conversion_markdown(r: &ConversionReport) -> String {
     let (h, rows) = before_after(r);
     s.push_str(&md_table(&h, &rows));
     s.push_str("\n## What changed and why\n\n");
-    let ch: Vec<Vec<String>> = r.changes.iter().map(|c| vec![c.item.clone(), c.before.clone(), c.after.clone(), c.why.clone()]).collect();
-    s.push_str(&md_table_aligned(&["Item", "Before", "After", "Why"].map(String::from), &ch, false));
+    let ch: Vec<Vec<String>> = r
+        .changes
+        .iter()
+        .map(|c| {
+            vec![
+                c.item.clone(),
+                c.before.clone(),
+                c.after.clone(),
+                c.why.clone(),
+            ]
+        })
+        .collect();
+    s.push_str(&md_table_aligned(
+        &["Item", "Before", "After", "Why"].map(String::from),
+        &ch,
+        false,
+    ));
     for w in &r.comparison.waterfalls {
-        s.push_str(&format!("\n## Cell-to-wheel waterfall\n\n{}\n\n", waterfall_summary(w)));
+        s.push_str(&format!(
+            "\n## Cell-to-wheel waterfall\n\n{}\n\n",
+            waterfall_summary(w)
+        ));
         let h: Vec<String> = WATERFALL_HEADER.iter().map(|x| (*x).to_owned()).collect();
         s.push_str(&md_table(&h, &waterfall_rows(w)));
     }
@@ -303,8 +366,21 @@ pub fn conversion_blocks(r: &ConversionReport, width: f64, style: &ChartStyle) -
     b.push(Block::numeric_table(&hs, rows, &[2.5, 1.2, 1.2, 1.0]));
     b.push(Block::Heading("What changed and why".into()));
     b.push(Block::Table {
-        header: ["Item", "Before", "After", "Why"].map(String::from).to_vec(),
-        rows: r.changes.iter().map(|c| vec![c.item.clone(), c.before.clone(), c.after.clone(), c.why.clone()]).collect(),
+        header: ["Item", "Before", "After", "Why"]
+            .map(String::from)
+            .to_vec(),
+        rows: r
+            .changes
+            .iter()
+            .map(|c| {
+                vec![
+                    c.item.clone(),
+                    c.before.clone(),
+                    c.after.clone(),
+                    c.why.clone(),
+                ]
+            })
+            .collect(),
         widths: vec![1.3, 1.3, 1.5, 3.5],
         right: vec![false; 4],
     });

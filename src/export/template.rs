@@ -260,7 +260,9 @@ mod tests {
     #[test]
     fn bad_colour_is_named() {
         let text = BUNDLED_TEMPLATE.replace("\"#1f4e79\"", "\"blue\"");
-        let e = SpecSheetTemplate::parse(&text, "t.ron").unwrap_err().to_string();
+        let e = SpecSheetTemplate::parse(&text, "t.ron")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("accent") && e.contains("blue"), "{e}");
         assert_eq!(parse_colour("#ff8000"), Some((255, 128, 0)));
     }

@@ -102,7 +102,9 @@ impl DesignSummary {
             module_wh_per_kg: mt.specific_energy_wh_per_kg(),
             cell_to_pack_mass_pct: roll.cell_to_pack_mass_frac * 100.0,
             vehicle_mass_kg: run.map(|r| r.vehicle_mass_kg),
-            range_km: run.filter(|r| r.stop.is_cutoff()).map(|r| m_to_km(r.distance_m)),
+            range_km: run
+                .filter(|r| r.stop.is_cutoff())
+                .map(|r| m_to_km(r.distance_m)),
             consumption_wh_per_km: run.map(RangeResult::consumption_wh_per_km),
             cycle: run.map(|r| r.cycle_name.clone()),
         }
@@ -138,11 +140,13 @@ impl CompareRow {
 
 /// The side-by-side table.
 pub fn table(designs: &[DesignSummary]) -> Vec<CompareRow> {
-    let row = |label: &str, unit: &str, sig: usize, f: &dyn Fn(&DesignSummary) -> Option<f64>| CompareRow {
-        label: label.to_owned(),
-        unit: unit.to_owned(),
-        values: designs.iter().map(f).collect(),
-        sig,
+    let row = |label: &str, unit: &str, sig: usize, f: &dyn Fn(&DesignSummary) -> Option<f64>| {
+        CompareRow {
+            label: label.to_owned(),
+            unit: unit.to_owned(),
+            values: designs.iter().map(f).collect(),
+            sig,
+        }
     };
     vec![
         row("Cells", "", 6, &|d| Some(d.cells as f64)),
@@ -154,11 +158,19 @@ pub fn table(designs: &[DesignSummary]) -> Vec<CompareRow> {
         row("Usable energy", "kWh", 4, &|d| Some(d.usable_energy_kwh)),
         row("Pack mass", "kg", 4, &|d| Some(d.pack_mass_kg)),
         row("Pack volume", "L", 4, &|d| Some(d.pack_volume_l)),
-        row("Cell specific energy", "Wh/kg", 4, &|d| Some(d.cell_wh_per_kg)),
-        row("Module specific energy", "Wh/kg", 4, &|d| Some(d.module_wh_per_kg)),
-        row("Pack specific energy", "Wh/kg", 4, &|d| Some(d.pack_wh_per_kg)),
+        row("Cell specific energy", "Wh/kg", 4, &|d| {
+            Some(d.cell_wh_per_kg)
+        }),
+        row("Module specific energy", "Wh/kg", 4, &|d| {
+            Some(d.module_wh_per_kg)
+        }),
+        row("Pack specific energy", "Wh/kg", 4, &|d| {
+            Some(d.pack_wh_per_kg)
+        }),
         row("Pack energy density", "Wh/L", 4, &|d| Some(d.pack_wh_per_l)),
-        row("Cell-to-pack mass", "%", 3, &|d| Some(d.cell_to_pack_mass_pct)),
+        row("Cell-to-pack mass", "%", 3, &|d| {
+            Some(d.cell_to_pack_mass_pct)
+        }),
         row("Vehicle test mass", "kg", 4, &|d| d.vehicle_mass_kg),
         row("Consumption", "Wh/km", 4, &|d| d.consumption_wh_per_km),
         row("Range", "km", 4, &|d| d.range_km),
@@ -216,12 +228,54 @@ pub fn waterfall(a: &DesignSummary, b: &DesignSummary) -> Option<Waterfall> {
     let r_c = r_u / (cb / ca);
     let r_r = rb / ra;
     let spec = [
-        ("cell", "cell specific energy", "Wh/kg", a.cell_wh_per_kg, b.cell_wh_per_kg, r_cell),
-        ("module integration", "module specific energy", "Wh/kg", a.module_wh_per_kg, b.module_wh_per_kg, r_mod),
-        ("pack integration", "pack specific energy", "Wh/kg", a.pack_wh_per_kg, b.pack_wh_per_kg, r_pack),
-        ("pack mass (cells fitted)", "pack energy", "kWh", a.energy_kwh, b.energy_kwh, r_e),
-        ("usable window", "usable energy", "kWh", a.usable_energy_kwh, b.usable_energy_kwh, r_u),
-        ("vehicle mass → consumption", "consumption", "Wh/km", ca, cb, r_c),
+        (
+            "cell",
+            "cell specific energy",
+            "Wh/kg",
+            a.cell_wh_per_kg,
+            b.cell_wh_per_kg,
+            r_cell,
+        ),
+        (
+            "module integration",
+            "module specific energy",
+            "Wh/kg",
+            a.module_wh_per_kg,
+            b.module_wh_per_kg,
+            r_mod,
+        ),
+        (
+            "pack integration",
+            "pack specific energy",
+            "Wh/kg",
+            a.pack_wh_per_kg,
+            b.pack_wh_per_kg,
+            r_pack,
+        ),
+        (
+            "pack mass (cells fitted)",
+            "pack energy",
+            "kWh",
+            a.energy_kwh,
+            b.energy_kwh,
+            r_e,
+        ),
+        (
+            "usable window",
+            "usable energy",
+            "kWh",
+            a.usable_energy_kwh,
+            b.usable_energy_kwh,
+            r_u,
+        ),
+        (
+            "vehicle mass → consumption",
+            "consumption",
+            "Wh/km",
+            ca,
+            cb,
+            r_c,
+        ),
         ("pack losses and cut-off", "range", "km", ra, rb, r_r),
     ];
     let mut prev = 1.0;

@@ -31,7 +31,9 @@ use crate::model::build::{StringPackSpec, string_pack};
 use crate::model::cell::{Cell, CellFormat, SealingClass};
 use crate::model::ids::ModuleId;
 use crate::model::material::Material;
-use crate::model::module::{CellLayout, Compression, Cooling, CoolingKind, ModuleDesign, Orientation, Packing};
+use crate::model::module::{
+    CellLayout, Compression, Cooling, CoolingKind, ModuleDesign, Orientation, Packing,
+};
 use crate::model::pack::{Heater, Pack};
 use crate::model::project::Project;
 use crate::model::rollup::{module_rollup, placed_dims, rollup};
@@ -113,7 +115,9 @@ pub enum ConvertError {
         pack_max_v: f64,
     },
     /// Nothing fits the envelope (envelope mode only).
-    #[error("no arrangement of cell {cell} fits the {length_mm:.0} × {width_mm:.0} × {height_mm:.0} mm envelope")]
+    #[error(
+        "no arrangement of cell {cell} fits the {length_mm:.0} × {width_mm:.0} × {height_mm:.0} mm envelope"
+    )]
     NothingFits {
         /// Cell id.
         cell: String,
@@ -187,16 +191,24 @@ fn base_of(p: &Project) -> Result<Base<'_>, ConvertError> {
         reason: reason.to_owned(),
     };
     let roll = rollup(p);
-    let designs: std::collections::BTreeSet<&ModuleId> = p.pack.modules().map(|(_, m)| &m.design).collect();
+    let designs: std::collections::BTreeSet<&ModuleId> =
+        p.pack.modules().map(|(_, m)| &m.design).collect();
     if designs.len() != 1 {
         return Err(unsupported("the pack must place exactly one module design"));
     }
-    let id = designs.into_iter().next().ok_or_else(|| unsupported("no modules placed"))?;
-    let module = p.module(id).ok_or_else(|| unsupported("the placed module design does not exist"))?;
+    let id = designs
+        .into_iter()
+        .next()
+        .ok_or_else(|| unsupported("no modules placed"))?;
+    let module = p
+        .module(id)
+        .ok_or_else(|| unsupported("the placed module design does not exist"))?;
     let modules = p.pack.modules().count() as u32;
     let per_string = roll.topology.series_modules;
     if !roll.topology.problems.is_empty() || per_string == 0 || modules % per_string != 0 {
-        return Err(unsupported("the pack wiring is not equal strings of modules in series (run `check`)"));
+        return Err(unsupported(
+            "the pack wiring is not equal strings of modules in series (run `check`)",
+        ));
     }
     if !(roll.pack.energy_j.is_finite() && roll.pack.energy_j > 0.0) {
         return Err(unsupported("the pack has no energy in the roll-up"));
@@ -220,7 +232,13 @@ fn base_of(p: &Project) -> Result<Base<'_>, ConvertError> {
 }
 
 /// Module hardware for the new cell, with the changes it implies.
-fn module_for(base: &Base<'_>, cell: &Cell, s_mod: u32, p: u32, changes: &mut Vec<Change>) -> ModuleDesign {
+fn module_for(
+    base: &Base<'_>,
+    cell: &Cell,
+    s_mod: u32,
+    p: u32,
+    changes: &mut Vec<Change>,
+) -> ModuleDesign {
     let old = base.module;
     let old_cell = base.project.cell(&old.cell);
     let round = matches!(cell.format, CellFormat::Cylindrical { .. });
@@ -234,7 +252,10 @@ fn module_for(base: &Base<'_>, cell: &Cell, s_mod: u32, p: u32, changes: &mut Ve
 
     // Gap: swelling allowance.
     let old_allow = old_cell
-        .and_then(|c| c.solid_state.map(|s| s.swelling_frac * c.format.dims_m()[2]))
+        .and_then(|c| {
+            c.solid_state
+                .map(|s| s.swelling_frac * c.format.dims_m()[2])
+        })
         .filter(|_| !was_round)
         .unwrap_or(0.0);
     let new_allow = cell
@@ -325,8 +346,14 @@ fn module_for(base: &Base<'_>, cell: &Cell, s_mod: u32, p: u32, changes: &mut Ve
         (false, true) => changes.push(Change {
             item: "compression".into(),
             before: "none".into(),
-            after: format!("end plates and tie rods at {} MPa", fmt_sig(pressure / 1e6, 3)),
-            why: format!("the cell needs {} MPa stack pressure on its faces", fmt_sig(pressure / 1e6, 3)),
+            after: format!(
+                "end plates and tie rods at {} MPa",
+                fmt_sig(pressure / 1e6, 3)
+            ),
+            why: format!(
+                "the cell needs {} MPa stack pressure on its faces",
+                fmt_sig(pressure / 1e6, 3)
+            ),
         }),
         (true, false) => changes.push(Change {
             item: "compression".into(),
@@ -334,12 +361,19 @@ fn module_for(base: &Base<'_>, cell: &Cell, s_mod: u32, p: u32, changes: &mut Ve
             after: "none".into(),
             why: "the new cell needs no stack pressure".into(),
         }),
-        (true, true) if needs && old.compression.and_then(|c| c.pressure_pa).is_some() => changes.push(Change {
-            item: "compression pressure".into(),
-            before: format!("{} MPa", fmt_sig(old.compression.and_then(|c| c.pressure_pa).unwrap_or(0.0) / 1e6, 3)),
-            after: format!("{} MPa (the cell's)", fmt_sig(pressure / 1e6, 3)),
-            why: "sized from the new cell's stack pressure".into(),
-        }),
+        (true, true) if needs && old.compression.and_then(|c| c.pressure_pa).is_some() => changes
+            .push(Change {
+                item: "compression pressure".into(),
+                before: format!(
+                    "{} MPa",
+                    fmt_sig(
+                        old.compression.and_then(|c| c.pressure_pa).unwrap_or(0.0) / 1e6,
+                        3
+                    )
+                ),
+                after: format!("{} MPa (the cell's)", fmt_sig(pressure / 1e6, 3)),
+                why: "sized from the new cell's stack pressure".into(),
+            }),
         _ => {}
     }
     if round != was_round {
@@ -454,7 +488,10 @@ fn build(
                     margin_m: margin,
                     envelope: env,
                     soc_window: (base.project.pack.soc_min, base.project.pack.soc_max),
-                    voltage_limits_v: (base.project.pack.min_voltage_v, base.project.pack.max_voltage_v),
+                    voltage_limits_v: (
+                        base.project.pack.min_voltage_v,
+                        base.project.pack.max_voltage_v,
+                    ),
                     hardware: hardware_changes.0,
                 });
                 let mut project = base.project.clone();
@@ -463,13 +500,20 @@ fn build(
                 project.cells = vec![cell.clone()];
                 let roll = rollup(&project);
                 let fits = bbox_fits
-                    && roll.pack.dims_m.iter().zip(&env_dims).all(|(a, b)| *a <= *b + 1e-9);
+                    && roll
+                        .pack
+                        .dims_m
+                        .iter()
+                        .zip(&env_dims)
+                        .all(|(a, b)| *a <= *b + 1e-9);
                 if require_fit && !fits {
                     continue;
                 }
                 let better = match &best {
                     None => true,
-                    Some(b) => (fits && !b.fits) || (fits == b.fits && roll.pack.volume_m3 < b.volume_m3),
+                    Some(b) => {
+                        (fits && !b.fits) || (fits == b.fits && roll.pack.volume_m3 < b.volume_m3)
+                    }
                 };
                 if better {
                     best = Some(Built {
@@ -485,7 +529,12 @@ fn build(
 }
 
 /// Pack hardware for the new cell (heater, sealing), with the changes.
-fn hardware_for(base: &Base<'_>, cell: &Cell, cells: u64, opts: &ConvertOptions) -> (crate::model::pack::PackHardware, Vec<Change>) {
+fn hardware_for(
+    base: &Base<'_>,
+    cell: &Cell,
+    cells: u64,
+    opts: &ConvertOptions,
+) -> (crate::model::pack::PackHardware, Vec<Change>) {
     let old = base.project.pack.hardware;
     let mut h = old;
     let mut changes = Vec::new();
@@ -531,7 +580,11 @@ fn hardware_for(base: &Base<'_>, cell: &Cell, cells: u64, opts: &ConvertOptions)
     }
     // Sealing.
     let old_need = old_cell.and_then(|c| c.solid_state.map(|s| s.sealing));
-    let base_sealing = if old_need.is_some_and(|n| n >= old.sealing) { SealingClass::Ip67 } else { old.sealing };
+    let base_sealing = if old_need.is_some_and(|n| n >= old.sealing) {
+        SealingClass::Ip67
+    } else {
+        old.sealing
+    };
     let need = cell.solid_state.map_or(SealingClass::Ip67, |s| s.sealing);
     h.sealing = base_sealing.max(need);
     if h.sealing != old.sealing {
@@ -540,7 +593,10 @@ fn hardware_for(base: &Base<'_>, cell: &Cell, cells: u64, opts: &ConvertOptions)
             before: old.sealing.label().into(),
             after: h.sealing.label().into(),
             why: if h.sealing > old.sealing {
-                format!("the {} electrolyte needs it (moisture)", cell.electrolyte.label())
+                format!(
+                    "the {} electrolyte needs it (moisture)",
+                    cell.electrolyte.label()
+                )
             } else {
                 "only the old cell needed the tighter sealing".into()
             },
@@ -559,7 +615,11 @@ fn module_counts(s: u32, target: u32) -> Vec<u32> {
 }
 
 /// Converts `project` to `cell`.
-pub fn convert(project: &Project, cell: &Cell, opts: &ConvertOptions) -> Result<Conversion, ConvertError> {
+pub fn convert(
+    project: &Project,
+    cell: &Cell,
+    opts: &ConvertOptions,
+) -> Result<Conversion, ConvertError> {
     let base = base_of(project)?;
     let pack = &project.pack;
     let cell_e = cell.energy_j();
@@ -581,7 +641,8 @@ pub fn convert(project: &Project, cell: &Cell, opts: &ConvertOptions) -> Result<
         });
     }
     let strings = base.strings;
-    let v_err = |s: u32| (f64::from(s) * cell.nominal_voltage_v - base.nominal_v).abs() / base.nominal_v;
+    let v_err =
+        |s: u32| (f64::from(s) * cell.nominal_voltage_v - base.nominal_v).abs() / base.nominal_v;
     let e_of = |s: u32, p: u32| f64::from(s) * f64::from(p * strings) * cell_e;
     let e_err = |s: u32, p: u32| (e_of(s, p) - base.energy_j).abs() / base.energy_j;
     // Candidates (S, P per string) in order of preference.
@@ -616,7 +677,8 @@ pub fn convert(project: &Project, cell: &Cell, opts: &ConvertOptions) -> Result<
             let env = pack.envelope;
             let env_v = env.length_m * env.width_m * env.height_m;
             for (s, _) in &feasible {
-                let p_max = (env_v / (cell.volume_m3() * f64::from(*s) * f64::from(strings))).floor() as u32;
+                let p_max = (env_v / (cell.volume_m3() * f64::from(*s) * f64::from(strings)))
+                    .floor() as u32;
                 for p in (1..=p_max.max(1)).rev() {
                     candidates.push((*s, p));
                 }
@@ -632,14 +694,24 @@ pub fn convert(project: &Project, cell: &Cell, opts: &ConvertOptions) -> Result<
     // Walk the candidates until one fits the envelope.
     let mut first: Option<(u32, u32, u32, Built, Vec<Change>)> = None;
     let mut chosen: Option<(u32, u32, u32, Built, Vec<Change>)> = None;
-    let limit = if opts.keep == Keep::Envelope { candidates.len() } else { 40 };
+    let limit = if opts.keep == Keep::Envelope {
+        candidates.len()
+    } else {
+        40
+    };
     for (s, p) in candidates.iter().take(limit) {
-        let counts = feasible.iter().find(|(x, _)| x == s).map(|(_, m)| m.clone()).unwrap_or_default();
+        let counts = feasible
+            .iter()
+            .find(|(x, _)| x == s)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_default();
         let hw = hardware_for(&base, cell, u64::from(*s) * u64::from(p * strings), opts);
         for per_string in counts {
             let modules = per_string * strings;
             let require_fit = first.is_some() || opts.keep == Keep::Envelope;
-            if let Some((built, mut changes)) = build(&base, cell, (*s, *p, modules), &hw, require_fit) {
+            if let Some((built, mut changes)) =
+                build(&base, cell, (*s, *p, modules), &hw, require_fit)
+            {
                 changes.extend(hw.1.iter().cloned());
                 let fits = built.fits;
                 if first.is_none() {
@@ -672,7 +744,12 @@ pub fn convert(project: &Project, cell: &Cell, opts: &ConvertOptions) -> Result<
     };
     let mut new = built.project;
     let p_total = p * strings;
-    new.name = format!("{} → {} (keep {})", project.name, cell.name, opts.keep.label());
+    new.name = format!(
+        "{} → {} (keep {})",
+        project.name,
+        cell.name,
+        opts.keep.label()
+    );
     new.description = format!(
         "Converted by `packwright convert` from \"{}\": cell {} replaced by {} ({}), {}s{}p, keeping the {}.",
         project.name,
@@ -705,7 +782,12 @@ pub fn convert(project: &Project, cell: &Cell, opts: &ConvertOptions) -> Result<
         1,
         Change {
             item: "arrangement".into(),
-            before: format!("{}s{}p in {} modules", base.series, rollup(project).pack.parallel, base.modules),
+            before: format!(
+                "{}s{}p in {} modules",
+                base.series,
+                rollup(project).pack.parallel,
+                base.modules
+            ),
             after: format!("{s}s{p_total}p in {modules} modules"),
             why: match opts.keep {
                 Keep::Energy => "closest nominal energy inside the pack voltage limits".into(),
@@ -716,12 +798,33 @@ pub fn convert(project: &Project, cell: &Cell, opts: &ConvertOptions) -> Result<
     );
     let roll = rollup(&new);
     let target = match opts.keep {
-        Keep::Energy => ("nominal energy".to_owned(), "kWh".to_owned(), j_to_kwh(base.energy_j), j_to_kwh(roll.pack.energy_j)),
-        Keep::Voltage => ("nominal voltage".to_owned(), "V".to_owned(), base.nominal_v, roll.pack.nominal_voltage_v),
+        Keep::Energy => (
+            "nominal energy".to_owned(),
+            "kWh".to_owned(),
+            j_to_kwh(base.energy_j),
+            j_to_kwh(roll.pack.energy_j),
+        ),
+        Keep::Voltage => (
+            "nominal voltage".to_owned(),
+            "V".to_owned(),
+            base.nominal_v,
+            roll.pack.nominal_voltage_v,
+        ),
         Keep::Envelope => {
             let env = pack.envelope;
-            let used = roll.pack.dims_m.iter().zip([env.length_m, env.width_m, env.height_m]).map(|(a, b)| a / b).fold(0.0, f64::max);
-            ("envelope use (largest pack dimension / envelope)".to_owned(), "%".to_owned(), 100.0, used * 100.0)
+            let used = roll
+                .pack
+                .dims_m
+                .iter()
+                .zip([env.length_m, env.width_m, env.height_m])
+                .map(|(a, b)| a / b)
+                .fold(0.0, f64::max);
+            (
+                "envelope use (largest pack dimension / envelope)".to_owned(),
+                "%".to_owned(),
+                100.0,
+                used * 100.0,
+            )
         }
     };
     let mut note = None;
@@ -800,7 +903,8 @@ pub fn design_with(
             fallback = Some(key);
         }
     }
-    let key = fallback.ok_or_else(|| unsupported(format!("no module split of {series} series cells")))?;
+    let key =
+        fallback.ok_or_else(|| unsupported(format!("no module split of {series} series cells")))?;
     let (b, _) = build(&base, cell, key, &hw, false)
         .ok_or_else(|| unsupported(format!("no layout for {series}s{parallel}p")))?;
     let mut pr = b.project;

@@ -86,7 +86,14 @@ pub fn enumerate(spec: &SweepSpec) -> Vec<(usize, usize, u32, u32)> {
     out
 }
 
-fn evaluate(base: &Project, cell: &Cell, index: usize, s: u32, p: u32, range: &RangeFn<'_>) -> SweepPoint {
+fn evaluate(
+    base: &Project,
+    cell: &Cell,
+    index: usize,
+    s: u32,
+    p: u32,
+    range: &RangeFn<'_>,
+) -> SweepPoint {
     let mut point = SweepPoint {
         index,
         cell: cell.id.to_string(),
@@ -162,7 +169,9 @@ pub fn dominates(a: &SweepPoint, b: &SweepPoint) -> bool {
 /// Marks the non-dominated points among those that have a range and fit the envelope (among all
 /// with a range when none fits). Cost counts only when every candidate has one.
 pub fn mark_pareto(points: &mut [SweepPoint]) {
-    let any_fit = points.iter().any(|p| p.fits_envelope && p.range_km.is_some());
+    let any_fit = points
+        .iter()
+        .any(|p| p.fits_envelope && p.range_km.is_some());
     let eligible: Vec<usize> = (0..points.len())
         .filter(|&i| points[i].range_km.is_some() && (points[i].fits_envelope || !any_fit))
         .collect();
@@ -181,7 +190,10 @@ pub fn mark_pareto(points: &mut [SweepPoint]) {
         p.pareto = false;
     }
     for (k, &i) in eligible.iter().enumerate() {
-        let dominated = view.iter().enumerate().any(|(j, other)| j != k && dominates(other, &view[k]));
+        let dominated = view
+            .iter()
+            .enumerate()
+            .any(|(j, other)| j != k && dominates(other, &view[k]));
         points[i].pareto = !dominated;
     }
 }
@@ -217,7 +229,11 @@ pub fn to_csv(points: &[SweepPoint]) -> String {
 
 /// Parses a range like `90..100`, `90..=100:2`, `88,92,96` or `96`.
 pub fn parse_range(text: &str) -> Result<Vec<u32>, String> {
-    let bad = || format!("`{text}`: expected N, A..B (B excluded), A..=B, with an optional :STEP, or a comma list");
+    let bad = || {
+        format!(
+            "`{text}`: expected N, A..B (B excluded), A..=B, with an optional :STEP, or a comma list"
+        )
+    };
     let t = text.trim();
     if t.contains(',') {
         return t
