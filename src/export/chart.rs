@@ -778,6 +778,7 @@ pub fn waterfall(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

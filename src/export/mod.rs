@@ -330,7 +330,7 @@ pub fn downsample(name: &str, x: &[f64], y: &[f64]) -> Series {
         .map(|i| (x[i], y[i]))
         .filter(|(a, b)| a.is_finite() && b.is_finite())
         .collect();
-    if n > 0 && (n - 1) % stride != 0 && x[n - 1].is_finite() && y[n - 1].is_finite() {
+    if n > 0 && !(n - 1).is_multiple_of(stride) && x[n - 1].is_finite() && y[n - 1].is_finite() {
         points.push((x[n - 1], y[n - 1]));
     }
     Series {

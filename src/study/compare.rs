@@ -364,6 +364,7 @@ impl Comparison {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -205,7 +205,7 @@ fn base_of(p: &Project) -> Result<Base<'_>, ConvertError> {
         .ok_or_else(|| unsupported("the placed module design does not exist"))?;
     let modules = p.pack.modules().count() as u32;
     let per_string = roll.topology.series_modules;
-    if !roll.topology.problems.is_empty() || per_string == 0 || modules % per_string != 0 {
+    if !roll.topology.problems.is_empty() || per_string == 0 || !modules.is_multiple_of(per_string) {
         return Err(unsupported(
             "the pack wiring is not equal strings of modules in series (run `check`)",
         ));
@@ -398,9 +398,9 @@ fn module_for(
 fn layouts(cell: &Cell, n: u32, template: &CellLayout) -> Vec<CellLayout> {
     let round = matches!(cell.format, CellFormat::Cylindrical { .. });
     let columns: Vec<u32> = if round {
-        (4..=24).filter(|c| n % c == 0).collect()
+        (4..=24).filter(|c| n.is_multiple_of(*c)).collect()
     } else {
-        (1..=4).filter(|c| n % c == 0).collect()
+        (1..=4).filter(|c| n.is_multiple_of(*c)).collect()
     };
     let mut out: Vec<CellLayout> = columns
         .into_iter()
@@ -420,7 +420,7 @@ fn layouts(cell: &Cell, n: u32, template: &CellLayout) -> Vec<CellLayout> {
     if !round {
         // Lying flat in one layer, for envelopes lower than the cell's standing height.
         let flat: Vec<CellLayout> = (1..=8)
-            .filter(|c| n % c == 0)
+            .filter(|c| n.is_multiple_of(*c))
             .map(|c| CellLayout {
                 orientation: Orientation::Flat,
                 rows: n / c,
@@ -609,7 +609,7 @@ fn hardware_for(
 fn module_counts(s: u32, target: u32) -> Vec<u32> {
     let lo = (target / 2).max(1);
     let hi = (target * 2).max(1);
-    let mut v: Vec<u32> = (lo..=hi).filter(|d| s % d == 0).collect();
+    let mut v: Vec<u32> = (lo..=hi).filter(|d| s.is_multiple_of(*d)).collect();
     v.sort_by_key(|d| (d.abs_diff(target), std::cmp::Reverse(*d)));
     v
 }
@@ -631,7 +631,7 @@ pub fn convert(
         .map(|s| (s, module_counts(s, per_string0)))
         .filter(|(_, m)| !m.is_empty())
         .collect();
-    if feasible.is_empty() || !(cell_e > 0.0) {
+    if feasible.is_empty() || cell_e.is_nan() || cell_e <= 0.0 {
         return Err(ConvertError::NoSeries {
             cell: cell.id.to_string(),
             min_v: cell.min_voltage_v,
@@ -876,7 +876,7 @@ pub fn design_with(
         design: project.name.clone(),
         reason,
     };
-    if series == 0 || parallel == 0 || parallel % base.strings != 0 {
+    if series == 0 || parallel == 0 || !parallel.is_multiple_of(base.strings) {
         return Err(unsupported(format!(
             "{series}s{parallel}p: parallel count must be a positive multiple of the {} strings",
             base.strings
@@ -886,7 +886,7 @@ pub fn design_with(
     let per_string0 = base.modules / base.strings;
     let mut counts = module_counts(series, per_string0);
     if counts.is_empty() {
-        counts = (1..=series).filter(|d| series % d == 0).collect();
+        counts = (1..=series).filter(|d| series.is_multiple_of(*d)).collect();
         counts.sort_by_key(|d| d.abs_diff(per_string0));
     }
     let hw = hardware_for(&base, cell, u64::from(series) * u64::from(parallel), opts);

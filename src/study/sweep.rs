@@ -265,6 +265,7 @@ pub fn parse_range(text: &str) -> Result<Vec<u32>, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
