@@ -993,8 +993,12 @@ pub fn render_blocks(
         match block {
             Block::Heading(h) => {
                 // Keep a heading with the drawing under it.
-                if let Some(Block::Drawing(d)) = blocks.get(i + 1) {
-                    lay.ensure(t.heading_pt * 4.0 + d.height);
+                let next_drawing = blocks.iter().skip(i + 1).take(2).find_map(|b| match b {
+                    Block::Drawing(d) => Some(d.height),
+                    _ => None,
+                });
+                if let Some(h) = next_drawing {
+                    lay.ensure(t.heading_pt * 4.0 + t.body_pt * 5.0 + h);
                 }
                 lay.heading(h);
             }

@@ -190,11 +190,12 @@ fn waterfall_blocks(w: &Waterfall, width: f64, style: &ChartStyle) -> Vec<Block>
             style,
         )),
     ];
-    b.push(Block::numeric_table(
-        &WATERFALL_HEADER,
-        waterfall_rows(w),
-        &[2.2, 2.6, 1.0, 1.0, 0.9, 1.0, 1.1],
-    ));
+    b.push(Block::Table {
+        header: WATERFALL_HEADER.map(String::from).to_vec(),
+        rows: waterfall_rows(w),
+        widths: vec![2.2, 2.6, 1.0, 1.0, 0.9, 1.0, 1.1],
+        right: vec![false, false, true, true, true, true, true],
+    });
     b
 }
 
@@ -267,8 +268,15 @@ impl ConversionReport {
             fmt_sig(b.pack_volume_l, 4)
         );
         if let Some(w) = self.comparison.waterfalls.first() {
-            s.push(' ');
-            s.push_str(&waterfall_summary(w));
+            s.push_str(&format!(
+                " Range on {}: {} → {} km ({:+.1} %); the cell's specific energy alone (×{:.2}) would have promised {} km.",
+                a.cycle.as_deref().unwrap_or("the cycle"),
+                fmt_sig(w.baseline_km, 4),
+                fmt_sig(w.result_km, 4),
+                (w.result_km / w.baseline_km - 1.0) * 100.0,
+                w.cell_promise_km / w.baseline_km,
+                fmt_sig(w.cell_promise_km, 4)
+            ));
         }
         s
     }
