@@ -205,7 +205,8 @@ fn base_of(p: &Project) -> Result<Base<'_>, ConvertError> {
         .ok_or_else(|| unsupported("the placed module design does not exist"))?;
     let modules = p.pack.modules().count() as u32;
     let per_string = roll.topology.series_modules;
-    if !roll.topology.problems.is_empty() || per_string == 0 || !modules.is_multiple_of(per_string) {
+    if !roll.topology.problems.is_empty() || per_string == 0 || !modules.is_multiple_of(per_string)
+    {
         return Err(unsupported(
             "the pack wiring is not equal strings of modules in series (run `check`)",
         ));
