@@ -887,8 +887,14 @@ pub fn design_with(
     let per_string0 = base.modules / base.strings;
     let mut counts = module_counts(series, per_string0);
     if counts.is_empty() {
-        counts = (1..=series).filter(|d| series.is_multiple_of(*d)).collect();
+        // No divisor near the original count (e.g. a prime series count): the closest divisor at or
+        // below twice the original, which is at least one module of all the series groups.
+        let cap = (2 * per_string0).max(1);
+        counts = (1..=cap.min(series))
+            .filter(|d| series.is_multiple_of(*d))
+            .collect();
         counts.sort_by_key(|d| d.abs_diff(per_string0));
+        counts.truncate(1);
     }
     let hw = hardware_for(&base, cell, u64::from(series) * u64::from(parallel), opts);
     let mut fallback = None;
