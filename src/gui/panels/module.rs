@@ -361,29 +361,37 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             ui.colored_label(theme.error, format!("Cell {} is not in the project.", m.cell));
             return;
         };
+        let roll = app.figures.rollup.module(&m.id).cloned();
         egui::Grid::new("module_figs").num_columns(2).striped(true).show(ui, |ui| {
-            let n = m.cell_count() as f64;
-            fig_row(ui, "Module", &format!("{}s{}p · {} cells", m.series, m.parallel, m.cell_count()));
-            fig_row(ui, "Module voltage", &units::fmt_unit(f64::from(m.series) * cell.nominal_voltage_v, 4, "V"));
-            fig_row(ui, "Module energy", &units::fmt_unit(units::j_to_kwh(n * cell.energy_j()), 3, "kWh"));
-            fig_row(ui, "Cell mass", &units::fmt_unit(n * cell.mass_kg, 4, "kg"));
-            let (_, _, size) = top_view(&m, &cell);
+            fig_row(ui, "Arrangement (module)", &format!("{}s{}p · {} cells", m.series, m.parallel, m.cell_count()));
+            let Some(r) = &roll else {
+                fig_row(ui, "Roll-up", "— (the module has no cell)");
+                return;
+            };
+            let f = &r.figures;
+            fig_row(ui, "Module voltage", &units::fmt_unit(f.nominal_voltage_v, 4, "V"));
+            fig_row(ui, "Module energy", &units::fmt_unit(units::j_to_kwh(f.energy_j), 3, "kWh"));
+            fig_row(ui, "Module mass", &units::fmt_unit(f.mass_kg, 4, "kg"));
+            fig_row(ui, "Module volume", &units::fmt_unit(units::m3_to_l(f.volume_m3), 4, "L"));
             fig_row(
                 ui,
-                "Cell block",
+                "Module size",
                 &format!(
-                    "{} × {} mm",
-                    units::fmt_sig(units::m_to_mm(size[0]), 4),
-                    units::fmt_sig(units::m_to_mm(size[1]), 4)
+                    "{} × {} × {} mm",
+                    units::fmt_sig(units::m_to_mm(f.dims_m[0]), 4),
+                    units::fmt_sig(units::m_to_mm(f.dims_m[1]), 4),
+                    units::fmt_sig(units::m_to_mm(f.dims_m[2]), 3)
                 ),
             );
-            if let (Some(comp), Some(area)) = (m.compression, cell.format.face_area_m2()) {
-                let needed = cell.solid_state.map_or(0.0, |s| s.stack_pressure_pa);
-                let p = comp.pressure_pa.unwrap_or(needed);
-                // Clamp force on the stack = pressure × broad-face area (the fixture carries it).
-                fig_row(ui, "Clamp force", &units::fmt_unit(p * area / 1000.0, 3, "kN"));
+            fig_row(ui, "Module level", &units::fmt_unit(f.specific_energy_wh_per_kg(), 3, "Wh/kg"));
+            fig_row(ui, "Module level (vol.)", &units::fmt_unit(f.energy_density_wh_per_l(), 3, "Wh/L"));
+            fig_row(ui, "Busbar current", &units::fmt_unit(r.busbar_current_a, 3, "A"));
+            if let Some(c) = &r.compression {
+                fig_row(ui, "Stack pressure", &units::fmt_unit(units::pa_to_mpa(c.pressure_pa), 3, "MPa"));
+                fig_row(ui, "Clamp force", &units::fmt_unit(c.force_n / 1000.0, 3, "kN"));
+                fig_row(ui, "End plates", &format!("{} mm, {}", units::fmt_sig(units::m_to_mm(c.end_plate_thickness_m), 3), units::fmt_unit(c.end_plates_kg, 3, "kg")));
+                fig_row(ui, "Tie rods", &format!("Ø {} mm, {}", units::fmt_sig(units::m_to_mm(c.tie_rod_diameter_m), 3), units::fmt_unit(c.tie_rods_kg, 3, "kg")));
             }
-            fig_row(ui, "Mass, volume, Wh/kg, Wh/L", "not available yet (roll-up)");
         });
         if m.layout.positions() != m.cell_count() {
             ui.colored_label(

@@ -49,11 +49,11 @@ const ROW_H: f32 = 62.0;
 fn auto_layout(project: &Project, figures: &crate::gui::figures::Figures) -> BTreeMap<NodeIndex, Vec2> {
     let g = &project.pack.graph;
     let mut pos = BTreeMap::new();
-    let mut levels: Vec<u32> = figures.topology.module_levels.iter().map(|&(_, l)| l).collect();
+    let mut levels: Vec<u32> = figures.topology().module_levels.iter().map(|&(_, l)| l).collect();
     levels.sort_unstable();
     levels.dedup();
     let mut per_col: BTreeMap<usize, usize> = BTreeMap::new();
-    for &(n, l) in &figures.topology.module_levels {
+    for &(n, l) in &figures.topology().module_levels {
         let col = levels.iter().position(|&x| x == l).unwrap_or(0) + 1;
         let row = per_col.entry(col).or_insert(0);
         pos.insert(n, vec2(col as f32 * COL_W, *row as f32 * ROW_H));

@@ -30,6 +30,8 @@ pub struct RunState {
     pub last: Option<Finished>,
     /// How the last run ended when it gave no result (cancelled, failed).
     pub last_error: Option<String>,
+    /// Called by the worker after each event (the GUI's repaint request).
+    pub waker: Option<crate::jobs::Waker>,
 }
 
 impl std::fmt::Debug for RunState {
@@ -41,18 +43,22 @@ impl std::fmt::Debug for RunState {
     }
 }
 
-/// Why a run cannot start in this build.
-pub const ENGINE_MISSING: &str = "Simulation is not available yet: the electro-thermal engine and the drive-cycle \
-     range loop have not landed in this build.";
-
 impl RunState {
     /// Starts a run of the document's current design.
     pub fn start(&mut self, doc: &Document) -> Result<(), String> {
         if self.job.is_some() {
             return Err("A run is already going; cancel it first.".to_owned());
         }
-        let _snapshot = doc.snapshot();
-        Err(ENGINE_MISSING.to_owned())
+        let snapshot = doc.snapshot();
+        let for_job = Arc::clone(&snapshot);
+        let path = doc.path.clone();
+        let waker = self.waker.clone().unwrap_or_else(|| Arc::new(|| {}));
+        let job = crate::jobs::spawn("packwright-run", waker, move |progress| {
+            crate::gui::runs::full_run(for_job, path, progress)
+        })
+        .map_err(|e| e.to_string())?;
+        self.start_job(snapshot, job);
+        Ok(())
     }
 
     /// Starts an arbitrary job as the run (used once the engine is wired in, and by tests of the
@@ -266,7 +272,12 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             ui.colored_label(theme.stale, "The design changed since the last run: results are stale.");
         }
         ui.add_space(6.0);
-        ui.colored_label(theme.text_weak, ENGINE_MISSING);
+        ui.colored_label(
+            theme.text_weak,
+            "The run drives the cycle repeatedly until a cut-off (cell minimum voltage, usable SOC \
+             floor, or power not deliverable) with the electro-thermal engine at the chosen fidelity. \
+             You can keep editing while it runs.",
+        );
     });
 }
 
