@@ -25,8 +25,9 @@ fn largest() -> (usize, packwright::model::project::Project) {
     let k = BUNDLED_PRESETS
         .iter()
         .position(|p| p.file_name == "sedan_2170_nmc.ron")
-        .expect("the largest preset is bundled");
-    let p = packwright::preset::load_str(BUNDLED_PRESETS[k].text, "sedan_2170_nmc.ron").expect("loads");
+        .unwrap_or_else(|| panic!("the largest preset is not bundled"));
+    let p = packwright::preset::load_str(BUNDLED_PRESETS[k].text, "sedan_2170_nmc.ron")
+        .unwrap_or_else(|e| panic!("{e}"));
     (k, p)
 }
 
@@ -68,13 +69,20 @@ fn bench(c: &mut Criterion) {
             let mut m = doc.project().modules[0].clone();
             m.series = series;
             m.layout.rows = series * 46 / m.layout.columns.max(1);
-            doc.apply(Edit::SetModule(m.id.clone(), Box::new(m)), None, 0.0).expect("edit");
+            doc.apply(Edit::SetModule(m.id.clone(), Box::new(m)), None, 0.0)
+                .unwrap_or_else(|e| panic!("{e}"));
             black_box(packwright::gui::figures::compute(doc.project()))
         })
     });
     let never = AtomicBool::new(false);
     g.bench_function("edit_to_lumped_range", |b| {
-        b.iter(|| black_box(packwright::gui::runs::lumped_range(doc.project(), None, &never)))
+        b.iter(|| {
+            black_box(packwright::gui::runs::lumped_range(
+                doc.project(),
+                None,
+                &never,
+            ))
+        })
     });
     g.finish();
 }

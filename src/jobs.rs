@@ -180,7 +180,8 @@ where
     std::thread::Builder::new()
         .name(name.to_owned())
         .spawn(move || {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&progress)));
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&progress)));
             let result = match outcome {
                 Ok(r) => r,
                 Err(payload) => {

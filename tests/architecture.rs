@@ -82,5 +82,8 @@ fn the_scan_catches_an_offence() {
     std::fs::write(&good, "//! x\nuse crate::units;\n").expect("write");
     let found = offences(&[bad, good]);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].ends_with("bad.rs:2: use eframe::App;"), "{found:?}");
+    assert!(
+        found[0].ends_with("bad.rs:2: use eframe::App;"),
+        "{found:?}"
+    );
 }

@@ -17,7 +17,9 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use packwright::gui::StudioApp;
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 fn harness(app: StudioApp) -> Harness<'static, StudioApp> {
@@ -104,7 +106,9 @@ fn lumped_range_km(h: &mut Harness<'_, StudioApp>) -> f64 {
         assert!(
             start.elapsed().as_secs() < 120,
             "no lumped range after 120 s: {:?}",
-            h.query_all_by_label_contains("Range").map(|n| text_of(&n)).collect::<Vec<_>>()
+            h.query_all_by_label_contains("Range")
+                .map(|n| text_of(&n))
+                .collect::<Vec<_>>()
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -136,7 +140,10 @@ fn bundled_preset_opens_from_the_start_page_and_series_changes_voltage_and_range
     h.get_by_label("Arrangement: 100s46p");
     h.get_by_label("Nominal voltage: 363.5 V");
     let after_km = lumped_range_km(&mut h);
-    assert!(after_km > before_km, "{after_km} km after vs {before_km} km before");
+    assert!(
+        after_km > before_km,
+        "{after_km} km after vs {before_km} km before"
+    );
 
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
@@ -214,10 +221,14 @@ fn series_count_changes_voltage_and_undo_restores_it() {
     // Undo from the Edit menu.
     h.get_by_label("Edit").click();
     h.run();
-    h.get_by_label_contains("Undo edit module m50t_12s4p").click();
+    h.get_by_label_contains("Undo edit module m50t_12s4p")
+        .click();
     h.run();
     h.get_by_label("Nominal voltage: 349.0 V");
-    assert!(h.query_by_label("● unsaved").is_none(), "back at the saved state");
+    assert!(
+        h.query_by_label("● unsaved").is_none(),
+        "back at the saved state"
+    );
 
     // Redo with the keyboard.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
@@ -293,7 +304,10 @@ fn save_as_writes_a_file_that_loads_back_and_lands_in_recent() {
     h.run();
     h.get_by_label("Series +1").click();
     h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::S);
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::S,
+    );
     h.run();
     assert!(h.query_by_label("● unsaved").is_none());
     let back = packwright::preset::load_file(&target).unwrap();
@@ -309,7 +323,8 @@ fn autosave_is_offered_for_recovery_after_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let recovery = dir.path().join("recovery.ron");
     {
-        let mut app = StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], Some(recovery.clone()));
+        let mut app =
+            StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], Some(recovery.clone()));
         app.push(packwright::gui::app::Action::Open);
         let mut h = harness(app);
         h.run();
@@ -352,9 +367,20 @@ fn compare_two_designs_side_by_side() {
     h.run();
     assert_eq!(h.state().compare.len(), 2);
     assert!(h.query_all_by_label("Variant 14s").count() >= 1);
-    // 112 × 3.635 = 407.12 V vs 348.96 V; Δ cells = 448 − 384 = +64 (+16.7 %).
+    // 112 × 3.635 = 407.12 V vs 348.96 V.
     h.get_by_label("407.1 V");
-    h.get_by_label("+64 (+16.7 %)");
+    let cells: Vec<String> = h
+        .query_all_by_label_contains("(+16.7 %)")
+        .map(|n| text_of(&n))
+        .collect();
+    // Δ cells +64 of 384 = +16.7 %; Δ usable energy 64 × 3.635 V × 4.8 Ah × 90 % window = 1.005 kWh.
+    assert_eq!(
+        cells,
+        vec![
+            "+64.0 (+16.7 %)".to_owned(),
+            "+1.01 kWh (+16.7 %)".to_owned()
+        ]
+    );
 }
 
 #[test]
@@ -370,11 +396,17 @@ fn pack_graph_shows_nodes_and_wiring_problems() {
     h.get_by_label("Delete selected").click();
     h.run();
     assert!(h.query_by_label("Node F1").is_none());
-    assert!(h.query_by_label_contains("no chain of modules joins").is_some());
+    assert!(
+        h.query_by_label_contains("no chain of modules joins")
+            .is_some()
+    );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
     h.get_by_label("Node F1");
-    assert!(h.query_by_label_contains("no chain of modules joins").is_none());
+    assert!(
+        h.query_by_label_contains("no chain of modules joins")
+            .is_none()
+    );
 }
 
 mod snapshots {
@@ -383,7 +415,16 @@ mod snapshots {
     use super::*;
 
     fn shot(view: &str, name: &str) {
-        let mut h = open_fixture(vec![]);
+        // A relative path, so the status bar reads the same in every checkout.
+        let mut h = harness(StudioApp::for_tests(
+            vec![Some(PathBuf::from("tests/data/gui_fixture.ron"))],
+            None,
+        ));
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+        h.run();
+        // Wait for the live range so the image does not depend on the worker's timing.
+        lumped_range_km(&mut h);
         if !view.is_empty() {
             h.get_by_label(view).click();
             h.run();
@@ -414,5 +455,29 @@ mod snapshots {
     #[test]
     fn cells_view() {
         shot("Cells", "cells");
+    }
+
+    #[test]
+    fn results_view() {
+        let mut h = harness(StudioApp::for_tests(
+            vec![Some(PathBuf::from("tests/data/gui_fixture.ron"))],
+            None,
+        ));
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+        h.run();
+        lumped_range_km(&mut h);
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
+        h.run();
+        h.get_by_label("Results").click();
+        wait_for_label_containing(&mut h, "Range: ", 300.0);
+        h.remove_cursor();
+        h.run();
+        h.snapshot("results");
+    }
+
+    #[test]
+    fn simulation_view() {
+        shot("Vehicle & run", "simulation");
     }
 }

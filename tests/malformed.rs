@@ -270,7 +270,11 @@ fn dangling_cell_loads_and_is_flagged() {
     let project = load_file(&data("dangling_cell.ron")).expect("loads");
     let (roll, diags) = check(&project);
     assert!(roll.pack.nominal_voltage_v.is_nan());
-    assert!(diags.by_rule("pack-voltage-limit").is_empty(), "{:#?}", diags.items);
+    assert!(
+        diags.by_rule("pack-voltage-limit").is_empty(),
+        "{:#?}",
+        diags.items
+    );
 }
 
 #[test]
@@ -359,10 +363,23 @@ fn deep_nesting_is_refused_without_exhausting_the_stack() {
                 &format!("    junk: {nested},"),
                 1,
             );
-            out.push(load_str(&junk, "junk.ron").map(|_| ()).map_err(|e| e.to_string()));
-            out.push(load_str(&nested, "top.ron").map(|_| ()).map_err(|e| e.to_string()));
-            let values = base.replacen("values: [3.0, 3.65, 4.15]", &format!("values: {nested}"), 1);
-            out.push(load_str(&values, "values.ron").map(|_| ()).map_err(|e| e.to_string()));
+            out.push(
+                load_str(&junk, "junk.ron")
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+            );
+            out.push(
+                load_str(&nested, "top.ron")
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+            );
+            let values =
+                base.replacen("values: [3.0, 3.65, 4.15]", &format!("values: {nested}"), 1);
+            out.push(
+                load_str(&values, "values.ron")
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+            );
             out
         })
         .expect("spawn");
@@ -415,7 +432,10 @@ fn save_into_a_missing_folder_fails_cleanly() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("no_such_folder").join("p.ron");
     let e = save_file(&common::prismatic_project(), &path).expect_err("no folder");
-    assert!(e.to_string().starts_with(&path.display().to_string()), "{e}");
+    assert!(
+        e.to_string().starts_with(&path.display().to_string()),
+        "{e}"
+    );
     assert!(e.position().is_none());
     assert!(listing(dir.path()).is_empty(), "nothing created");
 }

@@ -102,7 +102,12 @@ fn every_preset_file_on_disk_loads_validates_and_round_trips() {
             .iter()
             .find(|b| path.file_name().is_some_and(|n| n == b.file_name))
         {
-            assert_eq!(b.text, text, "{} differs from its bundled copy", path.display());
+            assert_eq!(
+                b.text,
+                text,
+                "{} differs from its bundled copy",
+                path.display()
+            );
         }
         drop(project);
     }
@@ -279,8 +284,18 @@ fn cell(id: String) -> impl Strategy<Value = CellFile> {
         ),
     );
     (head, tail).prop_map(move |(h, t)| {
-        let (name, maker, chemistry, family, electrolyte, format, (mass_g, capacity_ah), v, c, temp) =
-            h;
+        let (
+            name,
+            maker,
+            chemistry,
+            family,
+            electrolyte,
+            format,
+            (mass_g, capacity_ah),
+            v,
+            c,
+            temp,
+        ) = h;
         let (ocv_v, r0_mohm, rc, entropic_mv_per_k, solid, price, prov) = t;
         CellFile {
             id: id.clone(),
@@ -369,7 +384,18 @@ fn module(id: String, cells: Vec<String>) -> impl Strategy<Value = ModuleFile> {
         (0.0..500.0, 0u32..20),
     )
         .prop_map(
-            move |(name, cell, (series, parallel, layers), lay, ic, bb, cool, comp, housing, sense)| {
+            move |(
+                name,
+                cell,
+                (series, parallel, layers),
+                lay,
+                ic,
+                bb,
+                cool,
+                comp,
+                housing,
+                sense,
+            )| {
                 ModuleFile {
                     id: id.clone(),
                     name,
@@ -494,19 +520,27 @@ fn pack(designs: Vec<String>) -> impl Strategy<Value = PackFile> {
                 prop::option::of(1.0..500.0),
                 material(),
             )
-                .prop_map(|(from, to, length_mm, cross_section_mm2, material)| LinkFile {
-                    from,
-                    to,
-                    length_mm,
-                    cross_section_mm2,
-                    material,
-                });
+                .prop_map(
+                    |(from, to, length_mm, cross_section_mm2, material)| LinkFile {
+                        from,
+                        to,
+                        length_mm,
+                        cross_section_mm2,
+                        material,
+                    },
+                );
             let hardware = (
                 (material(), 0.5..5.0, material(), 0.5..5.0, 0.0..30.0),
                 (0.0..20.0, 0.0..20.0, 0.0..500.0),
                 prop::option::of((material(), 10.0..2000.0, 0.0..100.0)),
                 prop::option::of((0.1..10.0, -30.0..20.0, 0.1..5.0)),
-                prop::option::of((0.1..40.0, 800.0..1200.0, 2000.0..4200.0, -10.0..40.0, 0.0..2.0)),
+                prop::option::of((
+                    0.1..40.0,
+                    800.0..1200.0,
+                    2000.0..4200.0,
+                    -10.0..40.0,
+                    0.0..2.0,
+                )),
                 prop::sample::select(vec![
                     SealingClass::Ip67,
                     SealingClass::Ip6k9k,
@@ -514,38 +548,40 @@ fn pack(designs: Vec<String>) -> impl Strategy<Value = PackFile> {
                 ]),
                 (10.0..1000.0, 0.5..10.0),
             )
-                .prop_map(|(enc, masses, crash, heater, coolant, sealing, cur)| HardwareFile {
-                    enclosure: EnclosureFile {
-                        tray_material: enc.0,
-                        tray_thickness_mm: enc.1,
-                        lid_material: enc.2,
-                        lid_thickness_mm: enc.3,
-                        clearance_mm: enc.4,
+                .prop_map(
+                    |(enc, masses, crash, heater, coolant, sealing, cur)| HardwareFile {
+                        enclosure: EnclosureFile {
+                            tray_material: enc.0,
+                            tray_thickness_mm: enc.1,
+                            lid_material: enc.2,
+                            lid_thickness_mm: enc.3,
+                            clearance_mm: enc.4,
+                        },
+                        bms_mass_kg: masses.0,
+                        junction_box_mass_kg: masses.1,
+                        harness_g_per_m: masses.2,
+                        crash: crash.map(|c| CrashFile {
+                            material: c.0,
+                            section_area_mm2: c.1,
+                            width_mm: c.2,
+                        }),
+                        heater: heater.map(|h| HeaterFile {
+                            power_kw: h.0,
+                            setpoint_degc: h.1,
+                            mass_kg_per_kw: h.2,
+                        }),
+                        coolant: coolant.map(|c| CoolantFile {
+                            flow_l_per_min: c.0,
+                            density_kg_per_m3: c.1,
+                            specific_heat_j_per_kgk: c.2,
+                            inlet_temp_degc: c.3,
+                            hold_up_kg_per_m: c.4,
+                        }),
+                        sealing,
+                        design_current_a: cur.0,
+                        current_density_a_per_mm2: cur.1,
                     },
-                    bms_mass_kg: masses.0,
-                    junction_box_mass_kg: masses.1,
-                    harness_g_per_m: masses.2,
-                    crash: crash.map(|c| CrashFile {
-                        material: c.0,
-                        section_area_mm2: c.1,
-                        width_mm: c.2,
-                    }),
-                    heater: heater.map(|h| HeaterFile {
-                        power_kw: h.0,
-                        setpoint_degc: h.1,
-                        mass_kg_per_kw: h.2,
-                    }),
-                    coolant: coolant.map(|c| CoolantFile {
-                        flow_l_per_min: c.0,
-                        density_kg_per_m3: c.1,
-                        specific_heat_j_per_kgk: c.2,
-                        inlet_temp_degc: c.3,
-                        hold_up_kg_per_m: c.4,
-                    }),
-                    sealing,
-                    design_current_a: cur.0,
-                    current_density_a_per_mm2: cur.1,
-                });
+                );
             (
                 text(),
                 (100.0..3000.0, 100.0..2000.0, 50.0..400.0),
@@ -556,16 +592,18 @@ fn pack(designs: Vec<String>) -> impl Strategy<Value = PackFile> {
                 hardware,
             )
         })
-        .prop_map(|(name, envelope_mm, soc_window_pct, v, nodes, links, hardware)| PackFile {
-            name,
-            envelope_mm,
-            soc_window_pct,
-            max_voltage_v: v.0,
-            min_voltage_v: v.1,
-            nodes,
-            links,
-            hardware,
-        })
+        .prop_map(
+            |(name, envelope_mm, soc_window_pct, v, nodes, links, hardware)| PackFile {
+                name,
+                envelope_mm,
+                soc_window_pct,
+                max_voltage_v: v.0,
+                min_voltage_v: v.1,
+                nodes,
+                links,
+                hardware,
+            },
+        )
 }
 
 fn vehicle() -> impl Strategy<Value = VehicleFile> {
@@ -576,11 +614,13 @@ fn vehicle() -> impl Strategy<Value = VehicleFile> {
             axis(nl, 0.0, 40.0),
             prop::collection::vec(values(nl, 50.0, 100.0), ns)
         )
-            .prop_map(|(speed_kmh, load_pct, efficiency_pct)| EfficiencyFile::Map {
-                speed_kmh,
-                load_pct,
-                efficiency_pct
-            })),
+            .prop_map(
+                |(speed_kmh, load_pct, efficiency_pct)| EfficiencyFile::Map {
+                    speed_kmh,
+                    load_pct,
+                    efficiency_pct
+                }
+            )),
     ];
     (
         text(),
@@ -591,29 +631,31 @@ fn vehicle() -> impl Strategy<Value = VehicleFile> {
         prop::option::of((15.0..25.0, 0.0..500.0, 0.0..500.0, 0.5..10.0)),
         1.0..1.4,
     )
-        .prop_map(|(name, a, b, drivetrain_efficiency, c, hvac, air)| VehicleFile {
-            name,
-            glider_mass_kg: a.0,
-            payload_kg: a.1,
-            drag_coefficient: a.2,
-            frontal_area_m2: a.3,
-            rolling_resistance: a.4,
-            rotating_mass_pct: b.0,
-            wheel_radius_mm: b.1,
-            drivetrain_efficiency,
-            motor_max_power_kw: c.0,
-            regen_max_power_kw: c.1,
-            regen_pct: c.2,
-            regen_min_speed_kmh: c.3,
-            aux_power_w: c.4,
-            hvac: hvac.map(|h| HvacFile {
-                comfort_degc: h.0,
-                heating_w_per_k: h.1,
-                cooling_w_per_k: h.2,
-                max_power_kw: h.3,
-            }),
-            air_density_kg_per_m3: air,
-        })
+        .prop_map(
+            |(name, a, b, drivetrain_efficiency, c, hvac, air)| VehicleFile {
+                name,
+                glider_mass_kg: a.0,
+                payload_kg: a.1,
+                drag_coefficient: a.2,
+                frontal_area_m2: a.3,
+                rolling_resistance: a.4,
+                rotating_mass_pct: b.0,
+                wheel_radius_mm: b.1,
+                drivetrain_efficiency,
+                motor_max_power_kw: c.0,
+                regen_max_power_kw: c.1,
+                regen_pct: c.2,
+                regen_min_speed_kmh: c.3,
+                aux_power_w: c.4,
+                hvac: hvac.map(|h| HvacFile {
+                    comfort_degc: h.0,
+                    heating_w_per_k: h.1,
+                    cooling_w_per_k: h.2,
+                    max_power_kw: h.3,
+                }),
+                air_density_kg_per_m3: air,
+            },
+        )
 }
 
 fn simulation() -> impl Strategy<Value = SimulationFile> {

@@ -82,7 +82,12 @@ fn prismatic_module_and_pack_match_hand_calculation() {
     assert_close("block y", m.block_m[1], by, TOL);
     assert_close("block z", m.block_m[2], bz, TOL);
     assert_eq!(m.figures.cell_count, 6);
-    assert_close("module nominal V", m.figures.nominal_voltage_v, 3.0 * 3.65, TOL);
+    assert_close(
+        "module nominal V",
+        m.figures.nominal_voltage_v,
+        3.0 * 3.65,
+        TOL,
+    );
     assert_close("module min V", m.figures.min_voltage_v, 3.0 * 2.8, TOL);
     assert_close("module max V", m.figures.max_voltage_v, 3.0 * 4.2, TOL);
     assert_close("module capacity", m.figures.capacity_ah, 2.0 * cell_ah, TOL);
@@ -115,8 +120,16 @@ fn prismatic_module_and_pack_match_hand_calculation() {
     let q = force / (a * b);
     let sigma_plate = YIELD_AL / SF;
     let t_plate = b * (beta * q / sigma_plate).sqrt();
-    assert!(t_plate > 0.003, "above the 3 mm floor, so the formula is what is tested");
-    assert_close("end plate thickness", comp.end_plate_thickness_m, t_plate, TOL);
+    assert!(
+        t_plate > 0.003,
+        "above the 3 mm floor, so the formula is what is tested"
+    );
+    assert_close(
+        "end plate thickness",
+        comp.end_plate_thickness_m,
+        t_plate,
+        TOL,
+    );
     // Check the thickness really satisfies σ = βqb²/t² at the allowable stress.
     assert_close(
         "plate stress at t",
@@ -222,7 +235,10 @@ fn prismatic_module_and_pack_match_hand_calculation() {
     for (g, w) in got_lengths.iter().zip(&want_lengths) {
         assert_close("link length", *g, *w, TOL);
     }
-    let r_links: f64 = links_m.iter().map(|len| RESISTIVITY_CU * len / a_link).sum();
+    let r_links: f64 = links_m
+        .iter()
+        .map(|len| RESISTIVITY_CU * len / a_link)
+        .sum();
     let links_kg: f64 = links_m.iter().map(|len| RHO_CU * a_link * len).sum();
     // One string: everything in series, contactors 0.2 mΩ each, fuse 0.1 mΩ.
     let r_pack = r_links + 2.0 * 0.2e-3 + 0.1e-3 + 2.0 * r_mod;
@@ -410,12 +426,7 @@ fn cylindrical_hex_module_and_parallel_strings_match_hand_calculation() {
         TOL,
     );
     assert_close("coolant kg", pb["coolant"], 0.3 * 4.0 * mx, TOL);
-    assert_close(
-        "module cells kg",
-        pb["module cells"],
-        48.0 * 0.068,
-        TOL,
-    );
+    assert_close("module cells kg", pb["module cells"], 48.0 * 0.068, TOL);
     assert_close(
         "breakdown sums to the total",
         pb.values().sum::<f64>(),

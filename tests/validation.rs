@@ -31,11 +31,7 @@ fn rules(d: &Diagnostics) -> BTreeSet<&'static str> {
 /// Asserts `clean` is clean and does not fire `rule`, and returns it.
 fn clean(project: Project, rule: &str) -> Project {
     let d = diagnose(&project);
-    assert!(
-        !d.has_errors(),
-        "the fixture must be clean: {:#?}",
-        d.items
-    );
+    assert!(!d.has_errors(), "the fixture must be clean: {:#?}", d.items);
     assert!(
         d.by_rule(rule).is_empty(),
         "{rule} fires on the clean design: {:#?}",
@@ -135,7 +131,10 @@ fn non_physical_negative_cell_mass() {
         &["mass", "greater than zero", "-0.85"],
         &[],
     );
-    assert_eq!(hit.to_string(), format!("error: cell pss50: {} [non-physical-value]", hit.message));
+    assert_eq!(
+        hit.to_string(),
+        format!("error: cell pss50: {} [non-physical-value]", hit.message)
+    );
 }
 
 #[test]
@@ -231,8 +230,7 @@ fn voltage_window_nominal_above_maximum() {
 fn ocv_not_increasing() {
     let ok = clean(prismatic_project(), "ocv-not-increasing");
     let mut bad = ok.clone();
-    bad.cells[0].ocv_v =
-        Table::over_soc(vec![0.0, 0.5, 1.0], vec![3.0, 3.7, 3.65]).expect("table");
+    bad.cells[0].ocv_v = Table::over_soc(vec![0.0, 0.5, 1.0], vec![3.0, 3.7, 3.65]).expect("table");
     fires(
         &ok,
         &bad,
@@ -542,7 +540,12 @@ fn circulating_current_reversed_module() {
     let mut bad = ok.clone();
     // Swap M4's terminals on both of its links.
     let m4 = bad.pack.find(&NodeId::from("M4")).expect("M4");
-    let edges: Vec<_> = bad.pack.graph.edges(m4).map(|e| petgraph::visit::EdgeRef::id(&e)).collect();
+    let edges: Vec<_> = bad
+        .pack
+        .graph
+        .edges(m4)
+        .map(|e| petgraph::visit::EdgeRef::id(&e))
+        .collect();
     for e in edges {
         let (a, _) = bad.pack.graph.edge_endpoints(e).expect("ends");
         let link = &mut bad.pack.graph[e];
@@ -604,7 +607,11 @@ fn uneven_parallel() {
         &["(5 to 6)", "smallest group limits"],
         &[],
     );
-    assert_eq!(check(&bad).0.pack.capacity_ah, 5.0 * 5.0, "weakest level limits capacity");
+    assert_eq!(
+        check(&bad).0.pack.capacity_ah,
+        5.0 * 5.0,
+        "weakest level limits capacity"
+    );
 }
 
 #[test]

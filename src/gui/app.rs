@@ -362,7 +362,8 @@ impl StudioApp {
         }
         self.figures = figures::compute(&snap);
         if let Some(w) = &self.waker {
-            self.live_range.request(Arc::clone(&snap), doc.path.clone(), Arc::clone(w));
+            self.live_range
+                .request(Arc::clone(&snap), doc.path.clone(), Arc::clone(w));
         }
         self.figures_of = Some(snap);
         if let Some(t) = self.edit_started.take() {
@@ -621,7 +622,8 @@ impl StudioApp {
         }
         let figures = figures::compute(&project);
         let never = std::sync::atomic::AtomicBool::new(false);
-        let range = crate::gui::runs::lumped_range(&project, None, &never).map_err(|e| e.to_string());
+        let range =
+            crate::gui::runs::lumped_range(&project, None, &never).map_err(|e| e.to_string());
         self.compare.push(CompareEntry {
             source,
             project,
@@ -749,7 +751,9 @@ impl StudioApp {
             Action::CompareAddFile => {
                 if let Some(path) = self.dialogs.open_project() {
                     match crate::preset::load_file(&path) {
-                        Ok(project) => self.add_compare(path.display().to_string(), Arc::new(project)),
+                        Ok(project) => {
+                            self.add_compare(path.display().to_string(), Arc::new(project))
+                        }
                         Err(e) => {
                             self.banner = Some(Banner {
                                 severity: Severity::Error,
@@ -802,8 +806,13 @@ impl StudioApp {
     }
 
     fn dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Vec<PathBuf> =
-            ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
         if let Some(p) = dropped.into_iter().next() {
             self.actions.push(Action::OpenPath(p));
         }
@@ -842,7 +851,8 @@ impl StudioApp {
         self.dropped_files(&ctx);
 
         // Closing the window with unsaved changes asks first.
-        if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close && self.needs_prompt() {
+        if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close && self.needs_prompt()
+        {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.prompt = Some(UnsavedPrompt { then: Action::Quit });
         }
@@ -929,9 +939,10 @@ pub enum PromptAnswer {
 pub fn blank_project() -> Result<Project, String> {
     use crate::model::ids::NodeId;
     use crate::model::pack::{PackNode, Terminal};
-    let first = BUNDLED_PRESETS
-        .first()
-        .ok_or_else(|| "a blank project takes its vehicle from a bundled preset, and this build has none".to_owned())?;
+    let first = BUNDLED_PRESETS.first().ok_or_else(|| {
+        "a blank project takes its vehicle from a bundled preset, and this build has none"
+            .to_owned()
+    })?;
     let mut p = crate::preset::load_str(first.text, first.file_name).map_err(|e| e.to_string())?;
     p.name = "Untitled".to_owned();
     p.description = String::new();
@@ -952,10 +963,20 @@ pub fn blank_project() -> Result<Project, String> {
 fn slug(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let s = s.trim_matches('-').to_owned();
-    if s.is_empty() { "project".to_owned() } else { s }
+    if s.is_empty() {
+        "project".to_owned()
+    } else {
+        s
+    }
 }
 
 impl eframe::App for StudioApp {
@@ -991,8 +1012,7 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             let settings = UiSettings::load(cc.storage);
-            let mut app =
-                StudioApp::new(Box::new(NativeDialogs), recovery).with_settings(settings);
+            let mut app = StudioApp::new(Box::new(NativeDialogs), recovery).with_settings(settings);
             if let Some(p) = &path {
                 app.open_at_start(p);
             }

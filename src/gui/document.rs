@@ -127,7 +127,13 @@ impl Edit {
                 format!("connect {}{} to {}{}", a.0, a.1.sign(), b.0, b.1.sign())
             }
             Self::Disconnect { a, b } => {
-                format!("disconnect {}{} from {}{}", a.0, a.1.sign(), b.0, b.1.sign())
+                format!(
+                    "disconnect {}{} from {}{}",
+                    a.0,
+                    a.1.sign(),
+                    b.0,
+                    b.1.sign()
+                )
             }
             Self::SetPackSettings(_) => "edit pack settings".to_owned(),
             Self::SetVehicle(_) => "edit vehicle".to_owned(),
@@ -511,7 +517,8 @@ mod tests {
         }
         assert_eq!(doc.undo_depth(), 1);
         // The same gesture 2 s later is a new step.
-        doc.apply(set_series(&doc, 17), Some("series"), 2.0).unwrap();
+        doc.apply(set_series(&doc, 17), Some("series"), 2.0)
+            .unwrap();
         assert_eq!(doc.undo_depth(), 2);
         assert!(doc.undo());
         assert_eq!(doc.project().modules[0].series, 16);
@@ -548,7 +555,14 @@ mod tests {
         let edges = doc.project().pack.graph.edge_count();
         let a = (NodeId::from("M1"), Terminal::Pos);
         let b = (NodeId::from("M3"), Terminal::Pos);
-        let link = doc.project().pack.graph.edge_weights().next().unwrap().clone();
+        let link = doc
+            .project()
+            .pack
+            .graph
+            .edge_weights()
+            .next()
+            .unwrap()
+            .clone();
         doc.apply(
             Edit::Connect {
                 a: a.clone(),
@@ -560,7 +574,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(doc.project().pack.graph.edge_count(), edges + 1);
-        doc.apply(Edit::Disconnect { a: b, b: a }, None, 1.0).unwrap();
+        doc.apply(Edit::Disconnect { a: b, b: a }, None, 1.0)
+            .unwrap();
         assert_eq!(doc.project().pack.graph.edge_count(), edges);
     }
 }

@@ -35,7 +35,8 @@ pub struct RangeSummary {
 }
 
 fn base_dir(path: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
-    path.and_then(|p| p.parent()).map(std::path::Path::to_path_buf)
+    path.and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf)
 }
 
 /// Drives the design's cycle to cut-off at lumped fidelity.
@@ -47,8 +48,11 @@ pub fn lumped_range(
     let mut p = project.clone();
     p.simulation.fidelity = Fidelity::Lumped;
     let prepared = prepare_project(p).map_err(|e| JobError::Failed(format!("{e:#}")))?;
-    let cycle = load_cycle(&prepared.project.simulation.cycle, base_dir(project_path).as_deref())
-        .map_err(|e| JobError::Failed(format!("{e:#}")))?;
+    let cycle = load_cycle(
+        &prepared.project.simulation.cycle,
+        base_dir(project_path).as_deref(),
+    )
+    .map_err(|e| JobError::Failed(format!("{e:#}")))?;
     let mut engine = Engine::new(&prepared.project, Fidelity::Lumped)
         .map_err(|e| JobError::Failed(e.to_string()))?;
     let r = run_range_observed(
@@ -99,7 +103,11 @@ impl Observed<'_> {
             let frac = (self.soc0 - r.soc) / span;
             self.progress.report(
                 frac,
-                format!("{:.1} h simulated, SOC {:.0} %", self.time_s / 3600.0, r.soc * 100.0),
+                format!(
+                    "{:.1} h simulated, SOC {:.0} %",
+                    self.time_s / 3600.0,
+                    r.soc * 100.0
+                ),
             );
         }
     }
@@ -141,8 +149,11 @@ pub fn full_run(
 ) -> Result<RunOutcome, JobError> {
     let prepared =
         prepare_project((*project).clone()).map_err(|e| JobError::Failed(format!("{e:#}")))?;
-    let cycle = load_cycle(&prepared.project.simulation.cycle, base_dir(project_path.as_deref()).as_deref())
-        .map_err(|e| JobError::Failed(format!("{e:#}")))?;
+    let cycle = load_cycle(
+        &prepared.project.simulation.cycle,
+        base_dir(project_path.as_deref()).as_deref(),
+    )
+    .map_err(|e| JobError::Failed(format!("{e:#}")))?;
     let fidelity = prepared.project.simulation.fidelity;
     progress.report(0.0, format!("building the {} model", fidelity.label()));
     let engine =
@@ -166,13 +177,19 @@ pub fn full_run(
         record_trace: true,
         ..prepared.options
     };
-    let r = run_range_observed(&mut model, &prepared.vehicle, &cycle, &options, &mut |lap| {
-        progress.report(
-            (soc0 - lap.soc) / (soc0 - options.soc_floor.unwrap_or(0.0)).max(1e-9),
-            format!("cycle {} done, {:.0} km", lap.laps, lap.distance_m / 1000.0),
-        );
-        !progress.cancelled()
-    })
+    let r = run_range_observed(
+        &mut model,
+        &prepared.vehicle,
+        &cycle,
+        &options,
+        &mut |lap| {
+            progress.report(
+                (soc0 - lap.soc) / (soc0 - options.soc_floor.unwrap_or(0.0)).max(1e-9),
+                format!("cycle {} done, {:.0} km", lap.laps, lap.distance_m / 1000.0),
+            );
+            !progress.cancelled()
+        },
+    )
     .map_err(|e| JobError::Failed(e.to_string()))?;
     if progress.cancelled() {
         return Err(JobError::Cancelled);
@@ -231,8 +248,17 @@ impl std::fmt::Debug for LiveRange {
 
 impl LiveRange {
     /// Starts a range run for this design state (dropping, and so cancelling, an older one).
-    pub fn request(&mut self, project: Arc<Project>, path: Option<std::path::PathBuf>, waker: crate::jobs::Waker) {
-        if self.job.as_ref().is_some_and(|(p, _)| Arc::ptr_eq(p, &project)) {
+    pub fn request(
+        &mut self,
+        project: Arc<Project>,
+        path: Option<std::path::PathBuf>,
+        waker: crate::jobs::Waker,
+    ) {
+        if self
+            .job
+            .as_ref()
+            .is_some_and(|(p, _)| Arc::ptr_eq(p, &project))
+        {
             return;
         }
         let for_job = Arc::clone(&project);

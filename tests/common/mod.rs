@@ -103,8 +103,7 @@ pub fn cylindrical_cell() -> Cell {
         temp_max_k: degc_to_k(60.0),
         specific_heat_j_per_kgk: 1100.0,
         ocv_v: Table::over_soc(vec![0.0, 0.5, 1.0], vec![3.0, 3.6, 4.15]).expect("ocv"),
-        r0_ohm: Table::over_soc(vec![0.0, 0.5, 1.0], vec![30.0e-3, 18.0e-3, 16.0e-3])
-            .expect("r0"),
+        r0_ohm: Table::over_soc(vec![0.0, 0.5, 1.0], vec![30.0e-3, 18.0e-3, 16.0e-3]).expect("r0"),
         rc: vec![RcPair {
             r_ohm: Table::constant(6.0e-3),
             c_f: Table::constant(2000.0),

@@ -66,10 +66,12 @@ fn sort_cells(cells: &mut [&Cell], key: SortKey, descending: bool) {
             SortKey::Electrolyte => a.electrolyte.cmp(&b.electrolyte),
             SortKey::Format => a.format.label().cmp(b.format.label()),
             SortKey::Ah => num(a.capacity_ah).total_cmp(&num(b.capacity_ah)),
-            SortKey::WhKg => num(a.specific_energy_wh_per_kg())
-                .total_cmp(&num(b.specific_energy_wh_per_kg())),
-            SortKey::WhL => num(a.energy_density_wh_per_l())
-                .total_cmp(&num(b.energy_density_wh_per_l())),
+            SortKey::WhKg => {
+                num(a.specific_energy_wh_per_kg()).total_cmp(&num(b.specific_energy_wh_per_kg()))
+            }
+            SortKey::WhL => {
+                num(a.energy_density_wh_per_l()).total_cmp(&num(b.energy_density_wh_per_l()))
+            }
             SortKey::Status => a.provenance.status.cmp(&b.provenance.status),
         };
         if descending { o.reverse() } else { o }
@@ -99,7 +101,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 }
             });
         ui.separator();
-        let sel = st.selected.clone().and_then(|id| project.cell(&id).cloned());
+        let sel = st
+            .selected
+            .clone()
+            .and_then(|id| project.cell(&id).cloned());
         if ui
             .add_enabled(sel.is_some(), egui::Button::new("Duplicate cell"))
             .clicked()
@@ -119,29 +124,32 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 });
             }
         }
-        ui.menu_button("Add from library", |ui| match crate::preset::library::bundled_cells() {
-            Ok(lib) if !lib.is_empty() => {
-                for c in lib {
-                    let have = project.cell(&c.id).is_some();
-                    if ui
-                        .add_enabled(!have, egui::Button::new(format!("{}  {}", c.id, c.name)))
-                        .clicked()
-                    {
-                        st.selected = Some(c.id.clone());
-                        app.actions.push(Action::Edit {
-                            edit: Edit::AddCell(Box::new(c)),
-                            merge: None,
-                        });
+        ui.menu_button(
+            "Add from library",
+            |ui| match crate::preset::library::bundled_cells() {
+                Ok(lib) if !lib.is_empty() => {
+                    for c in lib {
+                        let have = project.cell(&c.id).is_some();
+                        if ui
+                            .add_enabled(!have, egui::Button::new(format!("{}  {}", c.id, c.name)))
+                            .clicked()
+                        {
+                            st.selected = Some(c.id.clone());
+                            app.actions.push(Action::Edit {
+                                edit: Edit::AddCell(Box::new(c)),
+                                merge: None,
+                            });
+                        }
                     }
                 }
-            }
-            Ok(_) => {
-                ui.weak("The bundled cell library is empty in this build.");
-            }
-            Err(e) => {
-                ui.colored_label(app.theme.error, e.to_string());
-            }
-        });
+                Ok(_) => {
+                    ui.weak("The bundled cell library is empty in this build.");
+                }
+                Err(e) => {
+                    ui.colored_label(app.theme.error, e.to_string());
+                }
+            },
+        );
     });
 
     let mut rows: Vec<&Cell> = project.cells.iter().filter(|c| matches(c, st)).collect();
@@ -206,7 +214,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                         ui.label(&c.chemistry);
                     });
                     row.col(|ui| {
-                        ui.colored_label(app.theme.electrolyte_color(c.electrolyte), c.electrolyte.label());
+                        ui.colored_label(
+                            app.theme.electrolyte_color(c.electrolyte),
+                            c.electrolyte.label(),
+                        );
                     });
                     row.col(|ui| {
                         ui.label(c.format.label());
@@ -243,7 +254,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     });
     ui.separator();
 
-    let selected = st.selected.clone().and_then(|id| project.cell(&id).cloned());
+    let selected = st
+        .selected
+        .clone()
+        .and_then(|id| project.cell(&id).cloned());
     let theme = app.theme;
     ui.columns(3, |cols| {
         // Scatter: every library cell, coloured by electrolyte class.
@@ -293,61 +307,119 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         // Editor.
         let ui = &mut cols[1];
         ui.label(egui::RichText::new(format!("{} — {}", cell.id, cell.name)).strong());
-        ui.weak(format!("{} · {} · {}", cell.maker, cell.chemistry, cell.format.label()));
-        egui::ScrollArea::vertical().id_salt("cell_edit").show(ui, |ui| {
-            egui::Grid::new("cell_edit_grid").num_columns(2).show(ui, |ui| {
-                type Field = (&'static str, fn(&Cell) -> f64, fn(&mut Cell, f64), Qty);
-                let fields: [Field; 10] = [
-                    ("Mass", |c| c.mass_kg, |c, v| c.mass_kg = v, Qty::G),
-                    ("Capacity", |c| c.capacity_ah, |c, v| c.capacity_ah = v, Qty::AH),
-                    ("Nominal voltage", |c| c.nominal_voltage_v, |c, v| c.nominal_voltage_v = v, Qty::V),
-                    ("Max voltage", |c| c.max_voltage_v, |c, v| c.max_voltage_v = v, Qty::V),
-                    ("Min voltage", |c| c.min_voltage_v, |c, v| c.min_voltage_v = v, Qty::V),
-                    ("Charge C-rate", |c| c.max_charge_c_rate, |c, v| c.max_charge_c_rate = v, Qty::PLAIN),
-                    ("Discharge C-rate", |c| c.max_discharge_c_rate, |c, v| c.max_discharge_c_rate = v, Qty::PLAIN),
-                    ("Min temperature", |c| c.temp_min_k, |c, v| c.temp_min_k = v, Qty::DEGC),
-                    ("Max temperature", |c| c.temp_max_k, |c, v| c.temp_max_k = v, Qty::DEGC),
-                    ("Specific heat", |c| c.specific_heat_j_per_kgk, |c, v| c.specific_heat_j_per_kgk = v, Qty::J_PER_KGK),
-                ];
-                for (name, get, set, q) in fields {
-                    let (_, change) = quantity_row(ui, name, get(&cell), q);
-                    if let Some(ch) = change {
-                        let mut next = cell.clone();
-                        set(&mut next, ch.value_si);
-                        app.actions.push(Action::Edit {
-                            edit: Edit::SetCell(cell.id.clone(), Box::new(next)),
-                            merge: Some(format!("cell:{}:{name}", cell.id)),
-                        });
-                    }
-                }
-                crate::gui::panels::inspector::fig_row(
-                    ui,
-                    "Energy",
-                    &units::fmt_unit(units::j_to_wh(cell.energy_j()), 4, "Wh"),
-                );
-                crate::gui::panels::inspector::fig_row(
-                    ui,
-                    "DC resistance (25 °C, 50 %)",
-                    &units::fmt_unit(units::ohm_to_mohm(cell.dc_resistance_ohm()), 3, "mΩ"),
-                );
-                if let Some(ss) = cell.solid_state {
-                    crate::gui::panels::inspector::fig_row(
-                        ui,
-                        "Stack pressure",
-                        &units::fmt_unit(units::pa_to_mpa(ss.stack_pressure_pa), 3, "MPa"),
+        ui.weak(format!(
+            "{} · {} · {}",
+            cell.maker,
+            cell.chemistry,
+            cell.format.label()
+        ));
+        egui::ScrollArea::vertical()
+            .id_salt("cell_edit")
+            .show(ui, |ui| {
+                egui::Grid::new("cell_edit_grid")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        type Field = (&'static str, fn(&Cell) -> f64, fn(&mut Cell, f64), Qty);
+                        let fields: [Field; 10] = [
+                            ("Mass", |c| c.mass_kg, |c, v| c.mass_kg = v, Qty::G),
+                            (
+                                "Capacity",
+                                |c| c.capacity_ah,
+                                |c, v| c.capacity_ah = v,
+                                Qty::AH,
+                            ),
+                            (
+                                "Nominal voltage",
+                                |c| c.nominal_voltage_v,
+                                |c, v| c.nominal_voltage_v = v,
+                                Qty::V,
+                            ),
+                            (
+                                "Max voltage",
+                                |c| c.max_voltage_v,
+                                |c, v| c.max_voltage_v = v,
+                                Qty::V,
+                            ),
+                            (
+                                "Min voltage",
+                                |c| c.min_voltage_v,
+                                |c, v| c.min_voltage_v = v,
+                                Qty::V,
+                            ),
+                            (
+                                "Charge C-rate",
+                                |c| c.max_charge_c_rate,
+                                |c, v| c.max_charge_c_rate = v,
+                                Qty::PLAIN,
+                            ),
+                            (
+                                "Discharge C-rate",
+                                |c| c.max_discharge_c_rate,
+                                |c, v| c.max_discharge_c_rate = v,
+                                Qty::PLAIN,
+                            ),
+                            (
+                                "Min temperature",
+                                |c| c.temp_min_k,
+                                |c, v| c.temp_min_k = v,
+                                Qty::DEGC,
+                            ),
+                            (
+                                "Max temperature",
+                                |c| c.temp_max_k,
+                                |c, v| c.temp_max_k = v,
+                                Qty::DEGC,
+                            ),
+                            (
+                                "Specific heat",
+                                |c| c.specific_heat_j_per_kgk,
+                                |c, v| c.specific_heat_j_per_kgk = v,
+                                Qty::J_PER_KGK,
+                            ),
+                        ];
+                        for (name, get, set, q) in fields {
+                            let (_, change) = quantity_row(ui, name, get(&cell), q);
+                            if let Some(ch) = change {
+                                let mut next = cell.clone();
+                                set(&mut next, ch.value_si);
+                                app.actions.push(Action::Edit {
+                                    edit: Edit::SetCell(cell.id.clone(), Box::new(next)),
+                                    merge: Some(format!("cell:{}:{name}", cell.id)),
+                                });
+                            }
+                        }
+                        crate::gui::panels::inspector::fig_row(
+                            ui,
+                            "Energy",
+                            &units::fmt_unit(units::j_to_wh(cell.energy_j()), 4, "Wh"),
+                        );
+                        crate::gui::panels::inspector::fig_row(
+                            ui,
+                            "DC resistance (25 °C, 50 %)",
+                            &units::fmt_unit(units::ohm_to_mohm(cell.dc_resistance_ohm()), 3, "mΩ"),
+                        );
+                        if let Some(ss) = cell.solid_state {
+                            crate::gui::panels::inspector::fig_row(
+                                ui,
+                                "Stack pressure",
+                                &units::fmt_unit(units::pa_to_mpa(ss.stack_pressure_pa), 3, "MPa"),
+                            );
+                            crate::gui::panels::inspector::fig_row(
+                                ui,
+                                "Sealing",
+                                ss.sealing.label(),
+                            );
+                        }
+                    });
+                ui.add_space(4.0);
+                ui.weak(format!("Source: {}", cell.provenance.source));
+                if !cell.provenance.estimated.is_empty() {
+                    ui.colored_label(
+                        theme.warn,
+                        format!("Estimated: {}", cell.provenance.estimated.join(", ")),
                     );
-                    crate::gui::panels::inspector::fig_row(ui, "Sealing", ss.sealing.label());
                 }
             });
-            ui.add_space(4.0);
-            ui.weak(format!("Source: {}", cell.provenance.source));
-            if !cell.provenance.estimated.is_empty() {
-                ui.colored_label(
-                    theme.warn,
-                    format!("Estimated: {}", cell.provenance.estimated.join(", ")),
-                );
-            }
-        });
 
         // Curves at 25 °C.
         let ui = &mut cols[2];

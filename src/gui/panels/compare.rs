@@ -18,7 +18,11 @@ fn key_numbers(e: &CompareEntry) -> Vec<(&'static str, Option<f64>, &'static str
     let r = e.range.as_ref().ok();
     vec![
         ("Cells", Some(p.cell_count as f64), ""),
-        ("Energy (usable)", Some(units::j_to_kwh(p.usable_energy_j)), "kWh"),
+        (
+            "Energy (usable)",
+            Some(units::j_to_kwh(p.usable_energy_j)),
+            "kWh",
+        ),
         ("Pack mass", Some(p.mass_kg), "kg"),
         ("Pack volume", Some(units::m3_to_l(p.volume_m3)), "L"),
         ("Pack level", fin(p.specific_energy_wh_per_kg()), "Wh/kg"),
@@ -34,7 +38,10 @@ fn key_numbers(e: &CompareEntry) -> Vec<(&'static str, Option<f64>, &'static str
 
 /// The cell-to-wheel chain of one design: what each stage gives, higher = better.
 /// Cell, module and pack Wh/kg; vehicle mass, consumption inverted (less is better); range.
-pub fn chain(e: &CompareEntry, project_modules: &crate::model::project::Project) -> [Option<f64>; 6] {
+pub fn chain(
+    e: &CompareEntry,
+    project_modules: &crate::model::project::Project,
+) -> [Option<f64>; 6] {
     let f = &e.figures;
     let mods = f.rollup.modules_total(project_modules);
     let r = e.range.as_ref().ok();
@@ -43,7 +50,8 @@ pub fn chain(e: &CompareEntry, project_modules: &crate::model::project::Project)
         (mods.mass_kg > 0.0).then(|| mods.specific_energy_wh_per_kg()),
         Some(f.pack().specific_energy_wh_per_kg()).filter(|x| x.is_finite()),
         r.map(|r| 1.0 / r.vehicle_mass_kg),
-        r.map(|r| 1.0 / r.consumption_j_per_m).filter(|x| x.is_finite()),
+        r.map(|r| 1.0 / r.consumption_j_per_m)
+            .filter(|x| x.is_finite()),
         r.and_then(|r| r.range_m),
     ]
 }
@@ -63,7 +71,13 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     let theme = app.theme;
     ui.horizontal(|ui| {
         let room = app.compare.len() < COMPARE_MAX;
-        if ui.add_enabled(room && app.doc.is_some(), egui::Button::new("Add open design")).clicked() {
+        if ui
+            .add_enabled(
+                room && app.doc.is_some(),
+                egui::Button::new("Add open design"),
+            )
+            .clicked()
+        {
             app.actions.push(Action::CompareAddCurrent);
         }
         ui.add_enabled_ui(room, |ui| {

@@ -49,17 +49,27 @@ pub fn figure_rows(
         ),
         ("Modules", modules.to_string()),
         ("Cell count", p.cell_count.to_string()),
-        ("Nominal voltage", opt(nan_free(p.nominal_voltage_v).filter(|v| *v > 0.0), 4, "V")),
+        (
+            "Nominal voltage",
+            opt(nan_free(p.nominal_voltage_v).filter(|v| *v > 0.0), 4, "V"),
+        ),
         (
             "Voltage range",
             if p.max_voltage_v > 0.0 {
-                format!("{} – {} V", fmt_sig(p.min_voltage_v, 3), fmt_sig(p.max_voltage_v, 4))
+                format!(
+                    "{} – {} V",
+                    fmt_sig(p.min_voltage_v, 3),
+                    fmt_sig(p.max_voltage_v, 4)
+                )
             } else {
                 "—".to_owned()
             },
         ),
         ("Capacity", opt(nan_free(p.capacity_ah), 4, "Ah")),
-        ("Energy (nominal)", units::fmt_unit(units::j_to_kwh(p.energy_j), 3, "kWh")),
+        (
+            "Energy (nominal)",
+            units::fmt_unit(units::j_to_kwh(p.energy_j), 3, "kWh"),
+        ),
         (
             "Energy (usable)",
             format!(
@@ -72,9 +82,16 @@ pub fn figure_rows(
         (
             "Range (lumped)",
             range.map_or("computing…".to_owned(), |r| {
-                r.range_m.map_or_else(|| format!("— ({})", r.stop), |m| {
-                    format!("{} ({})", units::fmt_unit(units::m_to_km(m), 4, "km"), r.cycle)
-                })
+                r.range_m.map_or_else(
+                    || format!("— ({})", r.stop),
+                    |m| {
+                        format!(
+                            "{} ({})",
+                            units::fmt_unit(units::m_to_km(m), 4, "km"),
+                            r.cycle
+                        )
+                    },
+                )
             }),
         ),
         (
@@ -85,10 +102,15 @@ pub fn figure_rows(
         ),
         (
             "Vehicle mass",
-            range.map_or("—".to_owned(), |r| units::fmt_unit(r.vehicle_mass_kg, 4, "kg")),
+            range.map_or("—".to_owned(), |r| {
+                units::fmt_unit(r.vehicle_mass_kg, 4, "kg")
+            }),
         ),
         ("Pack mass", units::fmt_unit(p.mass_kg, 4, "kg")),
-        ("Pack volume", units::fmt_unit(units::m3_to_l(p.volume_m3), 4, "L")),
+        (
+            "Pack volume",
+            units::fmt_unit(units::m3_to_l(p.volume_m3), 4, "L"),
+        ),
         (
             "Pack size",
             format!(
@@ -98,15 +120,27 @@ pub fn figure_rows(
                 fmt_sig(units::m_to_mm(p.dims_m[2]), 3)
             ),
         ),
-        ("Pack level", opt(nan_free(p.specific_energy_wh_per_kg()), 3, "Wh/kg")),
-        ("Pack level (vol.)", opt(nan_free(p.energy_density_wh_per_l()), 3, "Wh/L")),
+        (
+            "Pack level",
+            opt(nan_free(p.specific_energy_wh_per_kg()), 3, "Wh/kg"),
+        ),
+        (
+            "Pack level (vol.)",
+            opt(nan_free(p.energy_density_wh_per_l()), 3, "Wh/L"),
+        ),
         ("Module level", opt(module_wh_kg, 3, "Wh/kg")),
         ("Cell level", opt(cell_wh_kg, 3, "Wh/kg")),
         (
             "Cells / pack mass",
-            format!("{:.0} %", units::frac_to_pct(f.rollup.cell_to_pack_mass_frac)),
+            format!(
+                "{:.0} %",
+                units::frac_to_pct(f.rollup.cell_to_pack_mass_frac)
+            ),
         ),
-        ("Pack resistance", opt(nan_free(units::ohm_to_mohm(p.resistance_ohm)), 3, "mΩ")),
+        (
+            "Pack resistance",
+            opt(nan_free(units::ohm_to_mohm(p.resistance_ohm)), 3, "mΩ"),
+        ),
     ]
 }
 
@@ -148,15 +182,19 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 }
                 ui.add_space(6.0);
                 ui.label(egui::RichText::new("Pack mass breakdown").strong());
-                egui::Grid::new("mass_breakdown").num_columns(2).striped(true).show(ui, |ui| {
-                    let mut parts: Vec<_> = app.figures.rollup.mass_breakdown_kg.iter().collect();
-                    parts.sort_by(|a, b| b.1.total_cmp(a.1));
-                    for (k, kg) in parts {
-                        ui.weak(k.replace('_', " "));
-                        ui.label(units::fmt_unit(*kg, 3, "kg"));
-                        ui.end_row();
-                    }
-                });
+                egui::Grid::new("mass_breakdown")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        let mut parts: Vec<_> =
+                            app.figures.rollup.mass_breakdown_kg.iter().collect();
+                        parts.sort_by(|a, b| b.1.total_cmp(a.1));
+                        for (k, kg) in parts {
+                            ui.weak(k.replace('_', " "));
+                            ui.label(units::fmt_unit(*kg, 3, "kg"));
+                            ui.end_row();
+                        }
+                    });
                 ui.add_space(6.0);
                 ui.weak(format!(
                     "computed in {:.2} ms",

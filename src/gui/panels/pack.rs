@@ -46,10 +46,18 @@ const ROW_H: f32 = 62.0;
 
 /// Automatic canvas positions: modules by series level (columns) and parallel index (rows), the −
 /// terminal left of everything, the + terminal right, other parts in a row below.
-fn auto_layout(project: &Project, figures: &crate::gui::figures::Figures) -> BTreeMap<NodeIndex, Vec2> {
+fn auto_layout(
+    project: &Project,
+    figures: &crate::gui::figures::Figures,
+) -> BTreeMap<NodeIndex, Vec2> {
     let g = &project.pack.graph;
     let mut pos = BTreeMap::new();
-    let mut levels: Vec<u32> = figures.topology().module_levels.iter().map(|&(_, l)| l).collect();
+    let mut levels: Vec<u32> = figures
+        .topology()
+        .module_levels
+        .iter()
+        .map(|&(_, l)| l)
+        .collect();
     levels.sort_unstable();
     levels.dedup();
     let mut per_col: BTreeMap<usize, usize> = BTreeMap::new();
@@ -67,8 +75,14 @@ fn auto_layout(project: &Project, figures: &crate::gui::figures::Figures) -> BTr
             continue;
         }
         let p = match &g[n] {
-            PackNode::PackTerminal { polarity: Terminal::Neg, .. } => vec2(0.0, 0.0),
-            PackNode::PackTerminal { polarity: Terminal::Pos, .. } => vec2(cols as f32 * COL_W, 0.0),
+            PackNode::PackTerminal {
+                polarity: Terminal::Neg,
+                ..
+            } => vec2(0.0, 0.0),
+            PackNode::PackTerminal {
+                polarity: Terminal::Pos,
+                ..
+            } => vec2(cols as f32 * COL_W, 0.0),
             _ => {
                 extra += 1;
                 vec2(extra as f32 * COL_W, max_rows as f32 * ROW_H + 10.0)
@@ -177,7 +191,10 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
     if let Some(l) = &hovered_link {
         bg.clone().on_hover_text(format!(
             "{}{} — {}{}  (click to select, Delete to remove)",
-            l.0.0, l.0.1.sign(), l.1.0, l.1.1.sign()
+            l.0.0,
+            l.0.1.sign(),
+            l.1.0,
+            l.1.1.sign()
         ));
     }
 
@@ -188,7 +205,11 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
         let node = &g[n];
         let id = node.id().clone();
         let f = findings(&Location::Node(id.0.clone()));
-        let resp = ui.interact(r, ui.id().with(("node", id.as_str())), Sense::click_and_drag());
+        let resp = ui.interact(
+            r,
+            ui.id().with(("node", id.as_str())),
+            Sense::click_and_drag(),
+        );
         let title = match node {
             PackNode::Module(m) => format!("{id}\n{}", m.design),
             PackNode::PackTerminal { polarity, .. } => format!("{id} ({})", polarity.sign()),
@@ -196,7 +217,9 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
             PackNode::Fuse { rating_a, .. } => format!("{id}\nfuse {rating_a:.0} A"),
         };
         let a11y = format!("Node {id}");
-        resp.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Button, true, a11y.clone()));
+        resp.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::WidgetType::Button, true, a11y.clone())
+        });
         if resp.clicked() {
             st.selected = Some(id.clone());
             st.selected_link = None;
@@ -233,7 +256,11 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                 egui::FontId::proportional(12.0),
                 severity_color(&theme, s),
             );
-            let text = f.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("\n");
+            let text = f
+                .iter()
+                .map(|(_, m)| m.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
             resp.on_hover_text(text);
         }
         // Terminals.
@@ -243,13 +270,20 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
             let tr = Rect::from_center_size(c, vec2(12.0, 12.0));
             let tresp = ui.interact(tr, ui.id().with(("term", id.as_str(), t)), Sense::drag());
             let name = format!("Terminal {id}{}", t.sign());
-            tresp.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Button, true, name.clone()));
+            tresp.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::WidgetType::Button, true, name.clone())
+            });
             let col = match t {
                 Terminal::Pos => theme.pos,
                 Terminal::Neg => theme.neg,
             };
             let hot = tresp.hovered() || tresp.dragged();
-            painter.circle(c, if hot { 6.0 } else { 4.5 }, col, Stroke::new(1.0, theme.bg));
+            painter.circle(
+                c,
+                if hot { 6.0 } else { 4.5 },
+                col,
+                Stroke::new(1.0, theme.bg),
+            );
             if tresp.drag_started() {
                 st.wiring_from = Some((id.clone(), t));
             }
@@ -285,7 +319,11 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                         material: Material::Copper,
                     });
                 app.actions.push(Action::Edit {
-                    edit: Edit::Connect { a: from, b: to, link },
+                    edit: Edit::Connect {
+                        a: from,
+                        b: to,
+                        link,
+                    },
                     merge: None,
                 });
             }
@@ -339,7 +377,12 @@ fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s:
     let origin = rect.min + vec2(margin, margin);
     let to = |x: f64, y: f64| origin + vec2((x * s) as f32, (y * s) as f32);
     let env_rect = Rect::from_min_max(to(0.0, 0.0), to(env.length_m, env.width_m));
-    painter.rect_stroke(env_rect, 0.0, Stroke::new(1.5, theme.outline), egui::StrokeKind::Outside);
+    painter.rect_stroke(
+        env_rect,
+        0.0,
+        Stroke::new(1.5, theme.outline),
+        egui::StrokeKind::Outside,
+    );
     painter.text(
         env_rect.left_top() + vec2(0.0, -4.0),
         egui::Align2::LEFT_BOTTOM,
@@ -362,7 +405,11 @@ fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s:
             to(inst.position_m[0] + sz[0], inst.position_m[1] + sz[1]),
         );
         let outside = !env_rect.expand(0.5).contains_rect(r);
-        let resp = ui.interact(r, ui.id().with(("layout", inst.id.as_str())), Sense::click_and_drag());
+        let resp = ui.interact(
+            r,
+            ui.id().with(("layout", inst.id.as_str())),
+            Sense::click_and_drag(),
+        );
         if resp.clicked() {
             st.selected = Some(inst.id.clone());
         }
@@ -446,14 +493,27 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
             });
         }
         let can_delete = st.selected.is_some() || st.selected_link.is_some();
-        if ui.add_enabled(can_delete, egui::Button::new("Delete selected")).clicked() {
+        if ui
+            .add_enabled(can_delete, egui::Button::new("Delete selected"))
+            .clicked()
+        {
             if let Some((a, b)) = st.selected_link.take() {
-                app.actions.push(Action::Edit { edit: Edit::Disconnect { a, b }, merge: None });
+                app.actions.push(Action::Edit {
+                    edit: Edit::Disconnect { a, b },
+                    merge: None,
+                });
             } else if let Some(id) = st.selected.take() {
-                app.actions.push(Action::Edit { edit: Edit::RemoveNode(id), merge: None });
+                app.actions.push(Action::Edit {
+                    edit: Edit::RemoveNode(id),
+                    merge: None,
+                });
             }
         }
-        if ui.button("Tidy canvas").on_hover_text("Forget dragged node positions").clicked() {
+        if ui
+            .button("Tidy canvas")
+            .on_hover_text("Forget dragged node positions")
+            .clicked()
+        {
             st.moved.clear();
             st.pan = Vec2::ZERO;
         }
@@ -472,7 +532,9 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
             PackNode::Module(m) => {
                 fig_row(ui, "Design", m.design.as_str());
                 for (k, axis) in ["x", "y", "z"].into_iter().enumerate() {
-                    if let (_, Some(c)) = quantity_row(ui, &format!("Position {axis}"), m.position_m[k], Qty::MM) {
+                    if let (_, Some(c)) =
+                        quantity_row(ui, &format!("Position {axis}"), m.position_m[k], Qty::MM)
+                    {
                         let mut next = m.clone();
                         next.position_m[k] = c.value_si;
                         app.actions.push(Action::Edit {
@@ -493,32 +555,71 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                 }
                 ui.end_row();
             }
-            PackNode::Contactor { resistance_ohm, mass_kg, .. } => {
+            PackNode::Contactor {
+                resistance_ohm,
+                mass_kg,
+                ..
+            } => {
                 let (r, m) = (*resistance_ohm, *mass_kg);
                 if let (_, Some(c)) = quantity_row(ui, "Resistance", r, Qty::MOHM) {
                     app.actions.push(Action::Edit {
-                        edit: Edit::SetNode(id.clone(), PackNode::Contactor { id: id.clone(), resistance_ohm: c.value_si.max(0.0), mass_kg: m }),
+                        edit: Edit::SetNode(
+                            id.clone(),
+                            PackNode::Contactor {
+                                id: id.clone(),
+                                resistance_ohm: c.value_si.max(0.0),
+                                mass_kg: m,
+                            },
+                        ),
                         merge: Some(format!("node:{id}:r")),
                     });
                 }
                 if let (_, Some(c)) = quantity_row(ui, "Mass", m, Qty::G) {
                     app.actions.push(Action::Edit {
-                        edit: Edit::SetNode(id.clone(), PackNode::Contactor { id: id.clone(), resistance_ohm: r, mass_kg: c.value_si.max(0.0) }),
+                        edit: Edit::SetNode(
+                            id.clone(),
+                            PackNode::Contactor {
+                                id: id.clone(),
+                                resistance_ohm: r,
+                                mass_kg: c.value_si.max(0.0),
+                            },
+                        ),
                         merge: Some(format!("node:{id}:m")),
                     });
                 }
             }
-            PackNode::Fuse { rating_a, resistance_ohm, mass_kg, .. } => {
+            PackNode::Fuse {
+                rating_a,
+                resistance_ohm,
+                mass_kg,
+                ..
+            } => {
                 let (a, r, m) = (*rating_a, *resistance_ohm, *mass_kg);
                 if let (_, Some(c)) = quantity_row(ui, "Rating", a, Qty::A) {
                     app.actions.push(Action::Edit {
-                        edit: Edit::SetNode(id.clone(), PackNode::Fuse { id: id.clone(), rating_a: c.value_si.max(0.0), resistance_ohm: r, mass_kg: m }),
+                        edit: Edit::SetNode(
+                            id.clone(),
+                            PackNode::Fuse {
+                                id: id.clone(),
+                                rating_a: c.value_si.max(0.0),
+                                resistance_ohm: r,
+                                mass_kg: m,
+                            },
+                        ),
                         merge: Some(format!("node:{id}:a")),
                     });
                 }
                 if let (_, Some(c)) = quantity_row(ui, "Resistance", r, Qty::MOHM) {
                     app.actions.push(Action::Edit {
-                        edit: Edit::SetNode(id.clone(), PackNode::Fuse { id: id.clone(), rating_a: a, resistance_ohm: c.value_si.max(0.0), mass_kg: m }),
+                        edit: Edit::SetNode(
+                            id.clone(),
+                            PackNode::Fuse {
+                                id: id.clone(),
+                                rating_a: a,
+                                resistance_ohm: c.value_si.max(0.0),
+                                mass_kg: m,
+                            },
+                        ),
                         merge: Some(format!("node:{id}:r")),
                     });
                 }
@@ -556,9 +657,11 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         .show(ui, |ui| {
             ui.columns(2, |cols| {
                 layout_view(&mut cols[0], app, &project, now_s);
-                egui::ScrollArea::vertical().id_salt("node_props_scroll").show(&mut cols[1], |ui| {
-                    node_inspector(ui, app, &project);
-                });
+                egui::ScrollArea::vertical()
+                    .id_salt("node_props_scroll")
+                    .show(&mut cols[1], |ui| {
+                        node_inspector(ui, app, &project);
+                    });
             });
         });
     egui::CentralPanel::default().show(ui, |ui| {

@@ -90,79 +90,121 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     };
     let o = &fin.outcome;
     if stale {
-        ui.colored_label(theme.stale, "These results are stale: the design changed since this run.");
+        ui.colored_label(
+            theme.stale,
+            "These results are stale: the design changed since this run.",
+        );
     }
     ui.columns(2, |cols| {
-        egui::Grid::new("results_summary").num_columns(2).striped(true).show(&mut cols[0], |ui| {
-            fig_row(ui, "Range", &o.range_m.map_or("—".to_owned(), |m| units::fmt_unit(units::m_to_km(m), 4, "km")));
-            fig_row(
-                ui,
-                "Consumption",
-                &o.consumption_j_per_m.map_or("—".to_owned(), |c| {
-                    // J/m → Wh/km: × 1000 m/km ÷ 3600 J/Wh.
-                    units::fmt_unit(units::j_to_wh(c * 1000.0), 4, "Wh/km")
-                }),
-            );
-            fig_row(ui, "Stopped by", &o.cutoff);
-        });
+        egui::Grid::new("results_summary")
+            .num_columns(2)
+            .striped(true)
+            .show(&mut cols[0], |ui| {
+                fig_row(
+                    ui,
+                    "Range",
+                    &o.range_m.map_or("—".to_owned(), |m| {
+                        units::fmt_unit(units::m_to_km(m), 4, "km")
+                    }),
+                );
+                fig_row(
+                    ui,
+                    "Consumption",
+                    &o.consumption_j_per_m.map_or("—".to_owned(), |c| {
+                        // J/m → Wh/km: × 1000 m/km ÷ 3600 J/Wh.
+                        units::fmt_unit(units::j_to_wh(c * 1000.0), 4, "Wh/km")
+                    }),
+                );
+                fig_row(ui, "Stopped by", &o.cutoff);
+            });
         let bars: Vec<Bar> = o
             .energy_breakdown_j
             .iter()
             .enumerate()
-            .map(|(k, (name, j))| Bar::new(k as f64, units::j_to_kwh(*j)).name(name).fill(theme.series_color(k)))
+            .map(|(k, (name, j))| {
+                Bar::new(k as f64, units::j_to_kwh(*j))
+                    .name(name)
+                    .fill(theme.series_color(k))
+            })
+            .collect();
+        let names: Vec<String> = o
+            .energy_breakdown_j
+            .iter()
+            .map(|(n, _)| n.clone())
             .collect();
         Plot::new("energy_breakdown")
             .height(140.0)
             .y_axis_label("kWh")
+            .x_axis_formatter(move |m, _| {
+                let k = m.value.round();
+                if (m.value - k).abs() < 1e-6 && k >= 0.0 {
+                    names.get(k as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
             .allow_scroll(false)
             .show(&mut cols[1], |p| {
                 p.bar_chart(BarChart::new("Energy", bars));
             });
     });
     let h = ((ui.available_height() - 40.0) / 3.0).max(90.0);
-    let link = egui::Id::new("results_x");
-    let t = &o.time_s;
-    Plot::new("voltage_current")
-        .height(h)
-        .legend(Legend::default())
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_label("time, min")
-        .show(ui, |p| {
-            p.line(line("pack voltage, V", t, &o.voltage_v, |x| x).color(theme.series_color(0)));
-            p.line(line("current, A", t, &o.current_a, |x| x).color(theme.series_color(1)));
+    egui::ScrollArea::vertical()
+        .id_salt("results_scroll")
+        .show(ui, |ui| {
+            let link = egui::Id::new("results_x");
+            let t = &o.time_s;
+            Plot::new("voltage_current")
+                .height(h)
+                .legend(Legend::default())
+                .link_axis(link, [true, false])
+                .link_cursor(link, [true, false])
+                .x_axis_label("time, min")
+                .show(ui, |p| {
+                    p.line(
+                        line("pack voltage, V", t, &o.voltage_v, |x| x)
+                            .color(theme.series_color(0)),
+                    );
+                    p.line(line("current, A", t, &o.current_a, |x| x).color(theme.series_color(1)));
+                });
+            Plot::new("soc")
+                .height(h)
+                .legend(Legend::default())
+                .link_axis(link, [true, false])
+                .link_cursor(link, [true, false])
+                .x_axis_label("time, min")
+                .show(ui, |p| {
+                    p.line(
+                        line("SOC, %", t, &o.soc, units::frac_to_pct).color(theme.series_color(2)),
+                    );
+                });
+            Plot::new("temps")
+                .height(h)
+                .legend(Legend::default())
+                .link_axis(link, [true, false])
+                .link_cursor(link, [true, false])
+                .x_axis_label("time, min")
+                .show(ui, |p| {
+                    p.line(
+                        line("min cell, °C", t, &o.min_temp_k, units::k_to_degc).color(theme.neg),
+                    );
+                    p.line(
+                        line("max cell, °C", t, &o.max_temp_k, units::k_to_degc).color(theme.pos),
+                    );
+                });
+            if !o.cell_temps_k.is_empty() {
+                let st = &mut app.ui.results;
+                let last = o.cell_temps_k.len() - 1;
+                st.heat_sample = st.heat_sample.min(last);
+                ui.horizontal(|ui| {
+                    ui.label("Heat map at");
+                    ui.add(egui::Slider::new(&mut st.heat_sample, 0..=last).show_value(false));
+                    let (t_s, _) = &o.cell_temps_k[st.heat_sample];
+                    ui.label(format!("t = {:.1} min", t_s / 60.0));
+                });
+                heat_map(ui, &fin.project, o, st.heat_sample, &theme);
+            }
         });
-    Plot::new("soc")
-        .height(h)
-        .legend(Legend::default())
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_label("time, min")
-        .show(ui, |p| {
-            p.line(line("SOC, %", t, &o.soc, units::frac_to_pct).color(theme.series_color(2)));
-        });
-    Plot::new("temps")
-        .height(h)
-        .legend(Legend::default())
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_label("time, min")
-        .show(ui, |p| {
-            p.line(line("min cell, °C", t, &o.min_temp_k, units::k_to_degc).color(theme.neg));
-            p.line(line("max cell, °C", t, &o.max_temp_k, units::k_to_degc).color(theme.pos));
-        });
-    if !o.cell_temps_k.is_empty() {
-        let st = &mut app.ui.results;
-        let last = o.cell_temps_k.len() - 1;
-        st.heat_sample = st.heat_sample.min(last);
-        ui.horizontal(|ui| {
-            ui.label("Heat map at");
-            ui.add(egui::Slider::new(&mut st.heat_sample, 0..=last).show_value(false));
-            let (t_s, _) = &o.cell_temps_k[st.heat_sample];
-            ui.label(format!("t = {:.1} min", t_s / 60.0));
-        });
-        heat_map(ui, &fin.project, o, st.heat_sample, &theme);
-    }
 }
 
 /// Cell temperatures over the pack layout (top view, to scale) at one sample.
@@ -177,11 +219,22 @@ fn heat_map(
         return;
     };
     // One colour scale for the whole run, so the map can be compared across time.
-    let lo = o.cell_temps_k.iter().flat_map(|(_, v)| v).copied().fold(f64::INFINITY, f64::min);
-    let hi = o.cell_temps_k.iter().flat_map(|(_, v)| v).copied().fold(f64::NEG_INFINITY, f64::max);
+    let lo = o
+        .cell_temps_k
+        .iter()
+        .flat_map(|(_, v)| v)
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    let hi = o
+        .cell_temps_k
+        .iter()
+        .flat_map(|(_, v)| v)
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
     let hi = if hi - lo < 0.1 { lo + 0.1 } else { hi };
-    let h = ui.available_height().max(140.0);
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(ui.available_width(), h), egui::Sense::hover());
+    let h = (ui.available_width() * 0.45).clamp(140.0, 360.0);
+    let (rect, _) =
+        ui.allocate_exact_size(egui::vec2(ui.available_width(), h), egui::Sense::hover());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, theme.canvas_bg);
     let env = project.pack.envelope;
@@ -201,7 +254,9 @@ fn heat_map(
     for (_, inst) in project.pack.modules() {
         let (Some(d), Some(c)) = (
             project.module(&inst.design),
-            project.module(&inst.design).and_then(|d| project.cell(&d.cell)),
+            project
+                .module(&inst.design)
+                .and_then(|d| project.cell(&d.cell)),
         ) else {
             continue;
         };
@@ -219,8 +274,16 @@ fn heat_map(
                 .and_then(|e| temps.get(e).copied())
         };
         for (k, xy) in pos.iter().enumerate() {
-            let (x, y) = if inst.rotated { (xy[1], xy[0]) } else { (xy[0], xy[1]) };
-            let (fx, fy) = if inst.rotated { (foot[1], foot[0]) } else { (foot[0], foot[1]) };
+            let (x, y) = if inst.rotated {
+                (xy[1], xy[0])
+            } else {
+                (xy[0], xy[1])
+            };
+            let (fx, fy) = if inst.rotated {
+                (foot[1], foot[0])
+            } else {
+                (foot[0], foot[1])
+            };
             let center = to(inst.position_m[0] + x, inst.position_m[1] + y);
             let color = temp_of(k).map_or(theme.grid, |t| theme.heat_color(t, lo, hi));
             painter.rect_filled(
@@ -240,7 +303,10 @@ fn heat_map(
         let f = k as f64 / (n - 1) as f64;
         let y0 = bar.bottom() - bar.height() * (k as f32 + 1.0) / n as f32;
         painter.rect_filled(
-            egui::Rect::from_min_size(egui::pos2(bar.left(), y0), egui::vec2(bar.width(), bar.height() / n as f32 + 0.5)),
+            egui::Rect::from_min_size(
+                egui::pos2(bar.left(), y0),
+                egui::vec2(bar.width(), bar.height() / n as f32 + 0.5),
+            ),
             0.0,
             theme.heat_color(lo + f * (hi - lo), lo, hi),
         );

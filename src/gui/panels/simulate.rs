@@ -82,7 +82,9 @@ impl RunState {
                     self.last = Some(Finished { project, outcome });
                     self.last_error = None;
                 }
-                (Err(JobError::Cancelled), _) => self.last_error = Some("Run cancelled.".to_owned()),
+                (Err(JobError::Cancelled), _) => {
+                    self.last_error = Some("Run cancelled.".to_owned())
+                }
                 (Err(e), _) => self.last_error = Some(format!("Run failed: {e}")),
                 (Ok(_), None) => {}
             }

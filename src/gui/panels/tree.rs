@@ -54,25 +54,23 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             }
                         }
                     });
-                egui::CollapsingHeader::new(format!(
-                    "Pack ({} nodes)",
-                    p.pack.graph.node_count()
-                ))
-                .default_open(false)
-                .show(ui, |ui| {
-                    for n in p.pack.graph.node_weights() {
-                        let id = n.id();
-                        let sel = app.view == View::Pack && app.ui.pack.selected.as_ref() == Some(id);
-                        let kind = match n {
-                            PackNode::Module(m) => format!("{id}  ({})", m.design),
-                            other => format!("{id}  ({})", other.kind_label()),
-                        };
-                        if ui.selectable_label(sel, kind).clicked() {
-                            app.ui.pack.selected = Some(id.clone());
-                            app.actions.push(Action::SetView(View::Pack));
+                egui::CollapsingHeader::new(format!("Pack ({} nodes)", p.pack.graph.node_count()))
+                    .default_open(false)
+                    .show(ui, |ui| {
+                        for n in p.pack.graph.node_weights() {
+                            let id = n.id();
+                            let sel =
+                                app.view == View::Pack && app.ui.pack.selected.as_ref() == Some(id);
+                            let kind = match n {
+                                PackNode::Module(m) => format!("{id}  ({})", m.design),
+                                other => format!("{id}  ({})", other.kind_label()),
+                            };
+                            if ui.selectable_label(sel, kind).clicked() {
+                                app.ui.pack.selected = Some(id.clone());
+                                app.actions.push(Action::SetView(View::Pack));
+                            }
                         }
-                    }
-                });
+                    });
             });
         });
 }

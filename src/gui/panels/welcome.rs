@@ -8,7 +8,9 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.add_space(16.0);
         ui.heading("Packwright");
-        ui.label("Design battery packs from cells to range; compare liquid Li-ion with solid-state.");
+        ui.label(
+            "Design battery packs from cells to range; compare liquid Li-ion with solid-state.",
+        );
         ui.add_space(12.0);
         ui.columns(2, |cols| {
             let ui = &mut cols[0];

@@ -203,7 +203,12 @@ pub struct QtyChange {
 ///
 /// The label names the field for screen readers and tests (AccessKit), so a test can find "Series"
 /// and type into it.
-pub fn quantity_row(ui: &mut Ui, label: &str, value_si: f64, q: Qty) -> (Response, Option<QtyChange>) {
+pub fn quantity_row(
+    ui: &mut Ui,
+    label: &str,
+    value_si: f64,
+    q: Qty,
+) -> (Response, Option<QtyChange>) {
     let label_resp = ui.label(label);
     let mut shown = (q.to_display)(value_si);
     let resp = ui
@@ -238,25 +243,25 @@ pub fn count_row(ui: &mut Ui, label: &str, value: u32, min: u32, max: u32) -> Op
             .add(DragValue::new(&mut v).range(min..=max).speed(0.1))
             .labelled_by(label_resp.id);
         changed |= r.changed();
-        let minus = ui.small_button("−").on_hover_text(format!("one fewer ({label})"));
+        let minus = ui
+            .small_button("−")
+            .on_hover_text(format!("one fewer ({label})"));
         let minus_name = format!("{label} −1");
         minus.widget_info(|| {
             egui::WidgetInfo::labeled(egui::WidgetType::Button, true, minus_name.clone())
         });
-        if minus.clicked()
-            && v > min
-        {
+        if minus.clicked() && v > min {
             v -= 1;
             changed = true;
         }
-        let plus = ui.small_button("+").on_hover_text(format!("one more ({label})"));
+        let plus = ui
+            .small_button("+")
+            .on_hover_text(format!("one more ({label})"));
         let plus_name = format!("{label} +1");
         plus.widget_info(|| {
             egui::WidgetInfo::labeled(egui::WidgetType::Button, true, plus_name.clone())
         });
-        if plus.clicked()
-            && v < max
-        {
+        if plus.clicked() && v < max {
             v += 1;
             changed = true;
         }
