@@ -482,15 +482,14 @@ impl StudioApp {
     }
 
     fn remove_recovery(&mut self) {
-        if let Some(p) = &self.recovery_path {
-            if p.exists() {
-                if let Err(e) = std::fs::remove_file(p) {
-                    self.banner = Some(Banner {
-                        severity: Severity::Warning,
-                        text: format!("Could not remove the recovery file {}: {e}", p.display()),
-                    });
-                }
-            }
+        if let Some(p) = &self.recovery_path
+            && p.exists()
+            && let Err(e) = std::fs::remove_file(p)
+        {
+            self.banner = Some(Banner {
+                severity: Severity::Warning,
+                text: format!("Could not remove the recovery file {}: {e}", p.display()),
+            });
         }
         self.autosaved_revision = None;
     }
@@ -703,13 +702,13 @@ impl StudioApp {
             }
             Action::Export => self.export(),
             Action::Run => {
-                if let Some(doc) = &self.doc {
-                    if let Err(msg) = self.run.start(doc) {
-                        self.banner = Some(Banner {
-                            severity: Severity::Warning,
-                            text: msg,
-                        });
-                    }
+                if let Some(doc) = &self.doc
+                    && let Err(msg) = self.run.start(doc)
+                {
+                    self.banner = Some(Banner {
+                        severity: Severity::Warning,
+                        text: msg,
+                    });
                 }
             }
             Action::Cancel => self.run.cancel(),

@@ -58,6 +58,7 @@ pub fn compute(project: &Project) -> Figures {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 mod tests {
     use super::*;
 

@@ -98,7 +98,7 @@ impl Observed<'_> {
             self.samples.push((self.time_s, temps));
             self.next_sample_s += self.sample_every_s;
         }
-        if self.steps % 200 == 0 {
+        if self.steps.is_multiple_of(200) {
             let span = (self.soc0 - self.soc_floor).max(1e-9);
             let frac = (self.soc0 - r.soc) / span;
             self.progress.report(
@@ -321,6 +321,7 @@ impl LiveRange {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 mod tests {
     use super::*;
 

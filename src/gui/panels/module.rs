@@ -27,7 +27,7 @@ pub fn reflow(m: &mut ModuleDesign) {
     let n = m.cell_count();
     let l = &mut m.layout;
     let per_row = u64::from(l.columns) * u64::from(l.layers);
-    if per_row > 0 && n % per_row == 0 {
+    if per_row > 0 && n.is_multiple_of(per_row) {
         l.rows = u32::try_from(n / per_row).unwrap_or(u32::MAX);
     } else {
         l.rows = m.series;
@@ -129,7 +129,7 @@ fn draw_top_view(ui: &mut egui::Ui, m: &ModuleDesign, cell: &Cell, theme: &Theme
     for (k, p) in pos.iter().enumerate() {
         // Cells in order: position k of the bottom layer; its parallel group is k / parallel.
         let group = (k * layers) / parallel;
-        let fill = if group % 2 == 0 {
+        let fill = if group.is_multiple_of(2) {
             theme.cell_fill
         } else {
             theme.cell_fill.gamma_multiply(0.7)
@@ -398,10 +398,9 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             ui.label("End plates");
                             if let Some(v) =
                                 material_combo(ui, "end_plate_mat", comp.end_plate_material)
+                                && let Some(nc) = &mut next.compression
                             {
-                                if let Some(nc) = &mut next.compression {
-                                    nc.end_plate_material = v;
-                                }
+                                nc.end_plate_material = v;
                             }
                             ui.end_row();
                         }
@@ -443,15 +442,14 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             });
                         }
                         ui.end_row();
-                        if let Some(h) = m.housing {
-                            if let (_, Some(c)) =
+                        if let Some(h) = m.housing
+                            && let (_, Some(c)) =
                                 quantity_row(ui, "Wall thickness", h.wall_thickness_m, Qty::MM)
-                            {
-                                if let Some(nh) = &mut next.housing {
-                                    nh.wall_thickness_m = c.value_si.max(0.0);
-                                }
-                                merge = key("wall");
+                        {
+                            if let Some(nh) = &mut next.housing {
+                                nh.wall_thickness_m = c.value_si.max(0.0);
                             }
+                            merge = key("wall");
                         }
                     });
             });
@@ -576,6 +574,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 mod tests {
     use super::*;
 

@@ -295,11 +295,11 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
 
     // A wire being drawn.
     if let Some(from) = st.wiring_from.clone() {
-        if let (Some(p), Some(n)) = (pointer, project.pack.find(&from.0)) {
-            if let Some(r) = rects.get(&n) {
-                let a = terminal_pos(*r, from.1, g[n].terminals().len() == 1);
-                painter.line_segment([a, p], Stroke::new(2.0, theme.accent));
-            }
+        if let (Some(p), Some(n)) = (pointer, project.pack.find(&from.0))
+            && let Some(r) = rects.get(&n)
+        {
+            let a = terminal_pos(*r, from.1, g[n].terminals().len() == 1);
+            painter.line_segment([a, p], Stroke::new(2.0, theme.accent));
         }
         if released {
             if let Some(to) = drop_target.filter(|t| *t != from) {

@@ -216,11 +216,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             ui.selectable_value(&mut next.cycle, c.to_owned(), c);
                         }
                     });
-                if ui.button("Import CSV…").on_hover_text("A speed trace: time_s, speed_kmh").clicked() {
-                    if let Some(p) = rfd_pick_csv() {
+                if ui.button("Import CSV…").on_hover_text("A speed trace: time_s, speed_kmh").clicked()
+                    && let Some(p) = rfd_pick_csv() {
                         next.cycle = p;
                     }
-                }
             });
             ui.end_row();
             if let (_, Some(c)) = quantity_row(ui, "Ambient", s.ambient_k, Qty::DEGC) {
