@@ -8,6 +8,7 @@
 //! Expected figures are hand calculations from the fixture: nominal pack voltage = series cells ×
 //! 3.635 V (the M50T's nominal voltage); the inspector prints 4 significant digits.
 #![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
