@@ -5,6 +5,8 @@
 //! `eframe` or `crate::gui` path is caught in every configuration, including comments that would
 //! suggest such a dependency.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 /// Words the core must not contain.

@@ -3,6 +3,8 @@
 //! Projects are built from the bench project in tests/data/pybamm (one cell on a fixture) and then
 //! changed in code: cell tables, module arrangement, connection resistances.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use packwright::model::NodeId;
@@ -324,4 +326,82 @@ fn cell_cutoff_ends_on_the_limit() {
         }
     }
     assert_eq!(last, 100.0);
+}
+
+/// Two strings of three 2s3p modules in parallel (a mesh with contactors, fuse and links).
+fn two_strings() -> Project {
+    use packwright::model::build::{StringPackSpec, string_pack};
+    use packwright::model::pack::Envelope;
+    let mut p = module_pack(2, 3);
+    p.modules[0].interconnect.resistance_ohm = 0.3e-3;
+    let hw = p.pack.hardware;
+    p.pack = string_pack(&StringPackSpec {
+        name: "2 strings".to_owned(),
+        design: p.modules[0].id.clone(),
+        module_dims_m: [0.3, 0.2, 0.1],
+        modules_in_series: 3,
+        strings: 2,
+        per_row: 3,
+        rotated: false,
+        module_gap_m: 0.01,
+        margin_m: 0.01,
+        envelope: Envelope {
+            length_m: 2.0,
+            width_m: 2.0,
+            height_m: 0.2,
+        },
+        soc_window: (0.0, 1.0),
+        voltage_limits_v: (10.0, 30.0),
+        hardware: hw,
+    });
+    p
+}
+
+#[test]
+fn parallel_strings_obey_kirchhoff_and_fidelities_agree() {
+    let p = two_strings();
+    let mut e = Engine::new(&p, Fidelity::Cell).unwrap();
+    assert!(matches!(
+        e.params().circuit,
+        packwright::sim::compile::Circuit::Mesh { .. }
+    ));
+    // Unbalance one string so the strings share unequally.
+    e.set_soc(0, 0.8);
+    for _ in 0..50 {
+        let r = e.step(Demand::Current(200.0), 1.0).unwrap();
+        // Every group of every module carries its module's current; module currents of one string
+        // are equal and the strings add up to the pack current (KCL at the terminals), 1e-9 relative.
+        let prm = e.params().clone();
+        let mut per_block = Vec::new();
+        for b in &prm.blocks {
+            let mut currents = Vec::new();
+            for g in &prm.groups[b.group_start..b.group_end] {
+                currents.push((g.start..g.end).map(|j| e.cell_current_a()[j]).sum::<f64>());
+            }
+            for c in &currents {
+                assert!((c - currents[0]).abs() < 1e-9 * 200.0);
+            }
+            per_block.push(currents[0]);
+        }
+        let mut sorted = per_block.clone();
+        sorted.sort_by(f64::total_cmp);
+        // Three modules at one current, three at another, summing to the pack current.
+        assert!((sorted[0] - sorted[2]).abs() < 1e-9 * 200.0);
+        assert!((sorted[3] - sorted[5]).abs() < 1e-9 * 200.0);
+        assert!((sorted[0] + sorted[5] - r.current_a).abs() < 1e-9 * 200.0);
+        assert!(sorted[5] - sorted[0] > 0.01, "strings share equally");
+    }
+    // With balanced cells the three fidelities agree on this mesh too (0.1 %).
+    let mut v = Vec::new();
+    for f in Fidelity::ALL {
+        let mut e = Engine::new(&p, f).unwrap();
+        let mut last = 0.0;
+        for _ in 0..300 {
+            last = e.step(Demand::Power(4000.0), 1.0).unwrap().voltage_v;
+        }
+        v.push(last);
+    }
+    for x in &v {
+        assert!(((x - v[2]) / v[2]).abs() < 1e-3, "{v:?}");
+    }
 }

@@ -13,6 +13,8 @@
 //! overflow or an out-of-memory), and saving is atomic (a failed save changes nothing on disk and
 //! leaves no temporary file).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

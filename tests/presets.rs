@@ -17,6 +17,8 @@
 //! conversion, and asserts `load(to_string(p)) == p` exactly — no tolerance. A second property
 //! starts from arbitrary SI doubles and asserts that one save reaches a fixed point within one ulp.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::Path;
@@ -659,27 +661,59 @@ fn vehicle() -> impl Strategy<Value = VehicleFile> {
 }
 
 fn simulation() -> impl Strategy<Value = SimulationFile> {
-    use packwright::model::project::Fidelity;
+    use packwright::model::project::{Fidelity, RcHeat};
     (
         text(),
         (-30.0..45.0, -30.0..45.0, 0.0..100.0, 0.01..10.0),
         prop::sample::select(Fidelity::ALL.to_vec()),
         prop::option::of((0.0..5.0, 0.0..10.0, 0.0..10.0, any::<u64>())),
+        prop::collection::vec(
+            (
+                "M[1-5]",
+                0u32..20,
+                0u32..10,
+                prop::option::of(0.1..300.0),
+                prop::option::of(0.5..2.0),
+                prop::option::of(0.0..2.0),
+            ),
+            0..3,
+        ),
+        prop::option::of((1.0..5000.0, 0.01..50.0, 0.01..50.0)),
+        prop::sample::select(vec![RcHeat::Resistive, RcHeat::Overpotential]),
     )
-        .prop_map(|(cycle, t, fidelity, variation)| SimulationFile {
-            cycle,
-            ambient_degc: t.0,
-            initial_temp_degc: t.1,
-            initial_soc_pct: t.2,
-            dt_s: t.3,
-            fidelity,
-            variation: variation.map(|v| VariationFile {
-                capacity_sigma_pct: v.0,
-                resistance_sigma_pct: v.1,
-                connection_sigma_pct: v.2,
-                seed: v.3,
-            }),
-        })
+        .prop_map(
+            |(cycle, t, fidelity, variation, overrides, fixture, rc_heat)| SimulationFile {
+                cell_overrides: overrides
+                    .into_iter()
+                    .map(|o| CellOverrideFile {
+                        module: o.0,
+                        group: o.1,
+                        cell: o.2,
+                        capacity_ah: o.3,
+                        resistance_factor: o.4,
+                        connection_mohm: o.5,
+                    })
+                    .collect(),
+                fixture: fixture.map(|f| FixtureFile {
+                    heat_capacity_j_per_k: f.0,
+                    cell_to_fixture_w_per_k: f.1,
+                    fixture_to_ambient_w_per_k: f.2,
+                }),
+                rc_heat,
+                cycle,
+                ambient_degc: t.0,
+                initial_temp_degc: t.1,
+                initial_soc_pct: t.2,
+                dt_s: t.3,
+                fidelity,
+                variation: variation.map(|v| VariationFile {
+                    capacity_sigma_pct: v.0,
+                    resistance_sigma_pct: v.1,
+                    connection_sigma_pct: v.2,
+                    seed: v.3,
+                }),
+            },
+        )
 }
 
 fn document() -> impl Strategy<Value = ProjectFile> {

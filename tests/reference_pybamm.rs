@@ -2,6 +2,8 @@
 //! README): one 100 Ah cell on a test fixture, 1C discharge to 3.2 V, run through the same path as
 //! `packwright simulate` (project file → engine → profile runner).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use packwright::model::project::Fidelity;
@@ -108,7 +110,7 @@ fn compare(variant: &str) -> Outcome {
 fn const1rc_matches_pybamm() {
     let o = compare("const1rc");
     eprintln!(
-        "const1rc: RMSE {:.3} mV, end {:.3} s off, T {:.4} K",
+        "const1rc: RMSE {:.4} mV, end {:.4} s off, T {:.4} K",
         o.voltage_rmse_v * 1e3,
         o.end_time_err_s,
         o.max_temp_err_k
@@ -121,7 +123,7 @@ fn const1rc_matches_pybamm() {
 fn const2rc_matches_pybamm() {
     let o = compare("const2rc");
     eprintln!(
-        "const2rc: RMSE {:.3} mV, end {:.3} s off, T {:.4} K",
+        "const2rc: RMSE {:.4} mV, end {:.4} s off, T {:.4} K",
         o.voltage_rmse_v * 1e3,
         o.end_time_err_s,
         o.max_temp_err_k
@@ -136,7 +138,7 @@ fn const2rc_matches_pybamm() {
 fn default_tables_match_pybamm() {
     let o = compare("default");
     eprintln!(
-        "default: RMSE {:.3} mV, end {:.3} s off, T {:.4} K",
+        "default: RMSE {:.4} mV, end {:.4} s off, T {:.4} K",
         o.voltage_rmse_v * 1e3,
         o.end_time_err_s,
         o.max_temp_err_k
@@ -144,4 +146,70 @@ fn default_tables_match_pybamm() {
     assert!(o.voltage_rmse_v <= 5e-3);
     assert!(o.max_temp_err_k <= 0.05);
     assert!(o.end_time_err_s <= 2.0);
+}
+
+// The same case through the command-line entry point: the trace CSV it writes reproduces PyBaMM.
+#[test]
+fn cli_simulate_reproduces_the_reference() {
+    use packwright::cli::simulate::{SimulateArgs, run as simulate};
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.csv");
+    let cells = dir.path().join("cells.csv");
+    let args = SimulateArgs {
+        file: data("const2rc.ron"),
+        profile: Some(data("const2rc_profile.csv")),
+        cycle: None,
+        ambient_degc: None,
+        fidelity: None,
+        json: true,
+        trace: Some(trace.clone()),
+        trace_cells: Some(cells.clone()),
+        cell_stride: 10,
+    };
+    let code = simulate(&args).unwrap();
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let tcol = header.iter().position(|h| *h == "time_s").unwrap();
+    let vcol = header.iter().position(|h| *h == "voltage_v").unwrap();
+    let exp = expected("const2rc");
+    let mut sq = 0.0;
+    let mut n = 0;
+    for line in text.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        if let Some(k) = exp.time_s.iter().position(|&t| (t - f[tcol]).abs() < 1e-6) {
+            sq += (f[vcol] - exp.voltage_v[k]).powi(2);
+            n += 1;
+        }
+    }
+    assert!(n > 3500);
+    assert!((sq / n as f64).sqrt() < 1e-3);
+    // One cell, every 10th step, plus the header.
+    let rows = std::fs::read_to_string(&cells).unwrap().lines().count();
+    assert!((355..=358).contains(&rows), "{rows}");
+}
+
+#[test]
+fn cli_names_the_bad_profile_row() {
+    use packwright::cli::simulate::{SimulateArgs, run as simulate};
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("bad.csv");
+    std::fs::write(&profile, "time_s,current_a\n0,0\n1,100\n2,\n").unwrap();
+    let args = SimulateArgs {
+        file: data("const1rc.ron"),
+        profile: Some(profile.clone()),
+        cycle: None,
+        ambient_degc: None,
+        fidelity: None,
+        json: false,
+        trace: None,
+        trace_cells: None,
+        cell_stride: 1,
+    };
+    let msg = format!("{:#}", simulate(&args).unwrap_err());
+    assert!(msg.contains("line 4") && msg.contains("gap"), "{msg}");
+    // 5000 A into a 100 Ah cell rated 4C is a unit mistake, not a test.
+    std::fs::write(&profile, "time_s,current_a\n0,0\n1,100\n2,9000\n").unwrap();
+    let msg = format!("{:#}", simulate(&args).unwrap_err());
+    assert!(msg.contains("line 4"), "{msg}");
 }

@@ -11,6 +11,8 @@
 //! 1e-9 leaves margin for that and still catches any wrong term (the smallest term checked, a
 //! 0.1 m link in a 2 mΩ chain, is ~1e-3 of its total).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::f64::consts::PI;
@@ -269,8 +271,8 @@ fn prismatic_module_and_pack_match_hand_calculation() {
     assert_close("fuse kg", pb["fuse"], 0.3, TOL);
     assert_close("module cells kg", pb["module cells"], 12.0 * cell_kg, TOL);
     let outer = [oc[0] + 0.08, oc[1] + 0.08, oc[2]];
-    for k in 0..3 {
-        assert_close("pack outer dims", p.dims_m[k], outer[k], TOL);
+    for (got, want) in p.dims_m.iter().zip(outer) {
+        assert_close("pack outer dims", *got, want, TOL);
     }
     let pack_kg = 2.0 * module_kg
         + links_kg

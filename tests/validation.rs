@@ -6,6 +6,8 @@
 //! other rules (an open wire also leaves a floating module), the test names them; any other rule
 //! firing is a failure, so a rule that misfires on a neighbour's fault is caught too.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::BTreeSet;

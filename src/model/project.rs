@@ -92,7 +92,8 @@ pub struct CellOverride {
 }
 
 /// A bench fixture (jig): each cell exchanges heat with its own fixture, and the fixture with ambient
-/// air. When present it replaces the module's cooling and the pack's enclosure in the thermal model.
+/// air. When present it replaces the module's cooling and the pack's enclosure in the thermal model,
+/// and the module's busbars in the circuit (the fixture clamps the cell's own terminals).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Fixture {
     /// Heat capacity of the fixture, J/K.

@@ -50,7 +50,7 @@ fn duplicate(kind: &str, id: &str) -> ConvertError {
     }
 }
 
-// Scale conversions between file units and SI: `to_si` divides (or offsets), `from_si` multiplies.
+// Scale conversions between file units and SI: `to_si` divides (or offsets), `in_file_unit` multiplies.
 #[derive(Clone, Copy)]
 enum Unit {
     Plain,
@@ -64,7 +64,7 @@ impl Unit {
             Unit::Milli => x / 1000.0,
         }
     }
-    fn from_si(self, x: f64) -> f64 {
+    fn in_file_unit(self, x: f64) -> f64 {
         match self {
             Unit::Plain => x,
             Unit::Milli => x * 1000.0,
@@ -169,7 +169,7 @@ fn param_to_table(p: &ParamFile, unit: Unit, field: &str) -> Result<Table, Conve
 }
 
 fn table_to_param(t: &Table, unit: Unit) -> ParamFile {
-    let vals = |v: &[f64]| v.iter().map(|&x| unit.from_si(x)).collect::<Vec<_>>();
+    let vals = |v: &[f64]| v.iter().map(|&x| unit.in_file_unit(x)).collect::<Vec<_>>();
     let temps = || {
         t.temp_k
             .iter()
@@ -191,7 +191,7 @@ fn table_to_param(t: &Table, unit: Unit) -> ParamFile {
         };
     }
     match (nt, ni, ns) {
-        (1, 1, 1) => ParamFile::Const(unit.from_si(t.values[0])),
+        (1, 1, 1) => ParamFile::Const(unit.in_file_unit(t.values[0])),
         (1, 1, _) => ParamFile::Soc {
             soc: t.soc.clone(),
             values: vals(&t.values),

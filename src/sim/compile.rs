@@ -14,12 +14,14 @@
 //! Cells are placed in a module's grid position by position: position `k = group·parallel + cell`
 //! fills the grid with the layer index fastest, then the column, then the row.
 //!
-//! Depends on `model` only; no I/O.
+//! Conductor resistances (module busbars, pack links) come from the roll-up
+//! ([`crate::model::rollup`]), so the simulation and the spec sheet agree. Depends on `model` only; no
+//! I/O.
 
 use std::collections::BTreeMap;
 
 use crate::model::cell::CellFormat;
-use crate::model::module::{CoolingKind, ModuleDesign, Orientation};
+use crate::model::module::{CoolingKind, Orientation};
 use crate::model::pack::{PackNode, Terminal};
 use crate::model::project::{Fidelity, Project, RcHeat};
 use crate::model::topology;
@@ -288,37 +290,6 @@ fn cell_extent_m(format: &CellFormat, orientation: Orientation) -> [f64; 3] {
     }
 }
 
-/// Resistance of a module's busbar between two neighbouring groups, Ω: the conductor is sized to the
-/// design current at the allowed density and is one cell pitch long.
-pub fn group_busbar_ohm(design: &ModuleDesign, cell_pitch_m: f64, cell_max_a: f64) -> f64 {
-    let current = design
-        .busbar
-        .design_current_a
-        .unwrap_or(cell_max_a * f64::from(design.parallel));
-    let area = current / design.busbar.current_density_a_per_m2;
-    let rho = design.busbar.material.props().resistivity_ohm_m;
-    if area > 0.0 && area.is_finite() && rho.is_finite() {
-        (rho * cell_pitch_m / area).max(MIN_CONDUCTOR_OHM)
-    } else {
-        MIN_CONDUCTOR_OHM
-    }
-}
-
-/// Resistance of a pack link, Ω (sized from the pack design current when no cross-section is given;
-/// zero for a zero-length link).
-pub fn link_ohm(project: &Project, link: &crate::model::pack::PackLink) -> f64 {
-    let hw = &project.pack.hardware;
-    let area = link
-        .cross_section_m2
-        .unwrap_or(hw.design_current_a / hw.current_density_a_per_m2);
-    let rho = link.material.props().resistivity_ohm_m;
-    if area > 0.0 && area.is_finite() && rho.is_finite() {
-        (rho * link.length_m / area).max(0.0)
-    } else {
-        0.0
-    }
-}
-
 /// One cell before merging.
 struct RawCell {
     capacity_ah: f64,
@@ -352,6 +323,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
     }
     let sim = &project.simulation;
     let pack = &project.pack;
+    let roll = crate::model::rollup::rollup(project);
     let mut kinds: Vec<CellKind> = Vec::new();
     let mut kind_ids: BTreeMap<String, u32> = BTreeMap::new();
     let mut rng = sim.variation.map(|v| (v, Normal::new(v.seed)));
@@ -488,7 +460,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
             // The plate (or housing floor when uncooled) under or beside the cells.
             let plate = net.add_node(plate_cap);
             hubs.push(plate);
-            for k in 0..count {
+            for (k, &cell_node) in node_of.iter().enumerate() {
                 let c = coords(k);
                 let g = match cooling.kind {
                     CoolingKind::BottomPlate | CoolingKind::None => {
@@ -508,18 +480,16 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                     CoolingKind::Tab => TAB_PATH_W_PER_K,
                     CoolingKind::Immersion | CoolingKind::Air => 0.0,
                 };
-                net.link(node_of[k], plate, g);
+                net.link(cell_node, plate, g);
                 let lateral = 2.0 * (ext[0] + ext[1]) * ext[2];
                 match cooling.kind {
                     CoolingKind::Air => net.tie(
-                        node_of[k],
+                        cell_node,
                         Boundary::Ambient,
                         H_FORCED_AIR_W_PER_M2K * lateral,
                     ),
-                    CoolingKind::Immersion => {
-                        if coolant_node.is_none() {
-                            net.tie(node_of[k], Boundary::Ambient, H_NATURAL_W_PER_M2K * lateral);
-                        }
+                    CoolingKind::Immersion if coolant_node.is_none() => {
+                        net.tie(cell_node, Boundary::Ambient, H_NATURAL_W_PER_M2K * lateral);
                     }
                     _ => {}
                 }
@@ -589,10 +559,12 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                     c.r_conn_ohm = r;
                 }
             }
-            if !(c.capacity_ah > 0.0 && c.capacity_ah.is_finite())
-                || !(c.r_scale > 0.0 && c.r_scale.is_finite())
-                || !(c.r_conn_ohm >= 0.0 && c.r_conn_ohm.is_finite())
-            {
+            let positive = |x: f64| x > 0.0 && x.is_finite();
+            let valid = positive(c.capacity_ah)
+                && positive(c.r_scale)
+                && c.r_conn_ohm.is_finite()
+                && c.r_conn_ohm >= 0.0;
+            if !valid {
                 return Err(CompileError::Parameter(format!(
                     "module {} group {g} cell {j}: capacity, resistance factor and connection \
                      resistance must be positive finite numbers",
@@ -610,9 +582,13 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                 )));
             }
         }
-        let pitch_group = pitch[0].min(pitch[1]);
-        let r_bus = if s > 1 {
-            f64::from(s - 1) * group_busbar_ohm(design, pitch_group, ck.max_discharge_a)
+        // Busbars as the roll-up sizes them: `series + 1` of them in the current path.
+        let r_bus = roll
+            .module(&design.id)
+            .map_or(0.0, |m| f64::from(m.busbar_count) * m.busbar_resistance_ohm);
+        // A cell in a bench fixture is clamped at its own terminals: no module busbars in the path.
+        let r_bus = if r_bus.is_finite() && sim.fixture.is_none() {
+            r_bus.max(0.0)
         } else {
             0.0
         };
@@ -656,7 +632,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
     }
 
     // Pack circuit over terminal slots.
-    let circuit_fine = build_circuit(project, &raw_blocks)?;
+    let circuit_fine = build_circuit(project, &roll.link_resistance_ohm, &raw_blocks)?;
 
     // Merge to the fidelity.
     let mut map: Vec<usize> = (0..net.len()).collect();
@@ -871,19 +847,24 @@ fn check_cell(cell: &crate::model::cell::Cell) -> Result<(), CompileError> {
 }
 
 /// The pack circuit over terminal slots: a chain when every block sits in one string.
-fn build_circuit(project: &Project, blocks: &[RawBlock]) -> Result<Circuit, CompileError> {
+fn build_circuit(
+    project: &Project,
+    link_ohm: &[f64],
+    blocks: &[RawBlock],
+) -> Result<Circuit, CompileError> {
     let pack = &project.pack;
     let g = &pack.graph;
     let mut branches: Vec<Branch> = Vec::new();
-    for e in g.edge_indices() {
+    for (k, e) in g.edge_indices().enumerate() {
         if let Some((a, b)) = pack.link_ends(e) {
+            let r = link_ohm.get(k).copied().unwrap_or(0.0);
             let slot = |(n, t): (petgraph::stable_graph::NodeIndex, Terminal)| {
                 n.index() * 2 + usize::from(t == Terminal::Neg)
             };
             branches.push(Branch::Resistor {
                 a: slot(a),
                 b: slot(b),
-                r_ohm: link_ohm(project, &g[e]),
+                r_ohm: if r.is_finite() { r.max(0.0) } else { 0.0 },
             });
         }
     }

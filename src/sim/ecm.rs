@@ -311,9 +311,9 @@ pub fn linearise(
     };
     let mut e = ocv;
     let mut r = r0 + r_conn_ohm + docv * dt_s / (S_PER_H * capacity_ah);
-    for k in 0..kind.n_rc() {
-        let rk = kind.rc_r[k].eval(temp_k, i_guess_a, soc) * r_scale;
-        let ck = kind.rc_c[k].eval(temp_k, i_guess_a, soc);
+    for (k, (tr, tc)) in kind.rc_r.iter().zip(&kind.rc_c).enumerate() {
+        let rk = tr.eval(temp_k, i_guess_a, soc) * r_scale;
+        let ck = tc.eval(temp_k, i_guess_a, soc);
         let tau = rk * ck;
         let d = if tau > 0.0 { (-dt_s / tau).exp() } else { 0.0 };
         e -= v_rc[k] * d;
@@ -413,6 +413,7 @@ pub fn advance(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -706,6 +706,9 @@ pub fn mesh_thevenin(
     (a.is_finite() && b.is_finite()).then_some((a, b))
 }
 
+/// Block currents and resistor `(current, resistance)` pairs of a mesh.
+pub type MeshCurrents = (Vec<f64>, Vec<(f64, f64)>);
+
 /// Block currents (+ from − to + inside the block) and resistor `(current, resistance)` pairs of a
 /// pack mesh delivering `i` at its terminals.
 pub fn mesh_currents(
@@ -714,7 +717,7 @@ pub fn mesh_currents(
     branches: &[Branch],
     blocks: &[(f64, f64)],
     i: f64,
-) -> Option<(Vec<f64>, Vec<(f64, f64)>)> {
+) -> Option<MeshCurrents> {
     let (v0, v1) = mesh_solve(nets, pos, branches, blocks)?;
     let v = v0 + v1 * i;
     let mut block_i = vec![0.0; blocks.len()];

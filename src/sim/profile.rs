@@ -219,6 +219,7 @@ fn unit(kind: ProfileKind) -> &'static str {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

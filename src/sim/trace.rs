@@ -155,6 +155,7 @@ pub fn decimate_min_max(values: &[f64], buckets: usize) -> Vec<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -8,7 +8,7 @@
 //! Both are meant to be clean (no validation errors); the validation tests break them one thing at a
 //! time. Every figure is a plain number so the roll-up test can redo the arithmetic by hand.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used)]
 
 use packwright::model::build::{StringPackSpec, string_pack};
 use packwright::model::cell::{
@@ -24,7 +24,7 @@ use packwright::model::module::{
 use packwright::model::pack::{
     Coolant, CrashStructure, Enclosure, Envelope, Heater, Pack, PackHardware,
 };
-use packwright::model::project::{Fidelity, Project, SimSettings};
+use packwright::model::project::{Fidelity, Project, RcHeat, SimSettings};
 use packwright::model::rollup::module_rollup;
 use packwright::model::table::Table;
 use packwright::model::vehicle::{DrivetrainEfficiency, Vehicle};
@@ -279,6 +279,9 @@ pub fn simulation() -> SimSettings {
         dt_s: 1.0,
         fidelity: Fidelity::Lumped,
         variation: None,
+        cell_overrides: vec![],
+        fixture: None,
+        rc_heat: RcHeat::default(),
     }
 }
 
@@ -295,6 +298,7 @@ fn string_pack_for(
         name: name.into(),
         design: module.id.clone(),
         module_dims_m: dims,
+        rotated: false,
         modules_in_series,
         strings,
         per_row,

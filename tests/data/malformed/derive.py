@@ -29,7 +29,8 @@ def write(name: str, text) -> None:
 write("wrong_type.ron", once(BASE, "capacity_ah: 50.0,", 'capacity_ah: "fifty",'))
 write("unknown_field.ron", once(BASE, "capacity_ah: 50.0,", "capacity_ah: 50.0,\n        colour: \"blue\","))
 write("missing_field.ron", once(BASE, "        mass_g: 850.0,\n", ""))
-write("truncated.ron", BASE[: len(BASE) // 2])
+# Cut in the middle of a word, as a file copied or downloaded only in part would be.
+write("truncated.ron", BASE[: BASE.index("PackTerminal(") + len("PackTermin")])
 write("future_version.ron", once(BASE, "format_version: 1,", "format_version: 99,"))
 write("empty.ron", "")
 write("whitespace_only.ron", "\n   \n\t\n")

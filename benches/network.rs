@@ -1,0 +1,108 @@
+//! Speed of the pack engine: a 96s46p pack (4416 cells, 12 modules of 8s46p in one string, bottom-plate
+//! liquid cooling) stepped at 1 s under a constant-current discharge, at `cell` and `group` fidelity,
+//! with the PyBaMM example cell (tables over temperature, current and SOC, entropic heat).
+//! Figures per step are divided by the cell count to get ns per cell-step.
+
+#![allow(clippy::expect_used)]
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use packwright::model::build::{StringPackSpec, string_pack};
+use packwright::model::module::CoolingKind;
+use packwright::model::pack::{Coolant, Envelope};
+use packwright::model::project::{Fidelity, Project};
+use packwright::sim::network::{Demand, Engine};
+
+/// The 96s46p pack built from the bench project of the PyBaMM `default` case.
+pub fn pack_96s46p() -> Project {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/pybamm/default.ron");
+    let mut p = packwright::preset::load_file(&path).expect("bench project loads");
+    p.simulation.fixture = None;
+    // 100 Ah cells would make a 1.6 MWh pack; scale to a 5 Ah cell so 46p is a realistic 230 Ah.
+    let c = &mut p.cells[0];
+    c.capacity_ah = 5.0;
+    c.r0_ohm = c.r0_ohm.scaled(20.0);
+    for rc in &mut c.rc {
+        rc.r_ohm = rc.r_ohm.scaled(20.0);
+        rc.c_f = rc.c_f.scaled(1.0 / 20.0);
+    }
+    c.mass_kg = 0.07;
+    c.specific_heat_j_per_kgk = 1000.0;
+    c.format = packwright::model::cell::CellFormat::Cylindrical {
+        diameter_m: 0.021,
+        height_m: 0.070,
+    };
+    let m = &mut p.modules[0];
+    m.series = 8;
+    m.parallel = 46;
+    m.layout.rows = 8;
+    m.layout.columns = 46;
+    m.layout.layers = 1;
+    m.layout.gap_m = 0.001;
+    m.interconnect.resistance_ohm = 0.5e-3;
+    m.cooling.kind = CoolingKind::BottomPlate;
+    m.cooling.plate_thickness_m = 0.003;
+    m.cooling.tim_thickness_m = 0.001;
+    m.cooling.tim_conductivity_w_per_mk = 2.0;
+    let mut hw = p.pack.hardware;
+    hw.coolant = Some(Coolant {
+        flow_m3_per_s: 10.0 / 60_000.0,
+        density_kg_per_m3: 1070.0,
+        specific_heat_j_per_kgk: 3300.0,
+        inlet_temp_k: 298.15,
+        hold_up_kg_per_m: 0.2,
+    });
+    hw.design_current_a = 400.0;
+    hw.current_density_a_per_m2 = 5.0e6;
+    p.pack = string_pack(&StringPackSpec {
+        name: "96s46p".to_owned(),
+        design: m.id.clone(),
+        module_dims_m: [0.2, 1.0, 0.08],
+        modules_in_series: 12,
+        strings: 1,
+        per_row: 2,
+        rotated: false,
+        module_gap_m: 0.01,
+        margin_m: 0.02,
+        envelope: Envelope {
+            length_m: 1.6,
+            width_m: 2.2,
+            height_m: 0.15,
+        },
+        soc_window: (0.0, 1.0),
+        voltage_limits_v: (250.0, 420.0),
+        hardware: hw,
+    });
+    p.pack.min_voltage_v = 250.0;
+    p.pack.max_voltage_v = 420.0;
+    p
+}
+
+fn bench(c: &mut Criterion) {
+    let project = pack_96s46p();
+    for (fidelity, steps) in [(Fidelity::Cell, 60usize), (Fidelity::Group, 3600)] {
+        let engine = Engine::new(&project, fidelity).expect("pack compiles");
+        let name = format!("96s46p_{}_{}x1s", fidelity.label(), steps);
+        c.bench_function(&name, |b| {
+            b.iter_batched(
+                || engine.clone(),
+                |mut e| {
+                    for _ in 0..steps {
+                        black_box(e.step(Demand::Current(100.0), 1.0).expect("no cut-off"));
+                    }
+                    e
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = bench
+}
+criterion_main!(benches);
