@@ -342,6 +342,7 @@ fn two_strings() -> Project {
         modules_in_series: 3,
         strings: 2,
         per_row: 3,
+        rotated: false,
         module_gap_m: 0.01,
         margin_m: 0.01,
         envelope: Envelope {

@@ -43,8 +43,15 @@ pub struct SimulateArgs {
     /// Project file (.ron).
     pub file: PathBuf,
     /// Load profile CSV: `time_s` and `current_a` or `power_w` (pack level, + = discharge).
+    #[arg(long, required_unless_present = "cycle", conflicts_with = "cycle")]
+    pub profile: Option<PathBuf>,
+    /// Drive cycle instead of a profile: a name (`wltc_3b`, `udds`, `hwfet`, `us06`, `const_120`, ...)
+    /// or a CSV path; the car drives it repeatedly until the pack is empty.
     #[arg(long)]
-    pub profile: PathBuf,
+    pub cycle: Option<String>,
+    /// Ambient temperature for a drive cycle, °C (default: the project's).
+    #[arg(long, allow_negative_numbers = true)]
+    pub ambient_degc: Option<f64>,
     /// Fidelity (default: the project's setting).
     #[arg(long, value_enum)]
     pub fidelity: Option<FidelityArg>,
@@ -68,11 +75,33 @@ const PROFILE_LIMIT_FACTOR: f64 = 20.0;
 
 /// Runs the subcommand.
 pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
+    let profile_path = match (&args.profile, &args.cycle) {
+        (Some(p), _) => p.clone(),
+        (None, Some(cycle)) => {
+            let cycle_args = crate::cli::range::CycleArgs {
+                file: args.file.clone(),
+                cycle: cycle.clone(),
+                conditions: crate::cli::range::Conditions {
+                    ambient_degc: args.ambient_degc,
+                    fidelity: args.fidelity.map(|f| match f {
+                        FidelityArg::Lumped => crate::cli::range::FidelityLevel::Lumped,
+                        FidelityArg::Group => crate::cli::range::FidelityLevel::Group,
+                        FidelityArg::Cell => crate::cli::range::FidelityLevel::Cell,
+                    }),
+                    ..Default::default()
+                },
+                json: args.json,
+                trace: args.trace.clone(),
+            };
+            return crate::cli::range::simulate_cycle(&cycle_args, &crate::cli::build_engine);
+        }
+        (None, None) => anyhow::bail!("give --profile PROFILE.csv or --cycle NAME"),
+    };
     let project = crate::preset::load_file(&args.file)?;
-    let text = std::fs::read_to_string(&args.profile)
-        .with_context(|| format!("{}: cannot read the profile", args.profile.display()))?;
+    let text = std::fs::read_to_string(&profile_path)
+        .with_context(|| format!("{}: cannot read the profile", profile_path.display()))?;
     let profile =
-        Profile::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", args.profile.display()))?;
+        Profile::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", profile_path.display()))?;
     let fidelity = args
         .fidelity
         .map_or(project.simulation.fidelity, Fidelity::from);
@@ -84,7 +113,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let max_w = max_a * kind.max_voltage_v * f64::from(p.series_cells);
     profile
         .check_limits(max_a, max_w, PROFILE_LIMIT_FACTOR)
-        .map_err(|e| anyhow::anyhow!("{}:{e}", args.profile.display()))?;
+        .map_err(|e| anyhow::anyhow!("{}:{e}", profile_path.display()))?;
     let dt = if project.simulation.dt_s > 0.0 {
         project.simulation.dt_s
     } else {

@@ -29,16 +29,28 @@ pub struct ConvertError {
     pub message: String,
     /// A snippet of the file near the problem, used to find line and column.
     pub token: String,
+    /// Which occurrence of `token` (0-based) is the place: a duplicate id is its second occurrence.
+    pub occurrence: usize,
 }
 
 fn err(message: impl Into<String>, token: impl Into<String>) -> ConvertError {
     ConvertError {
         message: message.into(),
         token: token.into(),
+        occurrence: 0,
     }
 }
 
-// Scale conversions between file units and SI: `to_si` divides (or offsets), `from_si` multiplies.
+/// An id defined twice: points at the second definition (`id: "X"` as the saver writes it).
+fn duplicate(kind: &str, id: &str) -> ConvertError {
+    ConvertError {
+        message: format!("{kind} id \"{id}\" is used twice"),
+        token: format!("id: \"{id}\""),
+        occurrence: 1,
+    }
+}
+
+// Scale conversions between file units and SI: `to_si` divides (or offsets), `in_file_unit` multiplies.
 #[derive(Clone, Copy)]
 enum Unit {
     Plain,
@@ -52,7 +64,7 @@ impl Unit {
             Unit::Milli => x / 1000.0,
         }
     }
-    fn from_si(self, x: f64) -> f64 {
+    fn in_file_unit(self, x: f64) -> f64 {
         match self {
             Unit::Plain => x,
             Unit::Milli => x * 1000.0,
@@ -157,7 +169,7 @@ fn param_to_table(p: &ParamFile, unit: Unit, field: &str) -> Result<Table, Conve
 }
 
 fn table_to_param(t: &Table, unit: Unit) -> ParamFile {
-    let vals = |v: &[f64]| v.iter().map(|&x| unit.from_si(x)).collect::<Vec<_>>();
+    let vals = |v: &[f64]| v.iter().map(|&x| unit.in_file_unit(x)).collect::<Vec<_>>();
     let temps = || {
         t.temp_k
             .iter()
@@ -179,7 +191,7 @@ fn table_to_param(t: &Table, unit: Unit) -> ParamFile {
         };
     }
     match (nt, ni, ns) {
-        (1, 1, 1) => ParamFile::Const(unit.from_si(t.values[0])),
+        (1, 1, 1) => ParamFile::Const(unit.in_file_unit(t.values[0])),
         (1, 1, _) => ParamFile::Soc {
             soc: t.soc.clone(),
             values: vals(&t.values),
@@ -519,10 +531,7 @@ fn pack_to_model(p: &PackFile) -> Result<Pack, ConvertError> {
         };
         let id = node.id().0.clone();
         if seen.contains_key(&id) {
-            return Err(err(
-                format!("pack node id \"{id}\" is used twice"),
-                format!("\"{id}\""),
-            ));
+            return Err(duplicate("pack node", &id));
         }
         let idx = graph.add_node(node);
         seen.insert(id, idx);
@@ -798,19 +807,13 @@ pub fn project_to_model(f: &ProjectFile) -> Result<Project, ConvertError> {
     let mut ids = std::collections::BTreeSet::new();
     for c in &f.cells {
         if !ids.insert(&c.id) {
-            return Err(err(
-                format!("cell id \"{}\" is used twice", c.id),
-                format!("\"{}\"", c.id),
-            ));
+            return Err(duplicate("cell", &c.id));
         }
     }
     let mut mids = std::collections::BTreeSet::new();
     for m in &f.modules {
         if !mids.insert(&m.id) {
-            return Err(err(
-                format!("module id \"{}\" is used twice", m.id),
-                format!("\"{}\"", m.id),
-            ));
+            return Err(duplicate("module", &m.id));
         }
     }
     let s = &f.simulation;

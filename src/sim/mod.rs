@@ -10,9 +10,10 @@ pub mod ecm;
 pub mod experiment;
 pub mod network;
 pub mod profile;
+pub use crate::model::rollup;
 pub mod thermal;
 pub mod trace;
-pub use crate::model::rollup;
+pub mod vehicle;
 
 /// What a pack simulation reports after one step (pack level; SI; + = discharge).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
