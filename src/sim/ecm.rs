@@ -21,6 +21,10 @@ use crate::units::S_PER_H;
 #[derive(Debug, Clone)]
 pub struct Axis {
     points: Vec<f64>,
+    /// `1/(points[k+1] − points[k])` per interval: a lookup multiplies instead of dividing (a
+    /// division is the slowest step of a bracket; the product differs from the quotient by at most
+    /// one rounding, far below any tolerance the model carries).
+    inv_dx: Vec<f64>,
     /// `(first point, 1/spacing)` when the points are uniformly spaced (to 1e-9 relative).
     uniform: Option<(f64, f64)>,
 }
@@ -39,16 +43,18 @@ impl Axis {
         };
         Self {
             points: points.to_vec(),
+            inv_dx: points.windows(2).map(|w| 1.0 / (w[1] - w[0])).collect(),
             uniform,
         }
     }
 
     /// Lower index, upper index and fraction for `x`, holding the edges (as `Table::eval` does).
-    #[inline]
+    #[inline(always)]
     pub fn bracket(&self, x: f64) -> (usize, usize, f64) {
         let p = &self.points;
         let n = p.len();
-        if n == 1 || x <= p[0] || x.is_nan() {
+        // `!(x > p[0])` is `x <= p[0] || x.is_nan()` in one comparison.
+        if n == 1 || !(x > p[0]) {
             return (0, 0, 0.0);
         }
         if x >= p[n - 1] {
@@ -65,8 +71,14 @@ impl Axis {
         while lo + 2 < n && p[lo + 1] <= x {
             lo += 1;
         }
-        let f = (x - p[lo]) / (p[lo + 1] - p[lo]);
+        let f = (x - p[lo]) * self.inv_dx[lo];
         (lo, lo + 1, f)
+    }
+
+    /// `1/(points[hi] − points[lo])` of a bracket, 0 on a held edge (`lo == hi`).
+    #[inline(always)]
+    fn inv_width(&self, lo: usize, hi: usize) -> f64 {
+        if hi > lo { self.inv_dx[lo] } else { 0.0 }
     }
 
     /// Number of points.
@@ -87,6 +99,10 @@ pub struct FastTable {
     i: Axis,
     s: Axis,
     values: Vec<f64>,
+    /// Distance in `values` between neighbouring temperature points (`ni·ns`) and current points
+    /// (`ns`), so a lookup finds its rows with one multiply-add each.
+    t_stride: usize,
+    i_stride: usize,
     /// What the last axis holds.
     pub last_axis: LastAxis,
 }
@@ -99,6 +115,8 @@ impl FastTable {
             i: Axis::new(&table.current_a),
             s: Axis::new(&table.soc),
             values: table.values.clone(),
+            t_stride: table.current_a.len() * table.soc.len(),
+            i_stride: table.soc.len(),
             last_axis: table.last_axis,
         }
     }
@@ -108,13 +126,19 @@ impl FastTable {
         self.i.len() > 1
     }
 
-    #[inline]
+    /// Start in `values` of the row at temperature index `t` and current index `i`.
+    #[inline(always)]
+    fn row(&self, t: usize, i: usize) -> usize {
+        t * self.t_stride + i * self.i_stride
+    }
+
+    #[inline(always)]
     fn at(&self, t: usize, i: usize, s: usize) -> f64 {
-        self.values[(t * self.i.len() + i) * self.s.len() + s]
+        self.values[self.row(t, i) + s]
     }
 
     /// Brackets of a point on this table's axes (reusable on tables with the same axes).
-    #[inline]
+    #[inline(always)]
     pub fn brackets(&self, temp_k: f64, current_a: f64, x: f64) -> Brackets {
         Brackets {
             t: self.t.bracket(temp_k),
@@ -131,50 +155,49 @@ impl FastTable {
     }
 
     /// Value at brackets found on a table with the same axes.
-    #[inline]
+    #[inline(always)]
     pub fn eval_at(&self, b: &Brackets) -> f64 {
         let (t0, t1, ft) = b.t;
         let (i0, i1, fi) = b.i;
         let (s0, s1, fs) = b.s;
-        let line = |t: usize, i: usize| {
-            let a = self.at(t, i, s0);
-            a + (self.at(t, i, s1) - a) * fs
+        let v = &self.values;
+        // Same interpolation order as `Table::eval` (SOC, then current, then temperature).
+        let line = |row: usize| {
+            let a = v[row + s0];
+            a + (v[row + s1] - a) * fs
         };
         let plane = |t: usize| {
-            let a = line(t, i0);
-            a + (line(t, i1) - a) * fi
+            let a = line(self.row(t, i0));
+            a + (line(self.row(t, i1)) - a) * fi
         };
         let a = plane(t0);
         a + (plane(t1) - a) * ft
     }
 
     /// Value at temperature `temp_k`, current `current_a`, last-axis value `x`.
-    #[inline]
+    #[inline(always)]
     pub fn eval(&self, temp_k: f64, current_a: f64, x: f64) -> f64 {
         self.eval_slope(temp_k, current_a, x).0
     }
 
     /// Value and its derivative along the last axis (0 outside the grid).
-    #[inline]
+    #[inline(always)]
     pub fn eval_slope(&self, temp_k: f64, current_a: f64, x: f64) -> (f64, f64) {
         let (s0, s1, fs) = self.s.bracket(x);
-        let inv_ds = if s1 > s0 {
-            1.0 / (self.s.points[s1] - self.s.points[s0])
-        } else {
-            0.0
-        };
-        let line = |t: usize, i: usize| {
-            let a = self.at(t, i, s0);
-            let b = self.at(t, i, s1);
+        let inv_ds = self.s.inv_width(s0, s1);
+        let v = &self.values;
+        let line = |row: usize| {
+            let a = v[row + s0];
+            let b = v[row + s1];
             (a + (b - a) * fs, (b - a) * inv_ds)
         };
         let plane = |t: usize| {
             if self.i.len() == 1 {
-                return line(t, 0);
+                return line(self.row(t, 0));
             }
             let (i0, i1, fi) = self.i.bracket(current_a);
-            let (a, da) = line(t, i0);
-            let (b, db) = line(t, i1);
+            let (a, da) = line(self.row(t, i0));
+            let (b, db) = line(self.row(t, i1));
             (a + (b - a) * fi, da + (db - da) * fi)
         };
         if self.t.len() == 1 {
