@@ -53,8 +53,7 @@ impl Axis {
     pub fn bracket(&self, x: f64) -> (usize, usize, f64) {
         let p = &self.points;
         let n = p.len();
-        // `!(x > p[0])` is `x <= p[0] || x.is_nan()` in one comparison.
-        if n == 1 || !(x > p[0]) {
+        if n == 1 || x <= p[0] || x.is_nan() {
             return (0, 0, 0.0);
         }
         if x >= p[n - 1] {
