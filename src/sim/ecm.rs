@@ -113,6 +113,41 @@ impl FastTable {
         self.values[(t * self.i.len() + i) * self.s.len() + s]
     }
 
+    /// Brackets of a point on this table's axes (reusable on tables with the same axes).
+    #[inline]
+    pub fn brackets(&self, temp_k: f64, current_a: f64, x: f64) -> Brackets {
+        Brackets {
+            t: self.t.bracket(temp_k),
+            i: self.i.bracket(current_a),
+            s: self.s.bracket(x),
+        }
+    }
+
+    /// True when `other` has the same three axes (so [`Self::eval_at`] may share brackets).
+    pub fn same_axes(&self, other: &FastTable) -> bool {
+        self.t.points == other.t.points
+            && self.i.points == other.i.points
+            && self.s.points == other.s.points
+    }
+
+    /// Value at brackets found on a table with the same axes.
+    #[inline]
+    pub fn eval_at(&self, b: &Brackets) -> f64 {
+        let (t0, t1, ft) = b.t;
+        let (i0, i1, fi) = b.i;
+        let (s0, s1, fs) = b.s;
+        let line = |t: usize, i: usize| {
+            let a = self.at(t, i, s0);
+            a + (self.at(t, i, s1) - a) * fs
+        };
+        let plane = |t: usize| {
+            let a = line(t, i0);
+            a + (line(t, i1) - a) * fi
+        };
+        let a = plane(t0);
+        a + (plane(t1) - a) * ft
+    }
+
     /// Value at temperature `temp_k`, current `current_a`, last-axis value `x`.
     #[inline]
     pub fn eval(&self, temp_k: f64, current_a: f64, x: f64) -> f64 {
@@ -188,6 +223,14 @@ impl FastTable {
     }
 }
 
+/// Where a point falls on a table's three axes: `(lower, upper, fraction)` per axis.
+#[derive(Debug, Clone, Copy)]
+pub struct Brackets {
+    t: (usize, usize, f64),
+    i: (usize, usize, f64),
+    s: (usize, usize, f64),
+}
+
 /// A cell type compiled for stepping.
 #[derive(Debug, Clone)]
 pub struct CellKind {
@@ -203,6 +246,8 @@ pub struct CellKind {
     pub entropic: Option<FastTable>,
     /// True when any resistance depends on current (a second pass refines the split).
     pub current_dependent: bool,
+    /// True when R0 and every RC table share their axes (one bracket search serves them all).
+    pub shared_axes: bool,
     /// Minimum cell voltage, V.
     pub min_voltage_v: f64,
     /// Maximum cell voltage, V.
@@ -226,8 +271,10 @@ impl CellKind {
         let r0 = FastTable::new(&cell.r0_ohm);
         let current_dependent =
             r0.depends_on_current() || rc_r.iter().chain(&rc_c).any(|t| t.depends_on_current());
+        let shared_axes = rc_r.iter().chain(&rc_c).all(|t| t.same_axes(&r0));
         Self {
             ocv: FastTable::new(&cell.ocv_v),
+            shared_axes,
             r0,
             rc_r,
             rc_c,
@@ -303,7 +350,8 @@ pub fn linearise(
     dt_s: f64,
 ) -> Linear {
     let (ocv, docv) = kind.ocv.eval_slope(temp_k, i_guess_a, soc);
-    let r0 = kind.r0.eval(temp_k, i_guess_a, soc) * r_scale;
+    let br = kind.r0.brackets(temp_k, i_guess_a, soc);
+    let r0 = kind.r0.eval_at(&br) * r_scale;
     let mut out = Linear {
         ocv0_v: ocv,
         r0_ohm: r0,
@@ -312,8 +360,14 @@ pub fn linearise(
     let mut e = ocv;
     let mut r = r0 + r_conn_ohm + docv * dt_s / (S_PER_H * capacity_ah);
     for (k, (tr, tc)) in kind.rc_r.iter().zip(&kind.rc_c).enumerate() {
-        let rk = tr.eval(temp_k, i_guess_a, soc) * r_scale;
-        let ck = tc.eval(temp_k, i_guess_a, soc);
+        let (rk, ck) = if kind.shared_axes {
+            (tr.eval_at(&br) * r_scale, tc.eval_at(&br))
+        } else {
+            (
+                tr.eval(temp_k, i_guess_a, soc) * r_scale,
+                tc.eval(temp_k, i_guess_a, soc),
+            )
+        };
         let tau = rk * ck;
         let d = if tau > 0.0 { (-dt_s / tau).exp() } else { 0.0 };
         e -= v_rc[k] * d;
