@@ -4,6 +4,15 @@
 //!   (`tests/common/ideal_pack.rs`), i.e. the cost of the vehicle side alone (road load, powertrain,
 //!   regen, accounting) over the ~36 000 one-second steps of a 70 kWh pack.
 //! - `range/wltc_one_pass/vehicle_only`: one pass of the road-load and power split without a pack.
+//! - `range_engine/wltc_to_empty/sedan_2170_nmc_lumped`: the same, on the real electro-thermal engine
+//!   (`sim::network::Engine`) built from the bundled `presets/sedan_2170_nmc.ron` at lumped fidelity,
+//!   as `packwright range` runs it (the pack's usable SOC floor stops the run; ~45 000 steps).
+//!   Target ≤ 5 ms.
+//! - `range_engine_cell/wltc_to_empty/sedan_2170_nmc_cell`: the same preset at cell fidelity (4416
+//!   cells, each its own state). Target ≤ 10 s; 10 samples.
+//!
+//! The engine is built inside the timed loop (a range run always starts from a fresh pack), so the
+//! figures include compiling the project into engine parameters.
 //!
 //! Inputs are fixed (no randomness).
 
@@ -13,7 +22,13 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use packwright::model::project::{Fidelity, Project};
+use packwright::model::rollup::rollup;
 use packwright::model::vehicle::{DrivetrainEfficiency, Vehicle};
+use packwright::sim::network::Engine;
 use packwright::sim::vehicle::range::{RangeOptions, run_range};
 use packwright::sim::vehicle::{Cycle, VehicleModel};
 
@@ -75,5 +90,49 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+fn sedan() -> Project {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("presets/sedan_2170_nmc.ron");
+    packwright::preset::load_file(&path).expect("bundled preset loads")
+}
+
+/// Vehicle with the roll-up pack mass and the options `packwright range` uses.
+fn engine_setup(p: &Project) -> (VehicleModel, RangeOptions) {
+    let vehicle = VehicleModel::new(&p.vehicle, rollup(p).pack.mass_kg, p.simulation.ambient_k)
+        .expect("preset vehicle is valid");
+    let options = RangeOptions {
+        max_dt_s: p.simulation.dt_s,
+        soc_floor: Some(p.pack.soc_min),
+        ..RangeOptions::default()
+    };
+    (vehicle, options)
+}
+
+fn bench_engine(c: &mut Criterion) {
+    let p = sedan();
+    let (vehicle, options) = engine_setup(&p);
+    let cycle = Cycle::named("wltc_3b").expect("shipped cycle");
+    let to_empty = |fidelity: Fidelity| {
+        let mut engine = Engine::new(&p, fidelity).expect("preset compiles");
+        let r = run_range(&mut engine, &vehicle, black_box(&cycle), &options).expect("runs");
+        assert!(r.stop.is_cutoff(), "{:?}", r.stop);
+        black_box(r.distance_m)
+    };
+    let mut group = c.benchmark_group("range_engine");
+    group.bench_function("wltc_to_empty/sedan_2170_nmc_lumped", |b| {
+        b.iter(|| to_empty(Fidelity::Lumped));
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("range_engine_cell");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .warm_up_time(Duration::from_secs(1));
+    group.bench_function("wltc_to_empty/sedan_2170_nmc_cell", |b| {
+        b.iter(|| to_empty(Fidelity::Cell));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_engine);
 criterion_main!(benches);

@@ -63,6 +63,7 @@ pub fn pack_96s46p() -> Project {
         modules_in_series: 12,
         strings: 1,
         per_row: 2,
+        rotated: false,
         module_gap_m: 0.01,
         margin_m: 0.02,
         envelope: Envelope {

@@ -209,6 +209,7 @@ where
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;

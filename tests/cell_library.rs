@@ -5,6 +5,8 @@
 //! `/work/shared`. Every energy figure is recomputed here from the model (nominal V × A·h, mass,
 //! can volume) rather than read back from the file.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Test helpers panic on bad fixtures by design.
+
 use std::collections::{HashMap, HashSet};
 
 use packwright::model::Electrolyte;

@@ -342,6 +342,7 @@ fn two_strings() -> Project {
         modules_in_series: 3,
         strings: 2,
         per_row: 3,
+        rotated: false,
         module_gap_m: 0.01,
         margin_m: 0.01,
         envelope: Envelope {
@@ -403,4 +404,53 @@ fn parallel_strings_obey_kirchhoff_and_fidelities_agree() {
     for x in &v {
         assert!(((x - v[2]) / v[2]).abs() < 1e-3, "{v:?}");
     }
+}
+
+#[test]
+fn heater_holds_the_setpoint_and_its_energy_is_counted() {
+    // One cell at −10 °C in an adiabatic fixture (no path to ambient), a 50 W heater fed by the pack
+    // with its set-point at 0 °C, the pack at rest. Checks: the heater warms the cell to the set-point
+    // and then cycles; the heat the nodes gained equals heater energy plus the cell's own losses
+    // (implicit Euler conserves energy exactly, 1e-9 relative); the chemical energy the cell lost
+    // equals what it delivered to the heater plus its losses (1e-6 relative, as the energy balance).
+    let mut p = module_pack(1, 1);
+    p.simulation.fixture = Some(packwright::model::project::Fixture {
+        heat_capacity_j_per_k: 100.0,
+        cell_to_fixture_w_per_k: 5.0,
+        fixture_to_ambient_w_per_k: 0.0,
+    });
+    p.simulation.initial_temp_k = 263.15;
+    p.simulation.ambient_k = 263.15;
+    p.pack.hardware.heater = Some(packwright::model::pack::Heater {
+        power_w: 50.0,
+        setpoint_k: 273.15,
+        mass_kg_per_w: 0.0,
+    });
+    let mut e = Engine::new(&p, Fidelity::Cell).unwrap();
+    let stored0 = e.stored_energy_j();
+    let mut on_steps = 0;
+    for _ in 0..2000 {
+        let r = e.step(Demand::Current(0.0), 1.0).unwrap();
+        if r.heater_w > 0.0 {
+            on_steps += 1;
+        }
+    }
+    let t = e.totals();
+    let temp = e.cell_temp_k(0);
+    assert!((temp - 273.15).abs() < 0.5, "{temp}");
+    // 10 K × 1100 J/K needs about 220 s of 50 W; afterwards the adiabatic cell stays warm.
+    assert!((200..400).contains(&on_steps), "{on_steps}");
+    assert!((t.heater_j - 50.0 * on_steps as f64).abs() < 1e-9);
+    let gained = e.thermal_energy_j(263.15);
+    let heat_in = t.heater_j + t.heat_irreversible_j + t.heat_reversible_j + t.heat_conductor_j;
+    assert!(
+        ((gained - heat_in) / heat_in).abs() < 1e-9,
+        "{gained} vs {heat_in}"
+    );
+    let lost = stored0 - e.stored_energy_j();
+    let delivered = t.energy_out_j + t.heater_j + t.heat_irreversible_j + t.heat_conductor_j;
+    assert!(
+        ((lost - delivered) / lost).abs() < 1e-6,
+        "{lost} vs {delivered}"
+    );
 }

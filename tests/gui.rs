@@ -8,12 +8,13 @@
 //! Expected figures are hand calculations from the fixture: nominal pack voltage = series cells ×
 //! 3.635 V (the M50T's nominal voltage); the inspector prints 4 significant digits.
 #![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use packwright::gui::StudioApp;
 
 fn data(name: &str) -> PathBuf {
@@ -25,6 +26,7 @@ fn data(name: &str) -> PathBuf {
 fn harness(app: StudioApp) -> Harness<'static, StudioApp> {
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
+        .with_max_steps(64)
         .build_ui_state(|ui, app: &mut StudioApp| app.ui(ui), app)
 }
 
@@ -59,8 +61,138 @@ fn open_fixture(answers: Vec<Option<PathBuf>>) -> Harness<'static, StudioApp> {
     h
 }
 
+/// The text of a node (egui puts a label's text in its accesskit value).
+fn text_of(n: &egui_kittest::Node<'_>) -> String {
+    n.accesskit_node()
+        .label()
+        .or_else(|| n.value())
+        .unwrap_or_default()
+}
+
 fn has_label(h: &Harness<'_, StudioApp>, text: &str) -> bool {
     h.query_by_label(text).is_some()
+}
+
+/// Steps the UI (with real time passing, for worker threads) until `text` is part of a label.
+fn wait_for_label_containing(h: &mut Harness<'_, StudioApp>, text: &str, max_s: f64) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        h.step();
+        if let Some(n) = h.query_by_label_contains(text) {
+            return text_of(&n);
+        }
+        assert!(
+            start.elapsed().as_secs_f64() < max_s,
+            "no label containing {text:?} after {max_s} s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// The live lumped range in km, once computed for the current design.
+fn lumped_range_km(h: &mut Harness<'_, StudioApp>) -> f64 {
+    let start = std::time::Instant::now();
+    loop {
+        h.step();
+        if let Some(n) = h.query_by_label_contains("Range (lumped): ") {
+            let l = text_of(&n);
+            if let Some(km) = l
+                .strip_prefix("Range (lumped): ")
+                .and_then(|r| r.split(" km").next())
+                .and_then(|x| x.parse::<f64>().ok())
+            {
+                return km;
+            }
+        }
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "no lumped range after 120 s: {:?}",
+            h.query_all_by_label_contains("Range")
+                .map(|n| text_of(&n))
+                .collect::<Vec<_>>()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn open_preset(name: &str) -> Harness<'static, StudioApp> {
+    let mut h = harness(StudioApp::for_tests(vec![], None));
+    h.run();
+    h.get_by_label(name).click();
+    h.run();
+    h
+}
+
+#[test]
+fn bundled_preset_opens_from_the_start_page_and_series_changes_voltage_and_range() {
+    let mut h = open_preset("sedan_2170_nmc.ron");
+    // 4 modules of 24s46p: 96s46p, 4416 cells; 96 × 3.635 V = 348.96 V.
+    h.get_by_label("Arrangement: 96s46p");
+    h.get_by_label("Cell count: 4416");
+    h.get_by_label("Nominal voltage: 349.0 V");
+    let before_km = lumped_range_km(&mut h);
+    assert!(before_km > 100.0 && before_km < 1500.0, "{before_km} km");
+
+    h.get_by_label("Module").click();
+    h.run();
+    h.get_by_label("Series +1").click();
+    h.run();
+    // 4 × 25 = 100 series cells: 363.5 V; 4600 cells: more energy and more mass, so the range moves.
+    h.get_by_label("Arrangement: 100s46p");
+    h.get_by_label("Nominal voltage: 363.5 V");
+    let after_km = lumped_range_km(&mut h);
+    assert!(
+        after_km > before_km,
+        "{after_km} km after vs {before_km} km before"
+    );
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    h.get_by_label("Nominal voltage: 349.0 V");
+    let undone_km = lumped_range_km(&mut h);
+    // The same design gives the same deterministic run.
+    assert_eq!(undone_km, before_km);
+}
+
+#[test]
+fn a_run_goes_to_the_end_and_shows_the_range() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    h.get_by_label("Run simulation").click();
+    h.run();
+    h.get_by_label("Results").click();
+    let range = wait_for_label_containing(&mut h, "Range: ", 300.0);
+    let km: f64 = range
+        .trim_start_matches("Range: ")
+        .split(" km")
+        .next()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(f64::NAN);
+    // The fixture holds 6.70 kWh nominal (384 × 3.635 V × 4.8 Ah) in a 1.5 t car: a few tens of km
+    // at 100-250 Wh/km; anything outside 10..100 km would be wrong by a factor.
+    assert!(km > 10.0 && km < 100.0, "{range}");
+    h.get_by_label_contains("Stopped by: ");
+    assert!(h.query_all_by_label_contains("Consumption: ").count() >= 1);
+}
+
+#[test]
+fn compare_two_bundled_presets() {
+    let mut h = open_preset("sedan_2170_nmc.ron");
+    h.get_by_label("Compare").click();
+    h.run();
+    h.get_by_label("Add preset").click();
+    h.run();
+    h.get_by_label("sedan_2170_nmc.ron").click();
+    h.run();
+    h.get_by_label("Add preset").click();
+    h.run();
+    h.get_by_label("sedan_gac_assb.ron").click();
+    h.run();
+    assert_eq!(h.state().compare.len(), 2);
+    h.get_by_label_contains("Δ Pack level");
+    h.get_by_label_contains("Δ Range");
+    h.get_by_label_contains("Cell to wheel");
 }
 
 #[test]
@@ -69,7 +201,7 @@ fn opening_a_file_shows_its_figures() {
     // 96 × 3.635 V = 348.96 V → "349.0 V"; 384 cells; 96s4p.
     h.get_by_label("Nominal voltage: 349.0 V");
     h.get_by_label("Arrangement: 96s4p");
-    h.get_by_label("Cells: 384");
+    h.get_by_label("Cell count: 384");
     assert!(h.query_by_label_contains("gui_fixture.ron").is_some());
 }
 
@@ -78,23 +210,24 @@ fn series_count_changes_voltage_and_undo_restores_it() {
     let mut h = open_fixture(vec![]);
     h.get_by_label("Module").click();
     h.run();
-    h.get_by_label("Module: 12s4p · 48 cells");
+    h.get_by_label("Arrangement (module): 12s4p · 48 cells");
     h.get_by_label("Series +1").click();
     h.run();
     // 8 modules × 13 = 104 series cells: 104 × 3.635 = 378.04 V.
-    h.get_by_label("Module: 13s4p · 52 cells");
+    h.get_by_label("Arrangement (module): 13s4p · 52 cells");
     h.get_by_label("Nominal voltage: 378.0 V");
     h.get_by_label("Arrangement: 104s4p");
-    assert!(h.query_by_label_contains("unsaved").is_some());
+    assert!(h.query_by_label("● unsaved").is_some());
 
     // Undo from the Edit menu.
     h.get_by_label("Edit").click();
     h.run();
-    h.get_by_label("Undo edit module m50t_12s4p").click();
+    h.get_by_label_contains("Undo edit module m50t_12s4p")
+        .click();
     h.run();
     h.get_by_label("Nominal voltage: 349.0 V");
     assert!(
-        h.query_by_label_contains("unsaved").is_none(),
+        h.query_by_label("● unsaved").is_none(),
         "back at the saved state"
     );
 
@@ -130,8 +263,8 @@ fn a_broken_file_shows_where_and_keeps_the_open_document() {
     h.get_by_label("Nominal voltage: 349.0 V");
     drop_file(&mut h, data("gui_broken.ron"));
     // The message names the file, line 28 and a column.
-    let banner = h.get_by_label_contains("gui_broken.ron:28:");
-    let text = banner.label().unwrap_or_default();
+    h.get_by_label_contains("Could not open the file");
+    let text = text_of(&h.get_by_label_contains("gui_broken.ron:28:"));
     assert!(text.contains("Could not open the file"), "{text}");
     // The previous document is still open and unchanged.
     h.get_by_label("Nominal voltage: 349.0 V");
@@ -177,12 +310,11 @@ fn save_as_writes_a_file_that_loads_back_and_lands_in_recent() {
         egui::Key::S,
     );
     h.run();
-    assert!(h.query_by_label_contains("unsaved").is_none());
+    assert!(h.query_by_label("● unsaved").is_none());
     let back = packwright::preset::load_file(&target).unwrap();
     assert_eq!(back.modules[0].series, 13);
-    h.get_by_label("File").click();
-    h.run();
-    h.get_by_label("Open Recent").click();
+    // The start page lists it under Recent files.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
     h.run();
     assert!(h.query_by_label(&target.display().to_string()).is_some());
 }
@@ -210,7 +342,7 @@ fn autosave_is_offered_for_recovery_after_a_crash() {
     h.get_by_label("Recover").click();
     h.run();
     h.get_by_label("Nominal voltage: 378.0 V");
-    assert!(h.query_by_label_contains("unsaved").is_some());
+    assert!(h.query_by_label("● unsaved").is_some());
     // Undo takes the recovered work back to the saved file.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
@@ -234,11 +366,22 @@ fn compare_two_designs_side_by_side() {
     h.run();
     h.get_by_label("Add file…").click();
     h.run();
-    h.get_by_label("GUI fixture: M50T 96s4p");
-    h.get_by_label("Variant 14s");
-    // 112 × 3.635 = 407.12 V vs 348.96 V; Δ cells = 448 − 384 = +64 (+16.7 %).
+    assert_eq!(h.state().compare.len(), 2);
+    assert!(h.query_all_by_label("Variant 14s").count() >= 1);
+    // 112 × 3.635 = 407.12 V vs 348.96 V.
     h.get_by_label("407.1 V");
-    h.get_by_label("+64 (+16.7 %)");
+    let cells: Vec<String> = h
+        .query_all_by_label_contains("(+16.7 %)")
+        .map(|n| text_of(&n))
+        .collect();
+    // Δ cells +64 of 384 = +16.7 %; Δ usable energy 64 × 3.635 V × 4.8 Ah × 90 % window = 1.005 kWh.
+    assert_eq!(
+        cells,
+        vec![
+            "+64.0 (+16.7 %)".to_owned(),
+            "+1.01 kWh (+16.7 %)".to_owned()
+        ]
+    );
 }
 
 #[test]
@@ -273,7 +416,16 @@ mod snapshots {
     use super::*;
 
     fn shot(view: &str, name: &str) {
-        let mut h = open_fixture(vec![]);
+        // A relative path, so the status bar reads the same in every checkout.
+        let mut h = harness(StudioApp::for_tests(
+            vec![Some(PathBuf::from("tests/data/gui_fixture.ron"))],
+            None,
+        ));
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+        h.run();
+        // Wait for the live range so the image does not depend on the worker's timing.
+        lumped_range_km(&mut h);
         if !view.is_empty() {
             h.get_by_label(view).click();
             h.run();
@@ -304,5 +456,29 @@ mod snapshots {
     #[test]
     fn cells_view() {
         shot("Cells", "cells");
+    }
+
+    #[test]
+    fn results_view() {
+        let mut h = harness(StudioApp::for_tests(
+            vec![Some(PathBuf::from("tests/data/gui_fixture.ron"))],
+            None,
+        ));
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+        h.run();
+        lumped_range_km(&mut h);
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
+        h.run();
+        h.get_by_label("Results").click();
+        wait_for_label_containing(&mut h, "Range: ", 300.0);
+        h.remove_cursor();
+        h.run();
+        h.snapshot("results");
+    }
+
+    #[test]
+    fn simulation_view() {
+        shot("Vehicle & run", "simulation");
     }
 }

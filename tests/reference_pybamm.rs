@@ -157,7 +157,9 @@ fn cli_simulate_reproduces_the_reference() {
     let cells = dir.path().join("cells.csv");
     let args = SimulateArgs {
         file: data("const2rc.ron"),
-        profile: data("const2rc_profile.csv"),
+        profile: Some(data("const2rc_profile.csv")),
+        cycle: None,
+        ambient_degc: None,
         fidelity: None,
         json: true,
         trace: Some(trace.clone()),
@@ -195,7 +197,9 @@ fn cli_names_the_bad_profile_row() {
     std::fs::write(&profile, "time_s,current_a\n0,0\n1,100\n2,\n").unwrap();
     let args = SimulateArgs {
         file: data("const1rc.ron"),
-        profile: profile.clone(),
+        profile: Some(profile.clone()),
+        cycle: None,
+        ambient_degc: None,
         fidelity: None,
         json: false,
         trace: None,

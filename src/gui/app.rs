@@ -202,6 +202,8 @@ pub struct CompareEntry {
     pub project: Arc<Project>,
     /// Its figures.
     pub figures: Figures,
+    /// Its lumped range on its own cycle (or why there is none).
+    pub range: Result<crate::gui::runs::RangeSummary, String>,
 }
 
 /// Most designs compared at once.
@@ -265,6 +267,9 @@ pub struct StudioApp {
     edit_started: Option<std::time::Instant>,
     /// The background run, if any.
     pub run: panels::simulate::RunState,
+    /// The live lumped range of the open design.
+    pub live_range: crate::gui::runs::LiveRange,
+    waker: Option<crate::jobs::Waker>,
 }
 
 impl std::fmt::Debug for StudioApp {
@@ -304,6 +309,8 @@ impl StudioApp {
             last_edit_latency_s: None,
             edit_started: None,
             run: panels::simulate::RunState::default(),
+            live_range: crate::gui::runs::LiveRange::default(),
+            waker: None,
         }
     }
 
@@ -354,6 +361,10 @@ impl StudioApp {
             return;
         }
         self.figures = figures::compute(&snap);
+        if let Some(w) = &self.waker {
+            self.live_range
+                .request(Arc::clone(&snap), doc.path.clone(), Arc::clone(w));
+        }
         self.figures_of = Some(snap);
         if let Some(t) = self.edit_started.take() {
             self.last_edit_latency_s = Some(t.elapsed().as_secs_f64());
@@ -363,9 +374,10 @@ impl StudioApp {
     fn set_document(&mut self, doc: Document) {
         self.doc = Some(doc);
         self.figures_of = None;
-        self.refresh_figures();
         self.ui = UiState::default();
         self.run.mark_document_replaced();
+        self.live_range.clear();
+        self.refresh_figures();
         if self.view == View::Welcome {
             self.view = View::Pack;
         }
@@ -470,15 +482,14 @@ impl StudioApp {
     }
 
     fn remove_recovery(&mut self) {
-        if let Some(p) = &self.recovery_path {
-            if p.exists() {
-                if let Err(e) = std::fs::remove_file(p) {
-                    self.banner = Some(Banner {
-                        severity: Severity::Warning,
-                        text: format!("Could not remove the recovery file {}: {e}", p.display()),
-                    });
-                }
-            }
+        if let Some(p) = &self.recovery_path
+            && p.exists()
+            && let Err(e) = std::fs::remove_file(p)
+        {
+            self.banner = Some(Banner {
+                severity: Severity::Warning,
+                text: format!("Could not remove the recovery file {}: {e}", p.display()),
+            });
         }
         self.autosaved_revision = None;
     }
@@ -609,10 +620,14 @@ impl StudioApp {
             return;
         }
         let figures = figures::compute(&project);
+        let never = std::sync::atomic::AtomicBool::new(false);
+        let range =
+            crate::gui::runs::lumped_range(&project, None, &never).map_err(|e| e.to_string());
         self.compare.push(CompareEntry {
             source,
             project,
             figures,
+            range,
         });
         self.view = View::Compare;
     }
@@ -687,13 +702,13 @@ impl StudioApp {
             }
             Action::Export => self.export(),
             Action::Run => {
-                if let Some(doc) = &self.doc {
-                    if let Err(msg) = self.run.start(doc) {
-                        self.banner = Some(Banner {
-                            severity: Severity::Warning,
-                            text: msg,
-                        });
-                    }
+                if let Some(doc) = &self.doc
+                    && let Err(msg) = self.run.start(doc)
+                {
+                    self.banner = Some(Banner {
+                        severity: Severity::Warning,
+                        text: msg,
+                    });
                 }
             }
             Action::Cancel => self.run.cancel(),
@@ -821,7 +836,16 @@ impl StudioApp {
             self.theme_applied = Some(self.theme.kind);
         }
         let now_s = ctx.input(|i| i.time);
+        if self.waker.is_none() {
+            let repaint = ctx.clone();
+            let waker: crate::jobs::Waker = Arc::new(move || repaint.request_repaint());
+            self.run.waker = Some(Arc::clone(&waker));
+            self.waker = Some(waker);
+            // Figures computed before the first frame get their range now.
+            self.figures_of = None;
+        }
         self.run.poll(self.doc.as_ref());
+        self.live_range.poll();
         self.shortcuts(&ctx);
         self.dropped_files(&ctx);
 
@@ -870,9 +894,7 @@ impl StudioApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title_shown = title;
         }
-        if self.run.is_running() {
-            ctx.request_repaint_after(std::time::Duration::from_millis(100));
-        }
+        // Workers wake the UI through the waker when they report; no polling repaint is needed.
     }
 
     /// Answers the unsaved-changes prompt: save first, discard, or cancel.

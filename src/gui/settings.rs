@@ -47,6 +47,7 @@ impl UiSettings {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 mod tests {
     use super::*;
 

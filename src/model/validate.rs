@@ -371,7 +371,7 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
                 ),
             );
         }
-        if !(m.layout.gap_m >= 0.0) || m.layout.gap_m > 0.1 {
+        if !(0.0..=0.1).contains(&m.layout.gap_m) {
             d.push(
                 Severity::Error,
                 "non-physical-value",
@@ -660,8 +660,7 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
             ),
         );
     }
-    if !(0.0..1.0).contains(&pack.soc_min) || !(pack.soc_min < pack.soc_max && pack.soc_max <= 1.0)
-    {
+    if !((0.0..1.0).contains(&pack.soc_min) && pack.soc_min < pack.soc_max && pack.soc_max <= 1.0) {
         d.push(
             Severity::Error,
             "soc-window",

@@ -25,16 +25,15 @@ pub const BUNDLED_CELLS: &str = include_str!("../../assets/cells.ron");
 
 /// Parses a cell library document.
 pub fn parse_library(text: &str, path: &str) -> Result<Vec<Cell>, PresetError> {
-    let file: CellLibraryFile = ron::Options::default()
-        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-        .with_recursion_limit(crate::preset::MAX_NESTING)
-        .from_str(text)
-        .map_err(|e| PresetError::At {
-            path: path.to_owned(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: e.code.to_string(),
-        })?;
+    let file: CellLibraryFile =
+        crate::preset::ron_options()
+            .from_str(text)
+            .map_err(|e| PresetError::At {
+                path: path.to_owned(),
+                line: e.span.start.line,
+                col: e.span.start.col,
+                message: e.code.to_string(),
+            })?;
     if file.format_version != FORMAT_VERSION {
         let (line, col) = locate(text, "format_version");
         return Err(PresetError::At {
@@ -74,13 +73,8 @@ pub fn library_to_string(cells: &[Cell]) -> Result<String, PresetError> {
         format_version: FORMAT_VERSION,
         cells: cells.iter().map(cell_to_file).collect(),
     };
-    let config = ron::ser::PrettyConfig::new()
-        .struct_names(true)
-        .compact_arrays(true)
-        .indentor("    ")
-        .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
     ron::Options::default()
-        .to_string_pretty(&file, config)
+        .to_string_pretty(&file, crate::preset::pretty_config())
         .map_err(|e| PresetError::At {
             path: "<memory>".to_owned(),
             line: 1,

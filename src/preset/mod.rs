@@ -97,7 +97,8 @@ pub fn locate_nth(text: &str, needle: &str, n: usize) -> Option<(usize, usize)> 
     Some((line, col))
 }
 
-fn ron_options() -> ron::Options {
+/// Reading options shared by every document kind: implicit `Some`, bounded nesting.
+pub(crate) fn ron_options() -> ron::Options {
     ron::Options::default()
         .with_default_extension(Extensions::IMPLICIT_SOME)
         .with_recursion_limit(MAX_NESTING)
@@ -299,6 +300,15 @@ pub fn load_file(path: &Path) -> Result<Project, PresetError> {
     load_str(text, &label)
 }
 
+/// Writing options shared by every document kind: struct names, compact number lists, implicit `Some`.
+pub(crate) fn pretty_config() -> ron::ser::PrettyConfig {
+    ron::ser::PrettyConfig::new()
+        .struct_names(true)
+        .compact_arrays(true)
+        .indentor("    ")
+        .extensions(Extensions::IMPLICIT_SOME)
+}
+
 /// The header written at the top of every saved project.
 const HEADER: &str = "// Packwright project file (RON). Units are part of every key: _mm, _g, _ah, _mohm, _degc, ...\n\
 // Edit by hand if you like; `packwright check FILE` tells you what is wrong and where.\n";
@@ -306,13 +316,8 @@ const HEADER: &str = "// Packwright project file (RON). Units are part of every 
 /// Serializes a project to RON text in the current format.
 pub fn to_string(project: &Project) -> Result<String, PresetError> {
     let file = convert::project_to_file(project);
-    let config = ron::ser::PrettyConfig::new()
-        .struct_names(true)
-        .compact_arrays(true)
-        .indentor("    ")
-        .extensions(Extensions::IMPLICIT_SOME);
     let body = ron::Options::default()
-        .to_string_pretty(&file, config)
+        .to_string_pretty(&file, pretty_config())
         .map_err(|e| {
             at(
                 "<memory>",

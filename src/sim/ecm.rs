@@ -21,6 +21,10 @@ use crate::units::S_PER_H;
 #[derive(Debug, Clone)]
 pub struct Axis {
     points: Vec<f64>,
+    /// `1/(points[k+1] − points[k])` per interval: a lookup multiplies instead of dividing (a
+    /// division is the slowest step of a bracket; the product differs from the quotient by at most
+    /// one rounding, far below any tolerance the model carries).
+    inv_dx: Vec<f64>,
     /// `(first point, 1/spacing)` when the points are uniformly spaced (to 1e-9 relative).
     uniform: Option<(f64, f64)>,
 }
@@ -39,12 +43,13 @@ impl Axis {
         };
         Self {
             points: points.to_vec(),
+            inv_dx: points.windows(2).map(|w| 1.0 / (w[1] - w[0])).collect(),
             uniform,
         }
     }
 
     /// Lower index, upper index and fraction for `x`, holding the edges (as `Table::eval` does).
-    #[inline]
+    #[inline(always)]
     pub fn bracket(&self, x: f64) -> (usize, usize, f64) {
         let p = &self.points;
         let n = p.len();
@@ -65,8 +70,14 @@ impl Axis {
         while lo + 2 < n && p[lo + 1] <= x {
             lo += 1;
         }
-        let f = (x - p[lo]) / (p[lo + 1] - p[lo]);
+        let f = (x - p[lo]) * self.inv_dx[lo];
         (lo, lo + 1, f)
+    }
+
+    /// `1/(points[hi] − points[lo])` of a bracket, 0 on a held edge (`lo == hi`).
+    #[inline(always)]
+    fn inv_width(&self, lo: usize, hi: usize) -> f64 {
+        if hi > lo { self.inv_dx[lo] } else { 0.0 }
     }
 
     /// Number of points.
@@ -87,6 +98,10 @@ pub struct FastTable {
     i: Axis,
     s: Axis,
     values: Vec<f64>,
+    /// Distance in `values` between neighbouring temperature points (`ni·ns`) and current points
+    /// (`ns`), so a lookup finds its rows with one multiply-add each.
+    t_stride: usize,
+    i_stride: usize,
     /// What the last axis holds.
     pub last_axis: LastAxis,
 }
@@ -99,6 +114,8 @@ impl FastTable {
             i: Axis::new(&table.current_a),
             s: Axis::new(&table.soc),
             values: table.values.clone(),
+            t_stride: table.current_a.len() * table.soc.len(),
+            i_stride: table.soc.len(),
             last_axis: table.last_axis,
         }
     }
@@ -108,38 +125,78 @@ impl FastTable {
         self.i.len() > 1
     }
 
-    #[inline]
+    /// Start in `values` of the row at temperature index `t` and current index `i`.
+    #[inline(always)]
+    fn row(&self, t: usize, i: usize) -> usize {
+        t * self.t_stride + i * self.i_stride
+    }
+
+    #[inline(always)]
     fn at(&self, t: usize, i: usize, s: usize) -> f64 {
-        self.values[(t * self.i.len() + i) * self.s.len() + s]
+        self.values[self.row(t, i) + s]
+    }
+
+    /// Brackets of a point on this table's axes (reusable on tables with the same axes).
+    #[inline(always)]
+    pub fn brackets(&self, temp_k: f64, current_a: f64, x: f64) -> Brackets {
+        Brackets {
+            t: self.t.bracket(temp_k),
+            i: self.i.bracket(current_a),
+            s: self.s.bracket(x),
+        }
+    }
+
+    /// True when `other` has the same three axes (so [`Self::eval_at`] may share brackets).
+    pub fn same_axes(&self, other: &FastTable) -> bool {
+        self.t.points == other.t.points
+            && self.i.points == other.i.points
+            && self.s.points == other.s.points
+    }
+
+    /// Value at brackets found on a table with the same axes.
+    #[inline(always)]
+    pub fn eval_at(&self, b: &Brackets) -> f64 {
+        let (t0, t1, ft) = b.t;
+        let (i0, i1, fi) = b.i;
+        let (s0, s1, fs) = b.s;
+        let v = &self.values;
+        // Same interpolation order as `Table::eval` (SOC, then current, then temperature).
+        let line = |row: usize| {
+            let a = v[row + s0];
+            a + (v[row + s1] - a) * fs
+        };
+        let plane = |t: usize| {
+            let a = line(self.row(t, i0));
+            a + (line(self.row(t, i1)) - a) * fi
+        };
+        let a = plane(t0);
+        a + (plane(t1) - a) * ft
     }
 
     /// Value at temperature `temp_k`, current `current_a`, last-axis value `x`.
-    #[inline]
+    #[inline(always)]
     pub fn eval(&self, temp_k: f64, current_a: f64, x: f64) -> f64 {
         self.eval_slope(temp_k, current_a, x).0
     }
 
     /// Value and its derivative along the last axis (0 outside the grid).
-    #[inline]
+    #[inline(always)]
     pub fn eval_slope(&self, temp_k: f64, current_a: f64, x: f64) -> (f64, f64) {
         let (s0, s1, fs) = self.s.bracket(x);
-        let inv_ds = if s1 > s0 {
-            1.0 / (self.s.points[s1] - self.s.points[s0])
-        } else {
-            0.0
-        };
-        let line = |t: usize, i: usize| {
-            let a = self.at(t, i, s0);
-            let b = self.at(t, i, s1);
+        let inv_ds = self.s.inv_width(s0, s1);
+        let v = &self.values;
+        let line = |row: usize| {
+            let a = v[row + s0];
+            let b = v[row + s1];
             (a + (b - a) * fs, (b - a) * inv_ds)
         };
         let plane = |t: usize| {
             if self.i.len() == 1 {
-                return line(t, 0);
+                return line(self.row(t, 0));
             }
             let (i0, i1, fi) = self.i.bracket(current_a);
-            let (a, da) = line(t, i0);
-            let (b, db) = line(t, i1);
+            let (a, da) = line(self.row(t, i0));
+            let (b, db) = line(self.row(t, i1));
             (a + (b - a) * fi, da + (db - da) * fi)
         };
         if self.t.len() == 1 {
@@ -188,6 +245,14 @@ impl FastTable {
     }
 }
 
+/// Where a point falls on a table's three axes: `(lower, upper, fraction)` per axis.
+#[derive(Debug, Clone, Copy)]
+pub struct Brackets {
+    t: (usize, usize, f64),
+    i: (usize, usize, f64),
+    s: (usize, usize, f64),
+}
+
 /// A cell type compiled for stepping.
 #[derive(Debug, Clone)]
 pub struct CellKind {
@@ -203,6 +268,8 @@ pub struct CellKind {
     pub entropic: Option<FastTable>,
     /// True when any resistance depends on current (a second pass refines the split).
     pub current_dependent: bool,
+    /// True when R0 and every RC table share their axes (one bracket search serves them all).
+    pub shared_axes: bool,
     /// Minimum cell voltage, V.
     pub min_voltage_v: f64,
     /// Maximum cell voltage, V.
@@ -226,8 +293,10 @@ impl CellKind {
         let r0 = FastTable::new(&cell.r0_ohm);
         let current_dependent =
             r0.depends_on_current() || rc_r.iter().chain(&rc_c).any(|t| t.depends_on_current());
+        let shared_axes = rc_r.iter().chain(&rc_c).all(|t| t.same_axes(&r0));
         Self {
             ocv: FastTable::new(&cell.ocv_v),
+            shared_axes,
             r0,
             rc_r,
             rc_c,
@@ -303,7 +372,8 @@ pub fn linearise(
     dt_s: f64,
 ) -> Linear {
     let (ocv, docv) = kind.ocv.eval_slope(temp_k, i_guess_a, soc);
-    let r0 = kind.r0.eval(temp_k, i_guess_a, soc) * r_scale;
+    let br = kind.r0.brackets(temp_k, i_guess_a, soc);
+    let r0 = kind.r0.eval_at(&br) * r_scale;
     let mut out = Linear {
         ocv0_v: ocv,
         r0_ohm: r0,
@@ -312,8 +382,14 @@ pub fn linearise(
     let mut e = ocv;
     let mut r = r0 + r_conn_ohm + docv * dt_s / (S_PER_H * capacity_ah);
     for (k, (tr, tc)) in kind.rc_r.iter().zip(&kind.rc_c).enumerate() {
-        let rk = tr.eval(temp_k, i_guess_a, soc) * r_scale;
-        let ck = tc.eval(temp_k, i_guess_a, soc);
+        let (rk, ck) = if kind.shared_axes {
+            (tr.eval_at(&br) * r_scale, tc.eval_at(&br))
+        } else {
+            (
+                tr.eval(temp_k, i_guess_a, soc) * r_scale,
+                tc.eval(temp_k, i_guess_a, soc),
+            )
+        };
         let tau = rk * ck;
         let d = if tau > 0.0 { (-dt_s / tau).exp() } else { 0.0 };
         e -= v_rc[k] * d;

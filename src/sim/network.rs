@@ -207,6 +207,17 @@ impl Engine {
         let mut v_lin = 0.0;
         for pass in 0..passes {
             if pass == 1 {
+                // Refine only when the currents moved from the guess by more than 0.1 % of the
+                // largest (plus 1 mA): in steady current the first pass is already at its currents.
+                let scale = self.next_i.iter().fold(0.0f64, |m, i| m.max(i.abs()));
+                let moved = self
+                    .next_i
+                    .iter()
+                    .zip(&self.guess_a)
+                    .any(|(a, b)| (a - b).abs() > 1e-3 * scale + 1e-3);
+                if !moved {
+                    break;
+                }
                 self.guess_a.copy_from_slice(&self.next_i);
             }
             self.linearise_all(dt_s);

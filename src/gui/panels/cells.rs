@@ -108,21 +108,20 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         if ui
             .add_enabled(sel.is_some(), egui::Button::new("Duplicate cell"))
             .clicked()
+            && let Some(c) = sel
         {
-            if let Some(c) = sel {
-                let mut copy = c.clone();
-                let mut k = 2;
-                while project.cell(&CellId(format!("{}_{k}", c.id))).is_some() {
-                    k += 1;
-                }
-                copy.id = CellId(format!("{}_{k}", c.id));
-                copy.name = format!("{} (copy)", c.name);
-                st.selected = Some(copy.id.clone());
-                app.actions.push(Action::Edit {
-                    edit: Edit::AddCell(Box::new(copy)),
-                    merge: None,
-                });
+            let mut copy = c.clone();
+            let mut k = 2;
+            while project.cell(&CellId(format!("{}_{k}", c.id))).is_some() {
+                k += 1;
             }
+            copy.id = CellId(format!("{}_{k}", c.id));
+            copy.name = format!("{} (copy)", c.name);
+            st.selected = Some(copy.id.clone());
+            app.actions.push(Action::Edit {
+                edit: Edit::AddCell(Box::new(copy)),
+                merge: None,
+            });
         }
         ui.menu_button(
             "Add from library",
@@ -462,6 +461,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 mod tests {
     use super::*;
 

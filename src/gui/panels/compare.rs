@@ -10,28 +10,61 @@ use crate::gui::panels::inspector::figure_rows;
 use crate::preset::library::BUNDLED_PRESETS;
 use crate::units;
 
-/// Key numbers of a compared design for the difference column: (name, value, unit).
+/// Key numbers of a compared design for the difference rows: (name, value, unit).
 fn key_numbers(e: &CompareEntry) -> Vec<(&'static str, Option<f64>, &'static str)> {
     let f = &e.figures;
+    let p = f.pack();
+    let fin = |x: f64| x.is_finite().then_some(x);
+    let r = e.range.as_ref().ok();
     vec![
-        ("Cells", Some(f.cell_count as f64), ""),
-        ("Nominal voltage", f.nominal_voltage_v, "V"),
-        (
-            "Energy (nominal)",
-            Some(units::j_to_kwh(f.cell_energy_j)),
-            "kWh",
-        ),
+        ("Cells", Some(p.cell_count as f64), ""),
         (
             "Energy (usable)",
-            Some(units::j_to_kwh(f.usable_energy_j)),
+            Some(units::j_to_kwh(p.usable_energy_j)),
             "kWh",
         ),
-        ("Cell mass", Some(f.cell_mass_kg), "kg"),
-        ("Cell volume", Some(units::m3_to_l(f.cell_volume_m3)), "L"),
-        ("Cell level", f.cell_wh_per_kg(), "Wh/kg"),
-        ("Cell level (vol.)", f.cell_wh_per_l(), "Wh/L"),
+        ("Pack mass", Some(p.mass_kg), "kg"),
+        ("Pack volume", Some(units::m3_to_l(p.volume_m3)), "L"),
+        ("Pack level", fin(p.specific_energy_wh_per_kg()), "Wh/kg"),
+        ("Vehicle mass", r.map(|r| r.vehicle_mass_kg), "kg"),
+        (
+            "Consumption",
+            r.map(|r| units::j_to_wh(r.consumption_j_per_m * 1000.0)),
+            "Wh/km",
+        ),
+        ("Range", r.and_then(|r| r.range_m).map(units::m_to_km), "km"),
     ]
 }
+
+/// The cell-to-wheel chain of one design: what each stage gives, higher = better.
+/// Cell, module and pack Wh/kg; vehicle mass, consumption inverted (less is better); range.
+pub fn chain(
+    e: &CompareEntry,
+    project_modules: &crate::model::project::Project,
+) -> [Option<f64>; 6] {
+    let f = &e.figures;
+    let mods = f.rollup.modules_total(project_modules);
+    let r = e.range.as_ref().ok();
+    [
+        f.rollup.cell.map(|c| c.specific_energy_wh_per_kg()),
+        (mods.mass_kg > 0.0).then(|| mods.specific_energy_wh_per_kg()),
+        Some(f.pack().specific_energy_wh_per_kg()).filter(|x| x.is_finite()),
+        r.map(|r| 1.0 / r.vehicle_mass_kg),
+        r.map(|r| 1.0 / r.consumption_j_per_m)
+            .filter(|x| x.is_finite()),
+        r.and_then(|r| r.range_m),
+    ]
+}
+
+/// Stage names of [`chain`].
+pub const STAGES: [&str; 6] = [
+    "cell Wh/kg",
+    "module Wh/kg",
+    "pack Wh/kg",
+    "vehicle mass",
+    "consumption",
+    "range",
+];
 
 /// Draws the compare view.
 pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
@@ -71,113 +104,96 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     }
     let entries = app.compare.clone();
 
-    egui::ScrollArea::both()
-        .id_salt("compare_scroll")
-        .show(ui, |ui| {
-            egui::Grid::new("compare_table")
-                .striped(true)
-                .show(ui, |ui| {
-                    ui.strong("Design");
-                    for (k, e) in entries.iter().enumerate() {
-                        ui.horizontal(|ui| {
-                            ui.colored_label(theme.series_color(k), "■");
-                            ui.strong(&e.project.name);
-                            if ui
-                                .small_button("✕")
-                                .on_hover_text("Remove from compare")
-                                .clicked()
-                            {
-                                app.actions.push(Action::CompareRemove(k));
-                            }
-                        });
-                    }
-                    ui.end_row();
-                    ui.weak("Source");
-                    for e in &entries {
-                        ui.weak(&e.source);
-                    }
-                    ui.end_row();
-                    let first_rows = figure_rows(&entries[0].project, &entries[0].figures);
-                    let all_rows: Vec<_> = entries
-                        .iter()
-                        .map(|e| figure_rows(&e.project, &e.figures))
-                        .collect();
-                    for (r, (name, _)) in first_rows.iter().enumerate() {
-                        ui.label(*name);
-                        for rows in &all_rows {
-                            ui.label(&rows[r].1);
-                        }
-                        ui.end_row();
-                    }
-                    ui.strong("Difference to the first design");
-                    ui.end_row();
-                    let base = key_numbers(&entries[0]);
-                    for (r, (name, base_v, unit)) in base.iter().enumerate() {
-                        ui.label(format!("Δ {name}"));
-                        for e in &entries {
-                            let v = key_numbers(e)[r].1;
-                            let text = match (v, base_v) {
-                                (Some(v), Some(b)) if *b != 0.0 => {
-                                    let d = v - b;
-                                    format!(
-                                        "{:+} {unit} ({:+.1} %)",
-                                        units::fmt_sig(d, 3),
-                                        units::frac_to_pct(d / b)
-                                    )
-                                }
-                                _ => "—".to_owned(),
-                            };
-                            ui.label(text);
-                        }
-                        ui.end_row();
-                    }
-                    for (name, what) in [
-                        ("Module / pack Wh/kg", "roll-up"),
-                        ("Vehicle mass", "roll-up"),
-                        ("Consumption", "range engine"),
-                        ("Range", "range engine"),
-                    ] {
-                        ui.label(name);
-                        for _ in &entries {
-                            ui.colored_label(
-                                theme.text_weak,
-                                format!("not available yet ({what})"),
-                            );
-                        }
-                        ui.end_row();
+    egui::ScrollArea::both().id_salt("compare_scroll").show(ui, |ui| {
+        egui::Grid::new("compare_table").striped(true).show(ui, |ui| {
+            ui.strong("Design");
+            for (k, e) in entries.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.colored_label(theme.series_color(k), "■");
+                    ui.strong(&e.project.name);
+                    if ui.small_button("✕").on_hover_text("Remove from compare").clicked() {
+                        app.actions.push(Action::CompareRemove(k));
                     }
                 });
-            ui.add_space(8.0);
-            ui.label(egui::RichText::new("Cell to wheel").strong());
-            ui.weak(
-                "Each design's bars: cell-level Wh/kg (available now); module, pack, vehicle-mass, \
-             consumption and range stages appear as the roll-up and range engines land.",
-            );
-            Plot::new("waterfall")
-                .height(220.0)
-                .legend(Legend::default())
-                .y_axis_label("Wh/kg")
-                .allow_scroll(false)
-                .x_axis_formatter(|m, _| match m.value.round() as i64 {
-                    0 => "cell".to_owned(),
-                    1 => "module".to_owned(),
-                    2 => "pack".to_owned(),
-                    _ => String::new(),
-                })
-                .show(ui, |p| {
-                    let n = entries.len() as f64;
-                    for (k, e) in entries.iter().enumerate() {
-                        let offset = (k as f64 - (n - 1.0) / 2.0) * 0.8 / n;
-                        let bars = e
-                            .figures
-                            .cell_wh_per_kg()
-                            .map(|v| vec![Bar::new(offset, v).width(0.7 / n)])
-                            .unwrap_or_default();
-                        p.bar_chart(
-                            BarChart::new(e.project.name.clone(), bars)
-                                .color(theme.series_color(k)),
-                        );
-                    }
-                });
+            }
+            ui.end_row();
+            ui.weak("Source");
+            for e in &entries {
+                ui.weak(&e.source);
+            }
+            ui.end_row();
+            let first_rows = figure_rows(&entries[0].project, &entries[0].figures, entries[0].range.as_ref().ok());
+            let all_rows: Vec<_> = entries
+                .iter()
+                .map(|e| figure_rows(&e.project, &e.figures, e.range.as_ref().ok()))
+                .collect();
+            for (r, (name, _)) in first_rows.iter().enumerate() {
+                ui.label(*name);
+                for rows in &all_rows {
+                    ui.label(&rows[r].1);
+                }
+                ui.end_row();
+            }
+            ui.strong("Difference to the first design");
+            ui.end_row();
+            let base = key_numbers(&entries[0]);
+            for (r, (name, base_v, unit)) in base.iter().enumerate() {
+                ui.label(format!("Δ {name}"));
+                for e in &entries {
+                    let v = key_numbers(e)[r].1;
+                    let text = match (v, base_v) {
+                        (Some(v), Some(b)) if *b != 0.0 => {
+                            let d = v - b;
+                            let sign = if d >= 0.0 { "+" } else { "" };
+                            let num = format!("{sign}{}", units::fmt_sig(d, 3));
+                            let num = if unit.is_empty() { num } else { format!("{num} {unit}") };
+                            format!("{num} ({:+.1} %)", units::frac_to_pct(d / b))
+                        }
+                        _ => "—".to_owned(),
+                    };
+                    ui.label(text);
+                }
+                ui.end_row();
+            }
         });
+        ui.add_space(8.0);
+        ui.label(egui::RichText::new("Cell to wheel: advantage over the first design at each stage").strong());
+        ui.weak(
+            "Each bar: how much better (+) or worse (−) than the first design, in %. Cell, module and \
+             pack Wh/kg; vehicle mass and consumption counted as gains when lower; range. A gain that \
+             shrinks from left to right is lost on the way from cell to wheel.",
+        );
+        let base = chain(&entries[0], &entries[0].project);
+        Plot::new("waterfall")
+            .height(240.0)
+            .legend(Legend::default())
+            .y_axis_label("advantage, %")
+            .allow_scroll(false)
+            .x_axis_formatter(|m, _| {
+                let k = m.value.round();
+                if (m.value - k).abs() < 1e-6 && (0.0..6.0).contains(&k) {
+                    STAGES[k as usize].to_owned()
+                } else {
+                    String::new()
+                }
+            })
+            .show(ui, |p| {
+                let n = entries.len().max(2) as f64 - 1.0;
+                for (k, e) in entries.iter().enumerate().skip(1) {
+                    let c = chain(e, &e.project);
+                    let offset = ((k - 1) as f64 - (n - 1.0) / 2.0) * 0.8 / n;
+                    let bars: Vec<Bar> = (0..6)
+                        .filter_map(|s| match (c[s], base[s]) {
+                            (Some(v), Some(b)) if b != 0.0 => Some(
+                                Bar::new(s as f64 + offset, units::frac_to_pct(v / b - 1.0))
+                                    .width(0.7 / n)
+                                    .name(STAGES[s]),
+                            ),
+                            _ => None,
+                        })
+                        .collect();
+                    p.bar_chart(BarChart::new(e.project.name.clone(), bars).color(theme.series_color(k)));
+                }
+            });
+    });
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use crate::gui::app::StudioApp;
 use crate::gui::figures::Figures;
+use crate::gui::runs::RangeSummary;
 use crate::model::project::Project;
 use crate::units::{self, fmt_sig};
 
@@ -25,8 +26,18 @@ pub fn opt(v: Option<f64>, sig: usize, unit: &str) -> String {
 }
 
 /// The figures as rows (name, value), shared by the inspector, the compare table and CSV export.
-pub fn figure_rows(project: &Project, f: &Figures) -> Vec<(&'static str, String)> {
-    let t = &f.topology;
+pub fn figure_rows(
+    project: &Project,
+    f: &Figures,
+    range: Option<&RangeSummary>,
+) -> Vec<(&'static str, String)> {
+    let t = f.topology();
+    let p = f.pack();
+    let nan_free = |x: f64| x.is_finite().then_some(x);
+    let modules = project.pack.modules().count();
+    let mods = f.rollup.modules_total(project);
+    let module_wh_kg = (mods.mass_kg > 0.0).then(|| mods.specific_energy_wh_per_kg());
+    let cell_wh_kg = f.rollup.cell.map(|c| c.specific_energy_wh_per_kg());
     vec![
         (
             "Arrangement",
@@ -36,37 +47,100 @@ pub fn figure_rows(project: &Project, f: &Figures) -> Vec<(&'static str, String)
                 "—".to_owned()
             },
         ),
-        ("Modules", f.module_count.to_string()),
-        ("Cells", f.cell_count.to_string()),
-        ("Nominal voltage", opt(f.nominal_voltage_v, 4, "V")),
+        ("Modules", modules.to_string()),
+        ("Cell count", p.cell_count.to_string()),
+        (
+            "Nominal voltage",
+            opt(nan_free(p.nominal_voltage_v).filter(|v| *v > 0.0), 4, "V"),
+        ),
         (
             "Voltage range",
-            match (f.min_voltage_v, f.max_voltage_v) {
-                (Some(lo), Some(hi)) => format!("{} – {} V", fmt_sig(lo, 3), fmt_sig(hi, 4)),
-                _ => "—".to_owned(),
+            if p.max_voltage_v > 0.0 {
+                format!(
+                    "{} – {} V",
+                    fmt_sig(p.min_voltage_v, 3),
+                    fmt_sig(p.max_voltage_v, 4)
+                )
+            } else {
+                "—".to_owned()
             },
         ),
-        ("Capacity", opt(f.capacity_ah, 4, "Ah")),
+        ("Capacity", opt(nan_free(p.capacity_ah), 4, "Ah")),
         (
             "Energy (nominal)",
-            units::fmt_unit(units::j_to_kwh(f.cell_energy_j), 3, "kWh"),
+            units::fmt_unit(units::j_to_kwh(p.energy_j), 3, "kWh"),
         ),
         (
             "Energy (usable)",
             format!(
                 "{} ({:.0}–{:.0} % SOC)",
-                units::fmt_unit(units::j_to_kwh(f.usable_energy_j), 3, "kWh"),
+                units::fmt_unit(units::j_to_kwh(p.usable_energy_j), 3, "kWh"),
                 units::frac_to_pct(project.pack.soc_min),
                 units::frac_to_pct(project.pack.soc_max)
             ),
         ),
-        ("Cell mass", units::fmt_unit(f.cell_mass_kg, 4, "kg")),
         (
-            "Cell volume",
-            units::fmt_unit(units::m3_to_l(f.cell_volume_m3), 4, "L"),
+            "Range (lumped)",
+            range.map_or("computing…".to_owned(), |r| {
+                r.range_m.map_or_else(
+                    || format!("— ({})", r.stop),
+                    |m| {
+                        format!(
+                            "{} ({})",
+                            units::fmt_unit(units::m_to_km(m), 4, "km"),
+                            r.cycle
+                        )
+                    },
+                )
+            }),
         ),
-        ("Cell level", opt(f.cell_wh_per_kg(), 3, "Wh/kg")),
-        ("Cell level (vol.)", opt(f.cell_wh_per_l(), 3, "Wh/L")),
+        (
+            "Consumption",
+            range.map_or("—".to_owned(), |r| {
+                units::fmt_unit(units::j_to_wh(r.consumption_j_per_m * 1000.0), 4, "Wh/km")
+            }),
+        ),
+        (
+            "Vehicle mass",
+            range.map_or("—".to_owned(), |r| {
+                units::fmt_unit(r.vehicle_mass_kg, 4, "kg")
+            }),
+        ),
+        ("Pack mass", units::fmt_unit(p.mass_kg, 4, "kg")),
+        (
+            "Pack volume",
+            units::fmt_unit(units::m3_to_l(p.volume_m3), 4, "L"),
+        ),
+        (
+            "Pack size",
+            format!(
+                "{} × {} × {} mm",
+                fmt_sig(units::m_to_mm(p.dims_m[0]), 4),
+                fmt_sig(units::m_to_mm(p.dims_m[1]), 4),
+                fmt_sig(units::m_to_mm(p.dims_m[2]), 3)
+            ),
+        ),
+        (
+            "Pack level",
+            opt(nan_free(p.specific_energy_wh_per_kg()), 3, "Wh/kg"),
+        ),
+        (
+            "Pack level (vol.)",
+            opt(nan_free(p.energy_density_wh_per_l()), 3, "Wh/L"),
+        ),
+        ("Module level", opt(module_wh_kg, 3, "Wh/kg")),
+        ("Cell level", opt(cell_wh_kg, 3, "Wh/kg")),
+        (
+            "Cells / pack mass",
+            format!(
+                "{:.0} %",
+                units::frac_to_pct(f.rollup.cell_to_pack_mass_frac)
+            ),
+        ),
+        (
+            "Pack resistance",
+            opt(nan_free(units::ohm_to_mohm(p.resistance_ohm)), 3, "mΩ"),
+        ),
     ]
 }
 
@@ -74,7 +148,7 @@ pub fn figure_rows(project: &Project, f: &Figures) -> Vec<(&'static str, String)
 pub fn figures_csv(project: &Project, f: &Figures) -> String {
     let mut s = String::from("figure,value\n");
     let _ = writeln!(s, "project,\"{}\"", project.name.replace('"', "'"));
-    for (k, v) in figure_rows(project, f) {
+    for (k, v) in figure_rows(project, f, None) {
         let _ = writeln!(s, "{k},\"{v}\"");
     }
     s
@@ -94,27 +168,33 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 ui.heading("Figures");
                 ui.weak("Recomputed on every edit.");
                 ui.add_space(4.0);
+                let range = app.live_range.current(doc);
                 egui::Grid::new("figures_grid")
                     .num_columns(2)
                     .striped(true)
                     .show(ui, |ui| {
-                        for (k, v) in figure_rows(doc.project(), &app.figures) {
+                        for (k, v) in figure_rows(doc.project(), &app.figures, range.as_ref()) {
                             fig_row(ui, k, &v);
                         }
                     });
+                if let Some(e) = app.live_range.error(doc) {
+                    ui.colored_label(app.theme.warn, format!("Range: {e}"));
+                }
                 ui.add_space(6.0);
-                ui.label(egui::RichText::new("Pack roll-up").strong());
-                ui.colored_label(
-                    app.theme.text_weak,
-                    "Module and pack mass, volume and Wh/kg (housings, busbars, cooling, \
-                     enclosure): not available yet — the roll-up engine has not landed in this build.",
-                );
-                ui.add_space(6.0);
-                ui.label(egui::RichText::new("Range (lumped)").strong());
-                ui.colored_label(
-                    app.theme.text_weak,
-                    "Not available yet — the drive-cycle range engine has not landed in this build.",
-                );
+                ui.label(egui::RichText::new("Pack mass breakdown").strong());
+                egui::Grid::new("mass_breakdown")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        let mut parts: Vec<_> =
+                            app.figures.rollup.mass_breakdown_kg.iter().collect();
+                        parts.sort_by(|a, b| b.1.total_cmp(a.1));
+                        for (k, kg) in parts {
+                            ui.weak(k.replace('_', " "));
+                            ui.label(units::fmt_unit(*kg, 3, "kg"));
+                            ui.end_row();
+                        }
+                    });
                 ui.add_space(6.0);
                 ui.weak(format!(
                     "computed in {:.2} ms",

@@ -27,7 +27,7 @@ pub fn reflow(m: &mut ModuleDesign) {
     let n = m.cell_count();
     let l = &mut m.layout;
     let per_row = u64::from(l.columns) * u64::from(l.layers);
-    if per_row > 0 && n % per_row == 0 {
+    if per_row > 0 && n.is_multiple_of(per_row) {
         l.rows = u32::try_from(n / per_row).unwrap_or(u32::MAX);
     } else {
         l.rows = m.series;
@@ -129,7 +129,7 @@ fn draw_top_view(ui: &mut egui::Ui, m: &ModuleDesign, cell: &Cell, theme: &Theme
     for (k, p) in pos.iter().enumerate() {
         // Cells in order: position k of the bottom layer; its parallel group is k / parallel.
         let group = (k * layers) / parallel;
-        let fill = if group % 2 == 0 {
+        let fill = if group.is_multiple_of(2) {
             theme.cell_fill
         } else {
             theme.cell_fill.gamma_multiply(0.7)
@@ -398,10 +398,9 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             ui.label("End plates");
                             if let Some(v) =
                                 material_combo(ui, "end_plate_mat", comp.end_plate_material)
+                                && let Some(nc) = &mut next.compression
                             {
-                                if let Some(nc) = &mut next.compression {
-                                    nc.end_plate_material = v;
-                                }
+                                nc.end_plate_material = v;
                             }
                             ui.end_row();
                         }
@@ -443,15 +442,14 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             });
                         }
                         ui.end_row();
-                        if let Some(h) = m.housing {
-                            if let (_, Some(c)) =
+                        if let Some(h) = m.housing
+                            && let (_, Some(c)) =
                                 quantity_row(ui, "Wall thickness", h.wall_thickness_m, Qty::MM)
-                            {
-                                if let Some(nh) = &mut next.housing {
-                                    nh.wall_thickness_m = c.value_si.max(0.0);
-                                }
-                                merge = key("wall");
+                        {
+                            if let Some(nh) = &mut next.housing {
+                                nh.wall_thickness_m = c.value_si.max(0.0);
                             }
+                            merge = key("wall");
                         }
                     });
             });
@@ -465,52 +463,92 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             );
             return;
         };
+        let roll = app.figures.rollup.module(&m.id).cloned();
         egui::Grid::new("module_figs")
             .num_columns(2)
             .striped(true)
             .show(ui, |ui| {
-                let n = m.cell_count() as f64;
                 fig_row(
                     ui,
-                    "Module",
+                    "Arrangement (module)",
                     &format!("{}s{}p · {} cells", m.series, m.parallel, m.cell_count()),
                 );
+                let Some(r) = &roll else {
+                    fig_row(ui, "Roll-up", "— (the module has no cell)");
+                    return;
+                };
+                let f = &r.figures;
                 fig_row(
                     ui,
                     "Module voltage",
-                    &units::fmt_unit(f64::from(m.series) * cell.nominal_voltage_v, 4, "V"),
+                    &units::fmt_unit(f.nominal_voltage_v, 4, "V"),
                 );
                 fig_row(
                     ui,
                     "Module energy",
-                    &units::fmt_unit(units::j_to_kwh(n * cell.energy_j()), 3, "kWh"),
+                    &units::fmt_unit(units::j_to_kwh(f.energy_j), 3, "kWh"),
                 );
-                fig_row(ui, "Cell mass", &units::fmt_unit(n * cell.mass_kg, 4, "kg"));
-                let (_, _, size) = top_view(&m, &cell);
+                fig_row(ui, "Module mass", &units::fmt_unit(f.mass_kg, 4, "kg"));
                 fig_row(
                     ui,
-                    "Cell block",
+                    "Module volume",
+                    &units::fmt_unit(units::m3_to_l(f.volume_m3), 4, "L"),
+                );
+                fig_row(
+                    ui,
+                    "Module size",
                     &format!(
-                        "{} × {} mm",
-                        units::fmt_sig(units::m_to_mm(size[0]), 4),
-                        units::fmt_sig(units::m_to_mm(size[1]), 4)
+                        "{} × {} × {} mm",
+                        units::fmt_sig(units::m_to_mm(f.dims_m[0]), 4),
+                        units::fmt_sig(units::m_to_mm(f.dims_m[1]), 4),
+                        units::fmt_sig(units::m_to_mm(f.dims_m[2]), 3)
                     ),
                 );
-                if let (Some(comp), Some(area)) = (m.compression, cell.format.face_area_m2()) {
-                    let needed = cell.solid_state.map_or(0.0, |s| s.stack_pressure_pa);
-                    let p = comp.pressure_pa.unwrap_or(needed);
-                    // Clamp force on the stack = pressure × broad-face area (the fixture carries it).
+                fig_row(
+                    ui,
+                    "Module level",
+                    &units::fmt_unit(f.specific_energy_wh_per_kg(), 3, "Wh/kg"),
+                );
+                fig_row(
+                    ui,
+                    "Module level (vol.)",
+                    &units::fmt_unit(f.energy_density_wh_per_l(), 3, "Wh/L"),
+                );
+                fig_row(
+                    ui,
+                    "Busbar current",
+                    &units::fmt_unit(r.busbar_current_a, 3, "A"),
+                );
+                if let Some(c) = &r.compression {
+                    fig_row(
+                        ui,
+                        "Stack pressure",
+                        &units::fmt_unit(units::pa_to_mpa(c.pressure_pa), 3, "MPa"),
+                    );
                     fig_row(
                         ui,
                         "Clamp force",
-                        &units::fmt_unit(p * area / 1000.0, 3, "kN"),
+                        &units::fmt_unit(c.force_n / 1000.0, 3, "kN"),
+                    );
+                    fig_row(
+                        ui,
+                        "End plates",
+                        &format!(
+                            "{} mm, {}",
+                            units::fmt_sig(units::m_to_mm(c.end_plate_thickness_m), 3),
+                            units::fmt_unit(c.end_plates_kg, 3, "kg")
+                        ),
+                    );
+                    fig_row(
+                        ui,
+                        "Tie rods",
+                        &format!(
+                            "Ø {} mm, {}",
+                            units::fmt_sig(units::m_to_mm(c.tie_rod_diameter_m), 3),
+                            units::fmt_unit(c.tie_rods_kg, 3, "kg")
+                        ),
                     );
                 }
-                fig_row(
-                    ui,
-                    "Mass, volume, Wh/kg, Wh/L",
-                    "not available yet (roll-up)",
-                );
             });
         if m.layout.positions() != m.cell_count() {
             ui.colored_label(
@@ -536,6 +574,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 mod tests {
     use super::*;
 

@@ -53,7 +53,7 @@ fn auto_layout(
     let g = &project.pack.graph;
     let mut pos = BTreeMap::new();
     let mut levels: Vec<u32> = figures
-        .topology
+        .topology()
         .module_levels
         .iter()
         .map(|&(_, l)| l)
@@ -61,7 +61,7 @@ fn auto_layout(
     levels.sort_unstable();
     levels.dedup();
     let mut per_col: BTreeMap<usize, usize> = BTreeMap::new();
-    for &(n, l) in &figures.topology.module_levels {
+    for &(n, l) in &figures.topology().module_levels {
         let col = levels.iter().position(|&x| x == l).unwrap_or(0) + 1;
         let row = per_col.entry(col).or_insert(0);
         pos.insert(n, vec2(col as f32 * COL_W, *row as f32 * ROW_H));
@@ -295,11 +295,11 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
 
     // A wire being drawn.
     if let Some(from) = st.wiring_from.clone() {
-        if let (Some(p), Some(n)) = (pointer, project.pack.find(&from.0)) {
-            if let Some(r) = rects.get(&n) {
-                let a = terminal_pos(*r, from.1, g[n].terminals().len() == 1);
-                painter.line_segment([a, p], Stroke::new(2.0, theme.accent));
-            }
+        if let (Some(p), Some(n)) = (pointer, project.pack.find(&from.0))
+            && let Some(r) = rects.get(&n)
+        {
+            let a = terminal_pos(*r, from.1, g[n].terminals().len() == 1);
+            painter.line_segment([a, p], Stroke::new(2.0, theme.accent));
         }
         if released {
             if let Some(to) = drop_target.filter(|t| *t != from) {

@@ -11,7 +11,7 @@ use crate::gui::panels::inspector::fig_row;
 use crate::units;
 
 /// Traces and summary of one run, as the GUI shows them (SI).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunOutcome {
     /// Sample times, s.
     pub time_s: Vec<f64>,
@@ -33,8 +33,16 @@ pub struct RunOutcome {
     pub energy_breakdown_j: Vec<(String, f64)>,
     /// Why the run stopped.
     pub cutoff: String,
-    /// Cell temperatures at some sample indices: (sample index, one value per module in node order, K).
-    pub module_temps_k: Vec<(usize, Vec<f64>)>,
+    /// Fidelity simulated.
+    pub fidelity: crate::model::project::Fidelity,
+    /// Where each simulated element sits: (module instance id or "pack", group, cell in group).
+    pub places: Vec<(String, u32, Option<u32>)>,
+    /// Element temperatures sampled over the run: (time s, one value per element, K).
+    pub cell_temps_k: Vec<(f64, Vec<f64>)>,
+    /// Vehicle mass with the pack, kg.
+    pub vehicle_mass_kg: f64,
+    /// Cycle driven.
+    pub cycle: String,
 }
 
 impl RunOutcome {
@@ -78,10 +86,6 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         ui.add_space(8.0);
         ui.label(egui::RichText::new("No results yet").strong());
         ui.label("Run a simulation (Vehicle & run tab, or Ctrl+R) to see range, consumption, the energy breakdown and traces.");
-        ui.colored_label(
-            theme.text_weak,
-            crate::gui::panels::simulate::ENGINE_MISSING,
-        );
         return;
     };
     let o = &fin.outcome;
@@ -123,78 +127,197 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     .fill(theme.series_color(k))
             })
             .collect();
+        let names: Vec<String> = o
+            .energy_breakdown_j
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect();
         Plot::new("energy_breakdown")
             .height(140.0)
             .y_axis_label("kWh")
+            .x_axis_formatter(move |m, _| {
+                let k = m.value.round();
+                if (m.value - k).abs() < 1e-6 && k >= 0.0 {
+                    names.get(k as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
             .allow_scroll(false)
             .show(&mut cols[1], |p| {
                 p.bar_chart(BarChart::new("Energy", bars));
             });
     });
     let h = ((ui.available_height() - 40.0) / 3.0).max(90.0);
-    let link = egui::Id::new("results_x");
-    let t = &o.time_s;
-    Plot::new("voltage_current")
-        .height(h)
-        .legend(Legend::default())
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_label("time, min")
-        .show(ui, |p| {
-            p.line(line("pack voltage, V", t, &o.voltage_v, |x| x).color(theme.series_color(0)));
-            p.line(line("current, A", t, &o.current_a, |x| x).color(theme.series_color(1)));
+    egui::ScrollArea::vertical()
+        .id_salt("results_scroll")
+        .show(ui, |ui| {
+            let link = egui::Id::new("results_x");
+            let t = &o.time_s;
+            Plot::new("voltage_current")
+                .height(h)
+                .legend(Legend::default())
+                .link_axis(link, [true, false])
+                .link_cursor(link, [true, false])
+                .x_axis_label("time, min")
+                .show(ui, |p| {
+                    p.line(
+                        line("pack voltage, V", t, &o.voltage_v, |x| x)
+                            .color(theme.series_color(0)),
+                    );
+                    p.line(line("current, A", t, &o.current_a, |x| x).color(theme.series_color(1)));
+                });
+            Plot::new("soc")
+                .height(h)
+                .legend(Legend::default())
+                .link_axis(link, [true, false])
+                .link_cursor(link, [true, false])
+                .x_axis_label("time, min")
+                .show(ui, |p| {
+                    p.line(
+                        line("SOC, %", t, &o.soc, units::frac_to_pct).color(theme.series_color(2)),
+                    );
+                });
+            Plot::new("temps")
+                .height(h)
+                .legend(Legend::default())
+                .link_axis(link, [true, false])
+                .link_cursor(link, [true, false])
+                .x_axis_label("time, min")
+                .show(ui, |p| {
+                    p.line(
+                        line("min cell, °C", t, &o.min_temp_k, units::k_to_degc).color(theme.neg),
+                    );
+                    p.line(
+                        line("max cell, °C", t, &o.max_temp_k, units::k_to_degc).color(theme.pos),
+                    );
+                });
+            if !o.cell_temps_k.is_empty() {
+                let st = &mut app.ui.results;
+                let last = o.cell_temps_k.len() - 1;
+                st.heat_sample = st.heat_sample.min(last);
+                ui.horizontal(|ui| {
+                    ui.label("Heat map at");
+                    ui.add(egui::Slider::new(&mut st.heat_sample, 0..=last).show_value(false));
+                    let (t_s, _) = &o.cell_temps_k[st.heat_sample];
+                    ui.label(format!("t = {:.1} min", t_s / 60.0));
+                });
+                heat_map(ui, &fin.project, o, st.heat_sample, &theme);
+            }
         });
-    Plot::new("soc")
-        .height(h)
-        .legend(Legend::default())
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_label("time, min")
-        .show(ui, |p| {
-            p.line(line("SOC, %", t, &o.soc, units::frac_to_pct).color(theme.series_color(2)));
-        });
-    Plot::new("temps")
-        .height(h)
-        .legend(Legend::default())
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_label("time, min")
-        .show(ui, |p| {
-            p.line(line("min cell, °C", t, &o.min_temp_k, units::k_to_degc).color(theme.neg));
-            p.line(line("max cell, °C", t, &o.max_temp_k, units::k_to_degc).color(theme.pos));
-        });
-    if !o.module_temps_k.is_empty() {
-        let st = &mut app.ui.results;
-        let last = o.module_temps_k.len() - 1;
-        st.heat_sample = st.heat_sample.min(last);
-        ui.add(egui::Slider::new(&mut st.heat_sample, 0..=last).text("heat map sample"));
-        let (k, temps) = &o.module_temps_k[st.heat_sample];
-        let lo = temps.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = temps.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let (rect, _) = ui.allocate_exact_size(
-            egui::vec2(ui.available_width(), 120.0),
-            egui::Sense::hover(),
-        );
-        let painter = ui.painter_at(rect);
-        let env = fin.project.pack.envelope;
-        let s = (f64::from(rect.width()) / env.length_m.max(1e-6))
-            .min(f64::from(rect.height()) / env.width_m.max(1e-6));
-        for ((_, inst), temp) in fin.project.pack.modules().zip(temps) {
-            let r = egui::Rect::from_min_size(
-                rect.min
-                    + egui::vec2(
-                        (inst.position_m[0] * s) as f32,
-                        (inst.position_m[1] * s) as f32,
-                    ),
-                egui::vec2(20.0, 20.0),
+}
+
+/// Cell temperatures over the pack layout (top view, to scale) at one sample.
+fn heat_map(
+    ui: &mut egui::Ui,
+    project: &crate::model::project::Project,
+    o: &RunOutcome,
+    sample: usize,
+    theme: &crate::gui::theme::Theme,
+) {
+    let Some((_, temps)) = o.cell_temps_k.get(sample) else {
+        return;
+    };
+    // One colour scale for the whole run, so the map can be compared across time.
+    let lo = o
+        .cell_temps_k
+        .iter()
+        .flat_map(|(_, v)| v)
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    let hi = o
+        .cell_temps_k
+        .iter()
+        .flat_map(|(_, v)| v)
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let hi = if hi - lo < 0.1 { lo + 0.1 } else { hi };
+    let h = (ui.available_width() * 0.45).clamp(140.0, 360.0);
+    let (rect, _) =
+        ui.allocate_exact_size(egui::vec2(ui.available_width(), h), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, theme.canvas_bg);
+    let env = project.pack.envelope;
+    let margin = 20.0;
+    let s = (f64::from(rect.width() - 2.0 * margin - 60.0) / env.length_m.max(1e-6))
+        .min(f64::from(rect.height() - 2.0 * margin) / env.width_m.max(1e-6));
+    let origin = rect.min + egui::vec2(margin, margin);
+    let to = |x: f64, y: f64| origin + egui::vec2((x * s) as f32, (y * s) as f32);
+    painter.rect_stroke(
+        egui::Rect::from_min_max(to(0.0, 0.0), to(env.length_m, env.width_m)),
+        0.0,
+        theme.outline_stroke(),
+        egui::StrokeKind::Outside,
+    );
+    // Temperature of every cell position: from its element (cell fidelity), its group's element, or
+    // the pack's single element (lumped).
+    for (_, inst) in project.pack.modules() {
+        let (Some(d), Some(c)) = (
+            project.module(&inst.design),
+            project
+                .module(&inst.design)
+                .and_then(|d| project.cell(&d.cell)),
+        ) else {
+            continue;
+        };
+        let (pos, foot, _) = crate::gui::panels::module::top_view(d, c);
+        let p = d.parallel.max(1) as usize;
+        let temp_of = |k: usize| -> Option<f64> {
+            let group = (k / p) as u32;
+            let cell = (k % p) as u32;
+            o.places
+                .iter()
+                .position(|(m, g, c)| {
+                    (m == inst.id.as_str() && *g == group && c.is_none_or(|c| c == cell))
+                        || m == "pack"
+                })
+                .and_then(|e| temps.get(e).copied())
+        };
+        for (k, xy) in pos.iter().enumerate() {
+            let (x, y) = if inst.rotated {
+                (xy[1], xy[0])
+            } else {
+                (xy[0], xy[1])
+            };
+            let (fx, fy) = if inst.rotated {
+                (foot[1], foot[0])
+            } else {
+                (foot[0], foot[1])
+            };
+            let center = to(inst.position_m[0] + x, inst.position_m[1] + y);
+            let color = temp_of(k).map_or(theme.grid, |t| theme.heat_color(t, lo, hi));
+            painter.rect_filled(
+                egui::Rect::from_center_size(center, egui::vec2((fx * s) as f32, (fy * s) as f32)),
+                0.0,
+                color,
             );
-            painter.rect_filled(r, 1.0, theme.heat_color(*temp, lo, hi));
         }
-        ui.weak(format!(
-            "t = {:.1} min · {:.1}–{:.1} °C",
-            t.get(*k).copied().unwrap_or(0.0) / 60.0,
-            units::k_to_degc(lo),
-            units::k_to_degc(hi)
-        ));
+    }
+    // Colour bar.
+    let bar = egui::Rect::from_min_size(
+        egui::pos2(rect.right() - 50.0, rect.top() + margin),
+        egui::vec2(12.0, rect.height() - 2.0 * margin),
+    );
+    let n = 32;
+    for k in 0..n {
+        let f = k as f64 / (n - 1) as f64;
+        let y0 = bar.bottom() - bar.height() * (k as f32 + 1.0) / n as f32;
+        painter.rect_filled(
+            egui::Rect::from_min_size(
+                egui::pos2(bar.left(), y0),
+                egui::vec2(bar.width(), bar.height() / n as f32 + 0.5),
+            ),
+            0.0,
+            theme.heat_color(lo + f * (hi - lo), lo, hi),
+        );
+    }
+    for (t, y) in [(hi, bar.top()), (lo, bar.bottom())] {
+        painter.text(
+            egui::pos2(bar.right() + 3.0, y),
+            egui::Align2::LEFT_CENTER,
+            format!("{:.1} °C", units::k_to_degc(t)),
+            egui::FontId::proportional(10.0),
+            theme.text_weak,
+        );
     }
 }

@@ -30,6 +30,8 @@ pub struct RunState {
     pub last: Option<Finished>,
     /// How the last run ended when it gave no result (cancelled, failed).
     pub last_error: Option<String>,
+    /// Called by the worker after each event (the GUI's repaint request).
+    pub waker: Option<crate::jobs::Waker>,
 }
 
 impl std::fmt::Debug for RunState {
@@ -41,18 +43,22 @@ impl std::fmt::Debug for RunState {
     }
 }
 
-/// Why a run cannot start in this build.
-pub const ENGINE_MISSING: &str = "Simulation is not available yet: the electro-thermal engine and the drive-cycle \
-     range loop have not landed in this build.";
-
 impl RunState {
     /// Starts a run of the document's current design.
     pub fn start(&mut self, doc: &Document) -> Result<(), String> {
         if self.job.is_some() {
             return Err("A run is already going; cancel it first.".to_owned());
         }
-        let _snapshot = doc.snapshot();
-        Err(ENGINE_MISSING.to_owned())
+        let snapshot = doc.snapshot();
+        let for_job = Arc::clone(&snapshot);
+        let path = doc.path.clone();
+        let waker = self.waker.clone().unwrap_or_else(|| Arc::new(|| {}));
+        let job = crate::jobs::spawn("packwright-run", waker, move |progress| {
+            crate::gui::runs::full_run(for_job, path, progress)
+        })
+        .map_err(|e| e.to_string())?;
+        self.start_job(snapshot, job);
+        Ok(())
     }
 
     /// Starts an arbitrary job as the run (used once the engine is wired in, and by tests of the
@@ -147,130 +153,54 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
         ui.label(egui::RichText::new(format!("Vehicle — {}", v.name)).strong());
-        egui::Grid::new("vehicle_grid")
-            .num_columns(2)
-            .show(ui, |ui| {
-                type F = (
-                    &'static str,
-                    fn(&crate::model::vehicle::Vehicle) -> f64,
-                    fn(&mut crate::model::vehicle::Vehicle, f64),
-                    Qty,
-                );
-                let fields: [F; 11] = [
-                    (
-                        "Glider mass",
-                        |v| v.glider_mass_kg,
-                        |v, x| v.glider_mass_kg = x,
-                        Qty::KG,
-                    ),
-                    (
-                        "Payload",
-                        |v| v.payload_kg,
-                        |v, x| v.payload_kg = x,
-                        Qty::KG,
-                    ),
-                    (
-                        "Drag coefficient",
-                        |v| v.drag_coefficient,
-                        |v, x| v.drag_coefficient = x,
-                        Qty::PLAIN,
-                    ),
-                    (
-                        "Frontal area",
-                        |v| v.frontal_area_m2,
-                        |v, x| v.frontal_area_m2 = x,
-                        Qty::M2,
-                    ),
-                    (
-                        "Rolling resistance",
-                        |v| v.rolling_resistance,
-                        |v, x| v.rolling_resistance = x,
-                        Qty::PLAIN,
-                    ),
-                    (
-                        "Rotating mass",
-                        |v| v.rotating_mass_frac,
-                        |v, x| v.rotating_mass_frac = x,
-                        Qty::PCT,
-                    ),
-                    (
-                        "Wheel radius",
-                        |v| v.wheel_radius_m,
-                        |v, x| v.wheel_radius_m = x,
-                        Qty::MM,
-                    ),
-                    (
-                        "Motor power",
-                        |v| v.motor_max_power_w,
-                        |v, x| v.motor_max_power_w = x,
-                        Qty::KW,
-                    ),
-                    (
-                        "Regen power",
-                        |v| v.regen_max_power_w,
-                        |v, x| v.regen_max_power_w = x,
-                        Qty::KW,
-                    ),
-                    (
-                        "Regen share",
-                        |v| v.regen_frac,
-                        |v, x| v.regen_frac = x,
-                        Qty::PCT,
-                    ),
-                    (
-                        "Auxiliary load",
-                        |v| v.aux_power_w,
-                        |v, x| v.aux_power_w = x,
-                        Qty::W,
-                    ),
-                ];
-                for (name, get, set, q) in fields {
-                    if let (_, Some(c)) = quantity_row(ui, name, get(&v), q) {
+        egui::Grid::new("vehicle_grid").num_columns(2).show(ui, |ui| {
+            type F = (&'static str, fn(&crate::model::vehicle::Vehicle) -> f64, fn(&mut crate::model::vehicle::Vehicle, f64), Qty);
+            let fields: [F; 11] = [
+                ("Glider mass", |v| v.glider_mass_kg, |v, x| v.glider_mass_kg = x, Qty::KG),
+                ("Payload", |v| v.payload_kg, |v, x| v.payload_kg = x, Qty::KG),
+                ("Drag coefficient", |v| v.drag_coefficient, |v, x| v.drag_coefficient = x, Qty::PLAIN),
+                ("Frontal area", |v| v.frontal_area_m2, |v, x| v.frontal_area_m2 = x, Qty::M2),
+                ("Rolling resistance", |v| v.rolling_resistance, |v, x| v.rolling_resistance = x, Qty::PLAIN),
+                ("Rotating mass", |v| v.rotating_mass_frac, |v, x| v.rotating_mass_frac = x, Qty::PCT),
+                ("Wheel radius", |v| v.wheel_radius_m, |v, x| v.wheel_radius_m = x, Qty::MM),
+                ("Motor power", |v| v.motor_max_power_w, |v, x| v.motor_max_power_w = x, Qty::KW),
+                ("Regen power", |v| v.regen_max_power_w, |v, x| v.regen_max_power_w = x, Qty::KW),
+                ("Regen share", |v| v.regen_frac, |v, x| v.regen_frac = x, Qty::PCT),
+                ("Auxiliary load", |v| v.aux_power_w, |v, x| v.aux_power_w = x, Qty::W),
+            ];
+            for (name, get, set, q) in fields {
+                if let (_, Some(c)) = quantity_row(ui, name, get(&v), q) {
+                    let mut next = v.clone();
+                    set(&mut next, c.value_si.max(0.0));
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetVehicle(Box::new(next)),
+                        merge: Some(format!("vehicle:{name}")),
+                    });
+                }
+            }
+            ui.label("Drivetrain");
+            match &v.drivetrain {
+                DrivetrainEfficiency::Constant(eta) => {
+                    let (_, ch) = {
+                        let mut shown = crate::units::frac_to_pct(*eta);
+                        let r = ui.add(egui::DragValue::new(&mut shown).speed(0.2).suffix(" % (constant)").range(1.0..=100.0));
+                        (r.clone(), r.changed().then_some(shown))
+                    };
+                    if let Some(pct) = ch {
                         let mut next = v.clone();
-                        set(&mut next, c.value_si.max(0.0));
+                        next.drivetrain = DrivetrainEfficiency::Constant(crate::units::pct_to_frac(pct));
                         app.actions.push(Action::Edit {
                             edit: Edit::SetVehicle(Box::new(next)),
-                            merge: Some(format!("vehicle:{name}")),
+                            merge: Some("vehicle:eta".to_owned()),
                         });
                     }
                 }
-                ui.label("Drivetrain");
-                match &v.drivetrain {
-                    DrivetrainEfficiency::Constant(eta) => {
-                        let (_, ch) = {
-                            let mut shown = crate::units::frac_to_pct(*eta);
-                            let r = ui.add(
-                                egui::DragValue::new(&mut shown)
-                                    .speed(0.2)
-                                    .suffix(" % (constant)")
-                                    .range(1.0..=100.0),
-                            );
-                            (r.clone(), r.changed().then_some(shown))
-                        };
-                        if let Some(pct) = ch {
-                            let mut next = v.clone();
-                            next.drivetrain =
-                                DrivetrainEfficiency::Constant(crate::units::pct_to_frac(pct));
-                            app.actions.push(Action::Edit {
-                                edit: Edit::SetVehicle(Box::new(next)),
-                                merge: Some("vehicle:eta".to_owned()),
-                            });
-                        }
-                    }
-                    DrivetrainEfficiency::Map {
-                        speed_mps,
-                        load_frac,
-                        ..
-                    } => {
-                        ui.weak(format!(
-                            "efficiency map {}×{} (speed × load)",
-                            speed_mps.len(),
-                            load_frac.len()
-                        ));
-                    }
+                DrivetrainEfficiency::Map { speed_mps, load_frac, .. } => {
+                    ui.weak(format!("efficiency map {}×{} (speed × load)", speed_mps.len(), load_frac.len()));
                 }
-                ui.end_row();
-            });
+            }
+            ui.end_row();
+        });
 
         let ui = &mut cols[1];
         ui.label(egui::RichText::new("Drive cycle and run").strong());
@@ -286,24 +216,17 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             ui.selectable_value(&mut next.cycle, c.to_owned(), c);
                         }
                     });
-                if ui
-                    .button("Import CSV…")
-                    .on_hover_text("A speed trace: time_s, speed_kmh")
-                    .clicked()
-                {
-                    if let Some(p) = rfd_pick_csv() {
+                if ui.button("Import CSV…").on_hover_text("A speed trace: time_s, speed_kmh").clicked()
+                    && let Some(p) = rfd_pick_csv() {
                         next.cycle = p;
                     }
-                }
             });
             ui.end_row();
             if let (_, Some(c)) = quantity_row(ui, "Ambient", s.ambient_k, Qty::DEGC) {
                 next.ambient_k = c.value_si;
                 merge = Some("sim:ambient");
             }
-            if let (_, Some(c)) =
-                quantity_row(ui, "Initial temperature", s.initial_temp_k, Qty::DEGC)
-            {
+            if let (_, Some(c)) = quantity_row(ui, "Initial temperature", s.initial_temp_k, Qty::DEGC) {
                 next.initial_temp_k = c.value_si;
                 merge = Some("sim:t0");
             }
@@ -332,25 +255,14 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             let running = app.run.is_running();
-            if ui
-                .add_enabled(!running, egui::Button::new("Run simulation"))
-                .on_hover_text("Ctrl+R")
-                .clicked()
-            {
+            if ui.add_enabled(!running, egui::Button::new("Run simulation")).on_hover_text("Ctrl+R").clicked() {
                 app.actions.push(Action::Run);
             }
-            if ui
-                .add_enabled(running, egui::Button::new("Cancel"))
-                .clicked()
-            {
+            if ui.add_enabled(running, egui::Button::new("Cancel")).clicked() {
                 app.actions.push(Action::Cancel);
             }
             if running {
-                ui.add(
-                    egui::ProgressBar::new(app.run.frac() as f32)
-                        .show_percentage()
-                        .desired_width(160.0),
-                );
+                ui.add(egui::ProgressBar::new(app.run.frac() as f32).show_percentage().desired_width(160.0));
                 ui.label(app.run.message());
             }
         });
@@ -358,13 +270,15 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             ui.colored_label(theme.warn, e);
         }
         if app.run.is_stale(app.doc.as_ref()) {
-            ui.colored_label(
-                theme.stale,
-                "The design changed since the last run: results are stale.",
-            );
+            ui.colored_label(theme.stale, "The design changed since the last run: results are stale.");
         }
         ui.add_space(6.0);
-        ui.colored_label(theme.text_weak, ENGINE_MISSING);
+        ui.colored_label(
+            theme.text_weak,
+            "The run drives the cycle repeatedly until a cut-off (cell minimum voltage, usable SOC \
+             floor, or power not deliverable) with the electro-thermal engine at the chosen fidelity. \
+             You can keep editing while it runs.",
+        );
     });
 }
 

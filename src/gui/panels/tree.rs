@@ -71,12 +71,6 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             }
                         }
                     });
-                ui.separator();
-                for v in [View::Simulation, View::Results, View::Compare] {
-                    if ui.selectable_label(app.view == v, v.title()).clicked() {
-                        app.actions.push(Action::SetView(v));
-                    }
-                }
             });
         });
 }
