@@ -7,7 +7,7 @@
 //! conversions (through `crate::units`) and down-sampling of traces for plots. The sheet carries the
 //! app version and a SHA-256 of the design file so a printed sheet can be traced to its file.
 //!
-//! Must not depend on egui, eframe, `crate::cli` or `crate::gui`.
+//! Must not depend on the GUI toolkit, nor on the command-line or studio layers above it.
 
 pub mod chart;
 pub mod csv;

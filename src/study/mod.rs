@@ -3,7 +3,7 @@
 //! Pareto front ([`sweep`]).
 //!
 //! Range comes from a function the caller passes ([`RangeFn`]) so this layer stays below the CLI
-//! and never builds an engine itself; roll-ups come from `crate::model::rollup`. No egui, no I/O.
+//! and never builds an engine itself; roll-ups come from `crate::model::rollup`. No GUI toolkit, no I/O.
 
 pub mod compare;
 pub mod convert;
