@@ -29,7 +29,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn core_files() -> Vec<PathBuf> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    for dir in ["model", "sim", "preset", "export"] {
+    for dir in ["model", "sim", "preset", "export", "study"] {
         rust_files(&src.join(dir), &mut files);
     }
     for file in ["units.rs", "model.rs", "sim.rs", "preset.rs", "export.rs"] {
