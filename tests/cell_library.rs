@@ -5,6 +5,9 @@
 //! `/work/shared`. Every energy figure is recomputed here from the model (nominal V × A·h, mass,
 //! can volume) rather than read back from the file.
 
+// Tests may panic on a broken fixture; that is the failure report.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::collections::{HashMap, HashSet};
 
 use packwright::model::Electrolyte;
