@@ -284,7 +284,7 @@ fn resistance_scales_inversely_with_capacity_and_rises_in_the_cold() {
             c.id
         );
         // Arrhenius: colder is more resistive. Liquid R0 uses Ea = 17 kJ/mol, solid 34 kJ/mol:
-        // exp(Ea/R (1/273.15 − 1/298.15)) = 1.69 and 2.85.
+        // exp(Ea/R (1/273.15 − 1/298.15)) = 1.87 and 3.51 (hand-computed).
         let ratio = c.r0_ohm.eval(t0, 0.0, 0.5) / c.r0_ohm.eval(t25, 0.0, 0.5);
         let ea = if c.electrolyte.is_solid() {
             34_000.0
