@@ -22,6 +22,7 @@
 pub mod cli;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod jobs;
 pub mod model;
 pub mod preset;
 pub mod sim;

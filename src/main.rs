@@ -29,5 +29,7 @@ fn open_gui(file: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
 
 #[cfg(not(feature = "gui"))]
 fn open_gui(_file: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("this build has no GUI (built without the `gui` feature); use a subcommand, see --help")
+    anyhow::bail!(
+        "this build has no GUI (built without the `gui` feature); use a subcommand, see --help"
+    )
 }

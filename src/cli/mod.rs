@@ -4,6 +4,8 @@
 //! has errors (or a limit was hit), 2 when something could not be read or run.
 
 pub mod info;
+pub mod range;
+pub mod simulate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +14,12 @@ use clap::{Parser, Subcommand};
 
 /// Packwright: battery pack design studio. Without a subcommand it opens the studio window.
 #[derive(Debug, Parser)]
-#[command(name = "packwright", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "packwright",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// What to do; none opens the GUI.
     #[command(subcommand)]
@@ -38,6 +45,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Simulate the pack through a current/power profile (--profile) or a drive cycle (--cycle).
+    Simulate(simulate::SimulateArgs),
+    /// WLTP and EPA label-style range of a project.
+    Range(range::RangeArgs),
     /// The bundled cell library.
     Cells {
         /// Print JSON instead of a table.
@@ -57,5 +68,17 @@ pub fn run(command: &Command) -> anyhow::Result<ExitCode> {
         Command::Check { files } => Ok(info::check(files)),
         Command::Info { file, json } => info::info(file, *json),
         Command::Cells { json } => info::cells(*json),
+        Command::Simulate(args) => simulate::run(args),
+        Command::Range(args) => range::range_with(args, &build_engine),
     }
+}
+
+/// Builds the electro-thermal engine for a project at a fidelity: the pack model range runs use.
+pub fn build_engine(
+    project: &crate::model::Project,
+    fidelity: crate::model::Fidelity,
+) -> anyhow::Result<Box<dyn crate::sim::PackModel>> {
+    Ok(Box::new(crate::sim::network::Engine::new(
+        project, fidelity,
+    )?))
 }

@@ -1,36 +1,20 @@
-//! The studio window (eframe). Being built; this module only opens a window listing the project.
+//! The studio: an eframe desktop app over the core.
+//!
+//! - [`app`]: the `eframe::App`, its frame loop, file handling, actions and the worker for runs.
+//! - [`document`]: the open project, its undo history and the `Edit` values panels push.
+//! - [`figures`]: live figures of a design (topology, counts, voltages, energy, findings).
+//! - [`theme`]: light and dark design tokens; the only place colours are written.
+//! - [`panels`]: one file per panel. Panels read the document and push actions; they never mutate it.
+//! - [`widgets`]: reusable widgets (unit-aware number fields).
+//!
+//! Only this module (and `main.rs`) know about egui and eframe.
 
-use std::path::PathBuf;
+pub mod app;
+pub mod document;
+pub mod figures;
+pub mod panels;
+pub mod settings;
+pub mod theme;
+pub mod widgets;
 
-/// Opens the studio, optionally on a project file.
-pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
-    let project = match &path {
-        Some(p) => Some(crate::preset::load_file(p)?),
-        None => None,
-    };
-    let options = eframe::NativeOptions::default();
-    eframe::run_native(
-        "Packwright",
-        options,
-        Box::new(move |_cc| Ok(Box::new(Plain { project }))),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
-}
-
-struct Plain {
-    project: Option<crate::model::Project>,
-}
-
-impl eframe::App for Plain {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::CentralPanel::default().show_inside(ui, |ui| match &self.project {
-            Some(p) => {
-                ui.heading(&p.name);
-                ui.label(&p.description);
-            }
-            None => {
-                ui.heading("Packwright");
-            }
-        });
-    }
-}
+pub use app::{StudioApp, run};

@@ -25,6 +25,8 @@ pub struct StringPackSpec {
     pub strings: u32,
     /// Modules per row along the pack width (y) before a new row starts along x.
     pub per_row: u32,
+    /// Place modules turned 90° about z (their length along the pack width).
+    pub rotated: bool,
     /// Gap between placed modules, m.
     pub module_gap_m: f64,
     /// Offset of the first module from the envelope corner, m.
@@ -49,7 +51,7 @@ const FUSE: (f64, f64) = (0.1e-3, 0.3);
 pub fn string_pack(spec: &StringPackSpec) -> Pack {
     let mut g: StableGraph<PackNode, crate::model::pack::PackLink, petgraph::Undirected> =
         StableGraph::default();
-    let [mx, my, _] = spec.module_dims_m;
+    let [mx, my, _] = crate::model::rollup::placed_dims(spec.module_dims_m, spec.rotated);
     let per_row = spec.per_row.max(1);
     let total = spec.modules_in_series * spec.strings;
     let mut placed: Vec<(NodeIndex, [f64; 3])> = Vec::new();
@@ -64,7 +66,7 @@ pub fn string_pack(spec: &StringPackSpec) -> Pack {
             id: NodeId(format!("M{}", k + 1)),
             design: spec.design.clone(),
             position_m: pos,
-            rotated: false,
+            rotated: spec.rotated,
         }));
         placed.push((n, pos));
     }

@@ -21,7 +21,7 @@ pub use ids::{CellId, ModuleId, NodeId};
 pub use material::Material;
 pub use module::ModuleDesign;
 pub use pack::{Pack, PackNode, Terminal};
-pub use project::{Fidelity, Project, SimSettings};
+pub use project::{Fidelity, Project, RcHeat, SimSettings};
 pub use table::Table;
 pub use validate::{Diagnostic, Diagnostics, Severity};
 pub use vehicle::Vehicle;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::cell::Cell;
-use crate::model::ids::{CellId, ModuleId};
+use crate::model::ids::{CellId, ModuleId, NodeId};
 use crate::model::module::ModuleDesign;
 use crate::model::pack::Pack;
 use crate::model::vehicle::Vehicle;
@@ -65,6 +65,53 @@ pub struct SimSettings {
     pub fidelity: Fidelity,
     /// Cell-to-cell spread, if any.
     pub variation: Option<Variation>,
+    /// Explicit per-position cell values (applied after any random spread).
+    pub cell_overrides: Vec<CellOverride>,
+    /// A test fixture every cell sits in, replacing the module and pack thermal paths (bench tests).
+    pub fixture: Option<Fixture>,
+    /// How the RC branches of the cell model turn into heat.
+    pub rc_heat: RcHeat,
+}
+
+/// Explicit values for one cell position: `group` counts parallel groups from the module's negative
+/// end, `cell` counts cells within the group, both from 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellOverride {
+    /// Module instance (pack node id).
+    pub module: NodeId,
+    /// Parallel group within the module, from 0 at the negative end.
+    pub group: u32,
+    /// Cell within the group, from 0.
+    pub cell: u32,
+    /// Capacity of this cell, A·h (None: the cell's rated capacity).
+    pub capacity_ah: Option<f64>,
+    /// Factor on R0 and the RC resistances (None: 1).
+    pub resistance_factor: Option<f64>,
+    /// Connection resistance of this cell, Ω (None: the module's interconnect resistance).
+    pub connection_ohm: Option<f64>,
+}
+
+/// A bench fixture (jig): each cell exchanges heat with its own fixture, and the fixture with ambient
+/// air. When present it replaces the module's cooling and the pack's enclosure in the thermal model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Fixture {
+    /// Heat capacity of the fixture, J/K.
+    pub heat_capacity_j_per_k: f64,
+    /// Conductance cell ↔ fixture, W/K.
+    pub cell_to_fixture_w_per_k: f64,
+    /// Conductance fixture ↔ ambient air, W/K.
+    pub fixture_to_ambient_w_per_k: f64,
+}
+
+/// Heat released by the RC branches of the Thevenin model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum RcHeat {
+    /// Joule heat in the branch resistors, `Σ V_k²/R_k`; the capacitors store `½·C·V_k²`.
+    #[default]
+    Resistive,
+    /// Overpotential heat `I·Σ V_k` (the Bernardi form `I·(OCV − V)` without the R0 part): the whole
+    /// polarisation is heat at once, nothing is stored in the capacitors.
+    Overpotential,
 }
 
 /// The document. Saved and loaded through `crate::preset`, never with serde directly.

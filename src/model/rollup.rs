@@ -736,6 +736,11 @@ pub fn rollup(project: &Project) -> Rollup {
     let mut capacity = f64::INFINITY;
     for (level, cells) in topo.cells_by_level.iter().enumerate() {
         let Some(cell) = cells.first().and_then(|id| project.cell(id)) else {
+            // A level whose cell does not exist has no voltage; a pack voltage summed without it
+            // would be a plausible-looking wrong number (validation reports the dangling cell).
+            v_nom = f64::NAN;
+            v_min = f64::NAN;
+            v_max = f64::NAN;
             continue;
         };
         v_nom += cell.nominal_voltage_v;

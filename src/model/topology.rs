@@ -237,17 +237,22 @@ pub fn analyze(project: &Project) -> Topology {
     topo.series_cells = series;
     topo.parallel_by_level = vec![0; series as usize];
     topo.cells_by_level = vec![Vec::new(); series as usize];
-    for e in &edges {
+    for (k, e) in edges.iter().enumerate() {
+        // A module already reported as circulating (e.g. reversed) is on a path, just the wrong
+        // way round: calling it floating too would be a second, misleading report.
+        let floating = |problems: &mut Vec<TopologyProblem>| {
+            if !conflict[k] {
+                problems.push(TopologyProblem::Floating(g[e.node].id().clone()));
+            }
+        };
         let Some(&lo) = level.get(&e.neg_net) else {
-            topo.problems
-                .push(TopologyProblem::Floating(g[e.node].id().clone()));
+            floating(&mut topo.problems);
             continue;
         };
         let hi = lo + i64::from(e.series);
         if lo < 0 || hi > top {
             // Hangs off a pole without closing the circuit; its open terminal is reported too.
-            topo.problems
-                .push(TopologyProblem::Floating(g[e.node].id().clone()));
+            floating(&mut topo.problems);
             continue;
         }
         topo.module_levels.push((e.node, lo as u32));

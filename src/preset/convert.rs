@@ -15,7 +15,7 @@ use crate::model::pack::{
     Coolant, CrashStructure, Enclosure, Envelope, Heater, ModuleInstance, Pack, PackHardware,
     PackLink, PackNode,
 };
-use crate::model::project::{Project, SimSettings, Variation};
+use crate::model::project::{CellOverride, Fixture, Project, SimSettings, Variation};
 use crate::model::table::{LastAxis, Table};
 use crate::model::vehicle::{DrivetrainEfficiency, Hvac, Vehicle};
 use crate::preset::schema::*;
@@ -29,12 +29,24 @@ pub struct ConvertError {
     pub message: String,
     /// A snippet of the file near the problem, used to find line and column.
     pub token: String,
+    /// Which occurrence of `token` (0-based) is the place: a duplicate id is its second occurrence.
+    pub occurrence: usize,
 }
 
 fn err(message: impl Into<String>, token: impl Into<String>) -> ConvertError {
     ConvertError {
         message: message.into(),
         token: token.into(),
+        occurrence: 0,
+    }
+}
+
+/// An id defined twice: points at the second definition (`id: "X"` as the saver writes it).
+fn duplicate(kind: &str, id: &str) -> ConvertError {
+    ConvertError {
+        message: format!("{kind} id \"{id}\" is used twice"),
+        token: format!("id: \"{id}\""),
+        occurrence: 1,
     }
 }
 
@@ -519,10 +531,7 @@ fn pack_to_model(p: &PackFile) -> Result<Pack, ConvertError> {
         };
         let id = node.id().0.clone();
         if seen.contains_key(&id) {
-            return Err(err(
-                format!("pack node id \"{id}\" is used twice"),
-                format!("\"{id}\""),
-            ));
+            return Err(duplicate("pack node", &id));
         }
         let idx = graph.add_node(node);
         seen.insert(id, idx);
@@ -798,19 +807,13 @@ pub fn project_to_model(f: &ProjectFile) -> Result<Project, ConvertError> {
     let mut ids = std::collections::BTreeSet::new();
     for c in &f.cells {
         if !ids.insert(&c.id) {
-            return Err(err(
-                format!("cell id \"{}\" is used twice", c.id),
-                format!("\"{}\"", c.id),
-            ));
+            return Err(duplicate("cell", &c.id));
         }
     }
     let mut mids = std::collections::BTreeSet::new();
     for m in &f.modules {
         if !mids.insert(&m.id) {
-            return Err(err(
-                format!("module id \"{}\" is used twice", m.id),
-                format!("\"{}\"", m.id),
-            ));
+            return Err(duplicate("module", &m.id));
         }
     }
     let s = &f.simulation;
@@ -838,6 +841,24 @@ pub fn project_to_model(f: &ProjectFile) -> Result<Project, ConvertError> {
                 connection_sigma_frac: pct_to_frac(v.connection_sigma_pct),
                 seed: v.seed,
             }),
+            cell_overrides: s
+                .cell_overrides
+                .iter()
+                .map(|o| CellOverride {
+                    module: NodeId(o.module.clone()),
+                    group: o.group,
+                    cell: o.cell,
+                    capacity_ah: o.capacity_ah,
+                    resistance_factor: o.resistance_factor,
+                    connection_ohm: o.connection_mohm.map(mohm_to_ohm),
+                })
+                .collect(),
+            fixture: s.fixture.as_ref().map(|x| Fixture {
+                heat_capacity_j_per_k: x.heat_capacity_j_per_k,
+                cell_to_fixture_w_per_k: x.cell_to_fixture_w_per_k,
+                fixture_to_ambient_w_per_k: x.fixture_to_ambient_w_per_k,
+            }),
+            rc_heat: s.rc_heat,
         },
     })
 }
@@ -866,6 +887,24 @@ pub fn project_to_file(p: &Project) -> ProjectFile {
                 connection_sigma_pct: frac_to_pct(v.connection_sigma_frac),
                 seed: v.seed,
             }),
+            cell_overrides: s
+                .cell_overrides
+                .iter()
+                .map(|o| CellOverrideFile {
+                    module: o.module.0.clone(),
+                    group: o.group,
+                    cell: o.cell,
+                    capacity_ah: o.capacity_ah,
+                    resistance_factor: o.resistance_factor,
+                    connection_mohm: o.connection_ohm.map(ohm_to_mohm),
+                })
+                .collect(),
+            fixture: s.fixture.map(|x| FixtureFile {
+                heat_capacity_j_per_k: x.heat_capacity_j_per_k,
+                cell_to_fixture_w_per_k: x.cell_to_fixture_w_per_k,
+                fixture_to_ambient_w_per_k: x.fixture_to_ambient_w_per_k,
+            }),
+            rc_heat: s.rc_heat,
         },
     }
 }

@@ -99,4 +99,25 @@ pub struct BundledPreset {
 }
 
 /// Every bundled preset, in menu order.
-pub const BUNDLED_PRESETS: &[BundledPreset] = &[];
+pub const BUNDLED_PRESETS: &[BundledPreset] = &[
+    BundledPreset {
+        file_name: "sedan_2170_nmc.ron",
+        text: include_str!("../../presets/sedan_2170_nmc.ron"),
+    },
+    BundledPreset {
+        file_name: "sedan_lfp_blade.ron",
+        text: include_str!("../../presets/sedan_lfp_blade.ron"),
+    },
+    BundledPreset {
+        file_name: "sedan_gac_assb.ron",
+        text: include_str!("../../presets/sedan_gac_assb.ron"),
+    },
+    BundledPreset {
+        file_name: "compact_nmc_pouch.ron",
+        text: include_str!("../../presets/compact_nmc_pouch.ron"),
+    },
+    BundledPreset {
+        file_name: "compact_qs_limetal.ron",
+        text: include_str!("../../presets/compact_qs_limetal.ron"),
+    },
+];

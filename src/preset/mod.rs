@@ -82,13 +82,19 @@ fn at(path: &str, line: usize, col: usize, message: impl Into<String>) -> Preset
 
 /// 1-based line and column of the first occurrence of `needle` in `text` (1:1 if absent).
 pub fn locate(text: &str, needle: &str) -> (usize, usize) {
-    let Some(offset) = text.find(needle) else {
-        return (1, 1);
-    };
+    locate_nth(text, needle, 0).unwrap_or((1, 1))
+}
+
+/// 1-based line and column of occurrence `n` (0-based) of `needle` in `text`.
+pub fn locate_nth(text: &str, needle: &str, n: usize) -> Option<(usize, usize)> {
+    if needle.is_empty() {
+        return None;
+    }
+    let (offset, _) = text.match_indices(needle).nth(n)?;
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    Some((line, col))
 }
 
 fn ron_options() -> ron::Options {
@@ -159,9 +165,49 @@ fn check_text<'a>(bytes: &'a [u8], path: &str) -> Result<&'a str, PresetError> {
     Ok(text)
 }
 
+/// Reads only `format_version` of a `Project(...)` document, skipping everything else. Named like the
+/// document so ron's struct-name check accepts it (without the rename every probe failed and a future
+/// version loaded as if it were the current one).
 #[derive(Deserialize)]
+#[serde(rename = "Project")]
 struct VersionProbe {
     format_version: u32,
+}
+
+/// Moves a 1-based (line, column) forward past whitespace, so an error points at the offending value
+/// rather than at the blank before it.
+fn skip_blank(text: &str, line: usize, col: usize) -> (usize, usize) {
+    let Some(line_text) = text.lines().nth(line.saturating_sub(1)) else {
+        return (line, col);
+    };
+    let blank = line_text
+        .chars()
+        .skip(col.saturating_sub(1))
+        .take_while(|c| c.is_whitespace())
+        .count();
+    if col.saturating_sub(1) + blank < line_text.chars().count() {
+        (line, col + blank)
+    } else {
+        (line, col)
+    }
+}
+
+/// True when (line, col) is at or past the last non-blank character of `text`.
+fn at_end(text: &str, line: usize, col: usize) -> bool {
+    let body = text.trim_end();
+    let last_line = body.matches('\n').count() + 1;
+    let last_col = body.rsplit('\n').next().map_or(0, |l| l.chars().count());
+    (line, col) >= (last_line, last_col.saturating_sub(1).max(1))
+}
+
+/// A ron error as our error, pointing at the value and noticing a file cut short.
+fn parse_error(text: &str, path: &str, e: &ron::error::SpannedError) -> PresetError {
+    let (line, col) = skip_blank(text, e.span.start.line, e.span.start.col);
+    let mut message = describe(&e.code);
+    if !matches!(e.code, ron::Error::Eof) && at_end(text, e.span.end.line, e.span.end.col) {
+        message = format!("the file ends in the middle of a value (truncated?): {message}");
+    }
+    at(path, line, col, message)
 }
 
 /// Parses a project from text. `path` labels errors.
@@ -170,7 +216,13 @@ pub fn load_str(text: &str, path: &str) -> Result<Project, PresetError> {
     let options = ron_options();
 
     // Look at the version first, so a newer file gets "newer version" rather than a field error.
-    if let Ok(probe) = options.from_str::<VersionProbe>(text) {
+    let probe = options.from_str::<VersionProbe>(text);
+    if let Err(e) = &probe
+        && matches!(e.code, ron::Error::ExceededRecursionLimit)
+    {
+        return Err(parse_error(text, path, e));
+    }
+    if let Ok(probe) = probe {
         if probe.format_version > FORMAT_VERSION {
             let (line, col) = locate(text, "format_version");
             return Err(at(
@@ -193,13 +245,29 @@ pub fn load_str(text: &str, path: &str) -> Result<Project, PresetError> {
     }
     let file: ProjectFile = options
         .from_str(text)
-        .map_err(|e| at(path, e.span.start.line, e.span.start.col, describe(&e.code)))?;
+        .map_err(|e| parse_error(text, path, &e))?;
+    if file.format_version != FORMAT_VERSION {
+        // Only reached when the probe could not read the version (it can, for any document the typed
+        // schema accepts); kept so no other version is ever read as the current one.
+        let (line, col) = locate(text, "format_version");
+        return Err(at(
+            path,
+            line,
+            col,
+            format!(
+                "format_version {} is not supported (this Packwright reads 1 to {FORMAT_VERSION})",
+                file.format_version
+            ),
+        ));
+    }
     finish(&file, text, path)
 }
 
 fn finish(file: &ProjectFile, text: &str, path: &str) -> Result<Project, PresetError> {
     convert::project_to_model(file).map_err(|e| {
-        let (line, col) = locate(text, &e.token);
+        let (line, col) = locate_nth(text, &e.token, e.occurrence)
+            .or_else(|| locate_nth(text, &e.token, 0))
+            .unwrap_or((1, 1));
         at(path, line, col, e.message)
     })
 }

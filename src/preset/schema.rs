@@ -14,7 +14,7 @@ use crate::model::cell::{ChemistryFamily, Electrolyte, Maturity, SealingClass};
 use crate::model::material::Material;
 use crate::model::module::{CoolingKind, InterconnectKind, Orientation, Packing};
 use crate::model::pack::Terminal;
-use crate::model::project::Fidelity;
+use crate::model::project::{Fidelity, RcHeat};
 
 /// The format version this build writes and reads natively.
 pub const FORMAT_VERSION: u32 = 1;
@@ -592,4 +592,46 @@ pub struct SimulationFile {
     pub fidelity: Fidelity,
     /// Spread.
     pub variation: Option<VariationFile>,
+    /// Explicit per-position cell values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cell_overrides: Vec<CellOverrideFile>,
+    /// Bench fixture replacing the module and pack thermal paths.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixture: Option<FixtureFile>,
+    /// Heat model of the RC branches.
+    #[serde(default)]
+    pub rc_heat: RcHeat,
+}
+
+/// Explicit values for one cell position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "CellOverride")]
+pub struct CellOverrideFile {
+    /// Module instance id.
+    pub module: String,
+    /// Parallel group from the module's negative end, from 0.
+    pub group: u32,
+    /// Cell within the group, from 0.
+    pub cell: u32,
+    /// Capacity, A·h.
+    #[serde(default)]
+    pub capacity_ah: Option<f64>,
+    /// Factor on R0 and the RC resistances.
+    #[serde(default)]
+    pub resistance_factor: Option<f64>,
+    /// Connection resistance, mΩ.
+    #[serde(default)]
+    pub connection_mohm: Option<f64>,
+}
+
+/// Bench fixture (jig).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Fixture")]
+pub struct FixtureFile {
+    /// Heat capacity, J/K.
+    pub heat_capacity_j_per_k: f64,
+    /// Cell ↔ fixture conductance, W/K.
+    pub cell_to_fixture_w_per_k: f64,
+    /// Fixture ↔ ambient conductance, W/K.
+    pub fixture_to_ambient_w_per_k: f64,
 }

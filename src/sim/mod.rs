@@ -5,7 +5,15 @@
 //! - [`PackModel`]: what a time-stepping pack simulation offers to drivers such as the drive-cycle
 //!   range loop: step at a demanded terminal power or current, and report.
 
+pub mod compile;
+pub mod ecm;
+pub mod experiment;
+pub mod network;
+pub mod profile;
 pub use crate::model::rollup;
+pub mod thermal;
+pub mod trace;
+pub mod vehicle;
 
 /// What a pack simulation reports after one step (pack level; SI; + = discharge).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -1,0 +1,501 @@
+//! `packwright range FILE` (WLTP and EPA label-style range) and the drive-cycle half of
+//! `packwright simulate FILE --cycle NAME|PATH` (one cycle repeated to cut-off).
+//!
+//! The pack model comes from a [`BuildPack`] function so this file drives whichever engine the caller
+//! hands it (the real electro-thermal engine in the binary; anything implementing `PackModel`
+//! elsewhere). Vehicle mass = glider + payload + the pack mass from the roll-up.
+//!
+//! Figures, as printed and as JSON:
+//! - **WLTP range** = WLTC class 3b repeated to cut-off.
+//! - **EPA label-style range** = 2-cycle method: UDDS and HWFET each to cut-off on a fresh pack,
+//!   combined 55/45, × 0.7. Not the 5-cycle test.
+//!
+//! Exit codes: 0 when the runs ended on a pack cut-off (that is the answer), 1 when a run ended
+//! without one (diverged, or the time limit hit before the pack emptied); errors (unreadable project
+//! or cycle, invalid vehicle) are returned to the caller (exit 2).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+
+use crate::cli::EXIT_FAILED;
+use crate::model::project::{Fidelity, Project};
+use crate::model::rollup::rollup;
+use crate::preset;
+use crate::sim::vehicle::range::{
+    EPA_CITY_WEIGHT, EPA_HIGHWAY_WEIGHT, EPA_LABEL_FACTOR, RangeOptions, RangeResult,
+    StandardRanges, run_range, standard_ranges,
+};
+use crate::sim::vehicle::{Cycle, VehicleModel};
+use crate::sim::{Cutoff, PackModel, StepReport};
+use crate::units::{degc_to_k, fmt_sig, j_to_kwh, k_to_degc, m_to_km, mps_to_kmh, w_to_kw};
+
+/// Builds a fresh pack model for a project (its simulation settings give the initial SOC,
+/// temperatures and ambient) at a fidelity.
+pub type BuildPack = dyn Fn(&Project, Fidelity) -> anyhow::Result<Box<dyn PackModel>>;
+
+/// Fidelity as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FidelityLevel {
+    /// One equivalent cell for the pack.
+    Lumped,
+    /// One equivalent cell per parallel group.
+    Group,
+    /// Every cell.
+    Cell,
+}
+
+impl From<FidelityLevel> for Fidelity {
+    fn from(f: FidelityLevel) -> Self {
+        match f {
+            FidelityLevel::Lumped => Self::Lumped,
+            FidelityLevel::Group => Self::Group,
+            FidelityLevel::Cell => Self::Cell,
+        }
+    }
+}
+
+/// Conditions of a run shared by `range` and `simulate --cycle`; unset values keep the project's.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Conditions {
+    /// Ambient air temperature, °C (the pack starts soaked at it unless --initial-temp-degc is given).
+    #[arg(long, allow_negative_numbers = true)]
+    pub ambient_degc: Option<f64>,
+    /// Initial cell temperature, °C.
+    #[arg(long, allow_negative_numbers = true)]
+    pub initial_temp_degc: Option<f64>,
+    /// Initial SOC, 0..1.
+    #[arg(long)]
+    pub initial_soc: Option<f64>,
+    /// Fidelity (default: the project's setting).
+    #[arg(long, value_enum)]
+    pub fidelity: Option<FidelityLevel>,
+}
+
+impl Conditions {
+    /// Applies the overrides to a project's simulation settings, checking them.
+    pub fn apply(&self, project: &mut Project) -> anyhow::Result<()> {
+        let s = &mut project.simulation;
+        if let Some(t) = self.ambient_degc {
+            anyhow::ensure!(
+                t.is_finite() && (-60.0..=80.0).contains(&t),
+                "--ambient-degc {t}: expected a temperature between -60 and 80 °C"
+            );
+            s.ambient_k = degc_to_k(t);
+            s.initial_temp_k = degc_to_k(t);
+        }
+        if let Some(t) = self.initial_temp_degc {
+            anyhow::ensure!(
+                t.is_finite() && (-60.0..=80.0).contains(&t),
+                "--initial-temp-degc {t}: expected a temperature between -60 and 80 °C"
+            );
+            s.initial_temp_k = degc_to_k(t);
+        }
+        if let Some(soc) = self.initial_soc {
+            anyhow::ensure!(
+                (0.0..=1.0).contains(&soc),
+                "--initial-soc {soc}: expected a fraction between 0 and 1"
+            );
+            s.initial_soc = soc;
+        }
+        if let Some(f) = self.fidelity {
+            s.fidelity = f.into();
+        }
+        Ok(())
+    }
+}
+
+/// Arguments of `packwright range`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RangeArgs {
+    /// Project file (.ron).
+    pub file: PathBuf,
+    /// Run conditions.
+    #[command(flatten)]
+    pub conditions: Conditions,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of the drive-cycle form of `packwright simulate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CycleArgs {
+    /// Project file (.ron).
+    pub file: PathBuf,
+    /// Drive cycle: a name (udds, hwfet, us06, wltc_3b, wltc_3b_low ..., const_90) or a CSV path.
+    #[arg(long)]
+    pub cycle: String,
+    /// Run conditions.
+    #[command(flatten)]
+    pub conditions: Conditions,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the per-step trace to this CSV.
+    #[arg(long)]
+    pub trace: Option<PathBuf>,
+}
+
+/// A project ready to drive: the project (with overrides applied), the vehicle with its pack mass,
+/// and the run options.
+pub struct Prepared {
+    /// The project as run.
+    pub project: Project,
+    /// Vehicle with glider + payload + pack mass.
+    pub vehicle: VehicleModel,
+    /// Pack mass from the roll-up, kg.
+    pub pack_mass_kg: f64,
+    /// Options of the range loop.
+    pub options: RangeOptions,
+}
+
+/// Loads and prepares a project file.
+pub fn prepare(file: &Path, conditions: &Conditions) -> anyhow::Result<Prepared> {
+    let mut project = preset::load_file(file)?;
+    conditions.apply(&mut project)?;
+    prepare_project(project)
+}
+
+/// Prepares a project already in memory (GUI, tests).
+pub fn prepare_project(project: Project) -> anyhow::Result<Prepared> {
+    let roll = rollup(&project);
+    let pack_mass_kg = roll.pack.mass_kg;
+    anyhow::ensure!(
+        pack_mass_kg.is_finite() && pack_mass_kg > 0.0,
+        "project `{}`: the pack has no mass in the roll-up (no cells placed?)",
+        project.name
+    );
+    let vehicle = VehicleModel::new(&project.vehicle, pack_mass_kg, project.simulation.ambient_k)?;
+    let dt_s = project.simulation.dt_s;
+    anyhow::ensure!(
+        dt_s.is_finite() && dt_s > 0.0,
+        "project `{}`: simulation dt_s = {dt_s} must be a positive number of seconds",
+        project.name
+    );
+    let soc_min = project.pack.soc_min;
+    let options = RangeOptions {
+        max_dt_s: dt_s,
+        soc_floor: (soc_min > 0.0 && soc_min < 1.0).then_some(soc_min),
+        ..RangeOptions::default()
+    };
+    Ok(Prepared {
+        project,
+        vehicle,
+        pack_mass_kg,
+        options,
+    })
+}
+
+/// A cycle from a name or a CSV path (relative paths against `base_dir`, the project's folder, then
+/// the working directory).
+pub fn load_cycle(spec: &str, base_dir: Option<&Path>) -> anyhow::Result<Cycle> {
+    let looks_like_path = spec.contains('/') || spec.contains('\\') || spec.ends_with(".csv");
+    if !looks_like_path {
+        return Ok(Cycle::named(spec)?);
+    }
+    let path = Path::new(spec);
+    let candidates: Vec<PathBuf> = match base_dir {
+        Some(dir) if path.is_relative() => vec![dir.join(path), path.to_path_buf()],
+        _ => vec![path.to_path_buf()],
+    };
+    let found = candidates
+        .iter()
+        .find(|p| p.is_file())
+        .unwrap_or(&candidates[0]);
+    let text = std::fs::read_to_string(found)
+        .with_context(|| format!("cannot read drive cycle {}", found.display()))?;
+    Ok(Cycle::parse_csv(&text, &found.display().to_string())?)
+}
+
+/// Drives `cycle` to cut-off on a pack from `build` (the `simulate --cycle` run).
+pub fn drive(
+    prepared: &Prepared,
+    cycle: &Cycle,
+    build: &BuildPack,
+    record_trace: bool,
+) -> anyhow::Result<RangeResult> {
+    let fidelity = prepared.project.simulation.fidelity;
+    let mut pack = build(&prepared.project, fidelity)?;
+    let options = RangeOptions {
+        record_trace,
+        ..prepared.options
+    };
+    Ok(run_range(
+        pack.as_mut(),
+        &prepared.vehicle,
+        cycle,
+        &options,
+    )?)
+}
+
+/// WLTP and EPA label-style figures on packs from `build`.
+pub fn standard(prepared: &Prepared, build: &BuildPack) -> anyhow::Result<StandardRanges> {
+    let fidelity = prepared.project.simulation.fidelity;
+    let ranges = standard_ranges(
+        &prepared.vehicle,
+        || {
+            build(&prepared.project, fidelity)
+                .map(Boxed)
+                .map_err(|e| format!("{e:#}"))
+        },
+        &prepared.options,
+    )?;
+    Ok(ranges)
+}
+
+/// A boxed pack model as a `PackModel` (the range loop is generic over sized models too).
+struct Boxed(Box<dyn PackModel>);
+
+impl PackModel for Boxed {
+    fn step_power(&mut self, power_w: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+        self.0.step_power(power_w, dt_s)
+    }
+    fn step_current(&mut self, current_a: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+        self.0.step_current(current_a, dt_s)
+    }
+    fn report(&self) -> StepReport {
+        self.0.report()
+    }
+    fn stored_energy_j(&self) -> f64 {
+        self.0.stored_energy_j()
+    }
+}
+
+/// Appends one formatted line to a `String` (formatting into memory cannot fail).
+macro_rules! push_line {
+    ($s:expr, $($arg:tt)*) => {{
+        $s.push_str(&format!($($arg)*));
+        $s.push('\n');
+    }};
+}
+
+fn kwh(j: f64) -> f64 {
+    j_to_kwh(j)
+}
+
+/// The JSON summary of one run.
+pub fn result_json(r: &RangeResult) -> Value {
+    let mut breakdown = serde_json::Map::new();
+    for (name, j) in r.energy.terms() {
+        breakdown.insert(name.to_owned(), json!(kwh(j)));
+    }
+    json!({
+        "cycle": r.cycle_name,
+        "cycle_distance_km": m_to_km(r.cycle_distance_m),
+        "range_km": r.stop.is_cutoff().then(|| m_to_km(r.distance_m)),
+        "distance_km": m_to_km(r.distance_m),
+        "duration_s": r.duration_s,
+        "cycles_completed": r.laps_completed,
+        "cycles": r.laps(),
+        "consumption_wh_per_km": r.consumption_wh_per_km(),
+        "trace_missed_s": r.trace_missed_s,
+        "max_speed_deficit_kmh": mps_to_kmh(r.max_speed_deficit_mps),
+        "vehicle_mass_kg": r.vehicle_mass_kg,
+        "energy_breakdown_kwh": Value::Object(breakdown),
+        "energy_kwh": {
+            "terminal": kwh(r.energy.terminal_j),
+            "from_cells": kwh(r.energy.battery_j()),
+            "traction_at_wheels": kwh(r.energy.traction_wheel_j),
+            "regen_at_wheels": kwh(r.energy.regen_wheel_j),
+            "regen_to_battery": kwh(r.energy.regen_battery_j),
+            "friction_brakes": kwh(r.energy.friction_brake_j),
+            "inertia_net": kwh(r.energy.inertia_j),
+        },
+        "initial_soc": r.initial_soc,
+        "final_soc": r.final_soc,
+        "final_soc_spread": r.final_soc_spread,
+        "min_cell_temp_degc": k_to_degc(r.min_temp_k),
+        "max_cell_temp_degc": k_to_degc(r.max_temp_k),
+        "min_cell_voltage_v": r.min_cell_voltage_v,
+        "stop": r.stop.tag(),
+        "stop_message": r.stop.to_string(),
+    })
+}
+
+/// The text summary of one run.
+pub fn result_text(r: &RangeResult) -> String {
+    let mut s = String::new();
+    let km = |m: f64| fmt_sig(m_to_km(m), 4);
+    push_line!(
+        s,
+        "cycle {} ({} km per pass), vehicle {} kg",
+        r.cycle_name,
+        km(r.cycle_distance_m),
+        fmt_sig(r.vehicle_mass_kg, 4)
+    );
+    push_line!(
+        s,
+        "{}  {} km in {} passes ({} complete); stopped: {}",
+        if r.stop.is_cutoff() {
+            "range   "
+        } else {
+            "distance"
+        },
+        km(r.distance_m),
+        fmt_sig(r.laps(), 4),
+        r.laps_completed,
+        r.stop
+    );
+    push_line!(
+        s,
+        "consumption  {} Wh/km at the battery terminals",
+        fmt_sig(r.consumption_wh_per_km(), 4)
+    );
+    if r.trace_missed_s > 0.0 {
+        push_line!(
+            s,
+            "trace missed {} s (motor power limit; up to {} km/h below the trace)",
+            fmt_sig(r.trace_missed_s, 4),
+            fmt_sig(mps_to_kmh(r.max_speed_deficit_mps), 3)
+        );
+    }
+    push_line!(
+        s,
+        "cell temp    {} .. {} °C; SOC {} → {} (spread {} at the end)",
+        fmt_sig(k_to_degc(r.min_temp_k), 3),
+        fmt_sig(k_to_degc(r.max_temp_k), 3),
+        fmt_sig(r.initial_soc, 3),
+        fmt_sig(r.final_soc, 3),
+        fmt_sig(r.final_soc_spread, 2)
+    );
+    push_line!(
+        s,
+        "energy from the cells, kWh ({} total):",
+        fmt_sig(kwh(r.energy.battery_j()), 4)
+    );
+    for (name, j) in r.energy.terms() {
+        push_line!(s, "  {name:<22} {:>9.3}", kwh(j));
+    }
+    s
+}
+
+/// The trace as CSV text (display units).
+pub fn trace_csv(r: &RangeResult) -> Option<String> {
+    let t = r.trace.as_ref()?;
+    let mut s = String::from(
+        "time_s,speed_kmh,target_speed_kmh,distance_km,wheel_power_kw,terminal_power_kw,current_a,voltage_v,soc,min_cell_voltage_v,min_temp_degc,max_temp_degc,heater_w\n",
+    );
+    for i in 0..t.len() {
+        push_line!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            t.time_s[i],
+            mps_to_kmh(t.speed_mps[i]),
+            mps_to_kmh(t.target_speed_mps[i]),
+            m_to_km(t.distance_m[i]),
+            w_to_kw(t.wheel_power_w[i]),
+            w_to_kw(t.terminal_power_w[i]),
+            t.current_a[i],
+            t.voltage_v[i],
+            t.soc[i],
+            t.min_cell_voltage_v[i],
+            k_to_degc(t.min_temp_k[i]),
+            k_to_degc(t.max_temp_k[i]),
+            t.heater_w[i]
+        );
+    }
+    Some(s)
+}
+
+fn exit_for(results: &[&RangeResult]) -> ExitCode {
+    if results.iter().all(|r| r.stop.is_cutoff()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
+}
+
+/// `packwright simulate FILE --cycle ...` with the pack engine `build`.
+pub fn simulate_cycle(args: &CycleArgs, build: &BuildPack) -> anyhow::Result<ExitCode> {
+    let prepared = prepare(&args.file, &args.conditions)?;
+    let cycle = load_cycle(&args.cycle, args.file.parent())?;
+    let r = drive(&prepared, &cycle, build, args.trace.is_some())?;
+    if let (Some(path), Some(text)) = (&args.trace, trace_csv(&r)) {
+        preset::write_atomic(path, text.as_bytes())?;
+    }
+    if args.json {
+        let mut v = result_json(&r);
+        v["fidelity"] = json!(prepared.project.simulation.fidelity.label());
+        v["ambient_degc"] = json!(k_to_degc(prepared.project.simulation.ambient_k));
+        v["pack_mass_kg"] = json!(prepared.pack_mass_kg);
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        print!("{}", result_text(&r));
+    }
+    if r.trace_missed_s > 0.0 {
+        eprintln!(
+            "warning: the car could not follow the trace for {} s (motor power limit)",
+            fmt_sig(r.trace_missed_s, 3)
+        );
+    }
+    Ok(exit_for(&[&r]))
+}
+
+/// The JSON document of `packwright range`.
+pub fn standard_json(s: &StandardRanges) -> Value {
+    json!({
+        "wltp_range_km": m_to_km(s.wltp_range_m()),
+        "wltp_consumption_wh_per_km": s.wltp.consumption_wh_per_km(),
+        "epa_label_range_km": m_to_km(s.epa_label_range_m()),
+        "epa_unadjusted_combined_range_km": m_to_km(s.epa_unadjusted_range_m()),
+        "epa_label_consumption_wh_per_km": crate::units::j_to_wh(s.epa_label_consumption_j_per_m()) * 1000.0,
+        "method": {
+            "wltp": "WLTC class 3b repeated to cut-off",
+            "epa_label": format!(
+                "2-cycle: UDDS and HWFET each to cut-off, combined {EPA_CITY_WEIGHT}/{EPA_HIGHWAY_WEIGHT}, x {EPA_LABEL_FACTOR}"
+            ),
+        },
+        "runs": {
+            "wltc_3b": result_json(&s.wltp),
+            "udds": result_json(&s.udds),
+            "hwfet": result_json(&s.hwfet),
+        },
+    })
+}
+
+/// `packwright range FILE` with the pack engine `build`.
+pub fn range_with(args: &RangeArgs, build: &BuildPack) -> anyhow::Result<ExitCode> {
+    let prepared = prepare(&args.file, &args.conditions)?;
+    let s = standard(&prepared, build)?;
+    if args.json {
+        let mut v = standard_json(&s);
+        v["fidelity"] = json!(prepared.project.simulation.fidelity.label());
+        v["ambient_degc"] = json!(k_to_degc(prepared.project.simulation.ambient_k));
+        v["pack_mass_kg"] = json!(prepared.pack_mass_kg);
+        v["vehicle_mass_kg"] = json!(prepared.vehicle.mass_kg);
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let km = |m: f64| fmt_sig(m_to_km(m), 4);
+        println!(
+            "{}: vehicle {} kg (pack {} kg), ambient {} °C, fidelity {}",
+            prepared.project.name,
+            fmt_sig(prepared.vehicle.mass_kg, 4),
+            fmt_sig(prepared.pack_mass_kg, 4),
+            fmt_sig(k_to_degc(prepared.project.simulation.ambient_k), 3),
+            prepared.project.simulation.fidelity.label()
+        );
+        println!(
+            "WLTP range (WLTC 3b to cut-off)           {} km  ({} Wh/km)",
+            km(s.wltp_range_m()),
+            fmt_sig(s.wltp.consumption_wh_per_km(), 4)
+        );
+        println!(
+            "EPA label-style range (2-cycle 55/45 x 0.7) {} km  (city {} km, highway {} km unadjusted)",
+            km(s.epa_label_range_m()),
+            km(s.udds.distance_m),
+            km(s.hwfet.distance_m)
+        );
+        for r in [&s.wltp, &s.udds, &s.hwfet] {
+            if !r.stop.is_cutoff() {
+                println!(
+                    "note: {} stopped without a cut-off: {}",
+                    r.cycle_name, r.stop
+                );
+            }
+        }
+    }
+    Ok(exit_for(&[&s.wltp, &s.udds, &s.hwfet]))
+}

@@ -1,0 +1,982 @@
+//! The studio application: window layout, the action queue, files (open, save, recent, drag and
+//! drop, autosave and recovery), the unsaved-changes prompt, keyboard shortcuts and the background
+//! run.
+//!
+//! Frame order: panels draw from an immutable view of the document and push [`Action`]s; after the
+//! frame, [`StudioApp::run_actions`] applies them in order. Nothing else changes the document, so
+//! undo, autosave, the stale marker on results and the tests all see every change.
+//!
+//! File dialogs go through [`FileDialogs`], so tests inject paths instead of opening a native dialog.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+use crate::gui::document::{Document, Edit};
+use crate::gui::figures::{self, Figures};
+use crate::gui::panels;
+use crate::gui::settings::UiSettings;
+use crate::gui::theme::{Theme, ThemeKind};
+use crate::model::project::Project;
+use crate::model::validate::Severity;
+use crate::preset::library::BUNDLED_PRESETS;
+
+/// Seconds between autosaves of a changed document.
+pub const AUTOSAVE_INTERVAL_S: f64 = 10.0;
+
+/// The central views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Start page with the bundled presets.
+    Welcome,
+    /// Cell library.
+    Cells,
+    /// Module editor.
+    Module,
+    /// Pack graph and layout.
+    Pack,
+    /// Vehicle and simulation settings, run control.
+    Simulation,
+    /// Results of the last run.
+    Results,
+    /// Designs side by side.
+    Compare,
+}
+
+impl View {
+    /// Tabs in order.
+    pub const TABS: [Self; 6] = [
+        Self::Cells,
+        Self::Module,
+        Self::Pack,
+        Self::Simulation,
+        Self::Results,
+        Self::Compare,
+    ];
+
+    /// Tab title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Welcome => "Start",
+            Self::Cells => "Cells",
+            Self::Module => "Module",
+            Self::Pack => "Pack",
+            Self::Simulation => "Vehicle & run",
+            Self::Results => "Results",
+            Self::Compare => "Compare",
+        }
+    }
+}
+
+/// What the user asked for; applied after the frame.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Change the project.
+    Edit {
+        /// The change.
+        edit: Edit,
+        /// Gesture key for merging into one undo step.
+        merge: Option<String>,
+    },
+    /// End the current gesture.
+    CloseGroup,
+    /// Undo.
+    Undo,
+    /// Redo.
+    Redo,
+    /// New project (via the start page).
+    New,
+    /// Start from a blank project.
+    NewBlank,
+    /// Open through the file dialog.
+    Open,
+    /// Open a given file.
+    OpenPath(PathBuf),
+    /// Open a bundled preset by index.
+    OpenPreset(usize),
+    /// Save (Save As when never saved).
+    Save,
+    /// Save under a new name.
+    SaveAs,
+    /// Export the figures (and results if any) as CSV.
+    Export,
+    /// Start a run.
+    Run,
+    /// Cancel the run.
+    Cancel,
+    /// Show a view.
+    SetView(View),
+    /// Switch light/dark.
+    ToggleTheme,
+    /// Load the recovery file.
+    Recover,
+    /// Throw the recovery file away.
+    DiscardRecovery,
+    /// Add the open design to the compare set.
+    CompareAddCurrent,
+    /// Add a bundled preset to the compare set.
+    CompareAddPreset(usize),
+    /// Add a file (through the dialog) to the compare set.
+    CompareAddFile,
+    /// Remove a design from the compare set.
+    CompareRemove(usize),
+    /// Close the error banner.
+    DismissBanner,
+    /// Quit the application.
+    Quit,
+}
+
+/// Native file dialogs, or a script of answers in tests.
+pub trait FileDialogs {
+    /// Asks for a project to open; None when cancelled.
+    fn open_project(&mut self) -> Option<PathBuf>;
+    /// Asks where to save; None when cancelled.
+    fn save_project(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// Asks where to export; None when cancelled.
+    fn export_csv(&mut self, suggested_name: &str) -> Option<PathBuf>;
+}
+
+/// rfd dialogs (xdg portal, or zenity when no portal runs).
+#[derive(Debug, Default)]
+pub struct NativeDialogs;
+
+impl FileDialogs for NativeDialogs {
+    fn open_project(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Open project")
+            .add_filter("Packwright project", &["ron"])
+            .pick_file()
+    }
+    fn save_project(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Save project")
+            .add_filter("Packwright project", &["ron"])
+            .set_file_name(suggested_name)
+            .save_file()
+    }
+    fn export_csv(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export")
+            .add_filter("CSV", &["csv"])
+            .set_file_name(suggested_name)
+            .save_file()
+    }
+}
+
+/// Answers dialogs from a queue (tests): each call pops one answer, None when empty.
+#[derive(Debug, Default)]
+pub struct ScriptedDialogs {
+    /// Answers, in order.
+    pub answers: VecDeque<Option<PathBuf>>,
+}
+
+impl FileDialogs for ScriptedDialogs {
+    fn open_project(&mut self) -> Option<PathBuf> {
+        self.answers.pop_front().flatten()
+    }
+    fn save_project(&mut self, _suggested_name: &str) -> Option<PathBuf> {
+        self.answers.pop_front().flatten()
+    }
+    fn export_csv(&mut self, _suggested_name: &str) -> Option<PathBuf> {
+        self.answers.pop_front().flatten()
+    }
+}
+
+/// A message shown across the top of the work area until dismissed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Banner {
+    /// Error or information.
+    pub severity: Severity,
+    /// The message (for load errors: `path:line:column: what`).
+    pub text: String,
+}
+
+/// One design in the compare view.
+#[derive(Debug, Clone)]
+pub struct CompareEntry {
+    /// Where it came from (preset name, file, "open document").
+    pub source: String,
+    /// The design.
+    pub project: Arc<Project>,
+    /// Its figures.
+    pub figures: Figures,
+}
+
+/// Most designs compared at once.
+pub const COMPARE_MAX: usize = 4;
+
+/// A question waiting for the user: discard unsaved changes before `then`?
+#[derive(Debug, Clone)]
+pub struct UnsavedPrompt {
+    /// What to do once the changes are saved or discarded.
+    pub then: Action,
+}
+
+/// State of panels that lives in the app but not in the document.
+#[derive(Debug, Default)]
+pub struct UiState {
+    /// Cell library panel.
+    pub cells: panels::cells::CellsState,
+    /// Module editor.
+    pub module: panels::module::ModuleState,
+    /// Pack editor.
+    pub pack: panels::pack::PackState,
+    /// Results view.
+    pub results: panels::results::ResultsState,
+}
+
+/// The application.
+pub struct StudioApp {
+    /// The open document (None on the start page before anything is opened).
+    pub doc: Option<Document>,
+    /// Figures of the open document (recomputed on every change).
+    pub figures: Figures,
+    figures_of: Option<Arc<Project>>,
+    /// The central view shown.
+    pub view: View,
+    /// Persisted settings.
+    pub settings: UiSettings,
+    /// Theme tokens.
+    pub theme: Theme,
+    theme_applied: Option<ThemeKind>,
+    /// Actions queued this frame.
+    pub actions: Vec<Action>,
+    /// Error or info banner.
+    pub banner: Option<Banner>,
+    /// Unsaved-changes question.
+    pub prompt: Option<UnsavedPrompt>,
+    /// Designs in the compare view.
+    pub compare: Vec<CompareEntry>,
+    /// Panel state.
+    pub ui: UiState,
+    dialogs: Box<dyn FileDialogs>,
+    /// Where the recovery file is written (None: no autosave).
+    pub recovery_path: Option<PathBuf>,
+    /// A recovery file from an earlier session, offered to the user.
+    pub recovery_offer: Option<PathBuf>,
+    last_autosave_s: f64,
+    autosaved_revision: Option<u64>,
+    allow_close: bool,
+    title_shown: String,
+    /// Wall-clock seconds from the last applied edit to figures on screen (measured each edit).
+    pub last_edit_latency_s: Option<f64>,
+    edit_started: Option<std::time::Instant>,
+    /// The background run, if any.
+    pub run: panels::simulate::RunState,
+}
+
+impl std::fmt::Debug for StudioApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StudioApp")
+            .field("view", &self.view)
+            .field("doc", &self.doc.as_ref().map(|d| d.title()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl StudioApp {
+    /// A studio with the given dialogs and recovery file location.
+    pub fn new(dialogs: Box<dyn FileDialogs>, recovery_path: Option<PathBuf>) -> Self {
+        let settings = UiSettings::default();
+        let recovery_offer = recovery_path.as_ref().filter(|p| p.exists()).cloned();
+        Self {
+            doc: None,
+            figures: Figures::default(),
+            figures_of: None,
+            view: View::Welcome,
+            theme: Theme::of(settings.theme),
+            settings,
+            theme_applied: None,
+            actions: Vec::new(),
+            banner: None,
+            prompt: None,
+            compare: Vec::new(),
+            ui: UiState::default(),
+            dialogs,
+            recovery_path,
+            recovery_offer,
+            last_autosave_s: 0.0,
+            autosaved_revision: None,
+            allow_close: false,
+            title_shown: String::new(),
+            last_edit_latency_s: None,
+            edit_started: None,
+            run: panels::simulate::RunState::default(),
+        }
+    }
+
+    /// A studio for tests: scripted dialogs, recovery in `recovery_dir` (if any).
+    pub fn for_tests(answers: Vec<Option<PathBuf>>, recovery_path: Option<PathBuf>) -> Self {
+        Self::new(
+            Box::new(ScriptedDialogs {
+                answers: answers.into(),
+            }),
+            recovery_path,
+        )
+    }
+
+    /// Queues more scripted dialog answers (only meaningful with [`ScriptedDialogs`]).
+    pub fn set_dialogs(&mut self, dialogs: Box<dyn FileDialogs>) {
+        self.dialogs = dialogs;
+    }
+
+    /// Uses persisted settings.
+    pub fn with_settings(mut self, settings: UiSettings) -> Self {
+        self.theme = Theme::of(settings.theme);
+        self.settings = settings;
+        self
+    }
+
+    /// Opens a file at start-up (command line); a failure shows in the banner.
+    pub fn open_at_start(&mut self, path: &Path) {
+        self.open_path(path);
+    }
+
+    /// Queues an action.
+    pub fn push(&mut self, a: Action) {
+        self.actions.push(a);
+    }
+
+    fn refresh_figures(&mut self) {
+        let Some(doc) = &self.doc else {
+            self.figures = Figures::default();
+            self.figures_of = None;
+            return;
+        };
+        let snap = doc.snapshot();
+        if self
+            .figures_of
+            .as_ref()
+            .is_some_and(|p| Arc::ptr_eq(p, &snap))
+        {
+            return;
+        }
+        self.figures = figures::compute(&snap);
+        self.figures_of = Some(snap);
+        if let Some(t) = self.edit_started.take() {
+            self.last_edit_latency_s = Some(t.elapsed().as_secs_f64());
+        }
+    }
+
+    fn set_document(&mut self, doc: Document) {
+        self.doc = Some(doc);
+        self.figures_of = None;
+        self.refresh_figures();
+        self.ui = UiState::default();
+        self.run.mark_document_replaced();
+        if self.view == View::Welcome {
+            self.view = View::Pack;
+        }
+    }
+
+    fn open_path(&mut self, path: &Path) {
+        match crate::preset::load_file(path) {
+            Ok(project) => {
+                self.settings.touch_recent(path);
+                self.set_document(Document::new(project, Some(path.to_path_buf())));
+                self.banner = None;
+            }
+            Err(e) => {
+                // The open document (if any) stays as it was.
+                self.banner = Some(Banner {
+                    severity: Severity::Error,
+                    text: format!("Could not open the file. {e}"),
+                });
+            }
+        }
+    }
+
+    fn open_preset(&mut self, k: usize) {
+        let Some(p) = BUNDLED_PRESETS.get(k) else {
+            return;
+        };
+        match crate::preset::load_str(p.text, &format!("presets/{}", p.file_name)) {
+            Ok(project) => {
+                self.set_document(Document::new(project, None));
+                self.banner = None;
+            }
+            Err(e) => {
+                self.banner = Some(Banner {
+                    severity: Severity::Error,
+                    text: format!("Could not open the preset. {e}"),
+                });
+            }
+        }
+    }
+
+    fn new_blank(&mut self) {
+        match blank_project() {
+            Ok(p) => {
+                self.set_document(Document::new(p, None));
+                self.view = View::Cells;
+            }
+            Err(e) => {
+                self.banner = Some(Banner {
+                    severity: Severity::Error,
+                    text: format!("Cannot start a blank project: {e}"),
+                });
+            }
+        }
+    }
+
+    fn needs_prompt(&self) -> bool {
+        self.doc.as_ref().is_some_and(Document::is_dirty)
+    }
+
+    /// Runs `a` now, or asks about unsaved changes first.
+    fn guarded(&mut self, a: Action) {
+        if self.needs_prompt() {
+            self.prompt = Some(UnsavedPrompt { then: a });
+        } else {
+            self.perform(a);
+        }
+    }
+
+    /// Saves to the document's path (or asks); true when saved.
+    fn save(&mut self, force_ask: bool) -> bool {
+        let Some(doc) = &self.doc else {
+            return false;
+        };
+        let path = match (&doc.path, force_ask) {
+            (Some(p), false) => Some(p.clone()),
+            _ => {
+                let name = format!("{}.ron", slug(&doc.project().name));
+                self.dialogs.save_project(&name)
+            }
+        };
+        let Some(path) = path else {
+            return false;
+        };
+        let result = crate::preset::save_file(doc.project(), &path);
+        match result {
+            Ok(()) => {
+                if let Some(doc) = &mut self.doc {
+                    doc.mark_saved(path.clone());
+                }
+                self.settings.touch_recent(&path);
+                self.remove_recovery();
+                true
+            }
+            Err(e) => {
+                self.banner = Some(Banner {
+                    severity: Severity::Error,
+                    text: format!("Could not save. {e}"),
+                });
+                false
+            }
+        }
+    }
+
+    fn remove_recovery(&mut self) {
+        if let Some(p) = &self.recovery_path {
+            if p.exists() {
+                if let Err(e) = std::fs::remove_file(p) {
+                    self.banner = Some(Banner {
+                        severity: Severity::Warning,
+                        text: format!("Could not remove the recovery file {}: {e}", p.display()),
+                    });
+                }
+            }
+        }
+        self.autosaved_revision = None;
+    }
+
+    fn autosave(&mut self, now_s: f64) {
+        let (Some(doc), Some(path)) = (&self.doc, &self.recovery_path) else {
+            return;
+        };
+        if !doc.is_dirty() || self.autosaved_revision == Some(doc.revision) {
+            return;
+        }
+        if now_s - self.last_autosave_s < AUTOSAVE_INTERVAL_S {
+            return;
+        }
+        self.last_autosave_s = now_s;
+        let origin = doc
+            .path
+            .as_ref()
+            .map_or_else(|| "(untitled)".to_owned(), |p| p.display().to_string());
+        let text = match crate::preset::to_string(doc.project()) {
+            Ok(t) => format!("// Packwright recovery of: {origin}\n{t}"),
+            Err(e) => {
+                self.banner = Some(Banner {
+                    severity: Severity::Warning,
+                    text: format!("Autosave failed: {e}"),
+                });
+                return;
+            }
+        };
+        if let Some(dir) = path.parent() {
+            // A missing folder shows up as the write error below.
+            let _ = std::fs::create_dir_all(dir);
+        }
+        match crate::preset::write_atomic(path, text.as_bytes()) {
+            Ok(()) => self.autosaved_revision = Some(doc.revision),
+            Err(e) => {
+                self.banner = Some(Banner {
+                    severity: Severity::Warning,
+                    text: format!("Autosave failed: {e}"),
+                });
+            }
+        }
+    }
+
+    /// Writes the recovery file now (tests, and before risky operations).
+    pub fn autosave_now(&mut self) {
+        self.last_autosave_s = f64::NEG_INFINITY;
+        self.autosave(0.0);
+    }
+
+    fn recover(&mut self) {
+        let Some(path) = self.recovery_offer.take() else {
+            return;
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.banner = Some(Banner {
+                    severity: Severity::Error,
+                    text: format!("Could not read the recovery file {}: {e}", path.display()),
+                });
+                return;
+            }
+        };
+        let origin = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("// Packwright recovery of: "))
+            .filter(|o| *o != "(untitled)")
+            .map(PathBuf::from);
+        match crate::preset::load_str(&text, &path.display().to_string()) {
+            Ok(project) => {
+                // Start from the file the work belonged to (when it still loads) and apply the
+                // recovered state as one undoable, unsaved step on top of it.
+                let saved = origin
+                    .as_ref()
+                    .and_then(|o| crate::preset::load_file(o).ok());
+                let mut doc = match saved {
+                    Some(saved) => Document::new(saved, origin),
+                    None => Document::new(project.clone(), None),
+                };
+                if doc.project() != &project || doc.path.is_none() {
+                    // Applying a whole project cannot be refused.
+                    let _ = doc.apply(Edit::ReplaceProject(Box::new(project)), None, 0.0);
+                }
+                self.set_document(doc);
+                self.banner = Some(Banner {
+                    severity: Severity::Info,
+                    text: "Recovered the unsaved work of the previous session.".to_owned(),
+                });
+            }
+            Err(e) => {
+                self.banner = Some(Banner {
+                    severity: Severity::Error,
+                    text: format!("The recovery file cannot be read. {e}"),
+                });
+            }
+        }
+    }
+
+    fn export(&mut self) {
+        let Some(doc) = &self.doc else {
+            return;
+        };
+        let name = format!("{}-figures.csv", slug(&doc.project().name));
+        let Some(path) = self.dialogs.export_csv(&name) else {
+            return;
+        };
+        let mut csv = panels::inspector::figures_csv(doc.project(), &self.figures);
+        if let Some(r) = self.run.result_for_export() {
+            csv.push('\n');
+            csv.push_str(&r);
+        }
+        if let Err(e) = crate::preset::write_atomic(&path, csv.as_bytes()) {
+            self.banner = Some(Banner {
+                severity: Severity::Error,
+                text: format!("Could not export. {e}"),
+            });
+        }
+    }
+
+    fn add_compare(&mut self, source: String, project: Arc<Project>) {
+        if self.compare.len() >= COMPARE_MAX {
+            self.banner = Some(Banner {
+                severity: Severity::Info,
+                text: format!("Compare holds at most {COMPARE_MAX} designs; remove one first."),
+            });
+            return;
+        }
+        let figures = figures::compute(&project);
+        self.compare.push(CompareEntry {
+            source,
+            project,
+            figures,
+        });
+        self.view = View::Compare;
+    }
+
+    /// Performs one action (after the unsaved-changes check).
+    fn perform(&mut self, a: Action) {
+        match a {
+            Action::New => {
+                self.view = View::Welcome;
+                self.doc = None;
+                self.figures_of = None;
+                self.refresh_figures();
+                self.run.mark_document_replaced();
+                self.remove_recovery();
+            }
+            Action::NewBlank => self.new_blank(),
+            Action::Open => {
+                if let Some(p) = self.dialogs.open_project() {
+                    self.open_path(&p);
+                }
+            }
+            Action::OpenPath(p) => self.open_path(&p),
+            Action::OpenPreset(k) => self.open_preset(k),
+            Action::Quit => {
+                self.remove_recovery();
+                self.allow_close = true;
+            }
+            other => self.apply_action(other, 0.0),
+        }
+    }
+
+    fn apply_action(&mut self, a: Action, now_s: f64) {
+        match a {
+            Action::Edit { edit, merge } => {
+                if let Some(doc) = &mut self.doc {
+                    self.edit_started = Some(std::time::Instant::now());
+                    if let Err(e) = doc.apply(edit, merge.as_deref(), now_s) {
+                        self.banner = Some(Banner {
+                            severity: Severity::Warning,
+                            text: format!("Edit refused: {e}"),
+                        });
+                    }
+                }
+            }
+            Action::CloseGroup => {
+                if let Some(doc) = &mut self.doc {
+                    doc.close_group();
+                }
+            }
+            Action::Undo => {
+                if let Some(doc) = &mut self.doc {
+                    self.edit_started = Some(std::time::Instant::now());
+                    doc.undo();
+                }
+            }
+            Action::Redo => {
+                if let Some(doc) = &mut self.doc {
+                    self.edit_started = Some(std::time::Instant::now());
+                    doc.redo();
+                }
+            }
+            Action::New | Action::Open | Action::OpenPath(_) | Action::OpenPreset(_) => {
+                self.guarded(a)
+            }
+            Action::NewBlank => self.guarded(a),
+            Action::Quit => self.guarded(a),
+            Action::Save => {
+                self.save(false);
+            }
+            Action::SaveAs => {
+                self.save(true);
+            }
+            Action::Export => self.export(),
+            Action::Run => {
+                if let Some(doc) = &self.doc {
+                    if let Err(msg) = self.run.start(doc) {
+                        self.banner = Some(Banner {
+                            severity: Severity::Warning,
+                            text: msg,
+                        });
+                    }
+                }
+            }
+            Action::Cancel => self.run.cancel(),
+            Action::SetView(v) => self.view = v,
+            Action::ToggleTheme => {
+                self.settings.theme = match self.settings.theme {
+                    ThemeKind::Dark => ThemeKind::Light,
+                    ThemeKind::Light => ThemeKind::Dark,
+                };
+                self.theme = Theme::of(self.settings.theme);
+            }
+            Action::Recover => self.recover(),
+            Action::DiscardRecovery => {
+                self.recovery_offer = None;
+                self.remove_recovery();
+            }
+            Action::CompareAddCurrent => {
+                if let Some(doc) = &self.doc {
+                    let src = format!("open document ({})", doc.title());
+                    let snap = doc.snapshot();
+                    self.add_compare(src, snap);
+                }
+            }
+            Action::CompareAddPreset(k) => {
+                if let Some(p) = BUNDLED_PRESETS.get(k) {
+                    match crate::preset::load_str(p.text, &format!("presets/{}", p.file_name)) {
+                        Ok(project) => {
+                            self.add_compare(p.file_name.to_owned(), Arc::new(project));
+                        }
+                        Err(e) => {
+                            self.banner = Some(Banner {
+                                severity: Severity::Error,
+                                text: format!("Could not open the preset. {e}"),
+                            });
+                        }
+                    }
+                }
+            }
+            Action::CompareAddFile => {
+                if let Some(path) = self.dialogs.open_project() {
+                    match crate::preset::load_file(&path) {
+                        Ok(project) => self.add_compare(path.display().to_string(), Arc::new(project)),
+                        Err(e) => {
+                            self.banner = Some(Banner {
+                                severity: Severity::Error,
+                                text: format!("Could not open the file. {e}"),
+                            });
+                        }
+                    }
+                }
+            }
+            Action::CompareRemove(k) => {
+                if k < self.compare.len() {
+                    self.compare.remove(k);
+                }
+            }
+            Action::DismissBanner => self.banner = None,
+        }
+    }
+
+    /// Applies the queued actions.
+    pub fn run_actions(&mut self, now_s: f64) {
+        let queued = std::mem::take(&mut self.actions);
+        for a in queued {
+            self.apply_action(a, now_s);
+        }
+        self.refresh_figures();
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let shortcut = |m: Modifiers, k: Key| KeyboardShortcut::new(m, k);
+        let cmd = Modifiers::COMMAND;
+        let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+        ctx.input_mut(|i| {
+            // Longer chords first: Ctrl+Shift+S must not be taken for Ctrl+S.
+            let table = [
+                (shortcut(cmd_shift, Key::S), Action::SaveAs),
+                (shortcut(cmd_shift, Key::Z), Action::Redo),
+                (shortcut(cmd, Key::N), Action::New),
+                (shortcut(cmd, Key::O), Action::Open),
+                (shortcut(cmd, Key::S), Action::Save),
+                (shortcut(cmd, Key::Z), Action::Undo),
+                (shortcut(cmd, Key::Y), Action::Redo),
+                (shortcut(cmd, Key::R), Action::Run),
+            ];
+            for (sc, action) in table {
+                if i.consume_shortcut(&sc) {
+                    self.actions.push(action);
+                }
+            }
+        });
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> =
+            ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        if let Some(p) = dropped.into_iter().next() {
+            self.actions.push(Action::OpenPath(p));
+        }
+    }
+
+    fn window_title(&self) -> String {
+        match &self.doc {
+            None => "Packwright".to_owned(),
+            Some(d) => format!(
+                "Packwright — {}{}",
+                d.title(),
+                if d.is_dirty() { " •" } else { "" }
+            ),
+        }
+    }
+
+    /// One frame of UI (the eframe `ui` hook, and what tests drive).
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.theme_applied != Some(self.theme.kind) {
+            self.theme.apply(&ctx);
+            self.theme_applied = Some(self.theme.kind);
+        }
+        let now_s = ctx.input(|i| i.time);
+        self.run.poll(self.doc.as_ref());
+        self.shortcuts(&ctx);
+        self.dropped_files(&ctx);
+
+        // Closing the window with unsaved changes asks first.
+        if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close && self.needs_prompt() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.prompt = Some(UnsavedPrompt { then: Action::Quit });
+        }
+
+        panels::menu::show(ui, self);
+        panels::status::show(ui, self);
+        let show_workspace = self.doc.is_some() && self.view != View::Welcome;
+        if show_workspace {
+            panels::tree::show(ui, self);
+            panels::inspector::show(ui, self);
+            panels::problems::show(ui, self);
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            panels::banner::show(ui, self);
+            if show_workspace {
+                panels::tabs::show(ui, self);
+                ui.separator();
+                match self.view {
+                    View::Welcome => {}
+                    View::Cells => panels::cells::show(ui, self),
+                    View::Module => panels::module::show(ui, self),
+                    View::Pack => panels::pack::show(ui, self),
+                    View::Simulation => panels::simulate::show(ui, self),
+                    View::Results => panels::results::show(ui, self),
+                    View::Compare => panels::compare::show(ui, self),
+                }
+            } else {
+                panels::welcome::show(ui, self);
+            }
+        });
+        panels::prompt::show(&ctx, self);
+
+        self.run_actions(now_s);
+        self.autosave(now_s);
+        if self.allow_close {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        let title = self.window_title();
+        if title != self.title_shown {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title_shown = title;
+        }
+        if self.run.is_running() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Answers the unsaved-changes prompt: save first, discard, or cancel.
+    pub fn answer_prompt(&mut self, answer: PromptAnswer) {
+        let Some(p) = self.prompt.take() else {
+            return;
+        };
+        match answer {
+            PromptAnswer::Cancel => {}
+            PromptAnswer::Discard => {
+                if let Some(doc) = &mut self.doc {
+                    // Treat the document as clean so the follow-up does not ask again.
+                    let path = doc.path.clone().unwrap_or_default();
+                    doc.mark_saved(path);
+                }
+                self.remove_recovery();
+                self.perform(p.then);
+            }
+            PromptAnswer::Save => {
+                if self.save(false) {
+                    self.perform(p.then);
+                }
+            }
+        }
+    }
+}
+
+/// The user's answer to the unsaved-changes prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptAnswer {
+    /// Save, then continue.
+    Save,
+    /// Drop the changes, then continue.
+    Discard,
+    /// Do nothing.
+    Cancel,
+}
+
+/// A project with nothing in it yet but a pack with its two terminals; the vehicle, pack hardware and
+/// settings are those of the first bundled preset (a real car's numbers, not zeros), named "Untitled".
+pub fn blank_project() -> Result<Project, String> {
+    use crate::model::ids::NodeId;
+    use crate::model::pack::{PackNode, Terminal};
+    let first = BUNDLED_PRESETS
+        .first()
+        .ok_or_else(|| "a blank project takes its vehicle from a bundled preset, and this build has none".to_owned())?;
+    let mut p = crate::preset::load_str(first.text, first.file_name).map_err(|e| e.to_string())?;
+    p.name = "Untitled".to_owned();
+    p.description = String::new();
+    p.cells.clear();
+    p.modules.clear();
+    p.pack.graph.clear();
+    p.pack.graph.add_node(PackNode::PackTerminal {
+        id: NodeId::from("HV-"),
+        polarity: Terminal::Neg,
+    });
+    p.pack.graph.add_node(PackNode::PackTerminal {
+        id: NodeId::from("HV+"),
+        polarity: Terminal::Pos,
+    });
+    Ok(p)
+}
+
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let s = s.trim_matches('-').to_owned();
+    if s.is_empty() { "project".to_owned() } else { s }
+}
+
+impl eframe::App for StudioApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        StudioApp::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.settings.store(storage);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // A clean exit with nothing unsaved leaves no recovery file behind.
+        if !self.needs_prompt() {
+            self.remove_recovery();
+        }
+    }
+}
+
+/// Opens the studio window (blocks until it closes).
+pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Packwright")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 600.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    let recovery = eframe::storage_dir("Packwright").map(|d| d.join("recovery.ron"));
+    eframe::run_native(
+        "Packwright",
+        options,
+        Box::new(move |cc| {
+            let settings = UiSettings::load(cc.storage);
+            let mut app =
+                StudioApp::new(Box::new(NativeDialogs), recovery).with_settings(settings);
+            if let Some(p) = &path {
+                app.open_at_start(p);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the studio window: {e}"))
+}

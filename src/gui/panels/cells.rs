@@ -1,0 +1,411 @@
+//! The cell library: a sortable, filterable table, a scatter of Wh/kg against Wh/L coloured by
+//! electrolyte class, and an editor for the selected cell with its OCV and resistance curves.
+
+use egui_extras::{Column, TableBuilder};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+
+use crate::gui::app::{Action, StudioApp};
+use crate::gui::document::Edit;
+use crate::gui::widgets::{Qty, quantity_row};
+use crate::model::cell::{Cell, Electrolyte};
+use crate::model::ids::CellId;
+use crate::units::{self, fmt_sig};
+
+/// Sortable columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Id.
+    #[default]
+    Id,
+    /// Chemistry.
+    Chemistry,
+    /// Electrolyte class.
+    Electrolyte,
+    /// Format.
+    Format,
+    /// Capacity.
+    Ah,
+    /// Specific energy.
+    WhKg,
+    /// Energy density.
+    WhL,
+    /// Maturity.
+    Status,
+}
+
+/// Panel state.
+#[derive(Debug, Default)]
+pub struct CellsState {
+    /// Selected cell.
+    pub selected: Option<CellId>,
+    /// Sort column.
+    pub sort: SortKey,
+    /// Sort descending.
+    pub descending: bool,
+    /// Free-text filter (id, name, maker, chemistry).
+    pub filter: String,
+    /// Only this electrolyte class.
+    pub electrolyte: Option<Electrolyte>,
+}
+
+fn matches(c: &Cell, s: &CellsState) -> bool {
+    let f = s.filter.to_lowercase();
+    let text_ok = f.is_empty()
+        || [&c.id.0, &c.name, &c.maker, &c.chemistry]
+            .iter()
+            .any(|t| t.to_lowercase().contains(&f));
+    text_ok && s.electrolyte.is_none_or(|e| e == c.electrolyte)
+}
+
+fn sort_cells(cells: &mut [&Cell], key: SortKey, descending: bool) {
+    let num = |x: f64| if x.is_finite() { x } else { f64::NEG_INFINITY };
+    cells.sort_by(|a, b| {
+        let o = match key {
+            SortKey::Id => a.id.cmp(&b.id),
+            SortKey::Chemistry => a.chemistry.cmp(&b.chemistry),
+            SortKey::Electrolyte => a.electrolyte.cmp(&b.electrolyte),
+            SortKey::Format => a.format.label().cmp(b.format.label()),
+            SortKey::Ah => num(a.capacity_ah).total_cmp(&num(b.capacity_ah)),
+            SortKey::WhKg => num(a.specific_energy_wh_per_kg())
+                .total_cmp(&num(b.specific_energy_wh_per_kg())),
+            SortKey::WhL => num(a.energy_density_wh_per_l())
+                .total_cmp(&num(b.energy_density_wh_per_l())),
+            SortKey::Status => a.provenance.status.cmp(&b.provenance.status),
+        };
+        if descending { o.reverse() } else { o }
+    });
+}
+
+/// Draws the cell library.
+pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
+    let Some(doc) = &app.doc else {
+        return;
+    };
+    let project = doc.snapshot();
+    let st = &mut app.ui.cells;
+    if st.selected.is_none() {
+        st.selected = project.cells.first().map(|c| c.id.clone());
+    }
+
+    ui.horizontal(|ui| {
+        ui.label("Filter");
+        ui.add(egui::TextEdit::singleline(&mut st.filter).desired_width(140.0));
+        egui::ComboBox::from_id_salt("electrolyte_filter")
+            .selected_text(st.electrolyte.map_or("all electrolytes", |e| e.label()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut st.electrolyte, None, "all electrolytes");
+                for e in Electrolyte::ALL {
+                    ui.selectable_value(&mut st.electrolyte, Some(e), e.label());
+                }
+            });
+        ui.separator();
+        let sel = st.selected.clone().and_then(|id| project.cell(&id).cloned());
+        if ui
+            .add_enabled(sel.is_some(), egui::Button::new("Duplicate cell"))
+            .clicked()
+        {
+            if let Some(c) = sel {
+                let mut copy = c.clone();
+                let mut k = 2;
+                while project.cell(&CellId(format!("{}_{k}", c.id))).is_some() {
+                    k += 1;
+                }
+                copy.id = CellId(format!("{}_{k}", c.id));
+                copy.name = format!("{} (copy)", c.name);
+                st.selected = Some(copy.id.clone());
+                app.actions.push(Action::Edit {
+                    edit: Edit::AddCell(Box::new(copy)),
+                    merge: None,
+                });
+            }
+        }
+        ui.menu_button("Add from library", |ui| match crate::preset::library::bundled_cells() {
+            Ok(lib) if !lib.is_empty() => {
+                for c in lib {
+                    let have = project.cell(&c.id).is_some();
+                    if ui
+                        .add_enabled(!have, egui::Button::new(format!("{}  {}", c.id, c.name)))
+                        .clicked()
+                    {
+                        st.selected = Some(c.id.clone());
+                        app.actions.push(Action::Edit {
+                            edit: Edit::AddCell(Box::new(c)),
+                            merge: None,
+                        });
+                    }
+                }
+            }
+            Ok(_) => {
+                ui.weak("The bundled cell library is empty in this build.");
+            }
+            Err(e) => {
+                ui.colored_label(app.theme.error, e.to_string());
+            }
+        });
+    });
+
+    let mut rows: Vec<&Cell> = project.cells.iter().filter(|c| matches(c, st)).collect();
+    sort_cells(&mut rows, st.sort, st.descending);
+
+    let avail = ui.available_height();
+    let table_h = (avail * 0.42).max(120.0);
+    ui.push_id("cell_table", |ui| {
+        let mut header_click = None;
+        TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .max_scroll_height(table_h)
+            .min_scrolled_height(table_h.min(120.0))
+            .column(Column::auto().at_least(90.0))
+            .column(Column::auto().at_least(110.0))
+            .column(Column::auto())
+            .column(Column::auto())
+            .columns(Column::auto().at_least(50.0), 3)
+            .column(Column::auto())
+            .column(Column::remainder())
+            .header(18.0, |mut h| {
+                let cols = [
+                    ("Id", SortKey::Id),
+                    ("Chemistry", SortKey::Chemistry),
+                    ("Electrolyte", SortKey::Electrolyte),
+                    ("Format", SortKey::Format),
+                    ("Ah", SortKey::Ah),
+                    ("Wh/kg", SortKey::WhKg),
+                    ("Wh/L", SortKey::WhL),
+                    ("Status", SortKey::Status),
+                ];
+                for (name, key) in cols {
+                    h.col(|ui| {
+                        let arrow = if st.sort == key {
+                            if st.descending { " ▼" } else { " ▲" }
+                        } else {
+                            ""
+                        };
+                        if ui
+                            .add(egui::Button::new(format!("{name}{arrow}")).frame(false))
+                            .on_hover_text(format!("Sort by {name}"))
+                            .clicked()
+                        {
+                            header_click = Some(key);
+                        }
+                    });
+                }
+                h.col(|ui| {
+                    ui.strong("Source");
+                });
+            })
+            .body(|body| {
+                body.rows(18.0, rows.len(), |mut row| {
+                    let c = rows[row.index()];
+                    row.set_selected(st.selected.as_ref() == Some(&c.id));
+                    row.col(|ui| {
+                        ui.label(c.id.as_str());
+                    });
+                    row.col(|ui| {
+                        ui.label(&c.chemistry);
+                    });
+                    row.col(|ui| {
+                        ui.colored_label(app.theme.electrolyte_color(c.electrolyte), c.electrolyte.label());
+                    });
+                    row.col(|ui| {
+                        ui.label(c.format.label());
+                    });
+                    row.col(|ui| {
+                        ui.label(fmt_sig(c.capacity_ah, 3));
+                    });
+                    row.col(|ui| {
+                        ui.label(fmt_sig(c.specific_energy_wh_per_kg(), 3));
+                    });
+                    row.col(|ui| {
+                        ui.label(fmt_sig(c.energy_density_wh_per_l(), 3));
+                    });
+                    row.col(|ui| {
+                        ui.label(c.provenance.status.map_or("—", |s| s.label()));
+                    });
+                    row.col(|ui| {
+                        let first = c.provenance.source.split('|').next().unwrap_or("").trim();
+                        ui.weak(first).on_hover_text(&c.provenance.source);
+                    });
+                    if row.response().clicked() {
+                        st.selected = Some(c.id.clone());
+                    }
+                });
+            });
+        if let Some(k) = header_click {
+            if st.sort == k {
+                st.descending = !st.descending;
+            } else {
+                st.sort = k;
+                st.descending = false;
+            }
+        }
+    });
+    ui.separator();
+
+    let selected = st.selected.clone().and_then(|id| project.cell(&id).cloned());
+    let theme = app.theme;
+    ui.columns(3, |cols| {
+        // Scatter: every library cell, coloured by electrolyte class.
+        cols[0].label(egui::RichText::new("Wh/kg against Wh/L").strong());
+        Plot::new("cell_scatter")
+            .legend(Legend::default())
+            .x_axis_label("Wh/L")
+            .y_axis_label("Wh/kg")
+            .allow_scroll(false)
+            .show(&mut cols[0], |plot| {
+                for e in Electrolyte::ALL {
+                    let pts: Vec<[f64; 2]> = project
+                        .cells
+                        .iter()
+                        .filter(|c| c.electrolyte == e)
+                        .map(|c| [c.energy_density_wh_per_l(), c.specific_energy_wh_per_kg()])
+                        .filter(|p| p[0].is_finite() && p[1].is_finite())
+                        .collect();
+                    if !pts.is_empty() {
+                        plot.points(
+                            Points::new(e.label(), PlotPoints::from(pts))
+                                .radius(4.0)
+                                .color(theme.electrolyte_color(e)),
+                        );
+                    }
+                }
+                if let Some(c) = &selected {
+                    plot.points(
+                        Points::new(
+                            format!("{} (selected)", c.id),
+                            PlotPoints::from(vec![[
+                                c.energy_density_wh_per_l(),
+                                c.specific_energy_wh_per_kg(),
+                            ]]),
+                        )
+                        .radius(7.0)
+                        .filled(false)
+                        .color(theme.text),
+                    );
+                }
+            });
+
+        let Some(cell) = selected else {
+            cols[1].weak("Select a cell.");
+            return;
+        };
+        // Editor.
+        let ui = &mut cols[1];
+        ui.label(egui::RichText::new(format!("{} — {}", cell.id, cell.name)).strong());
+        ui.weak(format!("{} · {} · {}", cell.maker, cell.chemistry, cell.format.label()));
+        egui::ScrollArea::vertical().id_salt("cell_edit").show(ui, |ui| {
+            egui::Grid::new("cell_edit_grid").num_columns(2).show(ui, |ui| {
+                type Field = (&'static str, fn(&Cell) -> f64, fn(&mut Cell, f64), Qty);
+                let fields: [Field; 10] = [
+                    ("Mass", |c| c.mass_kg, |c, v| c.mass_kg = v, Qty::G),
+                    ("Capacity", |c| c.capacity_ah, |c, v| c.capacity_ah = v, Qty::AH),
+                    ("Nominal voltage", |c| c.nominal_voltage_v, |c, v| c.nominal_voltage_v = v, Qty::V),
+                    ("Max voltage", |c| c.max_voltage_v, |c, v| c.max_voltage_v = v, Qty::V),
+                    ("Min voltage", |c| c.min_voltage_v, |c, v| c.min_voltage_v = v, Qty::V),
+                    ("Charge C-rate", |c| c.max_charge_c_rate, |c, v| c.max_charge_c_rate = v, Qty::PLAIN),
+                    ("Discharge C-rate", |c| c.max_discharge_c_rate, |c, v| c.max_discharge_c_rate = v, Qty::PLAIN),
+                    ("Min temperature", |c| c.temp_min_k, |c, v| c.temp_min_k = v, Qty::DEGC),
+                    ("Max temperature", |c| c.temp_max_k, |c, v| c.temp_max_k = v, Qty::DEGC),
+                    ("Specific heat", |c| c.specific_heat_j_per_kgk, |c, v| c.specific_heat_j_per_kgk = v, Qty::J_PER_KGK),
+                ];
+                for (name, get, set, q) in fields {
+                    let (_, change) = quantity_row(ui, name, get(&cell), q);
+                    if let Some(ch) = change {
+                        let mut next = cell.clone();
+                        set(&mut next, ch.value_si);
+                        app.actions.push(Action::Edit {
+                            edit: Edit::SetCell(cell.id.clone(), Box::new(next)),
+                            merge: Some(format!("cell:{}:{name}", cell.id)),
+                        });
+                    }
+                }
+                crate::gui::panels::inspector::fig_row(
+                    ui,
+                    "Energy",
+                    &units::fmt_unit(units::j_to_wh(cell.energy_j()), 4, "Wh"),
+                );
+                crate::gui::panels::inspector::fig_row(
+                    ui,
+                    "DC resistance (25 °C, 50 %)",
+                    &units::fmt_unit(units::ohm_to_mohm(cell.dc_resistance_ohm()), 3, "mΩ"),
+                );
+                if let Some(ss) = cell.solid_state {
+                    crate::gui::panels::inspector::fig_row(
+                        ui,
+                        "Stack pressure",
+                        &units::fmt_unit(units::pa_to_mpa(ss.stack_pressure_pa), 3, "MPa"),
+                    );
+                    crate::gui::panels::inspector::fig_row(ui, "Sealing", ss.sealing.label());
+                }
+            });
+            ui.add_space(4.0);
+            ui.weak(format!("Source: {}", cell.provenance.source));
+            if !cell.provenance.estimated.is_empty() {
+                ui.colored_label(
+                    theme.warn,
+                    format!("Estimated: {}", cell.provenance.estimated.join(", ")),
+                );
+            }
+        });
+
+        // Curves at 25 °C.
+        let ui = &mut cols[2];
+        ui.label(egui::RichText::new("OCV and R0 over SOC (25 °C)").strong());
+        let t = units::degc_to_k(25.0);
+        let n = 101;
+        let ocv: Vec<[f64; 2]> = (0..n)
+            .map(|k| {
+                let soc = k as f64 / (n - 1) as f64;
+                [units::frac_to_pct(soc), cell.ocv_v.eval(t, 0.0, soc)]
+            })
+            .collect();
+        let r0: Vec<[f64; 2]> = (0..n)
+            .map(|k| {
+                let soc = k as f64 / (n - 1) as f64;
+                [
+                    units::frac_to_pct(soc),
+                    units::ohm_to_mohm(cell.r0_ohm.eval(t, cell.capacity_ah, soc)),
+                ]
+            })
+            .collect();
+        let h = (ui.available_height() / 2.0 - 10.0).max(80.0);
+        Plot::new("ocv_plot")
+            .height(h)
+            .x_axis_label("SOC, %")
+            .y_axis_label("OCV, V")
+            .allow_scroll(false)
+            .show(ui, |plot| {
+                plot.line(Line::new("OCV", PlotPoints::from(ocv)).color(theme.series_color(0)));
+            });
+        Plot::new("r0_plot")
+            .height(h)
+            .x_axis_label("SOC, %")
+            .y_axis_label("R0, mΩ")
+            .allow_scroll(false)
+            .show(ui, |plot| {
+                plot.line(Line::new("R0", PlotPoints::from(r0)).color(theme.series_color(1)));
+            });
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorting_by_specific_energy_orders_rows() {
+        let text = include_str!("../../../tests/data/gui_fixture.ron");
+        let p = crate::preset::load_str(text, "f.ron").unwrap();
+        let mut a = p.cells[0].clone();
+        a.id = CellId::from("heavy");
+        a.mass_kg *= 2.0;
+        let b = p.cells[0].clone();
+        let cells = [a, b];
+        let mut rows: Vec<&Cell> = cells.iter().collect();
+        sort_cells(&mut rows, SortKey::WhKg, false);
+        assert_eq!(rows[0].id.as_str(), "heavy");
+        sort_cells(&mut rows, SortKey::WhKg, true);
+        assert_eq!(rows[0].id.as_str(), "lg_m50t");
+    }
+}

@@ -1,0 +1,567 @@
+//! The pack editor: the electrical graph as nodes with + and − terminals (drag from one terminal to
+//! another to wire them, click a wire and press Delete to remove it), a to-scale layout of the
+//! modules in the pack envelope (drag a module to move it; a whole drag is one undo step), and the
+//! properties of the selected node. Findings are drawn on the node or wire they concern.
+//!
+//! The canvas arrangement of nodes is a view: it follows the series level of each module (from
+//! `model::topology`) and can be rearranged by dragging, but it is not part of the project.
+
+use std::collections::BTreeMap;
+
+use egui::{Pos2, Rect, Sense, Stroke, Vec2, pos2, vec2};
+use petgraph::stable_graph::NodeIndex;
+
+use crate::gui::app::{Action, StudioApp};
+use crate::gui::document::Edit;
+use crate::gui::panels::inspector::fig_row;
+use crate::gui::panels::module::top_view;
+use crate::gui::theme::Theme;
+use crate::gui::widgets::{Qty, quantity_row};
+use crate::model::ids::NodeId;
+use crate::model::material::Material;
+use crate::model::pack::{ModuleInstance, PackLink, PackNode, Terminal};
+use crate::model::project::Project;
+use crate::model::validate::{Location, Severity};
+use crate::units;
+
+/// Panel state.
+#[derive(Debug, Default)]
+pub struct PackState {
+    /// Selected node.
+    pub selected: Option<NodeId>,
+    /// Selected wire (its two ends).
+    pub selected_link: Option<((NodeId, Terminal), (NodeId, Terminal))>,
+    /// Canvas positions the user dragged nodes to (canvas units).
+    pub moved: BTreeMap<NodeId, Vec2>,
+    /// Terminal a wire is being dragged from.
+    pub wiring_from: Option<(NodeId, Terminal)>,
+    /// Canvas pan offset.
+    pub pan: Vec2,
+}
+
+const NODE_W: f32 = 92.0;
+const NODE_H: f32 = 40.0;
+const COL_W: f32 = 128.0;
+const ROW_H: f32 = 62.0;
+
+/// Automatic canvas positions: modules by series level (columns) and parallel index (rows), the −
+/// terminal left of everything, the + terminal right, other parts in a row below.
+fn auto_layout(project: &Project, figures: &crate::gui::figures::Figures) -> BTreeMap<NodeIndex, Vec2> {
+    let g = &project.pack.graph;
+    let mut pos = BTreeMap::new();
+    let mut levels: Vec<u32> = figures.topology.module_levels.iter().map(|&(_, l)| l).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let mut per_col: BTreeMap<usize, usize> = BTreeMap::new();
+    for &(n, l) in &figures.topology.module_levels {
+        let col = levels.iter().position(|&x| x == l).unwrap_or(0) + 1;
+        let row = per_col.entry(col).or_insert(0);
+        pos.insert(n, vec2(col as f32 * COL_W, *row as f32 * ROW_H));
+        *row += 1;
+    }
+    let cols = levels.len() + 1;
+    let max_rows = per_col.values().copied().max().unwrap_or(1);
+    let mut extra = 0usize;
+    for n in g.node_indices() {
+        if pos.contains_key(&n) {
+            continue;
+        }
+        let p = match &g[n] {
+            PackNode::PackTerminal { polarity: Terminal::Neg, .. } => vec2(0.0, 0.0),
+            PackNode::PackTerminal { polarity: Terminal::Pos, .. } => vec2(cols as f32 * COL_W, 0.0),
+            _ => {
+                extra += 1;
+                vec2(extra as f32 * COL_W, max_rows as f32 * ROW_H + 10.0)
+            }
+        };
+        pos.insert(n, p);
+    }
+    pos
+}
+
+fn terminal_pos(rect: Rect, t: Terminal, single: bool) -> Pos2 {
+    if single {
+        return pos2(rect.center().x, rect.bottom());
+    }
+    match t {
+        Terminal::Neg => pos2(rect.left(), rect.center().y),
+        Terminal::Pos => pos2(rect.right(), rect.center().y),
+    }
+}
+
+fn dist_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
+    let ab = b - a;
+    let t = ((p - a).dot(ab) / ab.length_sq().max(1e-6)).clamp(0.0, 1.0);
+    (a + ab * t - p).length()
+}
+
+fn worst(app_findings: &[(Severity, String)]) -> Option<Severity> {
+    app_findings.iter().map(|(s, _)| *s).max()
+}
+
+fn severity_color(theme: &Theme, s: Severity) -> egui::Color32 {
+    match s {
+        Severity::Error => theme.error,
+        Severity::Warning => theme.warn,
+        Severity::Info => theme.text_weak,
+    }
+}
+
+fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
+    let theme = app.theme;
+    let (rect, bg) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, theme.canvas_bg);
+    let st = &mut app.ui.pack;
+    if bg.dragged_by(egui::PointerButton::Middle) || (bg.dragged() && st.wiring_from.is_none()) {
+        st.pan += bg.drag_delta();
+    }
+    let origin = rect.min + vec2(24.0, 30.0) + st.pan;
+    let g = &project.pack.graph;
+    let auto = auto_layout(project, &app.figures);
+    let mut rects: BTreeMap<NodeIndex, Rect> = BTreeMap::new();
+    for n in g.node_indices() {
+        let id = g[n].id();
+        let p = st
+            .moved
+            .get(id)
+            .copied()
+            .or_else(|| auto.get(&n).copied())
+            .unwrap_or_default();
+        let size = match &g[n] {
+            PackNode::PackTerminal { .. } => vec2(52.0, 26.0),
+            _ => vec2(NODE_W, NODE_H),
+        };
+        rects.insert(n, Rect::from_min_size(origin + p, size));
+    }
+    let findings = |loc: &Location| -> Vec<(Severity, String)> {
+        app.figures
+            .findings_at(loc)
+            .map(|d| (d.severity, d.message.clone()))
+            .collect()
+    };
+
+    // Wires.
+    let pointer = ui.input(|i| i.pointer.hover_pos());
+    let mut hovered_link = None;
+    for e in g.edge_indices() {
+        let Some(((a, ta), (b, tb))) = project.pack.link_ends(e) else {
+            continue;
+        };
+        let (Some(ra), Some(rb)) = (rects.get(&a), rects.get(&b)) else {
+            continue;
+        };
+        let pa = terminal_pos(*ra, ta, g[a].terminals().len() == 1);
+        let pb = terminal_pos(*rb, tb, g[b].terminals().len() == 1);
+        let ends = ((g[a].id().clone(), ta), (g[b].id().clone(), tb));
+        let loc = Location::Link(ends.0.0.0.clone(), ends.1.0.0.clone());
+        let f = findings(&loc);
+        let selected = st.selected_link.as_ref() == Some(&ends);
+        let mut color = worst(&f).map_or(theme.outline, |s| severity_color(&theme, s));
+        if selected {
+            color = theme.accent;
+        }
+        let near = pointer.is_some_and(|p| rect.contains(p) && dist_to_segment(p, pa, pb) < 5.0);
+        if near {
+            hovered_link = Some(ends.clone());
+        }
+        let w = if selected || near { 3.0 } else { 1.6 };
+        painter.line_segment([pa, pb], Stroke::new(w, color));
+    }
+    if bg.clicked() {
+        st.selected_link = hovered_link.clone();
+        if hovered_link.is_some() {
+            st.selected = None;
+        }
+    }
+    if let Some(l) = &hovered_link {
+        bg.clone().on_hover_text(format!(
+            "{}{} — {}{}  (click to select, Delete to remove)",
+            l.0.0, l.0.1.sign(), l.1.0, l.1.1.sign()
+        ));
+    }
+
+    // Nodes.
+    let mut drop_target: Option<(NodeId, Terminal)> = None;
+    let released = ui.input(|i| i.pointer.any_released());
+    for (&n, &r) in &rects {
+        let node = &g[n];
+        let id = node.id().clone();
+        let f = findings(&Location::Node(id.0.clone()));
+        let resp = ui.interact(r, ui.id().with(("node", id.as_str())), Sense::click_and_drag());
+        let title = match node {
+            PackNode::Module(m) => format!("{id}\n{}", m.design),
+            PackNode::PackTerminal { polarity, .. } => format!("{id} ({})", polarity.sign()),
+            PackNode::Contactor { .. } => format!("{id}\ncontactor"),
+            PackNode::Fuse { rating_a, .. } => format!("{id}\nfuse {rating_a:.0} A"),
+        };
+        let a11y = format!("Node {id}");
+        resp.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Button, true, a11y.clone()));
+        if resp.clicked() {
+            st.selected = Some(id.clone());
+            st.selected_link = None;
+        }
+        if resp.dragged() {
+            let cur = r.min - origin;
+            st.moved.insert(id.clone(), cur + resp.drag_delta());
+        }
+        let fill = match node {
+            PackNode::Module(_) => theme.module_fill,
+            _ => theme.hardware_fill,
+        };
+        let sel = st.selected.as_ref() == Some(&id);
+        let border = if sel {
+            Stroke::new(2.0, theme.accent)
+        } else if let Some(s) = worst(&f) {
+            Stroke::new(2.0, severity_color(&theme, s))
+        } else {
+            theme.outline_stroke()
+        };
+        painter.rect(r, 4.0, fill, border, egui::StrokeKind::Inside);
+        painter.text(
+            r.center(),
+            egui::Align2::CENTER_CENTER,
+            title,
+            egui::FontId::proportional(11.0),
+            theme.text,
+        );
+        if let Some(s) = worst(&f) {
+            painter.text(
+                r.right_top() + vec2(-4.0, 2.0),
+                egui::Align2::RIGHT_TOP,
+                "⚠",
+                egui::FontId::proportional(12.0),
+                severity_color(&theme, s),
+            );
+            let text = f.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("\n");
+            resp.on_hover_text(text);
+        }
+        // Terminals.
+        let single = node.terminals().len() == 1;
+        for &t in node.terminals() {
+            let c = terminal_pos(r, t, single);
+            let tr = Rect::from_center_size(c, vec2(12.0, 12.0));
+            let tresp = ui.interact(tr, ui.id().with(("term", id.as_str(), t)), Sense::drag());
+            let name = format!("Terminal {id}{}", t.sign());
+            tresp.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Button, true, name.clone()));
+            let col = match t {
+                Terminal::Pos => theme.pos,
+                Terminal::Neg => theme.neg,
+            };
+            let hot = tresp.hovered() || tresp.dragged();
+            painter.circle(c, if hot { 6.0 } else { 4.5 }, col, Stroke::new(1.0, theme.bg));
+            if tresp.drag_started() {
+                st.wiring_from = Some((id.clone(), t));
+            }
+            if pointer.is_some_and(|p| tr.expand(4.0).contains(p)) {
+                drop_target = Some((id.clone(), t));
+            }
+        }
+    }
+
+    // A wire being drawn.
+    if let Some(from) = st.wiring_from.clone() {
+        if let (Some(p), Some(n)) = (pointer, project.pack.find(&from.0)) {
+            if let Some(r) = rects.get(&n) {
+                let a = terminal_pos(*r, from.1, g[n].terminals().len() == 1);
+                painter.line_segment([a, p], Stroke::new(2.0, theme.accent));
+            }
+        }
+        if released {
+            if let Some(to) = drop_target.filter(|t| *t != from) {
+                let link = g
+                    .edge_weights()
+                    .next()
+                    .cloned()
+                    .map(|l| PackLink {
+                        cross_section_m2: None,
+                        ..l
+                    })
+                    .unwrap_or(PackLink {
+                        source_terminal: from.1,
+                        target_terminal: to.1,
+                        length_m: units::mm_to_m(150.0),
+                        cross_section_m2: None,
+                        material: Material::Copper,
+                    });
+                app.actions.push(Action::Edit {
+                    edit: Edit::Connect { a: from, b: to, link },
+                    merge: None,
+                });
+            }
+            st.wiring_from = None;
+        }
+    }
+
+    // Delete removes the selected wire or node.
+    let delete = ui.input(|i| i.key_pressed(egui::Key::Delete));
+    if delete && !ui.ctx().egui_wants_keyboard_input() {
+        if let Some((a, b)) = st.selected_link.take() {
+            app.actions.push(Action::Edit {
+                edit: Edit::Disconnect { a, b },
+                merge: None,
+            });
+        } else if let Some(id) = st.selected.take() {
+            app.actions.push(Action::Edit {
+                edit: Edit::RemoveNode(id),
+                merge: None,
+            });
+        }
+    }
+    painter.text(
+        rect.left_top() + vec2(6.0, 4.0),
+        egui::Align2::LEFT_TOP,
+        "Electrical graph — drag from a terminal to another to wire; click a wire, Delete removes it",
+        egui::FontId::proportional(11.0),
+        theme.text_weak,
+    );
+}
+
+/// Outline of a module instance seen from above, m: the cell block plus housing walls.
+fn module_outline_m(project: &Project, inst: &ModuleInstance) -> Option<[f64; 2]> {
+    let d = project.module(&inst.design)?;
+    let c = project.cell(&d.cell)?;
+    let (_, _, size) = top_view(d, c);
+    let wall = d.housing.map_or(0.0, |h| h.wall_thickness_m);
+    let s = [size[0] + 2.0 * wall, size[1] + 2.0 * wall];
+    Some(if inst.rotated { [s[1], s[0]] } else { s })
+}
+
+fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s: f64) {
+    let theme = app.theme;
+    let (rect, _) = ui.allocate_exact_size(ui.available_size(), Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, theme.canvas_bg);
+    let env = project.pack.envelope;
+    let margin = 26.0;
+    let s = ((rect.width() - 2.0 * margin) as f64 / env.length_m.max(1e-6))
+        .min((rect.height() - 2.0 * margin) as f64 / env.width_m.max(1e-6));
+    let origin = rect.min + vec2(margin, margin);
+    let to = |x: f64, y: f64| origin + vec2((x * s) as f32, (y * s) as f32);
+    let env_rect = Rect::from_min_max(to(0.0, 0.0), to(env.length_m, env.width_m));
+    painter.rect_stroke(env_rect, 0.0, Stroke::new(1.5, theme.outline), egui::StrokeKind::Outside);
+    painter.text(
+        env_rect.left_top() + vec2(0.0, -4.0),
+        egui::Align2::LEFT_BOTTOM,
+        format!(
+            "Pack envelope {:.0} × {:.0} × {:.0} mm (top view, to scale; module outlines = cell block + housing walls)",
+            units::m_to_mm(env.length_m),
+            units::m_to_mm(env.width_m),
+            units::m_to_mm(env.height_m)
+        ),
+        egui::FontId::proportional(11.0),
+        theme.text_weak,
+    );
+    let st = &mut app.ui.pack;
+    for (_, inst) in project.pack.modules() {
+        let Some(sz) = module_outline_m(project, inst) else {
+            continue;
+        };
+        let r = Rect::from_min_max(
+            to(inst.position_m[0], inst.position_m[1]),
+            to(inst.position_m[0] + sz[0], inst.position_m[1] + sz[1]),
+        );
+        let outside = !env_rect.expand(0.5).contains_rect(r);
+        let resp = ui.interact(r, ui.id().with(("layout", inst.id.as_str())), Sense::click_and_drag());
+        if resp.clicked() {
+            st.selected = Some(inst.id.clone());
+        }
+        if resp.dragged() {
+            let d = resp.drag_delta();
+            let mut moved = inst.clone();
+            moved.position_m[0] += f64::from(d.x) / s;
+            moved.position_m[1] += f64::from(d.y) / s;
+            app.actions.push(Action::Edit {
+                edit: Edit::SetNode(inst.id.clone(), PackNode::Module(moved)),
+                merge: Some(format!("move:{}", inst.id)),
+            });
+        }
+        if resp.drag_stopped() {
+            app.actions.push(Action::CloseGroup);
+        }
+        let _ = now_s;
+        let sel = st.selected.as_ref() == Some(&inst.id);
+        let stroke = if sel {
+            Stroke::new(2.0, theme.accent)
+        } else if outside {
+            Stroke::new(2.0, theme.error)
+        } else {
+            theme.outline_stroke()
+        };
+        painter.rect(r, 2.0, theme.module_fill, stroke, egui::StrokeKind::Inside);
+        painter.text(
+            r.center(),
+            egui::Align2::CENTER_CENTER,
+            inst.id.as_str(),
+            egui::FontId::proportional(11.0),
+            theme.text,
+        );
+        if outside {
+            resp.on_hover_text(format!("{} reaches outside the pack envelope", inst.id));
+        }
+    }
+}
+
+fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
+    let st = &mut app.ui.pack;
+    ui.horizontal(|ui| {
+        ui.menu_button("Add module", |ui| {
+            for d in &project.modules {
+                if ui.button(format!("{} — {}", d.id, d.name)).clicked() {
+                    let id = fresh_id(project, "M");
+                    st.selected = Some(id.clone());
+                    app.actions.push(Action::Edit {
+                        edit: Edit::AddNode(PackNode::Module(ModuleInstance {
+                            id,
+                            design: d.id.clone(),
+                            position_m: [0.0, 0.0, 0.0],
+                            rotated: false,
+                        })),
+                        merge: None,
+                    });
+                }
+            }
+        });
+        if ui.button("Add contactor").clicked() {
+            let id = fresh_id(project, "K");
+            app.actions.push(Action::Edit {
+                edit: Edit::AddNode(PackNode::Contactor {
+                    id,
+                    resistance_ohm: units::mohm_to_ohm(0.2),
+                    mass_kg: units::g_to_kg(450.0),
+                }),
+                merge: None,
+            });
+        }
+        if ui.button("Add fuse").clicked() {
+            let id = fresh_id(project, "F");
+            app.actions.push(Action::Edit {
+                edit: Edit::AddNode(PackNode::Fuse {
+                    id,
+                    rating_a: 400.0,
+                    resistance_ohm: units::mohm_to_ohm(0.15),
+                    mass_kg: units::g_to_kg(200.0),
+                }),
+                merge: None,
+            });
+        }
+        let can_delete = st.selected.is_some() || st.selected_link.is_some();
+        if ui.add_enabled(can_delete, egui::Button::new("Delete selected")).clicked() {
+            if let Some((a, b)) = st.selected_link.take() {
+                app.actions.push(Action::Edit { edit: Edit::Disconnect { a, b }, merge: None });
+            } else if let Some(id) = st.selected.take() {
+                app.actions.push(Action::Edit { edit: Edit::RemoveNode(id), merge: None });
+            }
+        }
+        if ui.button("Tidy canvas").on_hover_text("Forget dragged node positions").clicked() {
+            st.moved.clear();
+            st.pan = Vec2::ZERO;
+        }
+    });
+    let Some(id) = st.selected.clone() else {
+        ui.weak("Select a node to see its properties.");
+        return;
+    };
+    let Some(n) = project.pack.find(&id) else {
+        return;
+    };
+    let node = project.pack.graph[n].clone();
+    egui::Grid::new("node_props").num_columns(2).show(ui, |ui| {
+        fig_row(ui, "Node", &format!("{id} ({})", node.kind_label()));
+        match &node {
+            PackNode::Module(m) => {
+                fig_row(ui, "Design", m.design.as_str());
+                for (k, axis) in ["x", "y", "z"].into_iter().enumerate() {
+                    if let (_, Some(c)) = quantity_row(ui, &format!("Position {axis}"), m.position_m[k], Qty::MM) {
+                        let mut next = m.clone();
+                        next.position_m[k] = c.value_si;
+                        app.actions.push(Action::Edit {
+                            edit: Edit::SetNode(id.clone(), PackNode::Module(next)),
+                            merge: Some(format!("pos:{id}:{axis}")),
+                        });
+                    }
+                }
+                ui.label("Rotated 90°");
+                let mut r = m.rotated;
+                if ui.checkbox(&mut r, "").changed() {
+                    let mut next = m.clone();
+                    next.rotated = r;
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), PackNode::Module(next)),
+                        merge: None,
+                    });
+                }
+                ui.end_row();
+            }
+            PackNode::Contactor { resistance_ohm, mass_kg, .. } => {
+                let (r, m) = (*resistance_ohm, *mass_kg);
+                if let (_, Some(c)) = quantity_row(ui, "Resistance", r, Qty::MOHM) {
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), PackNode::Contactor { id: id.clone(), resistance_ohm: c.value_si.max(0.0), mass_kg: m }),
+                        merge: Some(format!("node:{id}:r")),
+                    });
+                }
+                if let (_, Some(c)) = quantity_row(ui, "Mass", m, Qty::G) {
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), PackNode::Contactor { id: id.clone(), resistance_ohm: r, mass_kg: c.value_si.max(0.0) }),
+                        merge: Some(format!("node:{id}:m")),
+                    });
+                }
+            }
+            PackNode::Fuse { rating_a, resistance_ohm, mass_kg, .. } => {
+                let (a, r, m) = (*rating_a, *resistance_ohm, *mass_kg);
+                if let (_, Some(c)) = quantity_row(ui, "Rating", a, Qty::A) {
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), PackNode::Fuse { id: id.clone(), rating_a: c.value_si.max(0.0), resistance_ohm: r, mass_kg: m }),
+                        merge: Some(format!("node:{id}:a")),
+                    });
+                }
+                if let (_, Some(c)) = quantity_row(ui, "Resistance", r, Qty::MOHM) {
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), PackNode::Fuse { id: id.clone(), rating_a: a, resistance_ohm: c.value_si.max(0.0), mass_kg: m }),
+                        merge: Some(format!("node:{id}:r")),
+                    });
+                }
+            }
+            PackNode::PackTerminal { .. } => {}
+        }
+    });
+    for d in app.figures.findings_at(&Location::Node(id.0.clone())) {
+        ui.colored_label(severity_color(&app.theme, d.severity), &d.message);
+    }
+}
+
+fn fresh_id(project: &Project, prefix: &str) -> NodeId {
+    let mut k = 1;
+    loop {
+        let id = NodeId(format!("{prefix}{k}"));
+        if project.pack.find(&id).is_none() {
+            return id;
+        }
+        k += 1;
+    }
+}
+
+/// Draws the pack editor.
+pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
+    let Some(doc) = &app.doc else {
+        return;
+    };
+    let project = doc.snapshot();
+    let now_s = ui.input(|i| i.time);
+    let h = ui.available_height();
+    egui::Panel::bottom("pack_bottom")
+        .resizable(true)
+        .default_size((h * 0.45).max(160.0))
+        .show(ui, |ui| {
+            ui.columns(2, |cols| {
+                layout_view(&mut cols[0], app, &project, now_s);
+                egui::ScrollArea::vertical().id_salt("node_props_scroll").show(&mut cols[1], |ui| {
+                    node_inspector(ui, app, &project);
+                });
+            });
+        });
+    egui::CentralPanel::default().show(ui, |ui| {
+        graph_canvas(ui, app, &project);
+    });
+}

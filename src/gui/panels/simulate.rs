@@ -1,0 +1,279 @@
+//! Vehicle and simulation settings, and the background run: Run starts a worker on a snapshot of the
+//! project (the user keeps editing), a progress bar and Cancel follow it, and the finished result
+//! remembers which snapshot it came from, so it shows as stale after any later edit.
+
+use std::sync::Arc;
+
+use crate::gui::app::{Action, StudioApp};
+use crate::gui::document::{Document, Edit};
+use crate::gui::panels::results::RunOutcome;
+use crate::gui::widgets::{Qty, quantity_row};
+use crate::jobs::{JobError, JobHandle};
+use crate::model::project::{Fidelity, Project};
+use crate::model::vehicle::DrivetrainEfficiency;
+
+/// A finished run.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The design it ran on.
+    pub project: Arc<Project>,
+    /// What came out.
+    pub outcome: RunOutcome,
+}
+
+/// The run in progress and the last result.
+#[derive(Default)]
+pub struct RunState {
+    job: Option<JobHandle<RunOutcome>>,
+    job_project: Option<Arc<Project>>,
+    /// The last finished run.
+    pub last: Option<Finished>,
+    /// How the last run ended when it gave no result (cancelled, failed).
+    pub last_error: Option<String>,
+}
+
+impl std::fmt::Debug for RunState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunState")
+            .field("running", &self.job.is_some())
+            .field("has_result", &self.last.is_some())
+            .finish()
+    }
+}
+
+/// Why a run cannot start in this build.
+pub const ENGINE_MISSING: &str = "Simulation is not available yet: the electro-thermal engine and the drive-cycle \
+     range loop have not landed in this build.";
+
+impl RunState {
+    /// Starts a run of the document's current design.
+    pub fn start(&mut self, doc: &Document) -> Result<(), String> {
+        if self.job.is_some() {
+            return Err("A run is already going; cancel it first.".to_owned());
+        }
+        let _snapshot = doc.snapshot();
+        Err(ENGINE_MISSING.to_owned())
+    }
+
+    /// Starts an arbitrary job as the run (used once the engine is wired in, and by tests of the
+    /// progress/cancel plumbing).
+    pub fn start_job(&mut self, project: Arc<Project>, job: JobHandle<RunOutcome>) {
+        self.job = Some(job);
+        self.job_project = Some(project);
+        self.last_error = None;
+    }
+
+    /// Collects progress and the result.
+    pub fn poll(&mut self, _doc: Option<&Document>) {
+        let Some(job) = &mut self.job else {
+            return;
+        };
+        if let Some(result) = job.poll() {
+            let project = self.job_project.take();
+            self.job = None;
+            match (result, project) {
+                (Ok(outcome), Some(project)) => {
+                    self.last = Some(Finished { project, outcome });
+                    self.last_error = None;
+                }
+                (Err(JobError::Cancelled), _) => self.last_error = Some("Run cancelled.".to_owned()),
+                (Err(e), _) => self.last_error = Some(format!("Run failed: {e}")),
+                (Ok(_), None) => {}
+            }
+        }
+    }
+
+    /// Asks the run to stop.
+    pub fn cancel(&mut self) {
+        if let Some(j) = &self.job {
+            j.cancel();
+        }
+    }
+
+    /// True while a run goes on.
+    pub fn is_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Progress 0..1.
+    pub fn frac(&self) -> f64 {
+        self.job.as_ref().map_or(0.0, JobHandle::frac)
+    }
+
+    /// Progress words.
+    pub fn message(&self) -> String {
+        self.job
+            .as_ref()
+            .map_or_else(String::new, |j| j.message().to_owned())
+    }
+
+    /// True when there is a result and the design changed since it was computed.
+    pub fn is_stale(&self, doc: Option<&Document>) -> bool {
+        match (&self.last, doc) {
+            (Some(f), Some(d)) => !Arc::ptr_eq(&f.project, &d.snapshot()),
+            _ => false,
+        }
+    }
+
+    /// Another document was opened: the old results do not belong to it.
+    pub fn mark_document_replaced(&mut self) {
+        self.cancel();
+        self.job = None;
+        self.job_project = None;
+        self.last = None;
+        self.last_error = None;
+    }
+
+    /// The last result's traces as CSV.
+    pub fn result_for_export(&self) -> Option<String> {
+        self.last.as_ref().map(|f| f.outcome.traces_csv())
+    }
+}
+
+/// Standard cycles offered (names the range engine understands).
+pub const STANDARD_CYCLES: [&str; 4] = ["wltc_3b", "udds", "hwfet", "us06"];
+
+/// Draws the vehicle and run panel.
+pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
+    let Some(doc) = &app.doc else {
+        return;
+    };
+    let project = doc.snapshot();
+    let v = project.vehicle.clone();
+    let s = project.simulation.clone();
+    let theme = app.theme;
+    ui.columns(2, |cols| {
+        let ui = &mut cols[0];
+        ui.label(egui::RichText::new(format!("Vehicle — {}", v.name)).strong());
+        egui::Grid::new("vehicle_grid").num_columns(2).show(ui, |ui| {
+            type F = (&'static str, fn(&crate::model::vehicle::Vehicle) -> f64, fn(&mut crate::model::vehicle::Vehicle, f64), Qty);
+            let fields: [F; 11] = [
+                ("Glider mass", |v| v.glider_mass_kg, |v, x| v.glider_mass_kg = x, Qty::KG),
+                ("Payload", |v| v.payload_kg, |v, x| v.payload_kg = x, Qty::KG),
+                ("Drag coefficient", |v| v.drag_coefficient, |v, x| v.drag_coefficient = x, Qty::PLAIN),
+                ("Frontal area", |v| v.frontal_area_m2, |v, x| v.frontal_area_m2 = x, Qty::M2),
+                ("Rolling resistance", |v| v.rolling_resistance, |v, x| v.rolling_resistance = x, Qty::PLAIN),
+                ("Rotating mass", |v| v.rotating_mass_frac, |v, x| v.rotating_mass_frac = x, Qty::PCT),
+                ("Wheel radius", |v| v.wheel_radius_m, |v, x| v.wheel_radius_m = x, Qty::MM),
+                ("Motor power", |v| v.motor_max_power_w, |v, x| v.motor_max_power_w = x, Qty::KW),
+                ("Regen power", |v| v.regen_max_power_w, |v, x| v.regen_max_power_w = x, Qty::KW),
+                ("Regen share", |v| v.regen_frac, |v, x| v.regen_frac = x, Qty::PCT),
+                ("Auxiliary load", |v| v.aux_power_w, |v, x| v.aux_power_w = x, Qty::W),
+            ];
+            for (name, get, set, q) in fields {
+                if let (_, Some(c)) = quantity_row(ui, name, get(&v), q) {
+                    let mut next = v.clone();
+                    set(&mut next, c.value_si.max(0.0));
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetVehicle(Box::new(next)),
+                        merge: Some(format!("vehicle:{name}")),
+                    });
+                }
+            }
+            ui.label("Drivetrain");
+            match &v.drivetrain {
+                DrivetrainEfficiency::Constant(eta) => {
+                    let (_, ch) = {
+                        let mut shown = crate::units::frac_to_pct(*eta);
+                        let r = ui.add(egui::DragValue::new(&mut shown).speed(0.2).suffix(" % (constant)").range(1.0..=100.0));
+                        (r.clone(), r.changed().then_some(shown))
+                    };
+                    if let Some(pct) = ch {
+                        let mut next = v.clone();
+                        next.drivetrain = DrivetrainEfficiency::Constant(crate::units::pct_to_frac(pct));
+                        app.actions.push(Action::Edit {
+                            edit: Edit::SetVehicle(Box::new(next)),
+                            merge: Some("vehicle:eta".to_owned()),
+                        });
+                    }
+                }
+                DrivetrainEfficiency::Map { speed_mps, load_frac, .. } => {
+                    ui.weak(format!("efficiency map {}×{} (speed × load)", speed_mps.len(), load_frac.len()));
+                }
+            }
+            ui.end_row();
+        });
+
+        let ui = &mut cols[1];
+        ui.label(egui::RichText::new("Drive cycle and run").strong());
+        egui::Grid::new("sim_grid").num_columns(2).show(ui, |ui| {
+            let mut next = s.clone();
+            let mut merge = None;
+            ui.label("Cycle");
+            ui.horizontal(|ui| {
+                egui::ComboBox::from_id_salt("cycle_pick")
+                    .selected_text(&s.cycle)
+                    .show_ui(ui, |ui| {
+                        for c in STANDARD_CYCLES {
+                            ui.selectable_value(&mut next.cycle, c.to_owned(), c);
+                        }
+                    });
+                if ui.button("Import CSV…").on_hover_text("A speed trace: time_s, speed_kmh").clicked() {
+                    if let Some(p) = rfd_pick_csv() {
+                        next.cycle = p;
+                    }
+                }
+            });
+            ui.end_row();
+            if let (_, Some(c)) = quantity_row(ui, "Ambient", s.ambient_k, Qty::DEGC) {
+                next.ambient_k = c.value_si;
+                merge = Some("sim:ambient");
+            }
+            if let (_, Some(c)) = quantity_row(ui, "Initial temperature", s.initial_temp_k, Qty::DEGC) {
+                next.initial_temp_k = c.value_si;
+                merge = Some("sim:t0");
+            }
+            if let (_, Some(c)) = quantity_row(ui, "Initial SOC", s.initial_soc, Qty::PCT) {
+                next.initial_soc = c.value_si.clamp(0.0, 1.0);
+                merge = Some("sim:soc0");
+            }
+            if let (_, Some(c)) = quantity_row(ui, "Time step", s.dt_s, Qty::S) {
+                next.dt_s = c.value_si.max(1e-3);
+                merge = Some("sim:dt");
+            }
+            ui.label("Fidelity");
+            ui.horizontal(|ui| {
+                for f in Fidelity::ALL {
+                    ui.selectable_value(&mut next.fidelity, f, f.label());
+                }
+            });
+            ui.end_row();
+            if next != s {
+                app.actions.push(Action::Edit {
+                    edit: Edit::SetSimulation(Box::new(next)),
+                    merge: merge.map(str::to_owned),
+                });
+            }
+        });
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let running = app.run.is_running();
+            if ui.add_enabled(!running, egui::Button::new("Run simulation")).on_hover_text("Ctrl+R").clicked() {
+                app.actions.push(Action::Run);
+            }
+            if ui.add_enabled(running, egui::Button::new("Cancel")).clicked() {
+                app.actions.push(Action::Cancel);
+            }
+            if running {
+                ui.add(egui::ProgressBar::new(app.run.frac() as f32).show_percentage().desired_width(160.0));
+                ui.label(app.run.message());
+            }
+        });
+        if let Some(e) = &app.run.last_error {
+            ui.colored_label(theme.warn, e);
+        }
+        if app.run.is_stale(app.doc.as_ref()) {
+            ui.colored_label(theme.stale, "The design changed since the last run: results are stale.");
+        }
+        ui.add_space(6.0);
+        ui.colored_label(theme.text_weak, ENGINE_MISSING);
+    });
+}
+
+fn rfd_pick_csv() -> Option<String> {
+    rfd::FileDialog::new()
+        .set_title("Import drive cycle")
+        .add_filter("CSV", &["csv"])
+        .pick_file()
+        .map(|p| p.display().to_string())
+}

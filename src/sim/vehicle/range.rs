@@ -1,0 +1,614 @@
+//! Range: drive a cycle again and again on a pack until the pack cannot go on, and account for every
+//! joule on the way.
+//!
+//! [`run_range`] is generic over any [`PackModel`], so the same loop drives the lumped, group and
+//! cell-level engines (and test doubles). Each cycle interval is one step (subdivided when longer
+//! than [`RangeOptions::max_dt_s`]); per step the vehicle asks the pack for
+//! `P_term = P_traction/η − P_regen·η + P_aux + P_hvac` ([`PowerSplit::terminal_w`]).
+//!
+//! Stops ([`StopReason`]): a pack cut-off (cell minimum voltage, the pack's SOC floor, power not
+//! deliverable, divergence), the usable SOC floor of [`RangeOptions::soc_floor`] (checked after each
+//! step, so the floor may be overshot by one step), or a time or lap limit. A regen step the pack
+//! refuses (full pack, charge limits) is not a stop: it is retried with regen off, friction brakes
+//! taking all the braking.
+//!
+//! If the motor cannot deliver what the trace asks, the car falls behind: the end speed of the step
+//! is lowered until the wheel power equals the motor limit, the car tries to catch up on the next
+//! steps, and the time spent below the trace is reported as `trace_missed_s`.
+//!
+//! # Energy accounting ([`EnergyBreakdown`])
+//! Summed per step, each from its own source:
+//! - wheel side, from the road-load integrals: `aero`, `rolling`, `grade`, `inertia` (net change of
+//!   kinetic energy), `friction_brake` (braking regen did not take), `regen_wheel`;
+//! - drivetrain loss: `traction/η − traction` plus `regen_wheel − regen_wheel·η`;
+//! - battery side: `aux`, `hvac`, the demanded terminal energy, and from the pack's own step reports
+//!   the delivered terminal energy (`power_w`), `pack_loss` (`heat_w`) and `heater` (`heater_w`).
+//!
+//! so that `terminal = aero + rolling + grade + inertia + friction_brake + drivetrain_loss + aux +
+//! hvac` holds step by step, and "inertia net of regen" is `inertia + friction_brake`: the kinetic
+//! energy the car bought and did not get back at the wheels. Energy out of the cells is
+//! `terminal + pack_loss + heater`.
+//!
+//! # Standard figures ([`standard_ranges`])
+//! - **WLTP range** here = WLTC class 3b repeated to cut-off (the full-depletion reading of WLTP;
+//!   the regulation's shortened procedure gives the same figure when the consumption per cycle is
+//!   steady).
+//! - **EPA label-style range** here = the 2-cycle method: UDDS to cut-off and HWFET to cut-off on a
+//!   fresh pack each, combined 55 % city / 45 % highway, times 0.7 (the optional EPA adjustment in
+//!   place of the 5-cycle test). Label consumption = (0.55·c_city + 0.45·c_hwy) / 0.7.
+//!
+//! No file I/O, no threads, no GUI.
+
+use crate::sim::vehicle::cycle::{Cycle, CycleError};
+use crate::sim::vehicle::road_load::{PowerSplit, StepLoad, VehicleModel};
+use crate::sim::{Cutoff, PackModel, StepReport};
+
+/// City weight of the EPA combined figure.
+pub const EPA_CITY_WEIGHT: f64 = 0.55;
+/// Highway weight of the EPA combined figure.
+pub const EPA_HIGHWAY_WEIGHT: f64 = 0.45;
+/// EPA 2-cycle to label adjustment factor for BEVs.
+pub const EPA_LABEL_FACTOR: f64 = 0.7;
+
+/// How a range run is driven.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RangeOptions {
+    /// Longest step, s: cycle intervals longer than this are split into equal sub-steps.
+    pub max_dt_s: f64,
+    /// Stop when the pack's mean SOC is at or below this (None: rely on the pack's own cut-offs).
+    pub soc_floor: Option<f64>,
+    /// Stop after this much simulated time, s (guards against runs that never empty the pack).
+    pub max_time_s: f64,
+    /// Stop after this many complete cycles (None: drive to empty).
+    pub max_laps: Option<usize>,
+    /// Keep a per-step trace.
+    pub record_trace: bool,
+}
+
+impl Default for RangeOptions {
+    fn default() -> Self {
+        Self {
+            max_dt_s: 1.0,
+            soc_floor: None,
+            max_time_s: 7.0 * 24.0 * 3600.0,
+            max_laps: None,
+            record_trace: false,
+        }
+    }
+}
+
+/// Why a range run cannot start.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RangeError {
+    /// A named cycle could not be built.
+    #[error(transparent)]
+    Cycle(#[from] CycleError),
+    /// An option is out of range.
+    #[error("range options: {0}")]
+    Options(String),
+    /// The pack model could not be built.
+    #[error("pack model: {0}")]
+    Pack(String),
+}
+
+/// Why a range run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StopReason {
+    /// The pack refused the next step.
+    Pack(Cutoff),
+    /// The usable SOC floor was reached.
+    SocFloor {
+        /// Mean SOC when the run stopped.
+        soc: f64,
+    },
+    /// [`RangeOptions::max_time_s`] was reached.
+    TimeLimit,
+    /// [`RangeOptions::max_laps`] cycles were completed.
+    LapLimit,
+    /// The observer asked to stop.
+    Cancelled,
+}
+
+impl StopReason {
+    /// True when the run ended because the pack was empty or could not go on (a range figure).
+    pub fn is_cutoff(&self) -> bool {
+        matches!(self, Self::Pack(_) | Self::SocFloor { .. })
+    }
+
+    /// Short machine-readable tag.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Self::Pack(Cutoff::CellUnderVoltage { .. }) => "cell_min_voltage",
+            Self::Pack(Cutoff::CellOverVoltage { .. }) => "cell_max_voltage",
+            Self::Pack(Cutoff::SocFloor { .. }) | Self::SocFloor { .. } => "soc_floor",
+            Self::Pack(Cutoff::PowerNotDeliverable { .. }) => "power_not_deliverable",
+            Self::Pack(Cutoff::Diverged(_)) => "diverged",
+            Self::TimeLimit => "time_limit",
+            Self::LapLimit => "lap_limit",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pack(c) => write!(f, "{c}"),
+            Self::SocFloor { soc } => write!(f, "usable SOC floor reached ({soc:.3})"),
+            Self::TimeLimit => write!(f, "simulated time limit reached"),
+            Self::LapLimit => write!(f, "requested number of cycles completed"),
+            Self::Cancelled => write!(f, "cancelled"),
+        }
+    }
+}
+
+/// Energy over a run, J, each term summed per step from its own source (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct EnergyBreakdown {
+    /// Aerodynamic drag, J.
+    pub aero_j: f64,
+    /// Rolling resistance, J.
+    pub rolling_j: f64,
+    /// Work against gravity (negative net downhill), J.
+    pub grade_j: f64,
+    /// Net change of kinetic energy (including rotating parts), J.
+    pub inertia_j: f64,
+    /// Braking energy dissipated in friction brakes, J.
+    pub friction_brake_j: f64,
+    /// Braking energy recovered at the wheels, J.
+    pub regen_wheel_j: f64,
+    /// Regen energy delivered to the battery terminals, J.
+    pub regen_battery_j: f64,
+    /// Traction energy at the wheels, J.
+    pub traction_wheel_j: f64,
+    /// Traction energy drawn at the battery terminals, J.
+    pub traction_battery_j: f64,
+    /// Drivetrain loss, traction and regen, J.
+    pub drivetrain_loss_j: f64,
+    /// Auxiliary loads, J.
+    pub aux_j: f64,
+    /// Cabin heating and cooling, J.
+    pub hvac_j: f64,
+    /// Terminal energy the vehicle asked for, J.
+    pub terminal_demand_j: f64,
+    /// Terminal energy the pack reports delivering (Σ power_w·dt), J.
+    pub terminal_j: f64,
+    /// Heat generated in the pack (Σ heat_w·dt), J.
+    pub pack_loss_j: f64,
+    /// Pack heater energy (Σ heater_w·dt), J.
+    pub heater_j: f64,
+}
+
+impl EnergyBreakdown {
+    /// Inertia net of regen: net kinetic energy change plus what friction brakes burned, J.
+    pub fn inertia_net_of_regen_j(&self) -> f64 {
+        self.inertia_j + self.friction_brake_j
+    }
+
+    /// Energy out of the cells: terminal + pack loss + heater, J.
+    pub fn battery_j(&self) -> f64 {
+        self.terminal_j + self.pack_loss_j + self.heater_j
+    }
+
+    /// Named terms for reports, J: where the energy out of the cells went. They sum to
+    /// [`EnergyBreakdown::battery_j`] when the pack delivered what was asked (terminal = demand).
+    pub fn terms(&self) -> [(&'static str, f64); 9] {
+        [
+            ("aero", self.aero_j),
+            ("rolling", self.rolling_j),
+            ("grade", self.grade_j),
+            ("inertia_net_of_regen", self.inertia_net_of_regen_j()),
+            ("drivetrain_loss", self.drivetrain_loss_j),
+            ("pack_loss", self.pack_loss_j),
+            ("auxiliaries", self.aux_j),
+            ("cabin_hvac", self.hvac_j),
+            ("pack_heater", self.heater_j),
+        ]
+    }
+
+    fn add_step(&mut self, load: &StepLoad, s: &PowerSplit, dt_s: f64, rep: &StepReport) {
+        self.aero_j += load.aero_j;
+        self.rolling_j += load.rolling_j;
+        self.grade_j += load.grade_j;
+        self.inertia_j += load.inertia_j;
+        self.friction_brake_j += s.friction_w * dt_s;
+        self.regen_wheel_j += s.regen_wheel_w * dt_s;
+        self.regen_battery_j += s.regen_battery_w * dt_s;
+        self.traction_wheel_j += s.traction_wheel_w * dt_s;
+        self.traction_battery_j += s.traction_battery_w * dt_s;
+        self.drivetrain_loss_j += (s.traction_battery_w - s.traction_wheel_w + s.regen_wheel_w
+            - s.regen_battery_w)
+            * dt_s;
+        self.aux_j += s.aux_w * dt_s;
+        self.hvac_j += s.hvac_w * dt_s;
+        self.terminal_demand_j += s.terminal_w() * dt_s;
+        self.terminal_j += rep.power_w * dt_s;
+        self.pack_loss_j += rep.heat_w * dt_s;
+        self.heater_j += rep.heater_w * dt_s;
+    }
+}
+
+/// A per-step record of a run (struct of arrays, one entry per step, values at the step's end).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DriveTrace {
+    /// Time since the start, s.
+    pub time_s: Vec<f64>,
+    /// Speed reached, m/s.
+    pub speed_mps: Vec<f64>,
+    /// Speed the trace asked for, m/s.
+    pub target_speed_mps: Vec<f64>,
+    /// Distance driven, m.
+    pub distance_m: Vec<f64>,
+    /// Mean wheel power over the step, W.
+    pub wheel_power_w: Vec<f64>,
+    /// Terminal power over the step, W.
+    pub terminal_power_w: Vec<f64>,
+    /// Pack current, A.
+    pub current_a: Vec<f64>,
+    /// Pack voltage, V.
+    pub voltage_v: Vec<f64>,
+    /// Mean SOC.
+    pub soc: Vec<f64>,
+    /// Lowest cell voltage, V.
+    pub min_cell_voltage_v: Vec<f64>,
+    /// Coldest cell, K.
+    pub min_temp_k: Vec<f64>,
+    /// Hottest cell, K.
+    pub max_temp_k: Vec<f64>,
+    /// Heater power, W.
+    pub heater_w: Vec<f64>,
+}
+
+impl DriveTrace {
+    /// Number of steps recorded.
+    pub fn len(&self) -> usize {
+        self.time_s.len()
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.time_s.is_empty()
+    }
+}
+
+/// What a range run found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeResult {
+    /// The cycle driven.
+    pub cycle_name: String,
+    /// Distance of one pass of the cycle, m.
+    pub cycle_distance_m: f64,
+    /// Vehicle mass used (glider + payload + pack), kg.
+    pub vehicle_mass_kg: f64,
+    /// Distance driven until the stop, m (the range, when the stop is a cut-off).
+    pub distance_m: f64,
+    /// Simulated time, s.
+    pub duration_s: f64,
+    /// Complete passes of the cycle.
+    pub laps_completed: usize,
+    /// Steps taken.
+    pub steps: usize,
+    /// Time the car was below the trace because of the motor power limit, s.
+    pub trace_missed_s: f64,
+    /// Largest shortfall below the trace speed, m/s.
+    pub max_speed_deficit_mps: f64,
+    /// Energy accounting.
+    pub energy: EnergyBreakdown,
+    /// Mean SOC at the start.
+    pub initial_soc: f64,
+    /// Mean SOC at the stop.
+    pub final_soc: f64,
+    /// Highest minus lowest cell SOC at the stop.
+    pub final_soc_spread: f64,
+    /// Coldest cell over the run, K.
+    pub min_temp_k: f64,
+    /// Hottest cell over the run, K.
+    pub max_temp_k: f64,
+    /// Lowest cell voltage over the run, V.
+    pub min_cell_voltage_v: f64,
+    /// Why the run stopped.
+    pub stop: StopReason,
+    /// Per-step trace, if asked for.
+    pub trace: Option<DriveTrace>,
+}
+
+impl RangeResult {
+    /// Consumption at the battery terminals, J/m (numerically equal to Wh/km × 3.6); NaN-free: 0
+    /// when nothing was driven.
+    pub fn consumption_j_per_m(&self) -> f64 {
+        if self.distance_m > 0.0 {
+            self.energy.terminal_j / self.distance_m
+        } else {
+            0.0
+        }
+    }
+
+    /// Consumption at the battery terminals, Wh/km.
+    pub fn consumption_wh_per_km(&self) -> f64 {
+        crate::units::j_to_wh(self.consumption_j_per_m()) * 1000.0
+    }
+
+    /// Laps as a fraction, including the partial last one.
+    pub fn laps(&self) -> f64 {
+        if self.cycle_distance_m > 0.0 {
+            self.distance_m / self.cycle_distance_m
+        } else {
+            self.laps_completed as f64
+        }
+    }
+}
+
+/// Progress seen by an observer once per completed cycle; return `false` to cancel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LapProgress {
+    /// Cycles completed.
+    pub laps: usize,
+    /// Distance so far, m.
+    pub distance_m: f64,
+    /// Simulated time so far, s.
+    pub time_s: f64,
+    /// Mean SOC now.
+    pub soc: f64,
+}
+
+/// One step of a pass on the trace, precomputed.
+#[derive(Debug, Clone, Copy)]
+struct PlannedStep {
+    v0_mps: f64,
+    target_mps: f64,
+    dt_s: f64,
+    grade: f64,
+    load: StepLoad,
+    split: PowerSplit,
+}
+
+/// Drives `cycle` repeatedly with `vehicle` on `pack` until a stop (see the module docs).
+pub fn run_range<P: PackModel + ?Sized>(
+    pack: &mut P,
+    vehicle: &VehicleModel,
+    cycle: &Cycle,
+    options: &RangeOptions,
+) -> Result<RangeResult, RangeError> {
+    run_range_observed(pack, vehicle, cycle, options, &mut |_| true)
+}
+
+/// [`run_range`] with an observer called after each completed cycle (progress, cancel).
+pub fn run_range_observed<P: PackModel + ?Sized>(
+    pack: &mut P,
+    vehicle: &VehicleModel,
+    cycle: &Cycle,
+    options: &RangeOptions,
+    observer: &mut dyn FnMut(&LapProgress) -> bool,
+) -> Result<RangeResult, RangeError> {
+    if !(options.max_dt_s.is_finite() && options.max_dt_s > 0.0) {
+        return Err(RangeError::Options(format!(
+            "max_dt_s = {} must be a positive number of seconds",
+            options.max_dt_s
+        )));
+    }
+    if let Some(floor) = options.soc_floor
+        && !(0.0..1.0).contains(&floor)
+    {
+        return Err(RangeError::Options(format!(
+            "soc_floor = {floor} must be in 0..1"
+        )));
+    }
+    if options.max_time_s.is_nan() || options.max_time_s <= 0.0 {
+        return Err(RangeError::Options(format!(
+            "max_time_s = {} must be positive",
+            options.max_time_s
+        )));
+    }
+
+    let start = pack.report();
+    let times = cycle.time_s();
+    let speeds = cycle.speed_mps();
+    let grades = cycle.grade();
+    let mut trace = options.record_trace.then(DriveTrace::default);
+
+    let mut energy = EnergyBreakdown::default();
+    let mut last = start;
+    let mut min_temp_k = start.min_temp_k;
+    let mut max_temp_k = start.max_temp_k;
+    let mut min_cell_voltage_v = start.min_cell_voltage_v;
+    let mut v_mps = speeds[0];
+    let mut time_s = 0.0;
+    let mut distance_m = 0.0;
+    let mut laps = 0usize;
+    let mut steps = 0usize;
+    let mut missed_s = 0.0;
+    let mut max_deficit_mps: f64 = 0.0;
+
+    // The steps of one pass when the car is on the trace: they do not change from pass to pass, so
+    // the road load and power split are computed once (the map lookup and the integrals are most
+    // of the vehicle side's cost). Off the trace (after a motor-limited step, or when a pass
+    // starts at another speed than the trace) the step is computed afresh.
+    let mut plan: Vec<PlannedStep> = Vec::with_capacity(times.len());
+    for i in 0..times.len() - 1 {
+        let h_s = times[i + 1] - times[i];
+        let n_sub = (h_s / options.max_dt_s - 1e-9).ceil().max(1.0) as usize;
+        let dt_s = h_s / n_sub as f64;
+        let grade = 0.5 * (grades[i] + grades[i + 1]);
+        let mut v0_mps = speeds[i];
+        for k in 1..=n_sub {
+            let target_mps = if k == n_sub {
+                speeds[i + 1]
+            } else {
+                speeds[i] + (speeds[i + 1] - speeds[i]) * (k as f64 / n_sub as f64)
+            };
+            let load = vehicle.step_load(v0_mps, target_mps, grade, dt_s);
+            plan.push(PlannedStep {
+                v0_mps,
+                target_mps,
+                dt_s,
+                grade,
+                load,
+                split: vehicle.split(&load, dt_s, true),
+            });
+            v0_mps = target_mps;
+        }
+    }
+
+    let stop = 'run: loop {
+        for planned in &plan {
+            let PlannedStep {
+                target_mps,
+                dt_s,
+                grade,
+                ..
+            } = *planned;
+            let mut v1_mps = target_mps;
+            let (load, split) = if v_mps == planned.v0_mps
+                && planned.load.wheel_j() <= vehicle.motor_max_power_w * dt_s
+            {
+                (planned.load, planned.split)
+            } else {
+                let mut load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
+                if load.wheel_j() > vehicle.motor_max_power_w * dt_s {
+                    v1_mps = vehicle.limited_end_speed(v_mps, target_mps, grade, dt_s);
+                    load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
+                }
+                (load, vehicle.split(&load, dt_s, true))
+            };
+            let mut split = split;
+            let mut result = pack.step_power(split.terminal_w(), dt_s);
+            if result.is_err() && split.regen_wheel_w > 0.0 {
+                // The pack cannot take this much charge: friction brakes take it all.
+                split = vehicle.split(&load, dt_s, false);
+                result = pack.step_power(split.terminal_w(), dt_s);
+            }
+            let rep = match result {
+                Ok(rep) => rep,
+                Err(cutoff) => break 'run StopReason::Pack(cutoff),
+            };
+            if v1_mps < target_mps {
+                missed_s += dt_s;
+                max_deficit_mps = max_deficit_mps.max(target_mps - v1_mps);
+            }
+            energy.add_step(&load, &split, dt_s, &rep);
+            v_mps = v1_mps;
+            time_s += dt_s;
+            distance_m += load.distance_m;
+            steps += 1;
+            min_temp_k = min_temp_k.min(rep.min_temp_k);
+            max_temp_k = max_temp_k.max(rep.max_temp_k);
+            min_cell_voltage_v = min_cell_voltage_v.min(rep.min_cell_voltage_v);
+            last = rep;
+            if let Some(t) = trace.as_mut() {
+                t.time_s.push(time_s);
+                t.speed_mps.push(v1_mps);
+                t.target_speed_mps.push(target_mps);
+                t.distance_m.push(distance_m);
+                t.wheel_power_w.push(split.wheel_w);
+                t.terminal_power_w.push(rep.power_w);
+                t.current_a.push(rep.current_a);
+                t.voltage_v.push(rep.voltage_v);
+                t.soc.push(rep.soc);
+                t.min_cell_voltage_v.push(rep.min_cell_voltage_v);
+                t.min_temp_k.push(rep.min_temp_k);
+                t.max_temp_k.push(rep.max_temp_k);
+                t.heater_w.push(rep.heater_w);
+            }
+            if let Some(floor) = options.soc_floor
+                && rep.soc <= floor
+            {
+                break 'run StopReason::SocFloor { soc: rep.soc };
+            }
+            if time_s >= options.max_time_s {
+                break 'run StopReason::TimeLimit;
+            }
+        }
+        laps += 1;
+        if options.max_laps.is_some_and(|n| laps >= n) {
+            break StopReason::LapLimit;
+        }
+        let progress = LapProgress {
+            laps,
+            distance_m,
+            time_s,
+            soc: last.soc,
+        };
+        if !observer(&progress) {
+            break StopReason::Cancelled;
+        }
+    };
+
+    Ok(RangeResult {
+        cycle_name: cycle.name().to_owned(),
+        cycle_distance_m: cycle.distance_m(),
+        vehicle_mass_kg: vehicle.mass_kg,
+        distance_m,
+        duration_s: time_s,
+        laps_completed: laps,
+        steps,
+        trace_missed_s: missed_s,
+        max_speed_deficit_mps: max_deficit_mps,
+        energy,
+        initial_soc: start.soc,
+        final_soc: last.soc,
+        final_soc_spread: last.max_soc - last.min_soc,
+        min_temp_k,
+        max_temp_k,
+        min_cell_voltage_v,
+        stop,
+        trace,
+    })
+}
+
+/// The two range figures users quote, with the runs behind them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandardRanges {
+    /// WLTC class 3b repeated to cut-off.
+    pub wltp: RangeResult,
+    /// UDDS repeated to cut-off.
+    pub udds: RangeResult,
+    /// HWFET repeated to cut-off.
+    pub hwfet: RangeResult,
+}
+
+impl StandardRanges {
+    /// WLTP range: distance on repeated WLTC 3b to cut-off, m.
+    pub fn wltp_range_m(&self) -> f64 {
+        self.wltp.distance_m
+    }
+
+    /// EPA 2-cycle combined range before the label factor: 0.55·UDDS + 0.45·HWFET, m.
+    pub fn epa_unadjusted_range_m(&self) -> f64 {
+        EPA_CITY_WEIGHT * self.udds.distance_m + EPA_HIGHWAY_WEIGHT * self.hwfet.distance_m
+    }
+
+    /// EPA label-style range: the 2-cycle combined range × 0.7, m.
+    pub fn epa_label_range_m(&self) -> f64 {
+        EPA_LABEL_FACTOR * self.epa_unadjusted_range_m()
+    }
+
+    /// EPA label-style consumption at the terminals: (0.55·c_city + 0.45·c_hwy) / 0.7, J/m.
+    pub fn epa_label_consumption_j_per_m(&self) -> f64 {
+        (EPA_CITY_WEIGHT * self.udds.consumption_j_per_m()
+            + EPA_HIGHWAY_WEIGHT * self.hwfet.consumption_j_per_m())
+            / EPA_LABEL_FACTOR
+    }
+}
+
+/// Runs WLTC 3b, UDDS and HWFET each to cut-off on a fresh pack from `make_pack`.
+pub fn standard_ranges<P, E, F>(
+    vehicle: &VehicleModel,
+    mut make_pack: F,
+    options: &RangeOptions,
+) -> Result<StandardRanges, RangeError>
+where
+    P: PackModel,
+    E: std::fmt::Display,
+    F: FnMut() -> Result<P, E>,
+{
+    let mut drive = |name: &str| -> Result<RangeResult, RangeError> {
+        let cycle = Cycle::named(name)?;
+        let mut pack = make_pack().map_err(|e| RangeError::Pack(e.to_string()))?;
+        run_range(&mut pack, vehicle, &cycle, options)
+    };
+    Ok(StandardRanges {
+        wltp: drive("wltc_3b")?,
+        udds: drive("udds")?,
+        hwfet: drive("hwfet")?,
+    })
+}
