@@ -239,7 +239,7 @@ FAMILY = {
                    text="OCV: Chen2020 NMC811/graphite full cell (PyBaMM 26.10 Chen2020 OCP fits and "
                         "electrode balance; SOC 0/100 % where the balance line meets the cell's min/max "
                         "voltage); DCIR = 96 mOhm*Ah / capacity (LG M50T 20 mOhm at 4.8 Ah, csv lg_m50t, "
-                        "PyBaMM ORegan2022 10 s pulse), split R0 40 % / R1 60 % with tau 30 s (PyBaMM "
+                        "PyBaMM ORegan2022 10 s pulse, a model estimate), split R0 40 % / R1 60 % with tau 30 s (PyBaMM "
                         "ECM_Example); SOC shape from the same M50T pulses (x1.35 at 20 %, x0.975 at 80 %, "
                         "held outside); Arrhenius Ea R0 17 kJ/mol (electrolyte conductivity, Ecker 2015 via "
                         "PyBaMM), R1 35 kJ/mol (graphite exchange current, Chen2020)"),
