@@ -5,11 +5,20 @@
 //!   regen, accounting) over the ~36 000 one-second steps of a 70 kWh pack.
 //! - `range/wltc_one_pass/vehicle_only`: one pass of the road-load and power split without a pack.
 //! - `range_engine/wltc_to_empty/sedan_2170_nmc_lumped`: the same, on the real electro-thermal engine
-//!   (`sim::network::Engine`) built from the bundled `presets/sedan_2170_nmc.ron` at lumped fidelity,
-//!   as `packwright range` runs it (the pack's usable SOC floor stops the run; ~45 000 steps).
-//!   Target ≤ 5 ms.
+//!   (`sim::network::Engine`, metered for its coolant heat) built from the bundled
+//!   `presets/sedan_2170_nmc.ron` at lumped fidelity, prepared by `sim::vehicle::setup` exactly as
+//!   `packwright range` runs it (BMS derating, coolant conditioning, the pack's usable SOC floor
+//!   stops the run; ~38 000 steps). Target ≤ 5 ms.
+//! - `range_engine/engine_build/sedan_2170_nmc_lumped`: building that engine alone (compiling the
+//!   project), which every range run pays once.
+//! - `range_engine/engine_steps_only/sedan_2170_nmc_lumped`: building the engine and replaying the
+//!   terminal-power demands of that run straight into `step_power` (recorded once, outside the
+//!   timing), without the range loop: the engine's share. The range loop's own cost is the first
+//!   figure minus this one.
 //! - `range_engine_cell/wltc_to_empty/sedan_2170_nmc_cell`: the same preset at cell fidelity (4416
-//!   cells, each its own state). Target ≤ 10 s; 10 samples.
+//!   cells, each its own state). Target ≤ 10 s; 10 samples. With `PACKWRIGHT_BENCH_CELL_ONCE=1`
+//!   one such run is also timed by the wall clock and printed before the criterion groups (filter
+//!   the cell group out to spend only that one run).
 //!
 //! The engine is built inside the timed loop (a range run always starts from a fresh pack), so the
 //! figures include compiling the project into engine parameters.
@@ -26,11 +35,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use packwright::model::project::{Fidelity, Project};
-use packwright::model::rollup::rollup;
 use packwright::model::vehicle::{DrivetrainEfficiency, Vehicle};
 use packwright::sim::network::Engine;
 use packwright::sim::vehicle::range::{RangeOptions, run_range};
+use packwright::sim::vehicle::setup::{build_engine, prepare_project};
 use packwright::sim::vehicle::{Cycle, VehicleModel};
+use packwright::sim::{Cutoff, PackModel, StepReport};
 
 #[path = "../tests/common/ideal_pack.rs"]
 mod ideal_pack;
@@ -95,31 +105,82 @@ fn sedan() -> Project {
     packwright::preset::load_file(&path).expect("bundled preset loads")
 }
 
-/// Vehicle with the roll-up pack mass and the options `packwright range` uses.
-fn engine_setup(p: &Project) -> (VehicleModel, RangeOptions) {
-    let vehicle = VehicleModel::new(&p.vehicle, rollup(p).pack.mass_kg, p.simulation.ambient_k)
-        .expect("preset vehicle is valid");
-    let options = RangeOptions {
-        max_dt_s: p.simulation.dt_s,
-        soc_floor: Some(p.pack.soc_min),
-        ..RangeOptions::default()
-    };
-    (vehicle, options)
+/// Records the demands a range run makes of its pack.
+struct Recording<P> {
+    pack: P,
+    demands: Vec<(f64, f64)>,
+}
+
+impl<P: PackModel> PackModel for Recording<P> {
+    fn step_power(&mut self, power_w: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+        self.demands.push((power_w, dt_s));
+        self.pack.step_power(power_w, dt_s)
+    }
+    fn step_current(&mut self, current_a: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+        self.pack.step_current(current_a, dt_s)
+    }
+    fn report(&self) -> StepReport {
+        self.pack.report()
+    }
+    fn stored_energy_j(&self) -> f64 {
+        self.pack.stored_energy_j()
+    }
+    fn coolant_heat_w(&self) -> f64 {
+        self.pack.coolant_heat_w()
+    }
 }
 
 fn bench_engine(c: &mut Criterion) {
-    let p = sedan();
-    let (vehicle, options) = engine_setup(&p);
+    let prepared = prepare_project(sedan()).expect("preset prepares");
+    let (p, vehicle, options) = (&prepared.project, &prepared.vehicle, &prepared.options);
     let cycle = Cycle::named("wltc_3b").expect("shipped cycle");
     let to_empty = |fidelity: Fidelity| {
-        let mut engine = Engine::new(&p, fidelity).expect("preset compiles");
-        let r = run_range(&mut engine, &vehicle, black_box(&cycle), &options).expect("runs");
+        let mut engine = build_engine(p, fidelity).expect("preset compiles");
+        let r = run_range(&mut engine, vehicle, black_box(&cycle), options).expect("runs");
         assert!(r.stop.is_cutoff(), "{:?}", r.stop);
         black_box(r.distance_m)
     };
+    // The demands of one lumped run, replayed without the range loop.
+    let mut rec = Recording {
+        pack: build_engine(p, Fidelity::Lumped).expect("preset compiles"),
+        demands: Vec::new(),
+    };
+    let r = run_range(&mut rec, vehicle, &cycle, options).expect("runs");
+    eprintln!(
+        "lumped WLTC to empty: {} steps ({} demands incl. retries), {:.1} km",
+        r.steps,
+        rec.demands.len(),
+        r.distance_m / 1e3
+    );
+    let demands = rec.demands;
+    // One cell-fidelity run timed by the wall clock (criterion's ten samples of ~1 min are more
+    // than a shared machine can spare): PACKWRIGHT_BENCH_CELL_ONCE=1.
+    if std::env::var_os("PACKWRIGHT_BENCH_CELL_ONCE").is_some() {
+        let t = std::time::Instant::now();
+        let km = to_empty(Fidelity::Cell) / 1e3;
+        eprintln!(
+            "cell fidelity WLTC to empty, one run: {:.2} s ({km:.1} km)",
+            t.elapsed().as_secs_f64()
+        );
+    }
     let mut group = c.benchmark_group("range_engine");
     group.bench_function("wltc_to_empty/sedan_2170_nmc_lumped", |b| {
         b.iter(|| to_empty(Fidelity::Lumped));
+    });
+    group.bench_function("engine_build/sedan_2170_nmc_lumped", |b| {
+        b.iter(|| black_box(Engine::new(black_box(p), Fidelity::Lumped).expect("compiles")));
+    });
+    group.bench_function("engine_steps_only/sedan_2170_nmc_lumped", |b| {
+        b.iter(|| {
+            let mut engine = build_engine(p, Fidelity::Lumped).expect("preset compiles");
+            let mut soc = 0.0;
+            for &(w, dt) in &demands {
+                if let Ok(rep) = engine.step_power(black_box(w), dt) {
+                    soc = rep.soc;
+                }
+            }
+            black_box(soc)
+        });
     });
     group.finish();
 

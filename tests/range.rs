@@ -17,12 +17,13 @@ mod common {
 use common::hand_cycle::hand_cycle;
 use common::ideal_pack::IdealPack;
 use packwright::model::vehicle::{DrivetrainEfficiency, Hvac, Vehicle};
+use packwright::sim::vehicle::bms::{CoolantConditioning, ThermalDerating};
 use packwright::sim::vehicle::range::{
     EPA_CITY_WEIGHT, EPA_HIGHWAY_WEIGHT, EPA_LABEL_FACTOR, RangeOptions, StopReason, run_range,
     standard_ranges,
 };
 use packwright::sim::vehicle::{Cycle, VehicleModel};
-use packwright::sim::{Cutoff, PackModel as _};
+use packwright::sim::{Cutoff, PackModel, StepReport};
 
 const G: f64 = 9.80665;
 const AMBIENT_K: f64 = 293.15;
@@ -441,4 +442,183 @@ fn sub_stepping_does_not_change_a_steady_run() {
     let (a, b) = (run(1.0), run(0.5));
     assert_eq!(b.steps, 2 * a.steps);
     assert!((a.energy.terminal_j - b.energy.terminal_j).abs() <= 1e-9 * a.energy.terminal_j);
+}
+
+#[test]
+fn bms_derating_limits_traction_and_regen_by_hand() {
+    // Cell window 0..60 °C, 10 K ramps. With the pack held at 2.5 °C the BMS allows
+    // (2.5 / 10) = 0.25 of the rated powers: 0.25 × 250 kW = 62.5 kW of traction at the wheels and
+    // 0.25 × 30 kW = 7.5 kW of regen at the wheels (the charge floor is 0 °C too).
+    let derating = ThermalDerating::from_window(273.15, 333.15);
+    let vehicle = VehicleModel::new(&car(), PACK_MASS_KG, AMBIENT_K).unwrap();
+    let cycle = Cycle::named("us06").unwrap();
+    let opts = RangeOptions {
+        max_laps: Some(1),
+        record_trace: true,
+        derating: Some(derating),
+        ..RangeOptions::default()
+    };
+    let at = |temp_k: f64| {
+        let mut p = pack(0.9);
+        p.temp_k = temp_k;
+        run_range(&mut p, &vehicle, &cycle, &opts).unwrap()
+    };
+    let r = at(273.15 + 2.5);
+    let trace = r.trace.as_ref().unwrap();
+    // Traction never above 62.5 kW at the wheels (the bisection stops within 1e-9 m/s: 1e-6).
+    let max_wheel_w = trace.wheel_power_w.iter().copied().fold(0.0, f64::max);
+    assert!(max_wheel_w <= 62.5e3 * (1.0 + 1e-6), "{max_wheel_w}");
+    // US06 asks for more than that (a 2000 kg car at 3+ m/s² and 50 km/h), so the car falls behind.
+    let free = run_range(
+        &mut pack(0.9),
+        &vehicle,
+        &cycle,
+        &RangeOptions {
+            derating: None,
+            ..opts
+        },
+    )
+    .unwrap();
+    let free_max_w = free
+        .trace
+        .as_ref()
+        .unwrap()
+        .wheel_power_w
+        .iter()
+        .copied()
+        .fold(0.0, f64::max);
+    assert!(free_max_w > 62.5e3, "{free_max_w}");
+    assert!(r.trace_missed_s > 0.0 && r.distance_m < free.distance_m);
+    // Regen at most 7.5 kW at the wheels in every braking second; the rest went to friction.
+    assert!(r.energy.regen_wheel_j <= 7.5e3 * r.duration_s);
+    assert!(free.energy.regen_wheel_j > r.energy.regen_wheel_j);
+    // Accounting identity unchanged.
+    let sum: f64 = r.energy.terms().iter().map(|(_, j)| j).sum();
+    assert!((sum - r.energy.battery_j()).abs() <= 1e-9 * r.energy.battery_j());
+
+    // At the window's lower edge (0 °C) nothing is allowed: the car never moves, every second of
+    // the trace that asks for speed is missed, and no wheel energy flows.
+    let r = at(273.15);
+    assert_eq!(r.distance_m, 0.0);
+    assert_eq!(r.energy.traction_wheel_j, 0.0);
+    assert_eq!(r.energy.regen_wheel_j, 0.0);
+    let trace = r.trace.as_ref().unwrap();
+    let asks_s = trace.target_speed_mps.iter().filter(|&&v| v > 0.0).count() as f64;
+    assert_eq!(r.trace_missed_s, asks_s);
+
+    // More than one ramp inside the window (25 °C): the derating changes nothing, to the bit.
+    let r = at(298.15);
+    let mut p = pack(0.9);
+    p.temp_k = 298.15;
+    let plain = run_range(
+        &mut p,
+        &vehicle,
+        &cycle,
+        &RangeOptions {
+            derating: None,
+            ..opts
+        },
+    )
+    .unwrap();
+    assert_eq!(r.distance_m, plain.distance_m);
+    assert_eq!(r.energy, plain.energy);
+}
+
+/// The ideal pack with a coolant loop that carries a fixed heat into it every step.
+struct CooledPack {
+    pack: IdealPack,
+    coolant_w: f64,
+}
+
+impl PackModel for CooledPack {
+    fn step_power(&mut self, power_w: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+        self.pack.step_power(power_w, dt_s)
+    }
+    fn step_current(&mut self, current_a: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+        self.pack.step_current(current_a, dt_s)
+    }
+    fn report(&self) -> StepReport {
+        self.pack.report()
+    }
+    fn stored_energy_j(&self) -> f64 {
+        self.pack.stored_energy_j()
+    }
+    fn coolant_heat_w(&self) -> f64 {
+        self.coolant_w
+    }
+}
+
+#[test]
+fn coolant_conditioning_is_drawn_from_the_pack_and_booked_by_hand() {
+    let vehicle = VehicleModel::new(&car(), PACK_MASS_KG, AMBIENT_K).unwrap();
+    let cycle = Cycle::named("const_90").unwrap();
+    let heat = CoolantConditioning {
+        inlet_k: 298.15,
+        ambient_k: 263.15,
+        heating_cop: 1.0,
+        cooling_cop: 2.5,
+    };
+    let opts = RangeOptions {
+        max_laps: Some(1),
+        coolant: Some(heat),
+        ..RangeOptions::default()
+    };
+    let run = |coolant_w: f64, c: CoolantConditioning| {
+        let mut p = CooledPack {
+            pack: pack(0.9),
+            coolant_w,
+        };
+        let before_j = p.stored_energy_j();
+        let r = run_range(
+            &mut p,
+            &vehicle,
+            &cycle,
+            &RangeOptions {
+                coolant: Some(c),
+                ..opts
+            },
+        )
+        .unwrap();
+        (r, before_j - p.stored_energy_j())
+    };
+    // 1.5 kW carried into the pack at COP 1: 1.5 kW drawn on every step but the first (the heat is
+    // known after the step and charged on the next): 1500 W × (600 − 1) s.
+    let (r, drop_j) = run(1500.0, heat);
+    assert_eq!(r.steps, 600);
+    assert!((r.energy.tms_j - 1500.0 * 599.0).abs() <= 1e-9 * r.energy.tms_j);
+    let term = r
+        .energy
+        .terms()
+        .iter()
+        .find(|(n, _)| *n == "thermal_management")
+        .unwrap()
+        .1;
+    assert_eq!(term, r.energy.tms_j);
+    // It is drawn at the terminals: demand = road + drivetrain + aux + HVAC + TMS (rounding: 1e-9),
+    // and the pack's closed-form stored energy pays for it (the double's books are exact: 1e-9).
+    let e = r.energy;
+    let parts = e.aero_j
+        + e.rolling_j
+        + e.grade_j
+        + e.inertia_j
+        + e.friction_brake_j
+        + e.drivetrain_loss_j
+        + e.aux_j
+        + e.hvac_j
+        + e.tms_j;
+    assert!((e.terminal_demand_j - parts).abs() <= 1e-9 * parts);
+    assert!((drop_j - e.battery_j()).abs() <= 1e-9 * drop_j);
+    let (plain, _) = run(0.0, heat);
+    assert_eq!(plain.energy.tms_j, 0.0);
+    assert!((e.terminal_j - plain.energy.terminal_j - e.tms_j).abs() <= 1e-6 * e.tms_j);
+    // Heat carried out with the set-point above ambient: the radiator, free. Below a 35 °C
+    // ambient: the chiller, 1500 / 2.5 = 600 W.
+    let (r, _) = run(-1500.0, heat);
+    assert_eq!(r.energy.tms_j, 0.0);
+    let hot = CoolantConditioning {
+        ambient_k: 308.15,
+        ..heat
+    };
+    let (r, _) = run(-1500.0, hot);
+    assert!((r.energy.tms_j - 600.0 * 599.0).abs() <= 1e-9 * r.energy.tms_j);
 }

@@ -24,6 +24,7 @@ use packwright::model::vehicle::DrivetrainEfficiency;
 use packwright::sim::PackModel as _;
 use packwright::sim::network::Engine;
 use packwright::sim::vehicle::range::{RangeOptions, RangeResult, StopReason, run_range};
+use packwright::sim::vehicle::setup::{RunConditions, build_engine, prepare_project, prepare_with};
 use packwright::sim::vehicle::{Cycle, VehicleModel};
 use packwright::units::degc_to_k;
 
@@ -369,4 +370,135 @@ fn cold_weather_range_of_the_solid_state_sedan() {
         rc.energy.pack_loss_j / 3.6e6,
         rw.energy.pack_loss_j / 3.6e6
     );
+}
+
+/// The solid-state sedan as `packwright range` prepares it (BMS derating, the coolant loop held at
+/// its 25 °C inlet, charged as thermal management), driven at a constant 90 km/h to empty.
+fn prepared_const_run(conditions: &RunConditions) -> (RangeResult, f64, f64) {
+    let prepared = prepare_with(preset("sedan_gac_assb"), conditions).unwrap();
+    let mut engine = build_engine(&prepared.project, Fidelity::Lumped).unwrap();
+    let before_j = engine.stored_energy_j();
+    let opts = RangeOptions {
+        record_trace: true,
+        ..prepared.options
+    };
+    let r = run_range(
+        &mut engine,
+        &prepared.vehicle,
+        &Cycle::named("const_90").unwrap(),
+        &opts,
+    )
+    .unwrap();
+    assert!(r.stop.is_cutoff(), "{:?}", r.stop);
+    (r, before_j, engine.stored_energy_j())
+}
+
+#[test]
+fn cold_constant_speed_range_pays_for_heating_and_is_derated_while_cold() {
+    let (warm, _, _) = prepared_const_run(&RunConditions::default());
+    let cold_conditions = RunConditions {
+        ambient_k: Some(degc_to_k(-10.0)),
+        ..RunConditions::default()
+    };
+    let (cold, before_j, after_j) = prepared_const_run(&cold_conditions);
+    let p = preset("sedan_gac_assb");
+    let cell = &p.cells[0];
+    assert!((cell.temp_min_k - degc_to_k(0.0)).abs() < 1e-9);
+
+    // Heating is paid for: the pack heater and the coolant conditioning (a 25 °C inlet against a
+    // pack soaked at −10 °C) both draw energy, each as its own term of the breakdown.
+    let term =
+        |r: &RangeResult, name: &str| r.energy.terms().iter().find(|(n, _)| *n == name).unwrap().1;
+    assert!(
+        cold.energy.heater_j > 0.0,
+        "heater {}",
+        cold.energy.heater_j
+    );
+    assert!(cold.energy.tms_j > 0.0, "tms {}", cold.energy.tms_j);
+    assert_eq!(term(&cold, "pack_heater"), cold.energy.heater_j);
+    assert_eq!(term(&cold, "thermal_management"), cold.energy.tms_j);
+    // Lower bound on what heating cost: the cells went from −10 °C to at least the 0 °C edge of
+    // their window (the car moved), m·cp·10 K, and only the heater, the coolant and the cells' own
+    // loss can have supplied it (COP 1: heat delivered = energy drawn).
+    let sensible_j = rollup(&p).cells_mass_kg * cell.specific_heat_j_per_kgk * 10.0;
+    assert!(
+        cold.energy.heater_j + cold.energy.tms_j + cold.energy.pack_loss_j >= sensible_j,
+        "{} + {} + {} < {sensible_j}",
+        cold.energy.heater_j,
+        cold.energy.tms_j,
+        cold.energy.pack_loss_j
+    );
+    // Shorter than at 23 °C.
+    assert!(
+        cold.distance_m < warm.distance_m,
+        "cold {} km vs warm {} km",
+        cold.distance_m / 1e3,
+        warm.distance_m / 1e3
+    );
+
+    // The BMS derating: while the coldest cell is at or below 0 °C (the cell's minimum) at the
+    // start of a step, no traction power is drawn; the car coasts from its flying start and stands
+    // until the pack is warm, and that time is missed trace.
+    let t = cold.trace.as_ref().unwrap();
+    let mut start_k = degc_to_k(-10.0);
+    let mut frozen_s = 0.0;
+    for i in 0..t.len() {
+        if start_k <= cell.temp_min_k {
+            assert!(
+                t.wheel_power_w[i] <= 0.0,
+                "step {i}: {} W",
+                t.wheel_power_w[i]
+            );
+            frozen_s += 1.0;
+        }
+        start_k = t.min_temp_k[i];
+    }
+    assert!(frozen_s > 0.0);
+    assert!(
+        cold.trace_missed_s >= frozen_s,
+        "{} < {frozen_s}",
+        cold.trace_missed_s
+    );
+    assert_eq!(warm.trace_missed_s, 0.0);
+
+    // Energy balance (the pattern of `balance_one_wltc`): the engine's stored-energy drop against
+    // terminal + loss + heater summed by the loop, 1e-6 relative; and the demand against its parts,
+    // thermal management included (one sum regrouped: 1e-9).
+    let drop_j = before_j - after_j;
+    let books_j = cold.energy.battery_j();
+    assert!(
+        (drop_j - books_j).abs() <= 1e-6 * drop_j,
+        "ΔE_stored {drop_j} J vs books {books_j} J"
+    );
+    let e = cold.energy;
+    let parts = e.aero_j
+        + e.rolling_j
+        + e.grade_j
+        + e.inertia_j
+        + e.friction_brake_j
+        + e.drivetrain_loss_j
+        + e.aux_j
+        + e.hvac_j
+        + e.tms_j;
+    assert!((e.terminal_demand_j - parts).abs() <= 1e-9 * parts);
+    eprintln!(
+        "GAC sedan at 90 km/h: {:.1} km at 23 °C, {:.1} km at −10 °C (heater {:.2} kWh, coolant \
+         conditioning {:.2} kWh, derated {frozen_s} s, trace missed {} s)",
+        warm.distance_m / 1e3,
+        cold.distance_m / 1e3,
+        cold.energy.heater_j / 3.6e6,
+        cold.energy.tms_j / 3.6e6,
+        cold.trace_missed_s
+    );
+}
+
+#[test]
+fn setup_prepares_the_same_run_as_the_plain_loop_when_warm() {
+    // At 23 °C the derating does not bind and the options carry the project's step and floor.
+    let p = preset("sedan_2170_nmc");
+    let prepared = prepare_project(p.clone()).unwrap();
+    assert_eq!(prepared.options.max_dt_s, p.simulation.dt_s);
+    assert_eq!(prepared.options.soc_floor, Some(p.pack.soc_min));
+    assert!(prepared.options.derating.is_some() && prepared.options.coolant.is_some());
+    assert!((prepared.vehicle.mass_kg - vehicle(&p).mass_kg).abs() < 1e-9);
 }

@@ -94,7 +94,7 @@ pub fn build_engine(
     project: &crate::model::Project,
     fidelity: crate::model::Fidelity,
 ) -> anyhow::Result<Box<dyn crate::sim::PackModel>> {
-    Ok(Box::new(crate::sim::network::Engine::new(
+    Ok(Box::new(crate::sim::vehicle::setup::build_engine(
         project, fidelity,
     )?))
 }

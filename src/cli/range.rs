@@ -3,7 +3,9 @@
 //!
 //! The pack model comes from a [`BuildPack`] function so this file drives whichever engine the caller
 //! hands it (the real electro-thermal engine in the binary; anything implementing `PackModel`
-//! elsewhere). Vehicle mass = glider + payload + the pack mass from the roll-up.
+//! elsewhere). Preparing the run (vehicle mass = glider + payload + the pack mass from the roll-up,
+//! options, BMS limits) and loading the cycle are the core's [`setup`], shared with the GUI; this
+//! file adds the command-line arguments, the printing and the exit codes.
 //!
 //! Figures, as printed and as JSON:
 //! - **WLTP range** = WLTC class 3b repeated to cut-off.
@@ -22,13 +24,14 @@ use serde_json::{Value, json};
 
 use crate::cli::EXIT_FAILED;
 use crate::model::project::{Fidelity, Project};
-use crate::model::rollup::rollup;
 use crate::preset;
+use crate::sim::vehicle::Cycle;
 use crate::sim::vehicle::range::{
     EPA_CITY_WEIGHT, EPA_HIGHWAY_WEIGHT, EPA_LABEL_FACTOR, RangeOptions, RangeResult,
     StandardRanges, run_range, standard_ranges,
 };
-use crate::sim::vehicle::{Cycle, VehicleModel};
+pub use crate::sim::vehicle::setup::Prepared;
+use crate::sim::vehicle::setup::{self, RunConditions};
 use crate::sim::{Cutoff, PackModel, StepReport};
 use crate::units::{degc_to_k, fmt_sig, j_to_kwh, k_to_degc, m_to_km, mps_to_kmh, w_to_kw};
 
@@ -75,35 +78,21 @@ pub struct Conditions {
 }
 
 impl Conditions {
+    /// The overrides in SI, for the core's [`RunConditions`].
+    pub fn to_run(&self) -> RunConditions {
+        RunConditions {
+            ambient_k: self.ambient_degc.map(degc_to_k),
+            initial_temp_k: self.initial_temp_degc.map(degc_to_k),
+            initial_soc: self.initial_soc,
+            fidelity: self.fidelity.map(Fidelity::from),
+        }
+    }
+
     /// Applies the overrides to a project's simulation settings, checking them.
     pub fn apply(&self, project: &mut Project) -> anyhow::Result<()> {
-        let s = &mut project.simulation;
-        if let Some(t) = self.ambient_degc {
-            anyhow::ensure!(
-                t.is_finite() && (-60.0..=80.0).contains(&t),
-                "--ambient-degc {t}: expected a temperature between -60 and 80 °C"
-            );
-            s.ambient_k = degc_to_k(t);
-            s.initial_temp_k = degc_to_k(t);
-        }
-        if let Some(t) = self.initial_temp_degc {
-            anyhow::ensure!(
-                t.is_finite() && (-60.0..=80.0).contains(&t),
-                "--initial-temp-degc {t}: expected a temperature between -60 and 80 °C"
-            );
-            s.initial_temp_k = degc_to_k(t);
-        }
-        if let Some(soc) = self.initial_soc {
-            anyhow::ensure!(
-                (0.0..=1.0).contains(&soc),
-                "--initial-soc {soc}: expected a fraction between 0 and 1"
-            );
-            s.initial_soc = soc;
-        }
-        if let Some(f) = self.fidelity {
-            s.fidelity = f.into();
-        }
-        Ok(())
+        self.to_run()
+            .apply(project)
+            .context("run conditions (--ambient-degc, --initial-temp-degc, --initial-soc)")
     }
 }
 
@@ -139,75 +128,21 @@ pub struct CycleArgs {
     pub trace: Option<PathBuf>,
 }
 
-/// A project ready to drive: the project (with overrides applied), the vehicle with its pack mass,
-/// and the run options.
-pub struct Prepared {
-    /// The project as run.
-    pub project: Project,
-    /// Vehicle with glider + payload + pack mass.
-    pub vehicle: VehicleModel,
-    /// Pack mass from the roll-up, kg.
-    pub pack_mass_kg: f64,
-    /// Options of the range loop.
-    pub options: RangeOptions,
-}
-
-/// Loads and prepares a project file.
+/// Loads and prepares a project file (see [`setup::prepare_project`]).
 pub fn prepare(file: &Path, conditions: &Conditions) -> anyhow::Result<Prepared> {
     let mut project = preset::load_file(file)?;
     conditions.apply(&mut project)?;
     prepare_project(project)
 }
 
-/// Prepares a project already in memory (GUI, tests).
+/// Prepares a project already in memory (see [`setup::prepare_project`]).
 pub fn prepare_project(project: Project) -> anyhow::Result<Prepared> {
-    let roll = rollup(&project);
-    let pack_mass_kg = roll.pack.mass_kg;
-    anyhow::ensure!(
-        pack_mass_kg.is_finite() && pack_mass_kg > 0.0,
-        "project `{}`: the pack has no mass in the roll-up (no cells placed?)",
-        project.name
-    );
-    let vehicle = VehicleModel::new(&project.vehicle, pack_mass_kg, project.simulation.ambient_k)?;
-    let dt_s = project.simulation.dt_s;
-    anyhow::ensure!(
-        dt_s.is_finite() && dt_s > 0.0,
-        "project `{}`: simulation dt_s = {dt_s} must be a positive number of seconds",
-        project.name
-    );
-    let soc_min = project.pack.soc_min;
-    let options = RangeOptions {
-        max_dt_s: dt_s,
-        soc_floor: (soc_min > 0.0 && soc_min < 1.0).then_some(soc_min),
-        ..RangeOptions::default()
-    };
-    Ok(Prepared {
-        project,
-        vehicle,
-        pack_mass_kg,
-        options,
-    })
+    Ok(setup::prepare_project(project)?)
 }
 
-/// A cycle from a name or a CSV path (relative paths against `base_dir`, the project's folder, then
-/// the working directory).
+/// A cycle from a name or a CSV path (see [`setup::load_cycle`]).
 pub fn load_cycle(spec: &str, base_dir: Option<&Path>) -> anyhow::Result<Cycle> {
-    let looks_like_path = spec.contains('/') || spec.contains('\\') || spec.ends_with(".csv");
-    if !looks_like_path {
-        return Ok(Cycle::named(spec)?);
-    }
-    let path = Path::new(spec);
-    let candidates: Vec<PathBuf> = match base_dir {
-        Some(dir) if path.is_relative() => vec![dir.join(path), path.to_path_buf()],
-        _ => vec![path.to_path_buf()],
-    };
-    let found = candidates
-        .iter()
-        .find(|p| p.is_file())
-        .unwrap_or(&candidates[0]);
-    let text = std::fs::read_to_string(found)
-        .with_context(|| format!("cannot read drive cycle {}", found.display()))?;
-    Ok(Cycle::parse_csv(&text, &found.display().to_string())?)
+    Ok(setup::load_cycle(spec, base_dir)?)
 }
 
 /// Drives `cycle` to cut-off on a pack from `build` (the `simulate --cycle` run).
@@ -261,6 +196,9 @@ impl PackModel for Boxed {
     }
     fn stored_energy_j(&self) -> f64 {
         self.0.stored_energy_j()
+    }
+    fn coolant_heat_w(&self) -> f64 {
+        self.0.coolant_heat_w()
     }
 }
 

@@ -6,17 +6,18 @@
 //! - [`full_run`]: the Run button: the design's cycle at its own fidelity, with the trace, progress,
 //!   cancel, and cell temperatures sampled over time for the heat map.
 //!
-//! Both take an `Arc<Project>` snapshot, so the user keeps editing while they run.
+//! Both take an `Arc<Project>` snapshot, so the user keeps editing while they run. Preparing the run
+//! and loading the cycle are the core's `sim::vehicle::setup`, the same as the CLI's.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::cli::range::{load_cycle, prepare_project};
 use crate::gui::panels::results::RunOutcome;
 use crate::jobs::{JobError, Progress};
 use crate::model::project::{Fidelity, Project};
-use crate::sim::network::Engine;
+use crate::sim::vehicle::bms::MeteredEngine;
 use crate::sim::vehicle::range::{RangeOptions, run_range_observed};
+use crate::sim::vehicle::setup::{build_engine, load_cycle, prepare_project};
 use crate::sim::{Cutoff, PackModel, StepReport};
 
 /// The live range figure.
@@ -53,7 +54,7 @@ pub fn lumped_range(
         base_dir(project_path).as_deref(),
     )
     .map_err(|e| JobError::Failed(format!("{e:#}")))?;
-    let mut engine = Engine::new(&prepared.project, Fidelity::Lumped)
+    let mut engine = build_engine(&prepared.project, Fidelity::Lumped)
         .map_err(|e| JobError::Failed(e.to_string()))?;
     let r = run_range_observed(
         &mut engine,
@@ -77,7 +78,7 @@ pub fn lumped_range(
 
 /// Wraps the engine to sample cell temperatures, report progress and stop on cancel mid-cycle.
 struct Observed<'a> {
-    engine: Engine,
+    engine: MeteredEngine,
     progress: &'a Progress<RunOutcome>,
     time_s: f64,
     next_sample_s: f64,
@@ -93,8 +94,9 @@ impl Observed<'_> {
         self.time_s += dt_s;
         self.steps += 1;
         if self.time_s >= self.next_sample_s {
-            let n = self.engine.params().places.len();
-            let temps = (0..n).map(|e| self.engine.cell_temp_k(e)).collect();
+            let engine = self.engine.engine();
+            let n = engine.params().places.len();
+            let temps = (0..n).map(|e| engine.cell_temp_k(e)).collect();
             self.samples.push((self.time_s, temps));
             self.next_sample_s += self.sample_every_s;
         }
@@ -136,6 +138,9 @@ impl PackModel for Observed<'_> {
     fn stored_energy_j(&self) -> f64 {
         self.engine.stored_energy_j()
     }
+    fn coolant_heat_w(&self) -> f64 {
+        self.engine.coolant_heat_w()
+    }
 }
 
 /// Heat-map samples kept per run.
@@ -157,8 +162,8 @@ pub fn full_run(
     let fidelity = prepared.project.simulation.fidelity;
     progress.report(0.0, format!("building the {} model", fidelity.label()));
     let engine =
-        Engine::new(&prepared.project, fidelity).map_err(|e| JobError::Failed(e.to_string()))?;
-    let places: Vec<_> = engine.params().places.clone();
+        build_engine(&prepared.project, fidelity).map_err(|e| JobError::Failed(e.to_string()))?;
+    let places: Vec<_> = engine.engine().params().places.clone();
     let soc0 = prepared.project.simulation.initial_soc;
     // A first guess of the run length for sampling: usable energy over a rough 150 Wh/km at 30 km/h
     // would be far off for some designs, so sample by simulated time and thin out afterwards.

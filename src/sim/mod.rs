@@ -91,4 +91,9 @@ pub trait PackModel {
     fn report(&self) -> StepReport;
     /// Energy the cells hold above empty (SOC 0), summed, J: for energy balances.
     fn stored_energy_j(&self) -> f64;
+    /// Heat the coolant loop carried into the pack over the last step, W (negative: out of it);
+    /// 0 for a model without a coolant loop. The range loop charges it as thermal-management energy.
+    fn coolant_heat_w(&self) -> f64 {
+        0.0
+    }
 }

@@ -16,16 +16,25 @@
 //! is lowered until the wheel power equals the motor limit, the car tries to catch up on the next
 //! steps, and the time spent below the trace is reported as `trace_missed_s`.
 //!
+//! Above the cells sit the BMS and the thermal management ([`crate::sim::vehicle::bms`]): with
+//! [`RangeOptions::derating`] the traction limit is the motor's rating times the BMS's discharge
+//! fraction for the cell temperatures at the start of the step (a cold pack can be derated to
+//! zero: the car stands while the heater warms it, and that counts as `trace_missed_s`), and regen
+//! is capped at the regen rating times the charge fraction. With [`RangeOptions::coolant`] the
+//! electrical power that holds the coolant inlet at its set-point, for the heat the loop carried
+//! in the step before ([`PackModel::coolant_heat_w`]), is drawn at the terminals each step.
+//!
 //! # Energy accounting ([`EnergyBreakdown`])
 //! Summed per step, each from its own source:
 //! - wheel side, from the road-load integrals: `aero`, `rolling`, `grade`, `inertia` (net change of
 //!   kinetic energy), `friction_brake` (braking regen did not take), `regen_wheel`;
 //! - drivetrain loss: `traction/η − traction` plus `regen_wheel − regen_wheel·η`;
-//! - battery side: `aux`, `hvac`, the demanded terminal energy, and from the pack's own step reports
-//!   the delivered terminal energy (`power_w`), `pack_loss` (`heat_w`) and `heater` (`heater_w`).
+//! - battery side: `aux`, `hvac`, `tms` (coolant conditioning), the demanded terminal energy, and
+//!   from the pack's own step reports the delivered terminal energy (`power_w`), `pack_loss`
+//!   (`heat_w`) and `heater` (`heater_w`).
 //!
 //! so that `terminal = aero + rolling + grade + inertia + friction_brake + drivetrain_loss + aux +
-//! hvac` holds step by step, and "inertia net of regen" is `inertia + friction_brake`: the kinetic
+//! hvac + tms` holds step by step, and "inertia net of regen" is `inertia + friction_brake`: the kinetic
 //! energy the car bought and did not get back at the wheels. Energy out of the cells is
 //! `terminal + pack_loss + heater`.
 //!
@@ -39,6 +48,7 @@
 //!
 //! No file I/O, no threads, no GUI.
 
+use crate::sim::vehicle::bms::{CoolantConditioning, ThermalDerating};
 use crate::sim::vehicle::cycle::{Cycle, CycleError};
 use crate::sim::vehicle::road_load::{PowerSplit, StepLoad, VehicleModel};
 use crate::sim::{Cutoff, PackModel, StepReport};
@@ -63,6 +73,10 @@ pub struct RangeOptions {
     pub max_laps: Option<usize>,
     /// Keep a per-step trace.
     pub record_trace: bool,
+    /// BMS temperature derating of traction and regen power (None: no derating).
+    pub derating: Option<ThermalDerating>,
+    /// Coolant loop held at its set-point, its energy drawn from the pack (None: not charged).
+    pub coolant: Option<CoolantConditioning>,
 }
 
 impl Default for RangeOptions {
@@ -73,6 +87,8 @@ impl Default for RangeOptions {
             max_time_s: 7.0 * 24.0 * 3600.0,
             max_laps: None,
             record_trace: false,
+            derating: None,
+            coolant: None,
         }
     }
 }
@@ -177,6 +193,9 @@ pub struct EnergyBreakdown {
     pub pack_loss_j: f64,
     /// Pack heater energy (Σ heater_w·dt), J.
     pub heater_j: f64,
+    /// Thermal-management energy: what holding the coolant inlet at its set-point drew at the
+    /// terminals, J.
+    pub tms_j: f64,
 }
 
 impl EnergyBreakdown {
@@ -192,7 +211,7 @@ impl EnergyBreakdown {
 
     /// Named terms for reports, J: where the energy out of the cells went. They sum to
     /// [`EnergyBreakdown::battery_j`] when the pack delivered what was asked (terminal = demand).
-    pub fn terms(&self) -> [(&'static str, f64); 9] {
+    pub fn terms(&self) -> [(&'static str, f64); 10] {
         [
             ("aero", self.aero_j),
             ("rolling", self.rolling_j),
@@ -203,6 +222,7 @@ impl EnergyBreakdown {
             ("auxiliaries", self.aux_j),
             ("cabin_hvac", self.hvac_j),
             ("pack_heater", self.heater_j),
+            ("thermal_management", self.tms_j),
         ]
     }
 
@@ -221,6 +241,7 @@ impl EnergyBreakdown {
             * dt_s;
         self.aux_j += s.aux_w * dt_s;
         self.hvac_j += s.hvac_w * dt_s;
+        self.tms_j += s.tms_w * dt_s;
         self.terminal_demand_j += s.terminal_w() * dt_s;
         self.terminal_j += rep.power_w * dt_s;
         self.pack_loss_j += rep.heat_w * dt_s;
@@ -288,7 +309,7 @@ pub struct RangeResult {
     pub laps_completed: usize,
     /// Steps taken.
     pub steps: usize,
-    /// Time the car was below the trace because of the motor power limit, s.
+    /// Time the car was below the trace because of the motor power limit or the BMS derating, s.
     pub trace_missed_s: f64,
     /// Largest shortfall below the trace speed, m/s.
     pub max_speed_deficit_mps: f64,
@@ -400,6 +421,21 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
         )));
     }
 
+    if let Some(d) = options.derating
+        && !d.is_valid()
+    {
+        return Err(RangeError::Options(format!(
+            "derating {d:?}: temperatures must be finite and the ramp positive"
+        )));
+    }
+    if let Some(c) = options.coolant
+        && !c.is_valid()
+    {
+        return Err(RangeError::Options(format!(
+            "coolant conditioning {c:?}: temperatures must be finite and the COPs positive"
+        )));
+    }
+
     let start = pack.report();
     let times = cycle.time_s();
     let speeds = cycle.speed_mps();
@@ -418,6 +454,8 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
     let mut steps = 0usize;
     let mut missed_s = 0.0;
     let mut max_deficit_mps: f64 = 0.0;
+    // Thermal-management power for the heat the coolant carried in the step before, W.
+    let mut tms_w = 0.0;
 
     // The steps of one pass when the car is on the trace: they do not change from pass to pass, so
     // the road load and power split are computed once (the map lookup and the integrals are most
@@ -457,24 +495,37 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
                 grade,
                 ..
             } = *planned;
+            // The BMS's limits, from the cell temperatures at the start of the step.
+            let (max_wheel_w, max_regen_w) = match &options.derating {
+                Some(d) => (
+                    d.discharge_fraction(last.min_temp_k, last.max_temp_k)
+                        * vehicle.motor_max_power_w,
+                    d.charge_fraction(last.min_temp_k, last.max_temp_k) * vehicle.regen_max_power_w,
+                ),
+                None => (vehicle.motor_max_power_w, vehicle.regen_max_power_w),
+            };
             let mut v1_mps = target_mps;
-            let (load, split) = if v_mps == planned.v0_mps
-                && planned.load.wheel_j() <= vehicle.motor_max_power_w * dt_s
+            let (load, mut split) = if v_mps == planned.v0_mps
+                && planned.load.wheel_j() <= max_wheel_w * dt_s
             {
                 (planned.load, planned.split)
             } else {
                 let mut load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
-                if load.wheel_j() > vehicle.motor_max_power_w * dt_s {
-                    v1_mps = vehicle.limited_end_speed(v_mps, target_mps, grade, dt_s);
+                if load.wheel_j() > max_wheel_w * dt_s {
+                    v1_mps = vehicle.end_speed_within(v_mps, target_mps, grade, dt_s, max_wheel_w);
                     load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
                 }
                 (load, vehicle.split(&load, dt_s, true))
             };
-            let mut split = split;
+            split.cap_regen(max_regen_w);
+            split.tms_w = tms_w;
             let mut result = pack.step_power(split.terminal_w(), dt_s);
             if result.is_err() && split.regen_wheel_w > 0.0 {
                 // The pack cannot take this much charge: friction brakes take it all.
-                split = vehicle.split(&load, dt_s, false);
+                split = PowerSplit {
+                    tms_w,
+                    ..vehicle.split(&load, dt_s, false)
+                };
                 result = pack.step_power(split.terminal_w(), dt_s);
             }
             let rep = match result {
@@ -486,6 +537,9 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
                 max_deficit_mps = max_deficit_mps.max(target_mps - v1_mps);
             }
             energy.add_step(&load, &split, dt_s, &rep);
+            if let Some(c) = &options.coolant {
+                tms_w = c.electrical_w(pack.coolant_heat_w());
+            }
             v_mps = v1_mps;
             time_s += dt_s;
             distance_m += load.distance_m;

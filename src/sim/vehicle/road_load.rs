@@ -92,12 +92,25 @@ pub struct PowerSplit {
     pub aux_w: f64,
     /// Cabin HVAC load, W.
     pub hvac_w: f64,
+    /// Thermal-management load (coolant conditioning), W; set by the range loop, 0 from
+    /// [`VehicleModel::split`].
+    pub tms_w: f64,
 }
 
 impl PowerSplit {
     /// Power asked of the battery terminals, W (+ = discharge).
     pub fn terminal_w(&self) -> f64 {
-        self.traction_battery_w - self.regen_battery_w + self.aux_w + self.hvac_w
+        self.traction_battery_w - self.regen_battery_w + self.aux_w + self.hvac_w + self.tms_w
+    }
+
+    /// Caps regen at `max_regen_wheel_w` at the wheels; friction brakes take the rest.
+    pub fn cap_regen(&mut self, max_regen_wheel_w: f64) {
+        let cap_w = max_regen_wheel_w.max(0.0);
+        if self.regen_wheel_w > cap_w {
+            self.friction_w += self.regen_wheel_w - cap_w;
+            self.regen_wheel_w = cap_w;
+            self.regen_battery_w = cap_w * self.efficiency;
+        }
     }
 }
 
@@ -442,7 +455,20 @@ impl VehicleModel {
     /// End speed reachable from `v0` towards `v_target` over `dt_s` with the wheel power at most the
     /// motor limit. Returns `v_target` when the limit does not bind.
     pub fn limited_end_speed(&self, v0_mps: f64, v_target_mps: f64, grade: f64, dt_s: f64) -> f64 {
-        let budget_j = self.motor_max_power_w * dt_s;
+        self.end_speed_within(v0_mps, v_target_mps, grade, dt_s, self.motor_max_power_w)
+    }
+
+    /// [`VehicleModel::limited_end_speed`] for a traction limit of `max_wheel_w` at the wheels (the
+    /// motor's rating, or less when the BMS derates the pack).
+    pub fn end_speed_within(
+        &self,
+        v0_mps: f64,
+        v_target_mps: f64,
+        grade: f64,
+        dt_s: f64,
+        max_wheel_w: f64,
+    ) -> f64 {
+        let budget_j = max_wheel_w.max(0.0) * dt_s;
         let wheel = |v1: f64| self.step_load(v0_mps, v1, grade, dt_s).wheel_j();
         if wheel(v_target_mps) <= budget_j {
             return v_target_mps;

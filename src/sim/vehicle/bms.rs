@@ -1,0 +1,275 @@
+//! What the battery-management and thermal-management systems do above the cell physics during a
+//! range run: the BMS's temperature derating of traction and regen power ([`ThermalDerating`]),
+//! and the electrical cost of holding the coolant inlet at its set-point ([`CoolantConditioning`]),
+//! with [`MeteredEngine`] measuring the heat the coolant carries into the pack.
+//!
+//! # Temperature derating (BMS power limit)
+//! The BMS lets the car draw full power only while the cells are inside their operating window,
+//! and ramps the allowed power down linearly to zero at the window's edges:
+//!
+//! ```text
+//! f_dis = ramp(T_coldest − T_min)        · ramp(T_max − T_hottest)
+//! f_chg = ramp(T_coldest − T_min,charge) · ramp(T_max − T_hottest)
+//! ramp(x) = clamp(x / ΔT, 0, 1),  ΔT = DERATING_RAMP_K = 10 K
+//! ```
+//!
+//! with `T_min`, `T_max` the cell's operating window (`Cell::temp_min_k`, `temp_max_k`; the
+//! narrowest window of the cells in the pack) and `T_min,charge = max(T_min, 0 °C)`: the cell data
+//! give one lower limit, for discharge, and graphite-anode cell datasheets allow charging only from
+//! 0 °C (lithium plating below it; e.g. Panasonic NCR18650B: charge 0–45 °C, discharge −20–60 °C),
+//! so regen is cut at 0 °C at the latest. Traction wheel power is limited to
+//! `f_dis · motor_max_power_w` and regen wheel power to `f_chg · regen_max_power_w`: the fraction
+//! scales the powertrain's own rating, which is what the pack is designed to supply inside its
+//! window (so a warm pack runs exactly as without derating). The temperatures are those reported at
+//! the start of the step, as a BMS computes its limits from measured cell temperatures.
+//!
+//! Source of the curve: an assumption, not a datasheet. BMS derating tables are proprietary; a
+//! linear ramp over the last ~10 K of the window to zero at its edge is the common shape in
+//! published BMS descriptions and is what is modelled here. Below `T_min` the car cannot draw
+//! traction power at all: it stands (or coasts) while the pack heater (`sim::network`, thermostat on
+//! the coldest cell) and the coolant loop warm it, and the time below the trace counts as
+//! `trace_missed_s`. Auxiliaries, cabin HVAC and thermal management are always served: they are
+//! what warms the car and the pack.
+//!
+//! # Coolant conditioning (thermal-management energy)
+//! A project's coolant loop has an inlet temperature: holding it at that set-point whatever the
+//! ambient takes a conditioned loop. Each step the loop carries heat `Q` into the pack (negative:
+//! out of it). Its electrical cost, drawn from the pack at the terminals as an auxiliary load and
+//! booked as its own term (`thermal_management`):
+//! - `Q > 0` (the loop heats the pack): `Q / COP_heat`, with `COP_heat = COOLANT_HEATER_COP = 1`
+//!   (an electric PTC or resistive coolant heater turns each joule into a joule of heat; a heat
+//!   pump would do better, so this is the conservative figure);
+//! - `Q < 0` with the set-point below ambient (a refrigerant chiller must pump the heat uphill):
+//!   `−Q / COP_cool`, `COP_cool = CHILLER_COP = 2.5` (assumed; automotive air-conditioning chillers
+//!   run at COP ~2–3);
+//! - `Q < 0` with the set-point at or above ambient: the front radiator rejects it; its fan and
+//!   pump are in the vehicle's constant auxiliary load, so 0.
+//!
+//! `Q` is known only after the engine's step (it depends on the end-of-step temperatures of the
+//! implicit thermal solve), so the range loop charges step `k`'s heat in step `k + 1` (one step
+//! late: 1 s on the standard step). The booked energy is exactly the energy drawn.
+//!
+//! No I/O, no threads, no GUI.
+
+use crate::sim::network::Engine;
+use crate::sim::thermal::Boundary;
+use crate::sim::{Cutoff, PackModel, StepReport};
+
+/// Width of the linear derating ramp inside each edge of the operating window, K.
+pub const DERATING_RAMP_K: f64 = 10.0;
+/// Lowest charging temperature for any cell when its data give only a discharge limit, K (0 °C).
+pub const CHARGE_MIN_K: f64 = 273.15;
+/// Coefficient of performance of the coolant heater (electric PTC/resistive: 1).
+pub const COOLANT_HEATER_COP: f64 = 1.0;
+/// Coefficient of performance of the coolant chiller (assumed, see the module docs).
+pub const CHILLER_COP: f64 = 2.5;
+
+/// The BMS's power derating over cell temperature (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThermalDerating {
+    /// Discharge power is zero at or below this coldest-cell temperature, K.
+    pub discharge_min_k: f64,
+    /// Charge (regen) power is zero at or below this coldest-cell temperature, K.
+    pub charge_min_k: f64,
+    /// All power is zero at or above this hottest-cell temperature, K.
+    pub max_k: f64,
+    /// Width of the linear ramp inside each edge, K (> 0).
+    pub ramp_k: f64,
+}
+
+impl ThermalDerating {
+    /// The derating for a cell operating window `[min_k, max_k]` with the standard ramp and charge
+    /// floor.
+    pub fn from_window(min_k: f64, max_k: f64) -> Self {
+        Self {
+            discharge_min_k: min_k,
+            charge_min_k: min_k.max(CHARGE_MIN_K),
+            max_k,
+            ramp_k: DERATING_RAMP_K,
+        }
+    }
+
+    /// True when every temperature is finite and the ramp is positive.
+    pub fn is_valid(&self) -> bool {
+        self.discharge_min_k.is_finite()
+            && self.charge_min_k.is_finite()
+            && self.max_k.is_finite()
+            && self.ramp_k.is_finite()
+            && self.ramp_k > 0.0
+    }
+
+    fn ramp(&self, margin_k: f64) -> f64 {
+        (margin_k / self.ramp_k).clamp(0.0, 1.0)
+    }
+
+    /// Fraction of the rated traction power allowed, 0..1.
+    pub fn discharge_fraction(&self, coldest_k: f64, hottest_k: f64) -> f64 {
+        self.ramp(coldest_k - self.discharge_min_k) * self.ramp(self.max_k - hottest_k)
+    }
+
+    /// Fraction of the rated regen power allowed, 0..1.
+    pub fn charge_fraction(&self, coldest_k: f64, hottest_k: f64) -> f64 {
+        self.ramp(coldest_k - self.charge_min_k) * self.ramp(self.max_k - hottest_k)
+    }
+}
+
+/// A coolant loop held at its inlet set-point, and the electrical cost of doing so (see the module
+/// docs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CoolantConditioning {
+    /// Inlet set-point, K.
+    pub inlet_k: f64,
+    /// Ambient air, K (decides whether cooling needs the chiller).
+    pub ambient_k: f64,
+    /// COP when heating the coolant (> 0).
+    pub heating_cop: f64,
+    /// COP when chilling the coolant (> 0).
+    pub cooling_cop: f64,
+}
+
+impl CoolantConditioning {
+    /// Electrical power to hold the set-point while the loop carries `coolant_heat_w` into the pack
+    /// (negative: out of it), W (≥ 0).
+    pub fn electrical_w(&self, coolant_heat_w: f64) -> f64 {
+        if coolant_heat_w > 0.0 {
+            coolant_heat_w / self.heating_cop
+        } else if self.inlet_k < self.ambient_k {
+            -coolant_heat_w / self.cooling_cop
+        } else {
+            0.0
+        }
+    }
+
+    /// True when the COPs are positive and the temperatures finite.
+    pub fn is_valid(&self) -> bool {
+        self.inlet_k.is_finite()
+            && self.ambient_k.is_finite()
+            && self.heating_cop.is_finite()
+            && self.heating_cop > 0.0
+            && self.cooling_cop.is_finite()
+            && self.cooling_cop > 0.0
+    }
+}
+
+/// The pack engine with a meter on its coolant loop: after each step, the heat the coolant carried
+/// into the pack, `Σ G·(T_inlet − T_node)` over the nodes tied to the inlet, with the end-of-step
+/// temperatures (which is exactly the flux the implicit-Euler thermal step used).
+#[derive(Debug, Clone)]
+pub struct MeteredEngine {
+    engine: Engine,
+    ties: Vec<(usize, f64)>,
+    inlet_k: f64,
+    coolant_w: f64,
+}
+
+impl MeteredEngine {
+    /// Wraps an engine.
+    pub fn new(engine: Engine) -> Self {
+        let p = engine.params();
+        let ties = p
+            .thermal
+            .boundary
+            .iter()
+            .filter(|(_, b, _)| *b == Boundary::CoolantInlet)
+            .map(|&(n, _, g)| (n, g))
+            .collect();
+        let inlet_k = p.coolant_inlet_k;
+        Self {
+            engine,
+            ties,
+            inlet_k,
+            coolant_w: 0.0,
+        }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The engine, mutably (stepping it directly bypasses the meter).
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    fn meter(&mut self) {
+        let t = self.engine.node_temp_k();
+        self.coolant_w = self
+            .ties
+            .iter()
+            .map(|&(n, g)| g * (self.inlet_k - t[n]))
+            .sum();
+    }
+}
+
+impl PackModel for MeteredEngine {
+    fn step_power(&mut self, power_w: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+        let r = self.engine.step_power(power_w, dt_s)?;
+        self.meter();
+        Ok(r)
+    }
+
+    fn step_current(&mut self, current_a: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+        let r = self.engine.step_current(current_a, dt_s)?;
+        self.meter();
+        Ok(r)
+    }
+
+    fn report(&self) -> StepReport {
+        self.engine.report()
+    }
+
+    fn stored_energy_j(&self) -> f64 {
+        self.engine.stored_energy_j()
+    }
+
+    fn coolant_heat_w(&self) -> f64 {
+        self.coolant_w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derating_ramps_by_hand() {
+        // Window 0..60 °C: discharge ramps over 0..10 °C and 50..60 °C; charge from 0 °C too.
+        let d = ThermalDerating::from_window(273.15, 333.15);
+        assert_eq!(d.charge_min_k, 273.15);
+        // 4 °C coldest, 30 °C hottest: (4/10)·1 = 0.4 (1e-12: two subtractions and a division).
+        assert!((d.discharge_fraction(277.15, 303.15) - 0.4).abs() < 1e-12);
+        // 55 °C hottest: 1·(5/10) = 0.5; both edges at once multiply: 0.4·0.5 = 0.2.
+        assert!((d.discharge_fraction(293.15, 328.15) - 0.5).abs() < 1e-12);
+        assert!((d.discharge_fraction(277.15, 328.15) - 0.2).abs() < 1e-12);
+        // At and beyond the edges: nothing.
+        assert_eq!(d.discharge_fraction(273.15, 300.0), 0.0);
+        assert_eq!(d.discharge_fraction(263.15, 300.0), 0.0);
+        assert_eq!(d.discharge_fraction(300.0, 333.15), 0.0);
+        // A −20 °C cell: discharge ramps from −20 °C, charge from 0 °C.
+        let d = ThermalDerating::from_window(253.15, 333.15);
+        assert!((d.discharge_fraction(258.15, 300.0) - 0.5).abs() < 1e-12);
+        assert_eq!(d.charge_fraction(258.15, 300.0), 0.0);
+        assert!((d.charge_fraction(275.65, 300.0) - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn conditioning_cost_by_hand() {
+        let c = CoolantConditioning {
+            inlet_k: 298.15,
+            ambient_k: 263.15,
+            heating_cop: 1.0,
+            cooling_cop: 2.5,
+        };
+        // Heating 2 kW into the pack costs 2 kW; removing heat when the set-point is above
+        // ambient goes to the radiator (free).
+        assert_eq!(c.electrical_w(2000.0), 2000.0);
+        assert_eq!(c.electrical_w(-2000.0), 0.0);
+        // Set-point below a 35 °C ambient: removing 2 kW takes the chiller, 2000 / 2.5 = 800 W.
+        let hot = CoolantConditioning {
+            ambient_k: 308.15,
+            ..c
+        };
+        assert!((hot.electrical_w(-2000.0) - 800.0).abs() < 1e-9);
+    }
+}
