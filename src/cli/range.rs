@@ -285,7 +285,7 @@ pub fn result_text(r: &RangeResult) -> String {
     if r.trace_missed_s > 0.0 {
         push_line!(
             s,
-            "trace missed {} s (motor power limit; up to {} km/h below the trace)",
+            "trace missed {} s (motor power limit or BMS temperature derating; up to {} km/h below the trace)",
             fmt_sig(r.trace_missed_s, 4),
             fmt_sig(mps_to_kmh(r.max_speed_deficit_mps), 3)
         );
@@ -365,7 +365,7 @@ pub fn simulate_cycle(args: &CycleArgs, build: &BuildPack) -> anyhow::Result<Exi
     }
     if r.trace_missed_s > 0.0 {
         eprintln!(
-            "warning: the car could not follow the trace for {} s (motor power limit)",
+            "warning: the car could not follow the trace for {} s (motor power limit or BMS temperature derating)",
             fmt_sig(r.trace_missed_s, 3)
         );
     }

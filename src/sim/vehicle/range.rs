@@ -34,8 +34,8 @@
 //!   (`heat_w`) and `heater` (`heater_w`).
 //!
 //! so that `terminal = aero + rolling + grade + inertia + friction_brake + drivetrain_loss + aux +
-//! hvac + tms` holds step by step, and "inertia net of regen" is `inertia + friction_brake`: the kinetic
-//! energy the car bought and did not get back at the wheels. Energy out of the cells is
+//! hvac + tms` holds step by step, and "inertia net of regen" is `inertia + friction_brake`: the
+//! kinetic energy the car bought and did not get back at the wheels. Energy out of the cells is
 //! `terminal + pack_loss + heater`.
 //!
 //! # Standard figures ([`standard_ranges`])
