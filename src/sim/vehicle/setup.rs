@@ -8,7 +8,7 @@
 //!
 //! Invariants: a [`Prepared`] always has a positive pack mass, a valid vehicle and a positive step;
 //! its project is the project as run (conditions applied). The only file access is
-//! [`load_cycle`] reading a cycle CSV. Depends on `model`, `preset`-free; never on the CLI or GUI.
+//! [`load_cycle`] reading a cycle CSV. Depends on `model` and `sim` only; never on the CLI or GUI.
 
 use std::path::{Path, PathBuf};
 
