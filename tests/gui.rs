@@ -482,3 +482,165 @@ mod snapshots {
         shot("Vehicle & run", "simulation");
     }
 }
+
+// ------------------------------------------------ pack graph parts and cell tables (issue 5)
+
+/// The fixture in a tall window, so every row of the cell editor's tables is on screen.
+fn open_fixture_tall() -> Harness<'static, StudioApp> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1700.0))
+        .with_max_steps(64)
+        .build_ui_state(
+            |ui, app: &mut StudioApp| app.ui(ui),
+            StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], None),
+        );
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run();
+    h
+}
+
+fn project_of(h: &Harness<'_, StudioApp>) -> packwright::model::project::Project {
+    h.state().doc.as_ref().unwrap().project().clone()
+}
+
+#[test]
+fn pack_editor_adds_busbar_and_bms_nodes_as_undoable_steps() {
+    use packwright::model::pack::PackNode;
+    let mut h = open_fixture(vec![]);
+    let original = project_of(&h);
+    assert_eq!(original.pack.hardware.bms_mass_kg, 1.5);
+    h.get_by_label("Pack").click();
+    h.run();
+    h.get_by_label("Add busbar").click();
+    h.run();
+    h.get_by_label("Node BB1");
+    // Its inspector shows unit-aware fields and the computed figures.
+    h.get_by_label("Busbar length");
+    // 200 mm of copper sized 200 A / 4 A/mm² = 50 mm² (fixture hardware): ρL/A =
+    // 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 0.0684 mΩ; 8890 kg/m³ × 0.2 m × 50e-6 m² = 88.9 g.
+    h.get_by_label("Busbar resistance: 0.0684 mΩ");
+    h.get_by_label("Busbar mass: 88.9 g");
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), 1);
+
+    h.get_by_label("Add BMS").click();
+    h.run();
+    h.get_by_label("Node BMS1");
+    let p = project_of(&h);
+    // One step: the node, with the hardware's 1.5 kg moved into it.
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), 2);
+    assert_eq!(p.pack.hardware.bms_mass_kg, 0.0);
+    let bms = p.pack.find(&"BMS1".into()).unwrap();
+    let PackNode::Bms {
+        mass_kg, monitors, ..
+    } = &p.pack.graph[bms]
+    else {
+        panic!("BMS1 is a BMS");
+    };
+    assert_eq!(*mass_kg, 1.5);
+    assert_eq!(monitors.len(), 8, "senses all 8 modules");
+    // The BMS changes neither the series / parallel counts nor the pack mass (moved, not added).
+    h.get_by_label("Arrangement: 96s4p");
+    let (r0, _) = packwright::model::validate::check(&original);
+    let (r1, _) = packwright::model::validate::check(&p);
+    assert_eq!(r1.topology.series_cells, r0.topology.series_cells);
+    assert_eq!(r1.topology.parallel_cells(), r0.topology.parallel_cells());
+
+    // Unticking a sense link flags the module it leaves unmonitored.
+    h.get_by_label("Senses M3").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("no BMS senses this module")
+            .is_some()
+    );
+
+    // Undo walks back one user action at a time, to the loaded document.
+    for _ in 0..3 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    assert!(h.query_by_label("Node BMS1").is_none());
+    assert!(h.query_by_label("Node BB1").is_none());
+    assert!(project_of(&h) == original, "undo restores the document");
+}
+
+#[test]
+fn new_blank_cell_validates_and_shows_in_the_table() {
+    use packwright::model::validate::{Location, check};
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("New cell").click();
+    h.run();
+    h.get_by_label("New NMC/NCA cell").click();
+    h.run();
+    assert!(
+        h.query_all_by_label("new_cell_1").count() >= 1,
+        "listed in the table"
+    );
+    let p = project_of(&h);
+    let (_, d) = check(&p);
+    let here: Vec<_> = d
+        .items
+        .iter()
+        .filter(|x| x.location == Location::Cell("new_cell_1".into()))
+        .collect();
+    assert!(here.is_empty(), "a blank cell validates: {here:#?}");
+}
+
+#[test]
+fn editing_an_ocv_point_changes_the_curve_and_undo_restores_it() {
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("New cell").click();
+    h.run();
+    h.get_by_label("New NMC/NCA cell").click();
+    h.run();
+    // NMC family default at 50 % SOC: 3.7509 V (assets/README.md, Chen2020 balance).
+    h.get_by_label("OCV at 50 % SOC: 3750.9 mV");
+    let depth = h.state().doc.as_ref().unwrap().undo_depth();
+    h.get_by_label("OCV at 50 % SOC, 25 °C").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("OCV at 50 % SOC, 25 °C").type_text("3760");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label("OCV at 50 % SOC: 3760.0 mV");
+    let p = project_of(&h);
+    let cell = p.cell(&"new_cell_1".into()).unwrap();
+    // The table point itself: 3.760 V at SOC 0.5 (1e-12 V: one mV→V division).
+    assert!((cell.ocv_v.eval(298.15, 0.0, 0.5) - 3.760).abs() < 1e-12);
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth + 1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    h.get_by_label("OCV at 50 % SOC: 3750.9 mV");
+}
+
+#[test]
+fn a_negative_resistance_is_refused_with_a_message() {
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("New cell").click();
+    h.run();
+    h.get_by_label("New NMC/NCA cell").click();
+    h.run();
+    // Fold the OCV table away and open R0's.
+    h.get_by_label("OCV table").click();
+    h.run();
+    h.get_by_label("R0 table").click();
+    h.run();
+    let before = project_of(&h);
+    let depth = h.state().doc.as_ref().unwrap().undo_depth();
+    // The first temperature column (−40 °C) is on screen without scrolling the grid.
+    h.get_by_label("R0 at 50 % SOC, -40 °C").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("R0 at 50 % SOC, -40 °C").type_text("-1");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label_contains("R0 must be greater than zero");
+    assert!(project_of(&h) == before, "nothing changed");
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth);
+}

@@ -1059,3 +1059,45 @@ fn bms_node_does_not_change_series_parallel_or_wiring() {
     assert_eq!(with.series_modules, base.series_modules);
     assert!(with.problems.is_empty(), "{:?}", with.problems);
 }
+
+#[test]
+fn a_blank_cell_of_every_family_validates_with_its_documented_defaults() {
+    use packwright::model::cell::{Cell, ChemistryFamily};
+    for f in ChemistryFamily::ALL {
+        let mut p = prismatic_project();
+        p.cells.push(Cell::blank(CellId::from("blank"), f));
+        let d = diagnose(&p);
+        let here: Vec<_> = d
+            .items
+            .iter()
+            .filter(|x| x.location == cell_loc("blank"))
+            .collect();
+        assert!(here.is_empty(), "{f:?}: {here:#?}");
+    }
+    // NMC, hand figures from assets/README.md "Family defaults (v1)": 5 A·h placeholder, DCIR
+    // 96 mΩ·A·h / 5 A·h = 19.2 mΩ, R0 = 40 % = 7.68 mΩ, R1 = 60 % = 11.52 mΩ, C1 = 30 s / R1.
+    // Tolerance 1e-12 relative: a handful of float operations.
+    let c = Cell::blank(CellId::from("n"), ChemistryFamily::NmcNca);
+    let t25 = degc_to_k(25.0);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
+    assert!(close(c.r0_ohm.eval(t25, 5.0, 0.5), 7.68e-3));
+    assert!(close(c.rc[0].r_ohm.eval(t25, 5.0, 0.5), 11.52e-3));
+    assert!(close(c.rc[0].c_f.eval(t25, 5.0, 0.5), 30.0 / 11.52e-3));
+    assert!(close(c.dc_resistance_ohm(), 19.2e-3));
+    // R0 at 0 °C: Arrhenius with 17 kJ/mol, ×exp(17000/8.314462618·(1/273.15 − 1/298.15)) ≈ 1.87.
+    let arr = (17_000.0 / 8.314_462_618 * (1.0 / 273.15 - 1.0 / 298.15)).exp();
+    assert!(close(c.r0_ohm.eval(273.15, 5.0, 0.5), 7.68e-3 * arr));
+    assert!(
+        (arr - 1.87).abs() < 0.01,
+        "README: liquid R0 at 0 °C is 1.87×"
+    );
+    // Window 2.5–4.2 V; nominal 3.7221 V (tools/gen_cells.py mean_ocv over 201 points of the
+    // fitted line). Cross-check against the cell's own 21-point curve: its trapezoidal SOC mean is
+    // 3.71754 V by hand; the coarser grid cuts the curve's corners, within 10 mV.
+    assert_eq!((c.min_voltage_v, c.max_voltage_v), (2.5, 4.2));
+    assert_eq!(c.nominal_voltage_v, 3.7221);
+    let v = &c.ocv_v.values;
+    let trapezoid = v.windows(2).map(|w| 0.5 * (w[0] + w[1])).sum::<f64>() / 20.0;
+    assert!((trapezoid - 3.717_535).abs() < 1e-9);
+    assert!((c.nominal_voltage_v - trapezoid).abs() < 0.01);
+}

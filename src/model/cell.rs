@@ -467,6 +467,18 @@ pub mod family_defaults {
         }
     }
 
+    /// Nominal voltage, V: the SOC-average of the family OCV over its default window, as
+    /// `tools/gen_cells.py` (`Balance.mean_ocv`, 201 points of the fitted line) computes it.
+    pub fn nominal_v(f: ChemistryFamily) -> f64 {
+        match f {
+            ChemistryFamily::NmcNca => 3.7221,
+            ChemistryFamily::Lfp => 3.217,
+            ChemistryFamily::LiMetal => 3.8277,
+            ChemistryFamily::SiliconSolid => 3.5643,
+            ChemistryFamily::SodiumIon => 3.6808,
+        }
+    }
+
     /// (R0, R1) at 25 °C and 50 % SOC for a cell of `capacity_ah`, Ω. NMC reference: DCIR =
     /// 96 mΩ·A·h / capacity split 40 / 60; LFP: R0 = 40.4 mΩ·A·h / capacity, R1 = 1.5·R0.
     pub fn r0_r1_ohm(f: ChemistryFamily, capacity_ah: f64) -> (f64, f64) {
@@ -529,7 +541,7 @@ impl Cell {
     /// RC pair with their SOC and Arrhenius temperature dependence, C-rates, temperature window,
     /// specific heat) and placeholder datasheet figures to edit: a 21700 can (21 × 70 mm, 68 g) of
     /// 5 A·h (LFP 4 A·h, Na-ion 3 A·h), liquid electrolyte. The nominal voltage is the SOC-average of
-    /// the OCV curve. Every placeholder and default is listed in `provenance.estimated`, and the cell
+    /// the family OCV ([`family_defaults::nominal_v`]). Every placeholder and default is listed in `provenance.estimated`, and the cell
     /// passes validation as built.
     pub fn blank(id: CellId, family: ChemistryFamily) -> Self {
         use crate::units::degc_to_k;
@@ -541,8 +553,7 @@ impl Cell {
         };
         let (vmin, vmax) = fd::window_v(family);
         let ocv = fd::ocv_v(family);
-        // Trapezoidal mean over SOC (the points are evenly spaced).
-        let nominal = ocv.windows(2).map(|w| 0.5 * (w[0] + w[1])).sum::<f64>() / 20.0;
+        let nominal = fd::nominal_v(family);
         let (r0, r1) = fd::r0_r1_ohm(family, capacity_ah);
         let (soc, shape) = fd::r_soc_shape(family);
         let temps_k: Vec<f64> = fd::TEMPS_DEGC.iter().map(|&t| degc_to_k(t)).collect();
