@@ -1085,7 +1085,7 @@ fn a_blank_cell_of_every_family_validates_with_its_documented_defaults() {
     assert!(close(c.rc[0].c_f.eval(t25, 5.0, 0.5), 30.0 / 11.52e-3));
     assert!(close(c.dc_resistance_ohm(), 19.2e-3));
     // R0 at 0 °C: Arrhenius with 17 kJ/mol, ×exp(17000/8.314462618·(1/273.15 − 1/298.15)) ≈ 1.87.
-    let arr = (17_000.0 / 8.314_462_618 * (1.0 / 273.15 - 1.0 / 298.15)).exp();
+    let arr = (17_000.0_f64 / 8.314_462_618 * (1.0 / 273.15 - 1.0 / 298.15)).exp();
     assert!(close(c.r0_ohm.eval(273.15, 5.0, 0.5), 7.68e-3 * arr));
     assert!(
         (arr - 1.87).abs() < 0.01,
