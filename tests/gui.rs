@@ -556,10 +556,9 @@ fn convert_the_nmc_sedan_to_the_gac_solid_state_cell_keeping_energy() {
     h.get_by_label("Convert cell…").click();
     h.run();
     h.get_by_label("Convert cell");
-    h.query_all_by_role(egui::accesskit::Role::ComboBox)
-        .find(|n| n.value().as_deref() == Some("(choose)"))
-        .unwrap()
-        .click();
+    h.get_by_label("Filter cells").click();
+    h.run();
+    h.get_by_label("Filter cells").type_text("gac");
     h.run();
     h.get_by_label("gac_assb_60ah").click();
     h.run();
@@ -567,6 +566,7 @@ fn convert_the_nmc_sedan_to_the_gac_solid_state_cell_keeping_energy() {
     h.run();
     let preview = wait_for_label_containing(&mut h, "Converted Cells: ", 120.0);
     let cells = number_after(&preview, "Converted Cells: ");
+    assert!(h.query_by_label_contains("no S×P comes closer").is_some());
     h.get_by_label("Apply").click();
     h.run();
     // The new design is in the inspector, unsaved, as one undo step.
@@ -586,12 +586,29 @@ fn convert_the_nmc_sedan_to_the_gac_solid_state_cell_keeping_energy() {
         (after_kwh - count * 0.21384).abs() / after_kwh < 0.002,
         "{after_kwh} kWh for {count} cells"
     );
-    // Keeping energy: within 1 % of the original (one cell is 0.28 % of 77 kWh, so the nearest
-    // S×P inside the voltage limits lands well inside 1 %).
-    assert!(
-        (after_kwh - before_kwh).abs() / before_kwh < 0.01,
-        "{after_kwh} vs {before_kwh} kWh"
+    // Keeping energy: 1 % is not reachable with this cell. Brute force, as tests/export.rs does for
+    // the CLI: every S inside the pack's voltage limits (each cell full ≤ pack max, each cell
+    // empty ≥ pack min) with any P; the best lands 2.1 % off (92s4p = 368 cells = 78.7 kWh).
+    let pre = packwright::preset::library::BUNDLED_PRESETS
+        .iter()
+        .find(|p| p.file_name == "sedan_2170_nmc.ron")
+        .unwrap();
+    let base = packwright::preset::load_str(pre.text, pre.file_name).unwrap();
+    let (s_lo, s_hi) = (
+        (base.pack.min_voltage_v / 2.5).ceil() as u32,
+        (base.pack.max_voltage_v / 4.2).floor() as u32,
     );
+    let mut best = f64::INFINITY;
+    for s in s_lo..=s_hi {
+        for p in 1..=20u32 {
+            best = best.min((f64::from(s * p) * 0.21384 / before_kwh - 1.0).abs());
+        }
+    }
+    assert!(best > 0.01, "expected a granular case, best {best}");
+    // The conversion takes the best there is (the inspector's 3-digit rounding adds up to 0.1 %
+    // on each side), and the window said why 1 % was not met.
+    let got = (after_kwh / before_kwh - 1.0).abs();
+    assert!(got <= best + 0.002, "{after_kwh} vs {before_kwh} kWh: {got} > best {best}");
     assert!(h.query_by_label("● unsaved").is_some());
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();

@@ -35,6 +35,8 @@ pub struct ConvertState {
     pub cell_id: Option<String>,
     /// What to keep.
     pub keep: Keep,
+    /// Text typed to narrow the cell list.
+    pub filter: String,
     /// The preview for `preview_of`: the conversion, or why it failed.
     pub preview: Option<Result<Arc<Conversion>, String>>,
     preview_of: Option<ConvertRequest>,
@@ -72,6 +74,7 @@ impl ConvertState {
                 cells,
                 cell_id: None,
                 keep: Keep::Energy,
+                filter: String::new(),
                 preview: None,
                 preview_of: None,
                 job: None,
@@ -183,24 +186,37 @@ pub fn show(ctx: &egui::Context, app: &mut StudioApp) {
             );
             ui.horizontal(|ui| {
                 ui.label("New cell");
-                let shown = st.cell_id.clone().unwrap_or_else(|| "(choose)".to_owned());
-                egui::ComboBox::from_id_salt("convert_cell")
-                    .selected_text(shown)
-                    .width(260.0)
-                    .show_ui(ui, |ui| {
-                        for c in &st.cells {
-                            let id = c.id.as_str().to_owned();
-                            let picked = st.cell_id.as_deref() == Some(id.as_str());
-                            if ui
-                                .selectable_label(picked, &id)
-                                .on_hover_text(format!("{} {}", c.maker, c.name))
-                                .clicked()
-                            {
-                                st.cell_id = Some(id);
-                            }
-                        }
-                    });
+                ui.strong(st.cell_id.clone().unwrap_or_else(|| "(choose below)".to_owned()));
             });
+            ui.add(
+                egui::TextEdit::singleline(&mut st.filter)
+                    .hint_text("filter by id, maker or name")
+                    .desired_width(260.0),
+            )
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, "Filter cells")
+            });
+            let needle = st.filter.to_lowercase();
+            egui::ScrollArea::vertical()
+                .id_salt("convert_cells")
+                .max_height(140.0)
+                .show(ui, |ui| {
+                    for c in &st.cells {
+                        let id = c.id.as_str().to_owned();
+                        let words = format!("{id} {} {}", c.maker, c.name).to_lowercase();
+                        if !needle.is_empty() && !words.contains(&needle) {
+                            continue;
+                        }
+                        let picked = st.cell_id.as_deref() == Some(id.as_str());
+                        if ui
+                            .selectable_label(picked, &id)
+                            .on_hover_text(format!("{} {}", c.maker, c.name))
+                            .clicked()
+                        {
+                            st.cell_id = Some(id);
+                        }
+                    }
+                });
             ui.horizontal(|ui| {
                 for k in [Keep::Energy, Keep::Voltage, Keep::Envelope] {
                     ui.selectable_value(&mut st.keep, k, keep_name(k));
