@@ -517,7 +517,10 @@ fn spec_sheet_export_writes_the_pack_energy_shown_in_the_inspector() {
     // Hand calculation: 384 cells × 3.635 V × 4.8 Ah = 6700.0 Wh. The sheet prints 4 significant
     // digits (±0.0005 kWh), the inspector 3 (±0.005 kWh): both must round from the same figure.
     assert!((sheet_kwh - 6.700).abs() < 1e-3, "{row}");
-    assert!((sheet_kwh - inspector_kwh).abs() <= 0.005 + 1e-9, "{row} vs {shown}");
+    assert!(
+        (sheet_kwh - inspector_kwh).abs() <= 0.005 + 1e-9,
+        "{row} vs {shown}"
+    );
     // The sheet carries the standard range runs, so it went through the engine: the fixture's
     // WLTP range is a few tens of km (6.70 kWh in a 1.5 t car, see `a_run_goes_to_the_end…`).
     let wltp: f64 = text
@@ -608,7 +611,10 @@ fn convert_the_nmc_sedan_to_the_gac_solid_state_cell_keeping_energy() {
     // The conversion takes the best there is (the inspector's 3-digit rounding adds up to 0.1 %
     // on each side), and the window said why 1 % was not met.
     let got = (after_kwh / before_kwh - 1.0).abs();
-    assert!(got <= best + 0.002, "{after_kwh} vs {before_kwh} kWh: {got} > best {best}");
+    assert!(
+        got <= best + 0.002,
+        "{after_kwh} vs {before_kwh} kWh: {got} > best {best}"
+    );
     assert!(h.query_by_label("● unsaved").is_some());
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
@@ -654,7 +660,10 @@ fn a_bad_csv_cycle_names_its_row_and_keeps_the_cycle() {
     h.run();
     let msg = text_of(&h.get_by_label_contains("The drive cycle was not imported"));
     // Line 6 of the file (counting the comment and the header) holds `30,fast`.
-    assert!(msg.contains("bad_row.csv:6") && msg.contains("speed_kmh"), "{msg}");
+    assert!(
+        msg.contains("bad_row.csv:6") && msg.contains("speed_kmh"),
+        "{msg}"
+    );
     // Still WLTC, and nothing to undo.
     h.get_by_label("Cycle distance: 23.27 km per pass, 1800 s");
     assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
@@ -676,12 +685,20 @@ fn compare_overlays_the_cycle_traces_of_every_design() {
     // The runs come back from workers; the plots then list both designs.
     let start = std::time::Instant::now();
     while h.state().compare.iter().any(|e| e.trace.is_none()) {
-        assert!(start.elapsed().as_secs() < 300, "compare runs did not finish");
+        assert!(
+            start.elapsed().as_secs() < 300,
+            "compare runs did not finish"
+        );
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     h.run();
-    let names: Vec<String> = h.state().compare.iter().map(|e| e.project.name.clone()).collect();
+    let names: Vec<String> = h
+        .state()
+        .compare
+        .iter()
+        .map(|e| e.project.name.clone())
+        .collect();
     for plot in ["pack voltage, V", "SOC, %", "cell temperature, °C"] {
         let l = text_of(&h.get_by_label_contains(&format!("Overlay {plot}: ")));
         for n in &names {
@@ -694,7 +711,10 @@ fn compare_overlays_the_cycle_traces_of_every_design() {
         // The overlay ends where the run stopped: its last distance is the range (to the 1 m
         // rounding of km figures), and SOC falls from the initial value.
         let last_km = *t.distance_km.last().unwrap();
-        assert!((last_km - r.range_m.unwrap() / 1000.0).abs() < 1e-3, "{last_km}");
+        assert!(
+            (last_km - r.range_m.unwrap() / 1000.0).abs() < 1e-3,
+            "{last_km}"
+        );
         assert!(t.soc_pct.first().unwrap() > t.soc_pct.last().unwrap());
         assert!(t.distance_km.len() <= packwright::gui::panels::compare::TRACE_POINTS + 1);
     }

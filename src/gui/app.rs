@@ -204,7 +204,10 @@ impl FileDialogs for NativeDialogs {
     fn import_cycle(&mut self) -> Option<PathBuf> {
         rfd::FileDialog::new()
             .set_title("Import drive cycle")
-            .add_filter("CSV: time_s, speed_kmh or speed_mps, optional grade", &["csv"])
+            .add_filter(
+                "CSV: time_s, speed_kmh or speed_mps, optional grade",
+                &["csv"],
+            )
             .pick_file()
     }
 }
@@ -813,8 +816,10 @@ impl StudioApp {
             .and_then(|p| std::fs::read(p).ok().map(|b| (p.clone(), b)));
         let (name, bytes) = match saved {
             Some((p, b)) => (
-                p.file_name()
-                    .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()),
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
                 b,
             ),
             None => match crate::preset::to_string(&project) {
@@ -884,7 +889,10 @@ impl StudioApp {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
-                self.error(format!("Could not read the drive cycle {}: {e}", path.display()));
+                self.error(format!(
+                    "Could not read the drive cycle {}: {e}",
+                    path.display()
+                ));
                 return;
             }
         };
@@ -1244,11 +1252,15 @@ impl StudioApp {
     /// Appends this frame (and the edit it completes, if any) to the frame log, when enabled. The
     /// figures of an edit are drawn in the first frame after it is applied; its range in the frame
     /// its worker result arrives.
-    fn log_frame(&mut self, ctx: &egui::Context, frame_start: std::time::Instant, range_arrived: bool) {
-        let range_current = self
-            .doc
-            .as_ref()
-            .is_some_and(|d| self.live_range.current(d).is_some() || self.live_range.error(d).is_some());
+    fn log_frame(
+        &mut self,
+        ctx: &egui::Context,
+        frame_start: std::time::Instant,
+        range_arrived: bool,
+    ) {
+        let range_current = self.doc.as_ref().is_some_and(|d| {
+            self.live_range.current(d).is_some() || self.live_range.error(d).is_some()
+        });
         let Some(log) = &mut self.frame_log else {
             return;
         };
@@ -1264,7 +1276,9 @@ impl StudioApp {
             log.edit = Some((t0, Some(figures_ms)));
             if range_arrived && range_current {
                 let range_ms = (now - t0).as_secs_f64() * 1e3;
-                log.line(&format!("edit figures_ms {figures_ms:.3} range_ms {range_ms:.3}"));
+                log.line(&format!(
+                    "edit figures_ms {figures_ms:.3} range_ms {range_ms:.3}"
+                ));
                 log.edit = None;
             }
         }

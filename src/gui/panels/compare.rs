@@ -42,7 +42,9 @@ impl CompareTrace {
             idx.push(n - 1);
         }
         let pick = |v: &[f64], f: fn(f64) -> f64| -> Vec<f64> {
-            idx.iter().filter_map(|&k| v.get(k).copied().map(f)).collect()
+            idx.iter()
+                .filter_map(|&k| v.get(k).copied().map(f))
+                .collect()
         };
         Self {
             distance_km: pick(&t.distance_m, units::m_to_km),
@@ -62,7 +64,12 @@ fn trace_line(name: String, x: &[f64], y: &[f64]) -> Line<'static> {
 /// The overlaid traces of all compared designs: voltage, SOC, temperatures against distance.
 fn overlays(ui: &mut egui::Ui, entries: &[CompareEntry], theme: &crate::gui::theme::Theme) {
     ui.add_space(8.0);
-    ui.label(egui::RichText::new("Drive-cycle traces (lumped fidelity, each design's own cycle to cut-off)").strong());
+    ui.label(
+        egui::RichText::new(
+            "Drive-cycle traces (lumped fidelity, each design's own cycle to cut-off)",
+        )
+        .strong(),
+    );
     let pending: Vec<&str> = entries
         .iter()
         .filter(|e| e.range.is_none())
@@ -82,8 +89,12 @@ fn overlays(ui: &mut egui::Ui, entries: &[CompareEntry], theme: &crate::gui::the
     let link = egui::Id::new("compare_x");
     type Pick = fn(&CompareTrace) -> Vec<(&'static str, &[f64])>;
     let plots: [(&str, &str, Pick); 3] = [
-        ("compare_voltage", "pack voltage, V", |t| vec![("", t.voltage_v.as_slice())]),
-        ("compare_soc", "SOC, %", |t| vec![("", t.soc_pct.as_slice())]),
+        ("compare_voltage", "pack voltage, V", |t| {
+            vec![("", t.voltage_v.as_slice())]
+        }),
+        ("compare_soc", "SOC, %", |t| {
+            vec![("", t.soc_pct.as_slice())]
+        }),
         ("compare_temps", "cell temperature, °C", |t| {
             vec![
                 (" min", t.min_temp_degc.as_slice()),
@@ -106,8 +117,9 @@ fn overlays(ui: &mut egui::Ui, entries: &[CompareEntry], theme: &crate::gui::the
                         continue;
                     };
                     for (suffix, y) in pick(t.as_ref()) {
-                        let line = trace_line(format!("{}{suffix}", e.project.name), &t.distance_km, y)
-                            .color(theme.series_color(k));
+                        let line =
+                            trace_line(format!("{}{suffix}", e.project.name), &t.distance_km, y)
+                                .color(theme.series_color(k));
                         let line = if suffix == " min" {
                             line.style(egui_plot::LineStyle::dashed_loose())
                         } else {

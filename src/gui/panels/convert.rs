@@ -101,7 +101,12 @@ impl ConvertState {
         {
             return;
         }
-        let Some(cell) = self.cells.iter().find(|c| c.id.as_str() == cell_id).cloned() else {
+        let Some(cell) = self
+            .cells
+            .iter()
+            .find(|c| c.id.as_str() == cell_id)
+            .cloned()
+        else {
             self.preview = Some(Err(format!("cell {cell_id} is not in the library")));
             return;
         };
@@ -166,7 +171,11 @@ fn keep_name(k: Keep) -> &'static str {
 
 /// Draws the window while it is open.
 pub fn show(ctx: &egui::Context, app: &mut StudioApp) {
-    let Some(snap) = app.doc.as_ref().map(crate::gui::document::Document::snapshot) else {
+    let Some(snap) = app
+        .doc
+        .as_ref()
+        .map(crate::gui::document::Document::snapshot)
+    else {
         return;
     };
     let Some(st) = app.convert.as_mut() else {
@@ -178,6 +187,7 @@ pub fn show(ctx: &egui::Context, app: &mut StudioApp) {
     egui::Window::new("Convert cell")
         .open(&mut open)
         .default_width(560.0)
+        .default_pos([220.0, 70.0])
         .collapsible(false)
         .show(ctx, |ui| {
             ui.label(
@@ -186,7 +196,11 @@ pub fn show(ctx: &egui::Context, app: &mut StudioApp) {
             );
             ui.horizontal(|ui| {
                 ui.label("New cell");
-                ui.strong(st.cell_id.clone().unwrap_or_else(|| "(choose below)".to_owned()));
+                ui.strong(
+                    st.cell_id
+                        .clone()
+                        .unwrap_or_else(|| "(choose below)".to_owned()),
+                );
             });
             ui.add(
                 egui::TextEdit::singleline(&mut st.filter)
@@ -257,7 +271,12 @@ pub fn show(ctx: &egui::Context, app: &mut StudioApp) {
 }
 
 /// Before / after figures and the list of changes.
-fn preview(ui: &mut egui::Ui, before: &Project, conv: &Conversion, theme: &crate::gui::theme::Theme) {
+fn preview(
+    ui: &mut egui::Ui,
+    before: &Project,
+    conv: &Conversion,
+    theme: &crate::gui::theme::Theme,
+) {
     let a = figures::compute(before);
     let b = figures::compute(&conv.project);
     let (pa, pb) = (a.pack(), b.pack());
@@ -270,7 +289,13 @@ fn preview(ui: &mut egui::Ui, before: &Project, conv: &Conversion, theme: &crate
             4,
             "kWh",
         ),
-        ("Nominal voltage", pa.nominal_voltage_v, pb.nominal_voltage_v, 4, "V"),
+        (
+            "Nominal voltage",
+            pa.nominal_voltage_v,
+            pb.nominal_voltage_v,
+            4,
+            "V",
+        ),
         ("Pack mass", pa.mass_kg, pb.mass_kg, 4, "kg"),
         (
             "Pack volume",
@@ -295,40 +320,46 @@ fn preview(ui: &mut egui::Ui, before: &Project, conv: &Conversion, theme: &crate
         };
         n.trim().to_owned()
     };
-    egui::Grid::new("convert_preview").striped(true).show(ui, |ui| {
-        ui.strong("");
-        ui.strong("Now");
-        ui.strong("Converted");
-        ui.strong("Change");
-        ui.end_row();
-        ui.label("Arrangement");
-        let ta = a.topology();
-        ui.label(format!("{}s{}p", ta.series_cells, ta.parallel_cells()));
-        let conv_arr = format!("{}s{}p", conv.series, conv.parallel);
-        let r = ui.label(&conv_arr);
-        let info = format!("Converted arrangement: {conv_arr}");
-        r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, info.clone()));
-        ui.label(format!("{} modules", conv.modules));
-        ui.end_row();
-        for (name, va, vb, sig, unit) in rows {
-            ui.label(name);
-            ui.label(fmt(va, sig, unit));
-            let text = fmt(vb, sig, unit);
-            let r = ui.label(&text);
-            let info = format!("Converted {name}: {text}");
-            r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, info.clone()));
-            let d = if va != 0.0 && va.is_finite() && vb.is_finite() {
-                format!("{:+.1} %", units::frac_to_pct(vb / va - 1.0))
-            } else {
-                "—".to_owned()
-            };
-            ui.label(d);
+    egui::Grid::new("convert_preview")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("");
+            ui.strong("Now");
+            ui.strong("Converted");
+            ui.strong("Change");
             ui.end_row();
-        }
-    });
+            ui.label("Arrangement");
+            let ta = a.topology();
+            ui.label(format!("{}s{}p", ta.series_cells, ta.parallel_cells()));
+            let conv_arr = format!("{}s{}p", conv.series, conv.parallel);
+            let r = ui.label(&conv_arr);
+            let info = format!("Converted arrangement: {conv_arr}");
+            r.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::WidgetType::Label, true, info.clone())
+            });
+            ui.label(format!("{} modules in the new pack", conv.modules));
+            ui.end_row();
+            for (name, va, vb, sig, unit) in rows {
+                ui.label(name);
+                ui.label(fmt(va, sig, unit));
+                let text = fmt(vb, sig, unit);
+                let r = ui.label(&text);
+                let info = format!("Converted {name}: {text}");
+                r.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::WidgetType::Label, true, info.clone())
+                });
+                let d = if va != 0.0 && va.is_finite() && vb.is_finite() {
+                    format!("{:+.1} %", units::frac_to_pct(vb / va - 1.0))
+                } else {
+                    "—".to_owned()
+                };
+                ui.label(d);
+                ui.end_row();
+            }
+        });
     let (what, unit, orig, new) = &conv.target;
     ui.label(format!(
-        "Kept {what}: {} → {} {unit} ({:+.2} %)",
+        "Kept {what}: {} now, {} {unit} converted ({:+.2} %)",
         units::fmt_sig(*orig, 4),
         units::fmt_sig(*new, 4),
         units::frac_to_pct(conv.deviation_frac())
@@ -342,7 +373,10 @@ fn preview(ui: &mut egui::Ui, before: &Project, conv: &Conversion, theme: &crate
     if !conv.changes.is_empty() {
         ui.collapsing(format!("{} changes", conv.changes.len()), |ui| {
             for c in &conv.changes {
-                ui.label(format!("{}: {} → {}", c.item, c.before, c.after));
+                ui.label(format!(
+                    "{}: {} before, {} after ({})",
+                    c.item, c.before, c.after, c.why
+                ));
             }
         });
     }
