@@ -2,7 +2,7 @@
 //! `crate::export::chart`), nothing fetched from the network.
 
 use crate::export::chart::{self, ChartStyle};
-use crate::export::{CycleRun, SpecSheet};
+use crate::export::{CycleRun, LevelRow, SpecSheet};
 use crate::units::fmt_sig;
 
 /// Escapes text for HTML.
@@ -65,32 +65,9 @@ pub fn render(sheet: &SpecSheet, style: &ChartStyle) -> String {
         s.push_str(&row(&[k.label.clone(), k.display()], false));
     }
     s.push_str("</table>\n<h2>Cell, module and pack</h2>\n<table>\n");
-    s.push_str(&row(
-        &[
-            "Level", "Cells", "S×P", "V", "Ah", "kWh", "kg", "L", "Wh/kg", "Wh/L", "mΩ",
-        ]
-        .map(String::from),
-        true,
-    ));
+    s.push_str(&row(&LevelRow::COLUMNS.map(String::from), true));
     for l in &sheet.levels {
-        let dash = l.series == 0;
-        let or_dash = |v: String| if dash { "—".to_owned() } else { v };
-        s.push_str(&row(
-            &[
-                l.level.clone(),
-                l.cell_count.to_string(),
-                or_dash(format!("{}s{}p", l.series, l.parallel)),
-                or_dash(fmt_sig(l.nominal_voltage_v, 4)),
-                or_dash(fmt_sig(l.capacity_ah, 4)),
-                fmt_sig(l.energy_kwh, 4),
-                fmt_sig(l.mass_kg, 4),
-                fmt_sig(l.volume_l, 4),
-                fmt_sig(l.specific_energy_wh_per_kg, 4),
-                fmt_sig(l.energy_density_wh_per_l, 4),
-                or_dash(fmt_sig(l.resistance_mohm, 4)),
-            ],
-            false,
-        ));
+        s.push_str(&row(&l.display_cells(), false));
     }
     s.push_str("</table>\n<h2>Configuration</h2>\n<table>\n");
     for (k, v) in &sheet.configuration {

@@ -15,36 +15,15 @@ pub fn levels_table(levels: &[LevelRow]) -> String {
         "| Level | Cells | S×P | Voltage (V) | Capacity (Ah) | Energy (kWh) | Mass (kg) | Volume (L) | Wh/kg | Wh/L | R (mΩ) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for l in levels {
-        let sp = if l.series == 0 {
-            "—".to_owned()
-        } else {
-            format!("{}s{}p", l.series, l.parallel)
-        };
-        let volt = if l.series == 0 {
-            "—".to_owned()
-        } else {
-            fmt_sig(l.nominal_voltage_v, 4)
-        };
-        let cap = if l.series == 0 {
-            "—".to_owned()
-        } else {
-            fmt_sig(l.capacity_ah, 4)
-        };
-        let r = if l.series == 0 {
-            "—".to_owned()
-        } else {
-            fmt_sig(l.resistance_mohm, 4)
-        };
-        s.push_str(&format!(
-            "| {} | {} | {sp} | {volt} | {cap} | {} | {} | {} | {} | {} | {r} |\n",
-            cell(&l.level),
-            l.cell_count,
-            fmt_sig(l.energy_kwh, 4),
-            fmt_sig(l.mass_kg, 4),
-            fmt_sig(l.volume_l, 4),
-            fmt_sig(l.specific_energy_wh_per_kg, 4),
-            fmt_sig(l.energy_density_wh_per_l, 4),
-        ));
+        let mut cells = l.display_cells();
+        cells[0] = cell(&l.level);
+        s.push('|');
+        for c in cells {
+            s.push(' ');
+            s.push_str(&c);
+            s.push_str(" |");
+        }
+        s.push('\n');
     }
     s
 }

@@ -25,7 +25,7 @@ use crate::model::Project;
 use crate::model::rollup::{LevelFigures, Rollup};
 use crate::model::validate::Diagnostics;
 use crate::sim::vehicle::range::{RangeResult, StandardRanges};
-use crate::units::{j_to_kwh, k_to_degc, m_to_km, ohm_to_mohm};
+use crate::units::{fmt_sig, j_to_kwh, k_to_degc, m_to_km, ohm_to_mohm};
 
 /// Version of Packwright that made a sheet.
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -160,6 +160,37 @@ impl LevelRow {
             resistance_mohm: ohm_to_mohm(f.resistance_ohm),
         }
     }
+
+    /// The row as the sheets print it, in the order of [`LevelRow::COLUMNS`]: 4 significant
+    /// digits, and a dash for the electrical columns of an aggregate row (several modules whose
+    /// series/parallel arrangement is not one figure: `series == 0`).
+    pub fn display_cells(&self) -> [String; 11] {
+        let electrical = |v: String| {
+            if self.series == 0 {
+                "—".to_owned()
+            } else {
+                v
+            }
+        };
+        [
+            self.level.clone(),
+            self.cell_count.to_string(),
+            electrical(format!("{}s{}p", self.series, self.parallel)),
+            electrical(fmt_sig(self.nominal_voltage_v, 4)),
+            electrical(fmt_sig(self.capacity_ah, 4)),
+            fmt_sig(self.energy_kwh, 4),
+            fmt_sig(self.mass_kg, 4),
+            fmt_sig(self.volume_l, 4),
+            fmt_sig(self.specific_energy_wh_per_kg, 4),
+            fmt_sig(self.energy_density_wh_per_l, 4),
+            electrical(fmt_sig(self.resistance_mohm, 4)),
+        ]
+    }
+
+    /// Short column headings of [`LevelRow::display_cells`], for narrow tables.
+    pub const COLUMNS: [&'static str; 11] = [
+        "Level", "Cells", "S×P", "V", "Ah", "kWh", "kg", "L", "Wh/kg", "Wh/L", "mΩ",
+    ];
 }
 
 /// One headline number: what the CSV export lists and the first table of every sheet shows.

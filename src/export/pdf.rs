@@ -19,7 +19,7 @@ use skrifa::MetadataProvider as _;
 
 use crate::export::chart::{self, Anchor, Drawing, Rgb, Shape};
 use crate::export::template::{LoadedTemplate, Section, parse_colour};
-use crate::export::{ExportError, SpecSheet};
+use crate::export::{ExportError, LevelRow, SpecSheet};
 use crate::units::fmt_sig;
 
 /// Points per millimetre.
@@ -640,28 +640,10 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                 let rows: Vec<Vec<String>> = sheet
                     .levels
                     .iter()
-                    .map(|l| {
-                        let dash = l.series == 0;
-                        let or = |v: String| if dash { "—".to_owned() } else { v };
-                        vec![
-                            l.level.clone(),
-                            l.cell_count.to_string(),
-                            or(format!("{}s{}p", l.series, l.parallel)),
-                            or(fmt_sig(l.nominal_voltage_v, 4)),
-                            or(fmt_sig(l.capacity_ah, 4)),
-                            fmt_sig(l.energy_kwh, 4),
-                            fmt_sig(l.mass_kg, 4),
-                            fmt_sig(l.volume_l, 4),
-                            fmt_sig(l.specific_energy_wh_per_kg, 4),
-                            fmt_sig(l.energy_density_wh_per_l, 4),
-                            or(fmt_sig(l.resistance_mohm, 4)),
-                        ]
-                    })
+                    .map(|l| l.display_cells().to_vec())
                     .collect();
                 b.push(Block::numeric_table(
-                    &[
-                        "Level", "Cells", "S×P", "V", "Ah", "kWh", "kg", "L", "Wh/kg", "Wh/L", "mΩ",
-                    ],
+                    &LevelRow::COLUMNS,
                     rows,
                     &[2.6, 1.1, 1.3, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1],
                 ));
