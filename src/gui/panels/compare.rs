@@ -62,7 +62,12 @@ fn trace_line(name: String, x: &[f64], y: &[f64]) -> Line<'static> {
 }
 
 /// The overlaid traces of all compared designs: voltage, SOC, temperatures against distance.
-fn overlays(ui: &mut egui::Ui, entries: &[CompareEntry], theme: &crate::gui::theme::Theme) {
+fn overlays(
+    ui: &mut egui::Ui,
+    entries: &[CompareEntry],
+    theme: &crate::gui::theme::Theme,
+    width: f32,
+) {
     ui.add_space(8.0);
     ui.label(
         egui::RichText::new(
@@ -88,24 +93,34 @@ fn overlays(ui: &mut egui::Ui, entries: &[CompareEntry], theme: &crate::gui::the
     }
     let link = egui::Id::new("compare_x");
     type Pick = fn(&CompareTrace) -> Vec<(&'static str, &[f64])>;
-    let plots: [(&str, &str, Pick); 3] = [
-        ("compare_voltage", "pack voltage, V", |t| {
-            vec![("", t.voltage_v.as_slice())]
-        }),
-        ("compare_soc", "SOC, %", |t| {
+    use egui_plot::Corner;
+    let plots: [(&str, &str, Corner, Pick); 3] = [
+        (
+            "compare_voltage",
+            "pack voltage, V",
+            Corner::LeftBottom,
+            |t| vec![("", t.voltage_v.as_slice())],
+        ),
+        ("compare_soc", "SOC, %", Corner::RightTop, |t| {
             vec![("", t.soc_pct.as_slice())]
         }),
-        ("compare_temps", "cell temperature, °C", |t| {
-            vec![
-                (" min", t.min_temp_degc.as_slice()),
-                (" max", t.max_temp_degc.as_slice()),
-            ]
-        }),
+        (
+            "compare_temps",
+            "cell temperature, °C",
+            Corner::RightBottom,
+            |t| {
+                vec![
+                    (" min", t.min_temp_degc.as_slice()),
+                    (" max", t.max_temp_degc.as_slice()),
+                ]
+            },
+        ),
     ];
-    for (id, y_label, pick) in plots {
+    for (id, y_label, corner, pick) in plots {
         let r = Plot::new(id)
             .height(170.0)
-            .legend(Legend::default())
+            .width(width)
+            .legend(Legend::default().position(corner))
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
             .x_axis_label("distance, km")
@@ -233,6 +248,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         return;
     }
     let entries = app.compare.clone();
+    // The table may scroll sideways; the plots keep to the visible width.
+    let plot_w = (ui.available_width() - 16.0).max(200.0);
 
     egui::ScrollArea::both().id_salt("compare_scroll").show(ui, |ui| {
         egui::Grid::new("compare_table").striped(true).show(ui, |ui| {
@@ -241,7 +258,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 ui.horizontal(|ui| {
                     ui.colored_label(theme.series_color(k), "■");
                     ui.strong(&e.project.name);
-                    if ui.small_button("✕").on_hover_text("Remove from compare").clicked() {
+                    if ui.small_button("×").on_hover_text("Remove from compare").clicked() {
                         app.actions.push(Action::CompareRemove(k));
                     }
                 });
@@ -296,6 +313,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         let base = chain(&entries[0], &entries[0].project);
         Plot::new("waterfall")
             .height(240.0)
+            .width(plot_w)
             .legend(Legend::default())
             .y_axis_label("advantage, %")
             .allow_scroll(false)
@@ -325,6 +343,6 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     p.bar_chart(BarChart::new(e.project.name.clone(), bars).color(theme.series_color(k)));
                 }
             });
-        overlays(ui, &entries, &theme);
+        overlays(ui, &entries, &theme, plot_w);
     });
 }
