@@ -952,13 +952,13 @@ impl StudioApp {
                 if self.doc.is_some() {
                     self.note_edit();
                 }
-                if let Some(doc) = &mut self.doc {
-                    if let Err(e) = doc.apply(edit, merge.as_deref(), now_s) {
-                        self.banner = Some(Banner {
-                            severity: Severity::Warning,
-                            text: format!("Edit refused: {e}"),
-                        });
-                    }
+                if let Some(doc) = &mut self.doc
+                    && let Err(e) = doc.apply(edit, merge.as_deref(), now_s)
+                {
+                    self.banner = Some(Banner {
+                        severity: Severity::Warning,
+                        text: format!("Edit refused: {e}"),
+                    });
                 }
             }
             Action::CloseGroup => {
