@@ -643,6 +643,8 @@ fn a_negative_resistance_is_refused_with_a_message() {
     h.get_by_label_contains("R0 must be greater than zero");
     assert!(project_of(&h) == before, "nothing changed");
     assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth);
+}
+
 /// The number at the start of `text` after `prefix` (e.g. "Energy (nominal): 6.70 kWh" → 6.70).
 fn number_after(text: &str, prefix: &str) -> f64 {
     text.split(prefix)
