@@ -2,6 +2,11 @@
 //! liquid cooling) stepped at 1 s under a constant-current discharge, at `cell` and `group` fidelity,
 //! with the PyBaMM example cell (tables over temperature, current and SOC, entropic heat).
 //! Figures per step are divided by the cell count to get ns per cell-step.
+//!
+//! The same at every fidelity for the bundled `presets/sedan_2170_nmc.ron` (96s46p of LG M50T, four
+//! 24s46p modules), the pack issue 3 states its speed targets on: `cell` fidelity ≤ 60 ns per
+//! cell-step (one simulated hour at 1 s in ≤ 1 s), `group` fidelity ≤ 10 ms per simulated hour.
+//! `lumped` is timed per step (3600 steps per sample).
 
 #![allow(clippy::expect_used)]
 
@@ -100,9 +105,39 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// The bundled sedan preset (96s46p, 4416 cells).
+fn sedan() -> Project {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("presets/sedan_2170_nmc.ron");
+    packwright::preset::load_file(&path).expect("sedan preset loads")
+}
+
+fn bench_sedan(c: &mut Criterion) {
+    let project = sedan();
+    for (fidelity, steps) in [
+        (Fidelity::Cell, 60usize),
+        (Fidelity::Group, 3600),
+        (Fidelity::Lumped, 3600),
+    ] {
+        let engine = Engine::new(&project, fidelity).expect("preset compiles");
+        let name = format!("sedan_2170_nmc_{}_{}x1s", fidelity.label(), steps);
+        c.bench_function(&name, |b| {
+            b.iter_batched(
+                || engine.clone(),
+                |mut e| {
+                    for _ in 0..steps {
+                        black_box(e.step(Demand::Current(100.0), 1.0).expect("no cut-off"));
+                    }
+                    e
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = bench
+    targets = bench, bench_sedan
 }
 criterion_main!(benches);

@@ -346,6 +346,29 @@ fn recipes() -> Vec<Recipe> {
     ]
 }
 
+/// BMS quiescent draw while the vehicle is on, W: an ESTIMATE for a master board plus its module
+/// monitoring chips awake (a few watts to about 15 W in published BMS descriptions; 8 W taken).
+const BMS_QUIESCENT_W: f64 = 8.0;
+
+/// Adds the BMS node and turns the two main feed links into busbar nodes.
+fn add_graph_parts(pack: &mut packwright::model::pack::Pack) {
+    use packwright::model::build::{add_bms_node, link_to_busbar};
+    use packwright::model::ids::NodeId;
+    let feed = |pack: &packwright::model::pack::Pack, part: &str, module: &str| {
+        let a = pack.find(&NodeId::from(part))?;
+        let b = pack.find(&NodeId::from(module))?;
+        pack.graph.find_edge(a, b)
+    };
+    let last = format!("M{}", pack.modules().count());
+    if let Some(e) = feed(pack, "K-", "M1") {
+        link_to_busbar(pack, e, "BB-", 0.02);
+    }
+    if let Some(e) = feed(pack, "F1", &last) {
+        link_to_busbar(pack, e, "BB+", 0.02);
+    }
+    add_bms_node(pack, "BMS", BMS_QUIESCENT_W);
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let library = preset::library::bundled_cells()?;
     std::fs::create_dir_all("presets")?;
@@ -375,7 +398,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             voltage_limits_v: r.voltage_limits_v,
             hardware: r.hardware,
         });
-        let project = Project {
+        let mut project = Project {
             name: r.name.into(),
             description: r.description.into(),
             cells: vec![cell],
@@ -384,6 +407,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             vehicle: r.vehicle,
             simulation: sim(23.0, 0.97),
         };
+        let before = packwright::model::rollup::rollup(&project);
+        // The main feeds (contactor K− to the first module, last module to the fuse) become explicit
+        // busbar nodes of the same copper conductor (20 mm stubs at each end), and the BMS mass
+        // becomes a BMS node sensing every module. Resistance and mass stay the same.
+        add_graph_parts(&mut project.pack);
+        let after = packwright::model::rollup::rollup(&project);
+        println!(
+            "{}: before {:.3} kWh, {:.2} kg, {:.4} mΩ; after {:.3} kWh, {:.2} kg, {:.4} mΩ; BMS draw {:.1} W, busbar I²R {:.2} W",
+            r.file,
+            before.pack.energy_j / 3.6e6,
+            before.pack.mass_kg,
+            before.pack.resistance_ohm * 1e3,
+            after.pack.energy_j / 3.6e6,
+            after.pack.mass_kg,
+            after.pack.resistance_ohm * 1e3,
+            after.bms_quiescent_w,
+            after.busbar_loss_w
+        );
         let path = std::path::Path::new("presets").join(r.file);
         preset::save_file(&project, &path)?;
         let (_, diags) = packwright::model::validate::check(&project);

@@ -454,3 +454,276 @@ fn heater_holds_the_setpoint_and_its_energy_is_counted() {
         "{lost} vs {delivered}"
     );
 }
+
+#[test]
+fn coolant_and_ambient_heat_close_the_thermal_balance() {
+    // A 2s3p module on a liquid-cooled bottom plate, coolant inlet at 15 °C, ambient air at 35 °C,
+    // cells starting at 25 °C, a heater switching on below 25.5 °C, a mixed duty. Implicit Euler
+    // balances every node with the boundary fluxes at the end-of-step temperatures, so over the run
+    // heat gained by the nodes = heat generated (cells, conductors, heater) − heat taken by the
+    // coolant − heat taken by the ambient air, to rounding; 1e-9 relative to the heat generated is
+    // far above rounding (~1e-13 per step) and far below any modelling term. Signs: the coolant is
+    // colder than the pack (it removes heat, > 0), the air warmer (it warms the pack, < 0).
+    use packwright::model::pack::{Coolant, Heater};
+    let mut p = module_pack(2, 3);
+    p.modules[0].cooling.kind = CoolingKind::BottomPlate;
+    p.modules[0].cooling.plate_thickness_m = 0.003;
+    p.pack.hardware.coolant = Some(Coolant {
+        flow_m3_per_s: 5.0 / 60_000.0,
+        density_kg_per_m3: 1070.0,
+        specific_heat_j_per_kgk: 3300.0,
+        inlet_temp_k: 288.15,
+        hold_up_kg_per_m: 0.2,
+    });
+    p.pack.hardware.heater = Some(Heater {
+        power_w: 40.0,
+        setpoint_k: 298.65,
+        mass_kg_per_w: 0.0,
+    });
+    p.simulation.ambient_k = 308.15;
+    p.simulation.initial_temp_k = 298.15;
+    for f in Fidelity::ALL {
+        let mut e = Engine::new(&p, f).unwrap();
+        assert_eq!(e.thermal_energy_j(298.15), 0.0);
+        for k in 0..1800 {
+            let d = match k % 3 {
+                0 => Demand::Current(120.0),
+                1 => Demand::Power(900.0),
+                _ => Demand::Current(-60.0),
+            };
+            e.step(d, 1.0).unwrap();
+        }
+        let t = e.totals();
+        assert!(t.heater_j > 0.0, "{f:?}: the heater never ran");
+        assert!(t.coolant_j > 0.0, "{f:?}: coolant {}", t.coolant_j);
+        assert!(t.ambient_j < 0.0, "{f:?}: ambient {}", t.ambient_j);
+        let generated =
+            t.heat_irreversible_j + t.heat_reversible_j + t.heat_conductor_j + t.heater_j;
+        let gained = e.thermal_energy_j(298.15);
+        let expect = generated - t.coolant_j - t.ambient_j;
+        assert!(
+            (gained - expect).abs() < 1e-9 * generated,
+            "{f:?}: gained {gained} J, generated {generated} J, coolant {} J, ambient {} J",
+            t.coolant_j,
+            t.ambient_j
+        );
+        // The last step's flows are the per-step figures the totals add up.
+        let flow = e.last_boundary_flow();
+        assert!(flow.coolant_w > 0.0 && flow.ambient_w.is_finite());
+    }
+}
+
+#[test]
+fn constant_voltage_current_decays_as_the_rc_solution() {
+    // One cell: constant OCV E = 3.7 V, R0 = 1 mΩ, R1 = 2 mΩ, C1 = 30 kF, held at V = 3.5 V from rest.
+    // Continuous solution: i·R0 = E − V − v and dv/dt = i/C1 − v/(R1·C1), so
+    // v(t) = v∞·(1 − e^{−t/τ'}), v∞ = (E − V)·R1/(R0 + R1), τ' = C1·R0·R1/(R0 + R1) = 20 s, and
+    // i(t) = (E − V − v(t))/R0: 200 A at t = 0 decaying to (E − V)/(R0 + R1) = 66.67 A.
+    // The engine holds each step's current (the one that puts the terminal at V at the step's end),
+    // which is exact for the RC branch given that current:
+    //   v_n = v_{n−1}·d + i_n·R1·(1 − d), i_n·R0 = E − V − v_n, d = e^{−dt/(R1·C1)}.
+    // Checks: terminal voltage = V (1e-9 V, rounding); currents follow that recurrence solved by
+    // hand below to 1e-9 relative (the module's connections are not exactly zero, busbars sized for
+    // 1e12 A leave ~1e-13 Ω, which moves a 200 A current by ~1e-8 A); the recurrence is a first-order one-step scheme of the continuous ODE, so
+    // at dt = 0.05 s its error against i(t) is below dt/τ' = 0.25 % of the decaying part
+    // (i(0) − i∞ = 133 A), checked at 0.4 A; after 15 τ' both sit at i∞ (1e-6 relative).
+    let (e0, r0, r1, c1, v) = (3.7, 1e-3, 2e-3, 3e4, 3.5);
+    let mut p = module_pack(1, 1);
+    const_cell(&mut p, e0, r0, Some((r1, c1)));
+    let mut e = Engine::new(&p, Fidelity::Cell).unwrap();
+    let dt = 0.05;
+    let d = (-dt / (r1 * c1)).exp();
+    let tau = c1 * r0 * r1 / (r0 + r1);
+    let v_inf = (e0 - v) * r1 / (r0 + r1);
+    let i_inf = (e0 - v) / (r0 + r1);
+    let mut v_hand = 0.0;
+    let mut t = 0.0;
+    let mut worst = 0.0f64;
+    for _ in 0..(15.0 * tau / dt) as usize {
+        let r = e.step(Demand::Voltage(v), dt).unwrap();
+        t += dt;
+        // i_n from the two relations: i·R0 = E − V − v_{n−1}·d − i·R1·(1 − d).
+        let i_hand = (e0 - v - v_hand * d) / (r0 + r1 * (1.0 - d));
+        v_hand = v_hand * d + i_hand * r1 * (1.0 - d);
+        assert!((r.voltage_v - v).abs() < 1e-9, "{t}: {}", r.voltage_v);
+        assert!(
+            (r.current_a - i_hand).abs() < 1e-9 * i_hand,
+            "{t}: {} vs {i_hand}",
+            r.current_a
+        );
+        let i_exact = (e0 - v - v_inf * (1.0 - (-t / tau).exp())) / r0;
+        worst = worst.max((r.current_a - i_exact).abs());
+    }
+    assert!(
+        worst < 0.4,
+        "largest error against the continuous solution {worst} A"
+    );
+    let last = e.cell_current_a()[0];
+    assert!(((last - i_inf) / i_inf).abs() < 1e-6, "{last} vs {i_inf}");
+}
+
+#[test]
+fn constant_voltage_holds_a_pack_at_the_demanded_voltage() {
+    // The 3s4p pack with spread cells, tabulated OCV and unequal SOCs, from full: discharged at a
+    // constant 11.7 V (3.9 V a cell), then charged back at 12.3 V. Each step the pack current is the one whose linearised end-of-step
+    // voltage is the demand; the reported voltage comes from the cells' actual end states. The OCV is
+    // piecewise linear in SOC, so the two agree exactly (to rounding) within a grid interval; a step
+    // that crosses a grid point (0.01 of SOC here) is off by the slope change at that point times the
+    // SOC moved past it: a few µV in the first, largest-current steps (2.8e-6 V seen), so 1e-4 V
+    // (1e-5 of the pack voltage) bounds it. The current must fall as the cells approach the held
+    // voltage.
+    let p = uneven_pack();
+    let mut e = Engine::new(&p, Fidelity::Cell).unwrap();
+    e.set_soc(2, 0.6);
+    e.set_soc(9, 0.4);
+    for (v, sign) in [(11.7, 1.0), (12.3, -1.0)] {
+        let mut first = None;
+        let mut last = 0.0;
+        for _ in 0..600 {
+            let r = e.step(Demand::Voltage(v), 1.0).unwrap();
+            assert!((r.voltage_v - v).abs() < 1e-4, "{} vs {v}", r.voltage_v);
+            first.get_or_insert(r.current_a);
+            last = r.current_a;
+        }
+        let first = first.unwrap();
+        assert!(first.abs() > 1.0, "{first}");
+        assert!(last.abs() < 0.5 * first.abs(), "{first} → {last}");
+        assert_eq!(first.signum(), sign);
+    }
+}
+
+#[test]
+fn current_limit_turns_constant_voltage_into_cc_cv() {
+    // One cell: E = 3.7 V, R0 = 1 mΩ, R1 = 2 mΩ, C1 = 30 kF (τ1 = 60 s), held at V = 3.5 V from rest
+    // with a 100 A current limit. Unlimited, the hold would start at (E − V)/R0 = 200 A, so the
+    // engine runs at 100 A while that keeps the terminal above 3.5 V: V(t) = E − 100·R0 −
+    // 100·R1·(1 − e^{−t/τ1}) (exact for a held current, 1e-9 V), which reaches 3.5 V at
+    // t* = τ1·ln 2 = 41.6 s. From then on the voltage is held (1e-9 V) and the current falls below the
+    // limit, monotonically. Every limited step reports the current limit, no other step does.
+    use packwright::sim::network::{Limit, Limits};
+    let (e0, r0, r1, c1, v) = (3.7, 1e-3, 2e-3, 3e4, 3.5);
+    let mut p = module_pack(1, 1);
+    const_cell(&mut p, e0, r0, Some((r1, c1)));
+    let mut e = Engine::new(&p, Fidelity::Cell).unwrap();
+    e.set_limits(Limits {
+        max_current_a: Some(100.0),
+        max_power_w: None,
+    });
+    let t_star = r1 * c1 * 2f64.ln();
+    let dt = 0.5;
+    let mut t = 0.0;
+    let mut prev_i = f64::INFINITY;
+    let (mut limited, mut held) = (0, 0);
+    for _ in 0..400 {
+        let r = e.step(Demand::Voltage(v), dt).unwrap();
+        t += dt;
+        if t < t_star {
+            let v_cc = e0 - 100.0 * r0 - 100.0 * r1 * (1.0 - (-t / (r1 * c1)).exp());
+            assert!((r.current_a - 100.0).abs() < 1e-9, "{t}: {}", r.current_a);
+            assert!(
+                (r.voltage_v - v_cc).abs() < 1e-9,
+                "{t}: {} vs {v_cc}",
+                r.voltage_v
+            );
+            assert_eq!(e.last_limit(), Some(Limit::Current), "{t}");
+            limited += 1;
+        } else {
+            assert!((r.voltage_v - v).abs() < 1e-9, "{t}: {}", r.voltage_v);
+            assert!(
+                r.current_a < 100.0 && r.current_a < prev_i,
+                "{t}: {}",
+                r.current_a
+            );
+            assert_eq!(e.last_limit(), None, "{t}");
+            held += 1;
+        }
+        prev_i = r.current_a;
+    }
+    assert_eq!(limited, (t_star / dt) as usize);
+    assert!(held > 300);
+}
+
+#[test]
+fn power_limit_clamps_a_current_demand() {
+    // One cell without RC: E = 3.7 V, R0 = 1 mΩ, asked for 200 A (680 W) with a 500 W limit. The
+    // engine must deliver P = i·(E − i·R0) = 500 W at the terminals: the smaller root
+    // i = (E − √(E² − 4·R0·P))/(2·R0) = 140.47 A; the reported power is the energy-based figure, equal
+    // to i·V here (constant OCV, no RC), 1e-9 relative. A charge of −200 A is clamped to −500 W the
+    // same way (i = (E − √(E² + 4·R0·P))/(2·R0) < 0). Without the limit the demand is met as asked.
+    use packwright::sim::network::{Limit, Limits};
+    let (e0, r0, pmax) = (3.7, 1e-3, 500.0);
+    let mut p = module_pack(1, 1);
+    const_cell(&mut p, e0, r0, None);
+    let mut e = Engine::new(&p, Fidelity::Cell).unwrap();
+    let r = e.step(Demand::Current(200.0), 1.0).unwrap();
+    assert!((r.current_a - 200.0).abs() < 1e-9);
+    assert_eq!(e.last_limit(), None);
+    e.set_limits(Limits {
+        max_current_a: None,
+        max_power_w: Some(pmax),
+    });
+    for (demand, sign) in [(200.0, 1.0), (-200.0, -1.0)] {
+        let r = e.step(Demand::Current(demand), 1.0).unwrap();
+        let i_hand = (e0 - (e0 * e0 - sign * 4.0 * r0 * pmax).sqrt()) / (2.0 * r0);
+        assert!(
+            (r.current_a - i_hand).abs() < 1e-9 * 200.0,
+            "{} vs {i_hand}",
+            r.current_a
+        );
+        assert!(
+            ((r.power_w - sign * pmax) / pmax).abs() < 1e-9,
+            "{}",
+            r.power_w
+        );
+        assert!(((r.current_a * r.voltage_v - sign * pmax) / pmax).abs() < 1e-9);
+        assert_eq!(e.last_limit(), Some(Limit::Power));
+    }
+}
+
+#[test]
+fn protocol_cc_cv_step_holds_its_current_limit() {
+    // The same cell as above through the protocol runner: one constant-voltage step at 3.5 V with a
+    // 100 A limit, ended when the current falls below 70 A. Hand solution at 1 s steps: 100 A while
+    // t < t* = τ1·ln 2 = 41.6 s (41 steps, terminal above 3.5 V), then the voltage held at 3.5 V
+    // (1e-9 V) with the current falling towards (E − V)/(R0 + R1) = 66.7 A; no step above the
+    // limit (1e-9 A); the step ends on its current condition, i.e. the last current is below 70 A
+    // and the one before it is not.
+    use packwright::sim::experiment::Until;
+    let (e0, r0, r1, c1, v) = (3.7, 1e-3, 2e-3, 3e4, 3.5);
+    let mut p = module_pack(1, 1);
+    const_cell(&mut p, e0, r0, Some((r1, c1)));
+    let mut e = Engine::new(&p, Fidelity::Cell).unwrap();
+    let mut step = Step::new(StepKind::Voltage(v), 3600.0).until(Until::CurrentBelow(70.0));
+    step.max_current_a = Some(100.0);
+    let protocol = Protocol {
+        steps: vec![step],
+        dt_s: 1.0,
+        max_duration_s: None,
+    };
+    let r = run(
+        &mut e,
+        &protocol,
+        RunOptions { cell_stride: None },
+        &mut Quiet,
+    );
+    assert_eq!(r.end, EndReason::Completed);
+    let tr = &r.trace;
+    let n = tr.len();
+    for k in 1..n {
+        let t = tr.time_s[k];
+        assert!(tr.current_a[k] <= 100.0 + 1e-9, "{t}: {}", tr.current_a[k]);
+        if t < r1 * c1 * 2f64.ln() {
+            assert!((tr.current_a[k] - 100.0).abs() < 1e-9, "{t}");
+        } else {
+            assert!(
+                (tr.voltage_v[k] - v).abs() < 1e-9,
+                "{t}: {}",
+                tr.voltage_v[k]
+            );
+        }
+    }
+    assert!(tr.current_a[n - 1] < 70.0 && tr.current_a[n - 2] >= 70.0);
+    assert!(n > 60, "{n}");
+    // The runner gives the engine back without the step's limits.
+    assert_eq!(e.limits(), packwright::sim::network::Limits::default());
+}

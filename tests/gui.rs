@@ -482,3 +482,402 @@ mod snapshots {
         shot("Vehicle & run", "simulation");
     }
 }
+
+// ------------------------------------------------ pack graph parts and cell tables (issue 5)
+
+/// The fixture in a tall window, so every row of the cell editor's tables is on screen.
+fn open_fixture_tall() -> Harness<'static, StudioApp> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1700.0))
+        .with_max_steps(64)
+        .build_ui_state(
+            |ui, app: &mut StudioApp| app.ui(ui),
+            StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], None),
+        );
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run();
+    h
+}
+
+fn project_of(h: &Harness<'_, StudioApp>) -> packwright::model::project::Project {
+    h.state().doc.as_ref().unwrap().project().clone()
+}
+
+#[test]
+fn pack_editor_adds_busbar_and_bms_nodes_as_undoable_steps() {
+    use packwright::model::pack::PackNode;
+    let mut h = open_fixture(vec![]);
+    let original = project_of(&h);
+    assert_eq!(original.pack.hardware.bms_mass_kg, 1.5);
+    h.get_by_label("Pack").click();
+    h.run();
+    h.get_by_label("Add busbar").click();
+    h.run();
+    h.get_by_label("Node BB1");
+    // Its inspector shows unit-aware fields and the computed figures.
+    h.get_by_label("Busbar length");
+    // 200 mm of copper sized 200 A / 4 A/mm² = 50 mm² (fixture hardware): ρL/A =
+    // 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 0.0684 mΩ; 8890 kg/m³ × 0.2 m × 50e-6 m² = 88.9 g.
+    h.get_by_label("Busbar resistance: 0.0684 mΩ");
+    h.get_by_label("Busbar mass: 88.9 g");
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), 1);
+
+    h.get_by_label("Add BMS").click();
+    h.run();
+    h.get_by_label("Node BMS1");
+    let p = project_of(&h);
+    // One step: the node, with the hardware's 1.5 kg moved into it.
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), 2);
+    assert_eq!(p.pack.hardware.bms_mass_kg, 0.0);
+    let bms = p.pack.find(&"BMS1".into()).unwrap();
+    let PackNode::Bms {
+        mass_kg, monitors, ..
+    } = &p.pack.graph[bms]
+    else {
+        panic!("BMS1 is a BMS");
+    };
+    assert_eq!(*mass_kg, 1.5);
+    assert_eq!(monitors.len(), 8, "senses all 8 modules");
+    // The BMS changes neither the series / parallel counts nor the pack mass (moved, not added).
+    h.get_by_label("Arrangement: 96s4p");
+    let (r0, _) = packwright::model::validate::check(&original);
+    let (r1, _) = packwright::model::validate::check(&p);
+    assert_eq!(r1.topology.series_cells, r0.topology.series_cells);
+    assert_eq!(r1.topology.parallel_cells(), r0.topology.parallel_cells());
+
+    // Unticking a sense link flags the module it leaves unmonitored.
+    h.get_by_label("Senses M3").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("no BMS senses this module")
+            .is_some()
+    );
+
+    // Undo walks back one user action at a time, to the loaded document.
+    for _ in 0..3 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    assert!(h.query_by_label("Node BMS1").is_none());
+    assert!(h.query_by_label("Node BB1").is_none());
+    assert!(project_of(&h) == original, "undo restores the document");
+}
+
+#[test]
+fn new_blank_cell_validates_and_shows_in_the_table() {
+    use packwright::model::validate::{Location, check};
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("New cell").click();
+    h.run();
+    h.get_by_label("New NMC/NCA cell").click();
+    h.run();
+    assert!(
+        h.query_all_by_label("new_cell_1").count() >= 1,
+        "listed in the table"
+    );
+    let p = project_of(&h);
+    let (_, d) = check(&p);
+    let here: Vec<_> = d
+        .items
+        .iter()
+        .filter(|x| x.location == Location::Cell("new_cell_1".into()))
+        .collect();
+    assert!(here.is_empty(), "a blank cell validates: {here:#?}");
+}
+
+#[test]
+fn editing_an_ocv_point_changes_the_curve_and_undo_restores_it() {
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("New cell").click();
+    h.run();
+    h.get_by_label("New NMC/NCA cell").click();
+    h.run();
+    // NMC family default at 50 % SOC: 3.7509 V (assets/README.md, Chen2020 balance).
+    h.get_by_label("OCV at 50 % SOC: 3750.9 mV");
+    let depth = h.state().doc.as_ref().unwrap().undo_depth();
+    h.get_by_label("OCV at 50 % SOC, 25 °C").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("OCV at 50 % SOC, 25 °C").type_text("3760");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label("OCV at 50 % SOC: 3760.0 mV");
+    let p = project_of(&h);
+    let cell = p.cell(&"new_cell_1".into()).unwrap();
+    // The table point itself: 3.760 V at SOC 0.5 (1e-12 V: one mV→V division).
+    assert!((cell.ocv_v.eval(298.15, 0.0, 0.5) - 3.760).abs() < 1e-12);
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth + 1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    h.get_by_label("OCV at 50 % SOC: 3750.9 mV");
+}
+
+#[test]
+fn a_negative_resistance_is_refused_with_a_message() {
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("New cell").click();
+    h.run();
+    h.get_by_label("New NMC/NCA cell").click();
+    h.run();
+    // Fold the OCV table away and open R0's.
+    h.get_by_label("OCV table").click();
+    h.run();
+    h.get_by_label("R0 table").click();
+    h.run();
+    let before = project_of(&h);
+    let depth = h.state().doc.as_ref().unwrap().undo_depth();
+    // The first temperature column (−40 °C) is on screen without scrolling the grid.
+    h.get_by_label("R0 at 50 % SOC, -40 °C").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("R0 at 50 % SOC, -40 °C").type_text("-1");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label_contains("R0 must be greater than zero");
+    assert!(project_of(&h) == before, "nothing changed");
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth);
+}
+
+/// The number at the start of `text` after `prefix` (e.g. "Energy (nominal): 6.70 kWh" → 6.70).
+fn number_after(text: &str, prefix: &str) -> f64 {
+    text.split(prefix)
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|x| x.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no number after {prefix:?} in {text:?}"))
+}
+
+#[test]
+fn spec_sheet_export_writes_the_pack_energy_shown_in_the_inspector() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sheet.csv");
+    let mut h = open_fixture(vec![Some(out.clone())]);
+    let shown = text_of(&h.get_by_label_contains("Energy (nominal): "));
+    let inspector_kwh = number_after(&shown, "Energy (nominal): ");
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export spec sheet…").click();
+    h.run();
+    wait_for_label_containing(&mut h, "Spec sheet written to", 300.0);
+    let text = std::fs::read_to_string(&out).unwrap();
+    // The CSV sheet lists key figures as `key,label,value,unit`; find the nominal energy row.
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("energy_kwh,"))
+        .unwrap_or_else(|| panic!("no energy_kwh row in\n{text}"));
+    let sheet_kwh: f64 = row
+        .split(',')
+        .find_map(|f| f.trim().parse::<f64>().ok())
+        .unwrap();
+    // Hand calculation: 384 cells × 3.635 V × 4.8 Ah = 6700.0 Wh. The sheet prints 4 significant
+    // digits (±0.0005 kWh), the inspector 3 (±0.005 kWh): both must round from the same figure.
+    assert!((sheet_kwh - 6.700).abs() < 1e-3, "{row}");
+    assert!(
+        (sheet_kwh - inspector_kwh).abs() <= 0.005 + 1e-9,
+        "{row} vs {shown}"
+    );
+    // The sheet carries the standard range runs, so it went through the engine: the fixture's
+    // WLTP range is a few tens of km (6.70 kWh in a 1.5 t car, see `a_run_goes_to_the_end…`).
+    let wltp: f64 = text
+        .lines()
+        .find(|l| l.starts_with("wltp_range_km,"))
+        .and_then(|l| l.split(',').find_map(|f| f.trim().parse::<f64>().ok()))
+        .unwrap_or_else(|| panic!("no wltp_range_km row in\n{text}"));
+    assert!(wltp > 10.0 && wltp < 100.0, "{wltp} km");
+}
+
+#[test]
+fn spec_sheet_to_an_unknown_extension_is_refused_in_the_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sheet.docx");
+    let mut h = open_fixture(vec![]);
+    h.state_mut()
+        .push(packwright::gui::app::Action::ExportTo(out.clone()));
+    h.step();
+    h.run();
+    let msg = text_of(&h.get_by_label_contains("Cannot export the spec sheet"));
+    assert!(msg.contains(".pdf, .md, .html, .csv or .json"), "{msg}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn convert_the_nmc_sedan_to_the_gac_solid_state_cell_keeping_energy() {
+    let mut h = open_preset("sedan_2170_nmc.ron");
+    // 4416 M50T cells × 3.635 V × 4.8 Ah = 77.05 kWh.
+    let before_kwh = number_after(
+        &text_of(&h.get_by_label_contains("Energy (nominal): ")),
+        "Energy (nominal): ",
+    );
+    assert!((before_kwh - 77.05).abs() < 0.06, "{before_kwh}");
+    h.get_by_label("Study").click();
+    h.run();
+    h.get_by_label("Convert cell…").click();
+    h.run();
+    h.get_by_label("Convert cell");
+    h.get_by_label("Filter cells").click();
+    h.run();
+    h.get_by_label("Filter cells").type_text("gac");
+    h.run();
+    h.get_by_label("gac_assb_60ah").click();
+    h.run();
+    h.get_by_label("Keep energy").click();
+    h.run();
+    let preview = wait_for_label_containing(&mut h, "Converted Cells: ", 120.0);
+    let cells = number_after(&preview, "Converted Cells: ");
+    assert!(h.query_by_label_contains("no S×P comes closer").is_some());
+    h.get_by_label("Apply").click();
+    h.run();
+    // The new design is in the inspector, unsaved, as one undo step.
+    let count = number_after(
+        &text_of(&h.get_by_label_contains("Cell count: ")),
+        "Cell count: ",
+    );
+    assert_eq!(count, cells);
+    assert_ne!(count, 4416.0);
+    let after_kwh = number_after(
+        &text_of(&h.get_by_label_contains("Energy (nominal): ")),
+        "Energy (nominal): ",
+    );
+    // Hand calculation: each GAC cell holds 60 Ah × 3.564 V = 213.84 Wh, so the pack holds
+    // count × 0.21384 kWh (the inspector rounds to 3 significant digits: ±0.1 %).
+    assert!(
+        (after_kwh - count * 0.21384).abs() / after_kwh < 0.002,
+        "{after_kwh} kWh for {count} cells"
+    );
+    // Keeping energy: 1 % is not reachable with this cell. Brute force, as tests/export.rs does for
+    // the CLI: every S inside the pack's voltage limits (each cell full ≤ pack max, each cell
+    // empty ≥ pack min) with any P; the best lands 2.1 % off (92s4p = 368 cells = 78.7 kWh).
+    let pre = packwright::preset::library::BUNDLED_PRESETS
+        .iter()
+        .find(|p| p.file_name == "sedan_2170_nmc.ron")
+        .unwrap();
+    let base = packwright::preset::load_str(pre.text, pre.file_name).unwrap();
+    let (s_lo, s_hi) = (
+        (base.pack.min_voltage_v / 2.5).ceil() as u32,
+        (base.pack.max_voltage_v / 4.2).floor() as u32,
+    );
+    let mut best = f64::INFINITY;
+    for s in s_lo..=s_hi {
+        for p in 1..=20u32 {
+            best = best.min((f64::from(s * p) * 0.21384 / before_kwh - 1.0).abs());
+        }
+    }
+    assert!(best > 0.01, "expected a granular case, best {best}");
+    // The conversion takes the best there is (the inspector's 3-digit rounding adds up to 0.1 %
+    // on each side), and the window said why 1 % was not met.
+    let got = (after_kwh / before_kwh - 1.0).abs();
+    assert!(
+        got <= best + 0.002,
+        "{after_kwh} vs {before_kwh} kWh: {got} > best {best}"
+    );
+    assert!(h.query_by_label("● unsaved").is_some());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    h.get_by_label("Cell count: 4416");
+}
+
+#[test]
+fn a_csv_drive_cycle_is_imported_and_driven() {
+    let cycle = data("cycles/constant_36kmh_100s.csv");
+    let mut h = open_fixture(vec![Some(cycle)]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    h.get_by_label("Import CSV…").click();
+    h.run();
+    // 36 km/h = 10 m/s for 100 s: 1000 m per pass.
+    h.get_by_label("Cycle distance: 1.000 km per pass, 100 s");
+    h.get_by_label("Run simulation").click();
+    h.run();
+    h.get_by_label("Results").click();
+    let row = wait_for_label_containing(&mut h, "Cycle: ", 300.0);
+    assert!(
+        row.contains("constant_36kmh_100s.csv") && row.contains("(1.000 km per pass)"),
+        "{row}"
+    );
+    let range = text_of(&h.get_by_label_contains("Range: "));
+    let km = number_after(&range, "Range: ");
+    // 6.70 kWh nominal in a 1.5 t car at a steady 36 km/h: some tens of km (the drive-cycle test
+    // above bounds WLTC at 10..100 km; steady 36 km/h needs less power than WLTC).
+    assert!(km > 10.0 && km < 150.0, "{range}");
+}
+
+#[test]
+fn a_bad_csv_cycle_names_its_row_and_keeps_the_cycle() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    h.get_by_label("Cycle distance: 23.27 km per pass, 1800 s");
+    h.state_mut()
+        .push(packwright::gui::app::Action::ImportCycleFrom(data(
+            "cycles/bad_row.csv",
+        )));
+    h.step();
+    h.run();
+    let msg = text_of(&h.get_by_label_contains("The drive cycle was not imported"));
+    // Line 6 of the file (counting the comment and the header) holds `30,fast`.
+    assert!(
+        msg.contains("bad_row.csv:6") && msg.contains("speed_kmh"),
+        "{msg}"
+    );
+    // Still WLTC, and nothing to undo.
+    h.get_by_label("Cycle distance: 23.27 km per pass, 1800 s");
+    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
+}
+
+#[test]
+fn compare_overlays_the_cycle_traces_of_every_design() {
+    let mut h = open_preset("sedan_2170_nmc.ron");
+    h.get_by_label("Compare").click();
+    h.run();
+    h.get_by_label("Add preset").click();
+    h.run();
+    h.get_by_label("sedan_2170_nmc.ron").click();
+    h.run();
+    h.get_by_label("Add preset").click();
+    h.run();
+    h.get_by_label("sedan_gac_assb.ron").click();
+    h.run();
+    // The runs come back from workers; the plots then list both designs.
+    let start = std::time::Instant::now();
+    while h.state().compare.iter().any(|e| e.trace.is_none()) {
+        assert!(
+            start.elapsed().as_secs() < 300,
+            "compare runs did not finish"
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    h.run();
+    let names: Vec<String> = h
+        .state()
+        .compare
+        .iter()
+        .map(|e| e.project.name.clone())
+        .collect();
+    for plot in ["pack voltage, V", "SOC, %", "cell temperature, °C"] {
+        let l = text_of(&h.get_by_label_contains(&format!("Overlay {plot}: ")));
+        for n in &names {
+            assert!(l.contains(n.as_str()), "{l} lacks {n}");
+        }
+    }
+    for e in &h.state().compare {
+        let t = e.trace.as_ref().unwrap();
+        let r = e.range.as_ref().unwrap().as_ref().unwrap();
+        // The overlay ends where the run stopped: its last distance is the range (to the 1 m
+        // rounding of km figures), and SOC falls from the initial value.
+        let last_km = *t.distance_km.last().unwrap();
+        assert!(
+            (last_km - r.range_m.unwrap() / 1000.0).abs() < 1e-3,
+            "{last_km}"
+        );
+        assert!(t.soc_pct.first().unwrap() > t.soc_pct.last().unwrap());
+        assert!(t.distance_km.len() <= packwright::gui::panels::compare::TRACE_POINTS + 1);
+    }
+}

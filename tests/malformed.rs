@@ -117,7 +117,7 @@ fn truncated_file() {
         12,
         "the file ends in the middle of a value (truncated?): Unexpected variant named \
          `PackTermin` in enum `NodeFile`, expected one of `Module`, `PackTerminal`, `Contactor`, \
-         or `Fuse` instead",
+         `Fuse`, `Busbar`, or `Bms` instead",
     );
     // Cut right after an opening bracket: ron's own end-of-file error.
     let text = std::fs::read_to_string(data("../small_project.ron")).expect("read");
@@ -492,4 +492,26 @@ fn a_failed_load_returns_an_error_and_nothing_else() {
     ] {
         assert!(load_file(&data(name)).is_err(), "{name}");
     }
+}
+
+#[test]
+fn a_power_link_to_a_bms_node_is_refused_with_its_name() {
+    // small_project.ron with a BMS node added and the first link's end moved onto it.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/small_project.ron"),
+    )
+    .unwrap();
+    let text = text.replacen(
+        "nodes: [Module(",
+        "nodes: [Bms(id: \"BMS1\", mass_g: 900.0, quiescent_w: 3.0, monitors: [\"M1\"]), Module(",
+        1,
+    );
+    let first_to = text.find("to: (\"").unwrap();
+    let end = text[first_to..].find(')').unwrap() + first_to;
+    let text = format!("{}to: (\"BMS1\", Pos{}", &text[..first_to], &text[end..]);
+    let err = load_str(&text, "bms_link.ron").unwrap_err().to_string();
+    assert!(
+        err.contains("BMS node \"BMS1\"") && err.contains("no power terminals"),
+        "{err}"
+    );
 }

@@ -512,7 +512,9 @@ fn pack(designs: Vec<String>) -> impl Strategy<Value = PackFile> {
                     NodeFile::Module { id, .. }
                     | NodeFile::PackTerminal { id, .. }
                     | NodeFile::Contactor { id, .. }
-                    | NodeFile::Fuse { id, .. } => id.clone(),
+                    | NodeFile::Fuse { id, .. }
+                    | NodeFile::Busbar { id, .. }
+                    | NodeFile::Bms { id, .. } => id.clone(),
                 })
                 .collect();
             let link = (
@@ -796,4 +798,47 @@ proptest! {
         prop_assert!(near(c.r0_ohm.values[0], r0_ohm));
         prop_assert!(near(once.modules[0].layout.gap_m, gap_m) && near(once.pack.soc_min, soc_min));
     }
+}
+
+#[test]
+fn a_file_from_before_busbar_and_bms_nodes_loads_unchanged_and_saves_byte_identically() {
+    // tests/data/gui_fixture.ron and small_project.ron were written before `Busbar` and `Bms` nodes
+    // existed (format 1 either way): they load, hold no new node, keep their BMS mass, and save to
+    // the same bytes.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/small_project.ron");
+    let text = std::fs::read_to_string(&path).expect("small_project.ron");
+    let project = load_str(&text, "small_project.ron").expect("loads");
+    assert!(project.pack.graph.node_weights().all(|n| !matches!(
+        n,
+        packwright::model::pack::PackNode::Busbar { .. }
+            | packwright::model::pack::PackNode::Bms { .. }
+    )));
+    assert_eq!(project.pack.hardware.bms_mass_kg, 1.2);
+    assert_eq!(to_string(&project).expect("saves"), text);
+    // Its BMS mass still counts (1.2 kg, from the file's `bms_mass_kg`).
+    let roll = packwright::model::rollup::rollup(&project);
+    assert_eq!(roll.mass_breakdown_kg.get("BMS"), Some(&1.2));
+}
+
+#[test]
+fn busbar_and_bms_nodes_round_trip() {
+    let mut p = common::prismatic_project();
+    packwright::model::build::add_bms_node(&mut p.pack, "BMS1", 3.5);
+    let m1 = p.pack.find(&"M1".into()).expect("M1");
+    let m2 = p.pack.find(&"M2".into()).expect("M2");
+    let e = p.pack.graph.find_edge(m1, m2).expect("link");
+    p.pack.graph[e].length_m = 0.25;
+    packwright::model::build::link_to_busbar(&mut p.pack, e, "BB1", 0.02).expect("busbar");
+    assert_round_trip(&p, "prismatic with BMS and busbar nodes");
+    let text = to_string(&p).expect("saves");
+    assert!(
+        text.contains("Bms(") && text.contains("monitors: [\"M1\", \"M2\"]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Busbar(") && text.contains("length_mm: 210.0"),
+        "{text}"
+    );
+    let again = to_string(&load_str(&text, "x.ron").expect("loads")).expect("saves");
+    assert_eq!(again, text, "a second save is byte-identical");
 }

@@ -455,3 +455,132 @@ fn rollup_is_a_pure_function_of_the_project() {
     let project = prismatic_project();
     assert_eq!(rollup(&project), rollup(&project));
 }
+
+/// (pack resistance from the roll-up, pack mass, conductor resistance of the compiled circuit at
+/// group fidelity, where the pack wiring stays a circuit of its own).
+fn pack_r_mass_circuit(project: &packwright::model::project::Project) -> (f64, f64, f64) {
+    use packwright::model::project::Fidelity;
+    use packwright::sim::compile::{Circuit, compile};
+    let roll = rollup(project);
+    let circuit = match compile(project, Fidelity::Group).unwrap().circuit {
+        Circuit::Chain { r_ohm } => r_ohm,
+        Circuit::Mesh { .. } => panic!("the prismatic fixture is one string: a chain"),
+    };
+    (roll.pack.resistance_ohm, roll.pack.mass_kg, circuit)
+}
+
+#[test]
+fn busbar_between_two_modules_adds_its_resistance_and_mass() {
+    use packwright::model::material::Material;
+    use packwright::model::pack::{PackNode, Terminal};
+    let base = prismatic_project();
+    let (r0, m0, c0) = pack_r_mass_circuit(&base);
+
+    // Cut M1+ → M2−, put a 200 mm × 50 mm² copper busbar in: M1+ —(the same link)— BB1 —(50 mm
+    // copper link, sized 150 A / 5 A/mm² = 30 mm²)— M2−.
+    let mut p = base.clone();
+    let m1 = p.pack.find(&NodeId::from("M1")).unwrap();
+    let m2 = p.pack.find(&NodeId::from("M2")).unwrap();
+    let e = p.pack.graph.find_edge(m1, m2).unwrap();
+    let old = p.pack.graph.remove_edge(e).unwrap();
+    let bb = p.pack.graph.add_node(PackNode::Busbar {
+        id: NodeId::from("BB1"),
+        material: Material::Copper,
+        length_m: 0.2,
+        cross_section_m2: Some(50.0e-6),
+    });
+    p.pack.graph.add_edge(
+        m1,
+        bb,
+        packwright::model::pack::PackLink {
+            source_terminal: Terminal::Pos,
+            target_terminal: Terminal::Neg,
+            ..old.clone()
+        },
+    );
+    p.pack.connect(
+        (bb, Terminal::Pos),
+        (m2, Terminal::Neg),
+        0.05,
+        Material::Copper,
+    );
+    let (r1, m1_kg, c1) = pack_r_mass_circuit(&p);
+
+    let r_busbar = RESISTIVITY_CU * 0.2 / 50.0e-6; // 68.4 µΩ
+    let r_stub = RESISTIVITY_CU * 0.05 / 30.0e-6; // 28.5 µΩ
+    let kg_busbar = RHO_CU * 0.2 * 50.0e-6; // 88.9 g
+    let kg_stub = RHO_CU * 0.05 * 30.0e-6; // 13.3 g
+    // A chain: every series resistance adds. Tolerance: 1e-12 Ω absolute — both sides are a sum of
+    // a dozen terms near 1e-3 Ω (ulp ~1e-19); the roll-up's LU solve adds ~1e-15 relative.
+    assert!(
+        (r1 - r0 - (r_busbar + r_stub)).abs() < 1e-12,
+        "Δr {}",
+        r1 - r0
+    );
+    assert!(
+        (c1 - c0 - (r_busbar + r_stub)).abs() < 1e-12,
+        "Δcircuit {}",
+        c1 - c0
+    );
+    assert!((m1_kg - m0 - (kg_busbar + kg_stub)).abs() < 1e-9);
+    let roll = rollup(&p);
+    assert_close("busbar R", roll.busbar_resistance_ohm["BB1"], r_busbar, TOL);
+    // I²R at the 150 A design current.
+    assert_close(
+        "busbar loss",
+        roll.busbar_loss_w,
+        150.0 * 150.0 * r_busbar,
+        TOL,
+    );
+    assert_eq!(
+        roll.topology.series_cells, 6,
+        "a busbar is a conductor, not a cell"
+    );
+}
+
+#[test]
+fn link_turned_into_busbar_node_keeps_resistance_and_mass() {
+    let base = prismatic_project();
+    let (r0, m0, c0) = pack_r_mass_circuit(&base);
+    let mut p = base.clone();
+    let m1 = p.pack.find(&NodeId::from("M1")).unwrap();
+    let m2 = p.pack.find(&NodeId::from("M2")).unwrap();
+    let e = p.pack.graph.find_edge(m1, m2).unwrap();
+    let len = p.pack.graph[e].length_m;
+    packwright::model::build::link_to_busbar(&mut p.pack, e, "BB1", 0.01).unwrap();
+    let (r1, m1_kg, c1) = pack_r_mass_circuit(&p);
+    // Same conductor cut in three (stub + busbar + stub = the link's length): equal to rounding.
+    assert_close("pack R", r1, r0, TOL);
+    assert_close("circuit R", c1, c0, TOL);
+    assert_close("pack kg", m1_kg, m0, TOL);
+    assert!(len > 0.02);
+}
+
+#[test]
+fn bms_node_mass_replaces_hardware_figure_and_draw_is_reported() {
+    use packwright::model::pack::PackNode;
+    let base = prismatic_project(); // hardware BMS 1.2 kg
+    let m0 = rollup(&base).pack.mass_kg;
+    let mut p = base.clone();
+    let bms = packwright::model::build::add_bms_node(&mut p.pack, "BMS1", 4.5);
+    assert_eq!(p.pack.hardware.bms_mass_kg, 0.0);
+    let roll = rollup(&p);
+    // Moved, not added: the same 1.2 kg.
+    assert_close("pack kg, BMS moved to a node", roll.pack.mass_kg, m0, TOL);
+    assert_close("BMS kg", roll.mass_breakdown_kg["BMS"], 1.2, TOL);
+    assert_close("quiescent W", roll.bms_quiescent_w, 4.5, TOL);
+    // A node of 2.0 kg with the old 1.2 kg still in the hardware: only the node counts (+0.8 kg).
+    if let PackNode::Bms { mass_kg, .. } = &mut p.pack.graph[bms] {
+        *mass_kg = 2.0;
+    }
+    p.pack.hardware.bms_mass_kg = 1.2;
+    assert_close("pack kg, node 2.0", rollup(&p).pack.mass_kg, m0 + 0.8, TOL);
+    // Resistance and topology untouched.
+    assert_eq!(rollup(&p).topology, rollup(&base).topology);
+    assert_close(
+        "pack R",
+        rollup(&p).pack.resistance_ohm,
+        rollup(&base).pack.resistance_ohm,
+        TOL,
+    );
+}

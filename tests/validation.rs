@@ -876,6 +876,10 @@ fn at_least_twelve_distinct_rules_are_exercised() {
         "module-overlap",
         "operating-window",
         "sealing-insufficient",
+        "busbar-undersized",
+        "bms-missing",
+        "bms-mass-ignored",
+        "bms-unmonitored",
     ];
     // Every rule id in the validator's source appears in the list (a new rule needs a test here).
     let src = include_str!("../src/model/validate.rs");
@@ -892,4 +896,208 @@ fn at_least_twelve_distinct_rules_are_exercised() {
     let missing: Vec<_> = in_source.difference(&listed).collect();
     assert!(missing.is_empty(), "rules without a test: {missing:?}");
     assert!(listed.len() >= 12);
+}
+
+/// The prismatic fixture with its BMS mass moved into a BMS node that senses both modules.
+fn with_bms_node() -> Project {
+    let mut p = prismatic_project();
+    packwright::model::build::add_bms_node(&mut p.pack, "BMS1", 3.0);
+    p
+}
+
+/// The prismatic fixture with its M1→M2 link replaced by a 200 mm copper busbar node `BB1`.
+fn with_busbar(section_m2: Option<f64>) -> Project {
+    let mut p = prismatic_project();
+    let m1 = p.pack.find(&NodeId::from("M1")).unwrap();
+    let m2 = p.pack.find(&NodeId::from("M2")).unwrap();
+    let e = p.pack.graph.find_edge(m1, m2).expect("M1–M2 link");
+    p.pack.graph[e].length_m = 0.22;
+    let bb = packwright::model::build::link_to_busbar(&mut p.pack, e, "BB1", 0.01).unwrap();
+    if let PackNode::Busbar {
+        cross_section_m2, ..
+    } = &mut p.pack.graph[bb]
+    {
+        *cross_section_m2 = section_m2;
+    }
+    p
+}
+
+#[test]
+fn bms_and_busbar_fixtures_are_clean() {
+    for p in [
+        with_bms_node(),
+        with_busbar(None),
+        with_busbar(Some(40.0e-6)),
+    ] {
+        let d = diagnose(&p);
+        assert_eq!(d.count(Severity::Error), 0, "{:#?}", d.items);
+        assert_eq!(d.count(Severity::Warning), 0, "{:#?}", d.items);
+    }
+}
+
+#[test]
+fn busbar_undersized_for_design_current() {
+    // Fixture: 150 A design current at 5 A/mm² allowed → 30 mm² needed. 20 mm² runs at 7.5 A/mm².
+    let ok = clean(with_busbar(Some(30.0e-6)), "busbar-undersized");
+    let bad = with_busbar(Some(20.0e-6));
+    fires(
+        &ok,
+        &bad,
+        "busbar-undersized",
+        Severity::Warning,
+        Location::Node("BB1".into()),
+        &["20 mm²", "7.5 A/mm²", "5.0 A/mm²", "30 mm²"],
+        &[],
+    );
+}
+
+#[test]
+fn busbar_negative_length_is_non_physical() {
+    let ok = clean(with_busbar(None), "non-physical-value");
+    let mut bad = ok.clone();
+    if let PackNode::Busbar { length_m, .. } = node_mut(&mut bad, "BB1") {
+        *length_m = -0.2;
+    }
+    fires(
+        &ok,
+        &bad,
+        "non-physical-value",
+        Severity::Error,
+        Location::Node("BB1".into()),
+        &["busbar length", "-0.2"],
+        &[],
+    );
+}
+
+#[test]
+fn bms_missing_without_node_or_mass() {
+    let ok = clean(prismatic_project(), "bms-missing");
+    let mut bad = ok.clone();
+    bad.pack.hardware.bms_mass_kg = 0.0;
+    fires(
+        &ok,
+        &bad,
+        "bms-missing",
+        Severity::Warning,
+        Location::Pack,
+        &["no BMS"],
+        &[],
+    );
+    // A BMS node (even massless in the hardware) silences it.
+    let d = diagnose(&with_bms_node());
+    assert!(d.by_rule("bms-missing").is_empty());
+}
+
+#[test]
+fn bms_mass_counted_once_and_double_entry_warned() {
+    let ok = clean(with_bms_node(), "bms-mass-ignored");
+    let mut bad = ok.clone();
+    bad.pack.hardware.bms_mass_kg = 0.8;
+    fires(
+        &ok,
+        &bad,
+        "bms-mass-ignored",
+        Severity::Warning,
+        Location::Pack,
+        &["0.80 kg"],
+        &[],
+    );
+}
+
+#[test]
+fn bms_unmonitored_module() {
+    let ok = clean(with_bms_node(), "bms-unmonitored");
+    let mut bad = ok.clone();
+    if let PackNode::Bms { monitors, .. } = node_mut(&mut bad, "BMS1") {
+        monitors.retain(|m| m.as_str() != "M2");
+    }
+    let hit = fires(
+        &ok,
+        &bad,
+        "bms-unmonitored",
+        Severity::Warning,
+        Location::Node("M2".into()),
+        &["BMS1"],
+        &[],
+    );
+    assert!(hit.message.contains("no BMS senses"));
+    assert_eq!(
+        diagnose(&bad).by_rule("bms-unmonitored").len(),
+        1,
+        "M1 is still sensed"
+    );
+}
+
+#[test]
+fn bms_sense_link_to_missing_module_is_dangling() {
+    let ok = clean(with_bms_node(), "dangling-reference");
+    let mut bad = ok.clone();
+    if let PackNode::Bms { monitors, .. } = node_mut(&mut bad, "BMS1") {
+        monitors.push(NodeId::from("M9"));
+    }
+    fires(
+        &ok,
+        &bad,
+        "dangling-reference",
+        Severity::Error,
+        Location::Node("BMS1".into()),
+        &["M9"],
+        &[],
+    );
+}
+
+#[test]
+fn bms_node_does_not_change_series_parallel_or_wiring() {
+    // 6s2p fixture; a BMS node with no power terminals must leave the reading as it was and raise
+    // no open-terminal or floating report.
+    let base = check(&prismatic_project()).0.topology;
+    let with = check(&with_bms_node()).0.topology;
+    assert_eq!(base.series_cells, 6);
+    assert_eq!(base.parallel_cells(), 2);
+    assert_eq!(with.series_cells, base.series_cells);
+    assert_eq!(with.parallel_by_level, base.parallel_by_level);
+    assert_eq!(with.series_modules, base.series_modules);
+    assert!(with.problems.is_empty(), "{:?}", with.problems);
+}
+
+#[test]
+fn a_blank_cell_of_every_family_validates_with_its_documented_defaults() {
+    use packwright::model::cell::{Cell, ChemistryFamily};
+    for f in ChemistryFamily::ALL {
+        let mut p = prismatic_project();
+        p.cells.push(Cell::blank(CellId::from("blank"), f));
+        let d = diagnose(&p);
+        let here: Vec<_> = d
+            .items
+            .iter()
+            .filter(|x| x.location == cell_loc("blank"))
+            .collect();
+        assert!(here.is_empty(), "{f:?}: {here:#?}");
+    }
+    // NMC, hand figures from assets/README.md "Family defaults (v1)": 5 A·h placeholder, DCIR
+    // 96 mΩ·A·h / 5 A·h = 19.2 mΩ, R0 = 40 % = 7.68 mΩ, R1 = 60 % = 11.52 mΩ, C1 = 30 s / R1.
+    // Tolerance 1e-12 relative: a handful of float operations.
+    let c = Cell::blank(CellId::from("n"), ChemistryFamily::NmcNca);
+    let t25 = degc_to_k(25.0);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
+    assert!(close(c.r0_ohm.eval(t25, 5.0, 0.5), 7.68e-3));
+    assert!(close(c.rc[0].r_ohm.eval(t25, 5.0, 0.5), 11.52e-3));
+    assert!(close(c.rc[0].c_f.eval(t25, 5.0, 0.5), 30.0 / 11.52e-3));
+    assert!(close(c.dc_resistance_ohm(), 19.2e-3));
+    // R0 at 0 °C: Arrhenius with 17 kJ/mol, ×exp(17000/8.314462618·(1/273.15 − 1/298.15)) ≈ 1.87.
+    let arr = (17_000.0_f64 / 8.314_462_618 * (1.0 / 273.15 - 1.0 / 298.15)).exp();
+    assert!(close(c.r0_ohm.eval(273.15, 5.0, 0.5), 7.68e-3 * arr));
+    assert!(
+        (arr - 1.87).abs() < 0.01,
+        "README: liquid R0 at 0 °C is 1.87×"
+    );
+    // Window 2.5–4.2 V; nominal 3.7221 V (tools/gen_cells.py mean_ocv over 201 points of the
+    // fitted line). Cross-check against the cell's own 21-point curve: its trapezoidal SOC mean is
+    // 3.71754 V by hand; the coarser grid cuts the curve's corners, within 10 mV.
+    assert_eq!((c.min_voltage_v, c.max_voltage_v), (2.5, 4.2));
+    assert_eq!(c.nominal_voltage_v, 3.7221);
+    let v = &c.ocv_v.values;
+    let trapezoid = v.windows(2).map(|w| 0.5 * (w[0] + w[1])).sum::<f64>() / 20.0;
+    assert!((trapezoid - 3.717_535).abs() < 1e-9);
+    assert!((c.nominal_voltage_v - trapezoid).abs() < 0.01);
 }

@@ -6,7 +6,16 @@
 //! frame, [`StudioApp::run_actions`] applies them in order. Nothing else changes the document, so
 //! undo, autosave, the stale marker on results and the tests all see every change.
 //!
-//! File dialogs go through [`FileDialogs`], so tests inject paths instead of opening a native dialog.
+//! File dialogs go through [`FileDialogs`], so tests inject paths instead of opening a native dialog;
+//! every dialog action ends in a path-taking action ([`Action::ExportTo`], [`Action::ImportCycleFrom`],
+//! [`Action::OpenPath`]) that tests can also push directly.
+//!
+//! Long work never runs on the UI thread: the live range, the Run button, the compare runs, the spec
+//! sheet export and the cell-conversion preview all run on workers (`crate::jobs`) and wake the UI.
+//!
+//! `PACKWRIGHT_FRAME_LOG=path` (opt-in) appends one line per frame (`frame <interval_ms> <ui_ms>`)
+//! and one per applied edit (`edit figures_ms <t> range_ms <t>`: from the edit to its roll-up on
+//! screen, and to its lumped range on screen) to `path`, and keeps the window repainting.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -102,6 +111,20 @@ pub enum Action {
     SaveAs,
     /// Export the figures (and results if any) as CSV.
     Export,
+    /// Export the spec sheet through the save dialog (the extension picks the format).
+    ExportSheet,
+    /// Export the spec sheet to this file (.pdf, .md, .html, .csv or .json), on a worker.
+    ExportTo(PathBuf),
+    /// Import a CSV drive cycle through the file dialog.
+    ImportCycle,
+    /// Use this CSV file as the drive cycle (checked first; a bad file leaves the cycle as it was).
+    ImportCycleFrom(PathBuf),
+    /// Open the "Convert cell" window.
+    ConvertOpen,
+    /// Replace the design by the converted one (one undoable edit).
+    ConvertApply,
+    /// Close the "Convert cell" window.
+    ConvertClose,
     /// Start a run.
     Run,
     /// Cancel the run.
@@ -136,6 +159,10 @@ pub trait FileDialogs {
     fn save_project(&mut self, suggested_name: &str) -> Option<PathBuf>;
     /// Asks where to export; None when cancelled.
     fn export_csv(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// Asks where to write the spec sheet; None when cancelled.
+    fn export_sheet(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// Asks for a CSV drive cycle; None when cancelled.
+    fn import_cycle(&mut self) -> Option<PathBuf>;
 }
 
 /// rfd dialogs (xdg portal, or zenity when no portal runs).
@@ -163,6 +190,26 @@ impl FileDialogs for NativeDialogs {
             .set_file_name(suggested_name)
             .save_file()
     }
+    fn export_sheet(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export spec sheet")
+            .add_filter("PDF", &["pdf"])
+            .add_filter("Markdown", &["md"])
+            .add_filter("HTML", &["html"])
+            .add_filter("CSV (key figures)", &["csv"])
+            .add_filter("JSON", &["json"])
+            .set_file_name(suggested_name)
+            .save_file()
+    }
+    fn import_cycle(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Import drive cycle")
+            .add_filter(
+                "CSV: time_s, speed_kmh or speed_mps, optional grade",
+                &["csv"],
+            )
+            .pick_file()
+    }
 }
 
 /// Answers dialogs from a queue (tests): each call pops one answer, None when empty.
@@ -180,6 +227,12 @@ impl FileDialogs for ScriptedDialogs {
         self.answers.pop_front().flatten()
     }
     fn export_csv(&mut self, _suggested_name: &str) -> Option<PathBuf> {
+        self.answers.pop_front().flatten()
+    }
+    fn export_sheet(&mut self, _suggested_name: &str) -> Option<PathBuf> {
+        self.answers.pop_front().flatten()
+    }
+    fn import_cycle(&mut self) -> Option<PathBuf> {
         self.answers.pop_front().flatten()
     }
 }
@@ -202,8 +255,47 @@ pub struct CompareEntry {
     pub project: Arc<Project>,
     /// Its figures.
     pub figures: Figures,
-    /// Its lumped range on its own cycle (or why there is none).
-    pub range: Result<crate::gui::runs::RangeSummary, String>,
+    /// Its lumped range on its own cycle (or why there is none); None while the worker runs.
+    pub range: Option<Result<crate::gui::runs::RangeSummary, String>>,
+    /// The traces of that run, down-sampled for the overlay plots; None until it is back.
+    pub trace: Option<Arc<panels::compare::CompareTrace>>,
+}
+
+/// What a compare worker brings back.
+type CompareRun = (
+    crate::gui::runs::RangeSummary,
+    panels::compare::CompareTrace,
+);
+
+/// The opt-in frame and edit-latency log (`PACKWRIGHT_FRAME_LOG`).
+struct FrameLog {
+    out: std::io::BufWriter<std::fs::File>,
+    last_frame: Option<std::time::Instant>,
+    /// The last edit, and whether its figures were already logged.
+    edit: Option<(std::time::Instant, Option<f64>)>,
+}
+
+impl FrameLog {
+    fn from_env() -> Option<Self> {
+        let path = std::env::var_os("PACKWRIGHT_FRAME_LOG")?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .ok()?;
+        Some(Self {
+            out: std::io::BufWriter::new(file),
+            last_frame: None,
+            edit: None,
+        })
+    }
+
+    fn line(&mut self, text: &str) {
+        use std::io::Write as _;
+        // A log that cannot be written is not worth stopping the studio for.
+        let _ = writeln!(self.out, "{text}");
+        let _ = self.out.flush();
+    }
 }
 
 /// Most designs compared at once.
@@ -270,6 +362,11 @@ pub struct StudioApp {
     /// The live lumped range of the open design.
     pub live_range: crate::gui::runs::LiveRange,
     waker: Option<crate::jobs::Waker>,
+    compare_jobs: Vec<(Arc<Project>, crate::jobs::JobHandle<CompareRun>)>,
+    export_job: Option<(PathBuf, crate::jobs::JobHandle<()>)>,
+    /// The "Convert cell" window, when open.
+    pub convert: Option<panels::convert::ConvertState>,
+    frame_log: Option<FrameLog>,
 }
 
 impl std::fmt::Debug for StudioApp {
@@ -311,7 +408,27 @@ impl StudioApp {
             run: panels::simulate::RunState::default(),
             live_range: crate::gui::runs::LiveRange::default(),
             waker: None,
+            compare_jobs: Vec::new(),
+            export_job: None,
+            convert: None,
+            frame_log: FrameLog::from_env(),
         }
+    }
+
+    /// True while a spec sheet is being written.
+    pub fn is_exporting(&self) -> bool {
+        self.export_job.is_some()
+    }
+
+    fn waker(&self) -> crate::jobs::Waker {
+        self.waker.clone().unwrap_or_else(|| Arc::new(|| {}))
+    }
+
+    fn error(&mut self, text: String) {
+        self.banner = Some(Banner {
+            severity: Severity::Error,
+            text,
+        });
     }
 
     /// A studio for tests: scripted dialogs, recovery in `recovery_dir` (if any).
@@ -611,7 +728,7 @@ impl StudioApp {
         }
     }
 
-    fn add_compare(&mut self, source: String, project: Arc<Project>) {
+    fn add_compare(&mut self, source: String, project: Arc<Project>, base: Option<PathBuf>) {
         if self.compare.len() >= COMPARE_MAX {
             self.banner = Some(Banner {
                 severity: Severity::Info,
@@ -620,16 +737,178 @@ impl StudioApp {
             return;
         }
         let figures = figures::compute(&project);
-        let never = std::sync::atomic::AtomicBool::new(false);
-        let range =
-            crate::gui::runs::lumped_range(&project, None, &never).map_err(|e| e.to_string());
+        let for_job = Arc::clone(&project);
+        let range = match crate::jobs::spawn("packwright-compare", self.waker(), move |progress| {
+            let cancel = progress.cancel_flag();
+            let (summary, result) =
+                crate::gui::runs::lumped_run(&for_job, base.as_deref(), &cancel, true)?;
+            let trace = result
+                .trace
+                .as_ref()
+                .map(panels::compare::CompareTrace::from_trace)
+                .unwrap_or_default();
+            Ok((summary, trace))
+        }) {
+            Ok(job) => {
+                self.compare_jobs.push((Arc::clone(&project), job));
+                None
+            }
+            Err(e) => Some(Err(e.to_string())),
+        };
         self.compare.push(CompareEntry {
             source,
             project,
             figures,
             range,
+            trace: None,
         });
         self.view = View::Compare;
+    }
+
+    /// Collects finished compare runs into their entries.
+    fn poll_compare(&mut self) {
+        let mut k = 0;
+        while k < self.compare_jobs.len() {
+            let Some(result) = self.compare_jobs[k].1.poll() else {
+                k += 1;
+                continue;
+            };
+            let (project, _) = self.compare_jobs.remove(k);
+            let (range, trace) = match result {
+                Ok((summary, trace)) => (Ok(summary), Some(Arc::new(trace))),
+                Err(e) => (Err(e.to_string()), None),
+            };
+            for e in &mut self.compare {
+                if Arc::ptr_eq(&e.project, &project) {
+                    e.range = Some(range.clone());
+                    e.trace = trace.clone();
+                }
+            }
+        }
+    }
+
+    /// Starts writing the spec sheet of the open design to `path` on a worker.
+    fn export_sheet_to(&mut self, path: PathBuf) {
+        let Some(doc) = &self.doc else {
+            return;
+        };
+        if self.export_job.is_some() {
+            self.banner = Some(Banner {
+                severity: Severity::Info,
+                text: "A spec sheet is being written already; wait for it to finish.".to_owned(),
+            });
+            return;
+        }
+        let Some(format) = crate::export::Format::from_path(&path) else {
+            self.error(format!(
+                "Cannot export the spec sheet to {}: expected a file name ending in .pdf, .md, .html, .csv or .json.",
+                path.display()
+            ));
+            return;
+        };
+        let project = doc.snapshot();
+        // The sheet names and hashes the design file; with unsaved changes (or no file) it hashes
+        // the design as it would be saved now.
+        let saved = doc
+            .path
+            .as_ref()
+            .filter(|_| !doc.is_dirty())
+            .and_then(|p| std::fs::read(p).ok().map(|b| (p.clone(), b)));
+        let (name, bytes) = match saved {
+            Some((p, b)) => (
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                b,
+            ),
+            None => match crate::preset::to_string(&project) {
+                Ok(t) => (
+                    format!("{}.ron (unsaved)", slug(&project.name)),
+                    t.into_bytes(),
+                ),
+                Err(e) => {
+                    self.error(format!("Could not export the spec sheet. {e}"));
+                    return;
+                }
+            },
+        };
+        let out = path.clone();
+        match crate::jobs::spawn("packwright-export", self.waker(), move |progress| {
+            progress.report(0.0, "driving WLTC, UDDS and HWFET");
+            let cancel = progress.cancel_flag();
+            let sheet = crate::gui::runs::spec_sheet(&project, &name, &bytes, &cancel)?;
+            let template = crate::export::template::SpecSheetTemplate::bundled()
+                .map_err(|e| crate::jobs::JobError::Failed(e.to_string()))?;
+            let data = crate::export::render(&sheet, format, &template)
+                .map_err(|e| crate::jobs::JobError::Failed(e.to_string()))?;
+            crate::preset::write_atomic(&out, &data)
+                .map_err(|e| crate::jobs::JobError::Failed(e.to_string()))
+        }) {
+            Ok(job) => {
+                self.export_job = Some((path.clone(), job));
+                self.banner = Some(Banner {
+                    severity: Severity::Info,
+                    text: format!("Writing the spec sheet to {}…", path.display()),
+                });
+            }
+            Err(e) => self.error(format!("Could not export the spec sheet. {e}")),
+        }
+    }
+
+    fn poll_export(&mut self) {
+        let Some((_, job)) = &mut self.export_job else {
+            return;
+        };
+        let Some(result) = job.poll() else {
+            return;
+        };
+        let Some((path, _)) = self.export_job.take() else {
+            return;
+        };
+        match result {
+            Ok(()) => {
+                self.banner = Some(Banner {
+                    severity: Severity::Info,
+                    text: format!("Spec sheet written to {}.", path.display()),
+                });
+            }
+            Err(e) => self.error(format!(
+                "Could not export the spec sheet to {}. {e}",
+                path.display()
+            )),
+        }
+    }
+
+    /// Checks a CSV drive cycle and makes it the design's cycle; a bad file leaves the cycle as it
+    /// was and shows the reader's message (it names the row).
+    fn import_cycle(&mut self, path: &Path, now_s: f64) {
+        let Some(doc) = &self.doc else {
+            return;
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(format!(
+                    "Could not read the drive cycle {}: {e}",
+                    path.display()
+                ));
+                return;
+            }
+        };
+        if let Err(e) = crate::sim::vehicle::Cycle::parse_csv(&text, &path.display().to_string()) {
+            self.error(format!("The drive cycle was not imported. {e}"));
+            return;
+        }
+        let mut sim = doc.project().simulation.clone();
+        sim.cycle = path.display().to_string();
+        self.apply_action(
+            Action::Edit {
+                edit: Edit::SetSimulation(Box::new(sim)),
+                merge: None,
+            },
+            now_s,
+        );
     }
 
     /// Performs one action (after the unsaved-changes check).
@@ -659,17 +938,27 @@ impl StudioApp {
         }
     }
 
+    fn note_edit(&mut self) {
+        let now = std::time::Instant::now();
+        self.edit_started = Some(now);
+        if let Some(log) = &mut self.frame_log {
+            log.edit = Some((now, None));
+        }
+    }
+
     fn apply_action(&mut self, a: Action, now_s: f64) {
         match a {
             Action::Edit { edit, merge } => {
-                if let Some(doc) = &mut self.doc {
-                    self.edit_started = Some(std::time::Instant::now());
-                    if let Err(e) = doc.apply(edit, merge.as_deref(), now_s) {
-                        self.banner = Some(Banner {
-                            severity: Severity::Warning,
-                            text: format!("Edit refused: {e}"),
-                        });
-                    }
+                if self.doc.is_some() {
+                    self.note_edit();
+                }
+                if let Some(doc) = &mut self.doc
+                    && let Err(e) = doc.apply(edit, merge.as_deref(), now_s)
+                {
+                    self.banner = Some(Banner {
+                        severity: Severity::Warning,
+                        text: format!("Edit refused: {e}"),
+                    });
                 }
             }
             Action::CloseGroup => {
@@ -678,14 +967,18 @@ impl StudioApp {
                 }
             }
             Action::Undo => {
+                if self.doc.is_some() {
+                    self.note_edit();
+                }
                 if let Some(doc) = &mut self.doc {
-                    self.edit_started = Some(std::time::Instant::now());
                     doc.undo();
                 }
             }
             Action::Redo => {
+                if self.doc.is_some() {
+                    self.note_edit();
+                }
                 if let Some(doc) = &mut self.doc {
-                    self.edit_started = Some(std::time::Instant::now());
                     doc.redo();
                 }
             }
@@ -701,6 +994,49 @@ impl StudioApp {
                 self.save(true);
             }
             Action::Export => self.export(),
+            Action::ExportSheet => {
+                if let Some(doc) = &self.doc {
+                    let name = format!("{}-spec-sheet.pdf", slug(&doc.project().name));
+                    if let Some(p) = self.dialogs.export_sheet(&name) {
+                        self.export_sheet_to(p);
+                    }
+                }
+            }
+            Action::ExportTo(p) => self.export_sheet_to(p),
+            Action::ImportCycle => {
+                if self.doc.is_some()
+                    && let Some(p) = self.dialogs.import_cycle()
+                {
+                    self.import_cycle(&p, now_s);
+                }
+            }
+            Action::ImportCycleFrom(p) => self.import_cycle(&p, now_s),
+            Action::ConvertOpen => {
+                if let Some(doc) = &self.doc {
+                    let (state, problem) = panels::convert::ConvertState::new(doc.project());
+                    self.convert = Some(state);
+                    if let Some(p) = problem {
+                        self.error(p);
+                    }
+                }
+            }
+            Action::ConvertApply => {
+                let conv = match (&self.doc, &self.convert) {
+                    (Some(doc), Some(st)) => st.ready(&doc.snapshot()),
+                    _ => None,
+                };
+                if let Some(conv) = conv {
+                    self.convert = None;
+                    self.apply_action(
+                        Action::Edit {
+                            edit: Edit::ReplaceProject(Box::new(conv.project.clone())),
+                            merge: None,
+                        },
+                        now_s,
+                    );
+                }
+            }
+            Action::ConvertClose => self.convert = None,
             Action::Run => {
                 if let Some(doc) = &self.doc
                     && let Err(msg) = self.run.start(doc)
@@ -729,14 +1065,15 @@ impl StudioApp {
                 if let Some(doc) = &self.doc {
                     let src = format!("open document ({})", doc.title());
                     let snap = doc.snapshot();
-                    self.add_compare(src, snap);
+                    let path = doc.path.clone();
+                    self.add_compare(src, snap, path);
                 }
             }
             Action::CompareAddPreset(k) => {
                 if let Some(p) = BUNDLED_PRESETS.get(k) {
                     match crate::preset::load_str(p.text, &format!("presets/{}", p.file_name)) {
                         Ok(project) => {
-                            self.add_compare(p.file_name.to_owned(), Arc::new(project));
+                            self.add_compare(p.file_name.to_owned(), Arc::new(project), None);
                         }
                         Err(e) => {
                             self.banner = Some(Banner {
@@ -751,7 +1088,8 @@ impl StudioApp {
                 if let Some(path) = self.dialogs.open_project() {
                     match crate::preset::load_file(&path) {
                         Ok(project) => {
-                            self.add_compare(path.display().to_string(), Arc::new(project))
+                            let shown = path.display().to_string();
+                            self.add_compare(shown, Arc::new(project), Some(path))
                         }
                         Err(e) => {
                             self.banner = Some(Banner {
@@ -765,6 +1103,10 @@ impl StudioApp {
             Action::CompareRemove(k) => {
                 if k < self.compare.len() {
                     self.compare.remove(k);
+                    // A run nobody shows any more is dropped (and so cancelled).
+                    let compare = &self.compare;
+                    self.compare_jobs
+                        .retain(|(p, _)| compare.iter().any(|e| Arc::ptr_eq(&e.project, p)));
                 }
             }
             Action::DismissBanner => self.banner = None,
@@ -844,8 +1186,16 @@ impl StudioApp {
             // Figures computed before the first frame get their range now.
             self.figures_of = None;
         }
+        let frame_start = std::time::Instant::now();
         self.run.poll(self.doc.as_ref());
-        self.live_range.poll();
+        let range_arrived = self.live_range.poll();
+        self.poll_compare();
+        self.poll_export();
+        if let (Some(st), Some(doc)) = (&mut self.convert, &self.doc) {
+            st.poll();
+            let waker = self.waker.clone().unwrap_or_else(|| Arc::new(|| {}));
+            st.request(&doc.snapshot(), waker);
+        }
         self.shortcuts(&ctx);
         self.dropped_files(&ctx);
 
@@ -882,8 +1232,10 @@ impl StudioApp {
                 panels::welcome::show(ui, self);
             }
         });
+        panels::convert::show(&ctx, self);
         panels::prompt::show(&ctx, self);
 
+        self.log_frame(&ctx, frame_start, range_arrived);
         self.run_actions(now_s);
         self.autosave(now_s);
         if self.allow_close {
@@ -895,6 +1247,42 @@ impl StudioApp {
             self.title_shown = title;
         }
         // Workers wake the UI through the waker when they report; no polling repaint is needed.
+    }
+
+    /// Appends this frame (and the edit it completes, if any) to the frame log, when enabled. The
+    /// figures of an edit are drawn in the first frame after it is applied; its range in the frame
+    /// its worker result arrives.
+    fn log_frame(
+        &mut self,
+        ctx: &egui::Context,
+        frame_start: std::time::Instant,
+        range_arrived: bool,
+    ) {
+        let range_current = self.doc.as_ref().is_some_and(|d| {
+            self.live_range.current(d).is_some() || self.live_range.error(d).is_some()
+        });
+        let Some(log) = &mut self.frame_log else {
+            return;
+        };
+        let now = std::time::Instant::now();
+        let interval_ms = log
+            .last_frame
+            .map_or(f64::NAN, |t| (frame_start - t).as_secs_f64() * 1e3);
+        log.last_frame = Some(frame_start);
+        let ui_ms = (now - frame_start).as_secs_f64() * 1e3;
+        log.line(&format!("frame {interval_ms:.3} {ui_ms:.3}"));
+        if let Some((t0, figures_ms)) = log.edit {
+            let figures_ms = figures_ms.unwrap_or_else(|| (now - t0).as_secs_f64() * 1e3);
+            log.edit = Some((t0, Some(figures_ms)));
+            if range_arrived && range_current {
+                let range_ms = (now - t0).as_secs_f64() * 1e3;
+                log.line(&format!(
+                    "edit figures_ms {figures_ms:.3} range_ms {range_ms:.3}"
+                ));
+                log.edit = None;
+            }
+        }
+        ctx.request_repaint();
     }
 
     /// Answers the unsaved-changes prompt: save first, discard, or cancel.

@@ -271,6 +271,12 @@ pub fn apply_to(p: &mut Project, edit: Edit) -> Result<(), EditError> {
         Edit::RemoveNode(id) => {
             let n = node(p, &id)?;
             p.pack.graph.remove_node(n);
+            // Sense links to a removed module go with it.
+            for w in p.pack.graph.node_weights_mut() {
+                if let PackNode::Bms { monitors, .. } = w {
+                    monitors.retain(|m| m != &id);
+                }
+            }
         }
         Edit::Connect { a, b, link } => {
             if a == b {
@@ -548,6 +554,62 @@ mod tests {
                 .unwrap();
         }
         assert_eq!(doc.undo_depth(), UNDO_CAP);
+    }
+
+    #[test]
+    fn removing_a_module_drops_its_sense_links_and_undo_restores_them() {
+        let mut doc = Document::new(fixture(), None);
+        let monitors: Vec<NodeId> = doc
+            .project()
+            .pack
+            .modules()
+            .map(|(_, m)| m.id.clone())
+            .collect();
+        doc.apply(
+            Edit::AddNode(PackNode::Bms {
+                id: NodeId::from("BMS1"),
+                mass_kg: 1.0,
+                quiescent_w: 5.0,
+                monitors: monitors.clone(),
+            }),
+            None,
+            0.0,
+        )
+        .unwrap();
+        doc.apply(Edit::RemoveNode(NodeId::from("M2")), None, 1.0)
+            .unwrap();
+        let bms = |doc: &Document| {
+            let n = doc.project().pack.find(&NodeId::from("BMS1")).unwrap();
+            match &doc.project().pack.graph[n] {
+                PackNode::Bms { monitors, .. } => monitors.clone(),
+                _ => unreachable!(),
+            }
+        };
+        assert_eq!(bms(&doc).len(), monitors.len() - 1);
+        assert!(!bms(&doc).contains(&NodeId::from("M2")));
+        // A BMS has no power terminals: wiring one is refused.
+        let link = doc
+            .project()
+            .pack
+            .graph
+            .edge_weights()
+            .next()
+            .unwrap()
+            .clone();
+        let err = doc
+            .apply(
+                Edit::Connect {
+                    a: (NodeId::from("BMS1"), Terminal::Pos),
+                    b: (NodeId::from("M1"), Terminal::Pos),
+                    link,
+                },
+                None,
+                2.0,
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("no + terminal"), "{err}");
+        assert!(doc.undo());
+        assert_eq!(bms(&doc), monitors);
     }
 
     #[test]

@@ -40,12 +40,31 @@ fn base_dir(path: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
         .map(std::path::Path::to_path_buf)
 }
 
+/// The cycle a design names (a standard name, or a CSV path relative to `base_dir`).
+pub fn cycle_of(
+    spec: &str,
+    base_dir: Option<&std::path::Path>,
+) -> Result<crate::sim::vehicle::Cycle, String> {
+    load_cycle(spec, base_dir).map_err(|e| format!("{e:#}"))
+}
+
 /// Drives the design's cycle to cut-off at lumped fidelity.
 pub fn lumped_range(
     project: &Project,
     project_path: Option<&std::path::Path>,
     cancel: &AtomicBool,
 ) -> Result<RangeSummary, JobError> {
+    lumped_run(project, project_path, cancel, false).map(|(s, _)| s)
+}
+
+/// [`lumped_range`] with the whole result, and the per-step trace when `record_trace` is set (the
+/// compare view overlays it).
+pub fn lumped_run(
+    project: &Project,
+    project_path: Option<&std::path::Path>,
+    cancel: &AtomicBool,
+    record_trace: bool,
+) -> Result<(RangeSummary, crate::sim::vehicle::range::RangeResult), JobError> {
     let mut p = project.clone();
     p.simulation.fidelity = Fidelity::Lumped;
     let prepared = prepare_project(p).map_err(|e| JobError::Failed(format!("{e:#}")))?;
@@ -56,24 +75,69 @@ pub fn lumped_range(
     .map_err(|e| JobError::Failed(format!("{e:#}")))?;
     let mut engine = build_engine(&prepared.project, Fidelity::Lumped)
         .map_err(|e| JobError::Failed(e.to_string()))?;
+    let options = RangeOptions {
+        record_trace,
+        ..prepared.options
+    };
     let r = run_range_observed(
         &mut engine,
         &prepared.vehicle,
         &cycle,
-        &prepared.options,
+        &options,
         &mut |_| !cancel.load(Ordering::Relaxed),
     )
     .map_err(|e| JobError::Failed(e.to_string()))?;
     if cancel.load(Ordering::Relaxed) {
         return Err(JobError::Cancelled);
     }
-    Ok(RangeSummary {
+    let summary = RangeSummary {
         cycle: r.cycle_name.clone(),
         range_m: r.stop.is_cutoff().then_some(r.distance_m),
         consumption_j_per_m: r.consumption_j_per_m(),
         vehicle_mass_kg: r.vehicle_mass_kg,
         stop: r.stop.to_string(),
-    })
+    };
+    Ok((summary, r))
+}
+
+/// The spec sheet of a design as `packwright report` makes it: roll-up, design-rule findings, and
+/// WLTP / EPA runs at the design's own fidelity through the same core calls
+/// (`standard_ranges`, `SpecSheet::assemble`). `file_name` and `file_bytes` name and hash the design
+/// as saved (the RON text of the design when it has no file yet).
+pub fn spec_sheet(
+    project: &Project,
+    file_name: &str,
+    file_bytes: &[u8],
+    cancel: &AtomicBool,
+) -> Result<crate::export::SpecSheet, JobError> {
+    let (roll, diags) = crate::model::validate::check(project);
+    let prepared =
+        prepare_project(project.clone()).map_err(|e| JobError::Failed(format!("{e:#}")))?;
+    let fidelity = prepared.project.simulation.fidelity;
+    let ranges = crate::sim::vehicle::range::standard_ranges(
+        &prepared.vehicle,
+        || {
+            if cancel.load(Ordering::Relaxed) {
+                return Err("cancelled".to_owned());
+            }
+            Engine::new(&prepared.project, fidelity).map_err(|e| e.to_string())
+        },
+        &RangeOptions {
+            record_trace: true,
+            ..prepared.options
+        },
+    )
+    .map_err(|e| JobError::Failed(e.to_string()))?;
+    Ok(crate::export::SpecSheet::assemble(
+        &crate::export::SheetInput {
+            project,
+            rollup: &roll,
+            diagnostics: &diags,
+            file: (file_name, file_bytes),
+            ranges: Some(&ranges),
+            extra_run: None,
+        },
+    ))
 }
 
 /// Wraps the engine to sample cell temperatures, report progress and stop on cancel mid-cycle.
@@ -230,6 +294,7 @@ pub fn full_run(
         cell_temps_k: samples,
         vehicle_mass_kg: r.vehicle_mass_kg,
         cycle: r.cycle_name.clone(),
+        cycle_distance_m: r.cycle_distance_m,
     })
 }
 

@@ -2,9 +2,11 @@
 //!
 //! [`string_pack`] places identical modules on a grid in the envelope and wires them in one series
 //! string, or in several equal strings in parallel, between the pack terminals through a fuse and two
-//! contactors.
+//! contactors. [`add_bms_node`] moves the pack's BMS mass into a BMS node that senses every module,
+//! and [`link_to_busbar`] turns a link into an explicit busbar node of the same conductor, so the
+//! resistance and mass stay what they were.
 
-use petgraph::stable_graph::{NodeIndex, StableGraph};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
 
 use crate::model::ids::{ModuleId, NodeId};
 use crate::model::material::Material;
@@ -134,4 +136,52 @@ pub fn string_pack(spec: &StringPackSpec) -> Pack {
         }
     }
     pack
+}
+
+/// Adds a BMS node `id` that senses every module of the pack, carrying the hardware's BMS mass (which
+/// is then set to zero so it is not counted twice), and returns it.
+pub fn add_bms_node(pack: &mut Pack, id: &str, quiescent_w: f64) -> NodeIndex {
+    let monitors = pack.modules().map(|(_, m)| m.id.clone()).collect();
+    let mass_kg = pack.hardware.bms_mass_kg;
+    pack.hardware.bms_mass_kg = 0.0;
+    pack.graph.add_node(PackNode::Bms {
+        id: NodeId(id.to_owned()),
+        mass_kg,
+        quiescent_w,
+        monitors,
+    })
+}
+
+/// Replaces link `edge` by a busbar node `id` of the same material and cross-section, joined to the
+/// link's two terminals by stubs `stub_m` long: stubs plus busbar have the link's length, so the
+/// conductor's resistance and mass do not change. None (and no change) when the link is missing or
+/// not longer than the two stubs.
+pub fn link_to_busbar(
+    pack: &mut Pack,
+    edge: EdgeIndex,
+    id: &str,
+    stub_m: f64,
+) -> Option<NodeIndex> {
+    let (a, b) = pack.link_ends(edge)?;
+    let link = pack.graph[edge].clone();
+    let length_m = link.length_m - 2.0 * stub_m;
+    if !(length_m > 0.0 && stub_m > 0.0) {
+        return None;
+    }
+    pack.graph.remove_edge(edge);
+    let bb = pack.graph.add_node(PackNode::Busbar {
+        id: NodeId(id.to_owned()),
+        material: link.material,
+        length_m,
+        cross_section_m2: link.cross_section_m2,
+    });
+    let stub = |source_terminal, target_terminal| crate::model::pack::PackLink {
+        source_terminal,
+        target_terminal,
+        length_m: stub_m,
+        ..link.clone()
+    };
+    pack.graph.add_edge(a.0, bb, stub(a.1, Terminal::Neg));
+    pack.graph.add_edge(bb, b.0, stub(Terminal::Pos, b.1));
+    Some(bb)
 }

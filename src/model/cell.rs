@@ -400,3 +400,244 @@ impl Cell {
         self.solid_state.is_some_and(|s| s.stack_pressure_pa > 0.0)
     }
 }
+
+/// The documented family defaults (v1) a blank cell starts from; the figures and their sources are
+/// in `assets/README.md` ("Family defaults (v1)"), the same ones `tools/gen_cells.py` applies to the
+/// bundled library.
+pub mod family_defaults {
+    use super::ChemistryFamily;
+
+    /// SOC points of every default OCV curve (0, 0.05, …, 1).
+    pub const OCV_SOC: [f64; 21] = [
+        0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75,
+        0.8, 0.85, 0.9, 0.95, 1.0,
+    ];
+    /// Temperatures of the resistance tables, °C.
+    pub const TEMPS_DEGC: [f64; 10] = [
+        -40.0, -30.0, -20.0, -10.0, 0.0, 10.0, 25.0, 40.0, 60.0, 80.0,
+    ];
+    /// Share of the DC resistance in R0 (PyBaMM `ECM_Example`).
+    pub const R0_SHARE: f64 = 0.4;
+    /// Share of the DC resistance in R1 (PyBaMM `ECM_Example`).
+    pub const RC_SHARE: f64 = 0.6;
+    /// RC time constant, s (PyBaMM `ECM_Example`).
+    pub const TAU_S: f64 = 30.0;
+    /// Activation energy of R0 for liquid electrolytes, J/mol (Ecker 2015 via PyBaMM).
+    pub const EA_R0_J_PER_MOL: f64 = 17_000.0;
+    /// Specific heat where none is known, J/(kg·K) (TUM NMC/C pouch assumption, csv lg_e78_meb).
+    pub const CP_J_PER_KGK: f64 = 1045.0;
+    /// Gas constant, J/(mol·K).
+    pub const R_GAS_J_PER_MOLK: f64 = 8.314_462_618;
+
+    /// Voltage window (min, max), V.
+    pub fn window_v(f: ChemistryFamily) -> (f64, f64) {
+        match f {
+            ChemistryFamily::NmcNca | ChemistryFamily::SiliconSolid => (2.5, 4.2),
+            ChemistryFamily::Lfp => (2.5, 3.65),
+            ChemistryFamily::LiMetal => (3.0, 4.2),
+            ChemistryFamily::SodiumIon => (2.0, 4.2),
+        }
+    }
+
+    /// OCV at [`OCV_SOC`] for the family's default window, V: the half-cell fits and electrode
+    /// balances named in `assets/README.md`, evaluated by `tools/gen_cells.py` (`Balance.curve`) at
+    /// the window of [`window_v`]. Li-metal, silicon and Na-ion lines stop above the lower limit.
+    pub fn ocv_v(f: ChemistryFamily) -> [f64; 21] {
+        match f {
+            ChemistryFamily::NmcNca => [
+                2.5, 3.1094, 3.2959, 3.4339, 3.4852, 3.5286, 3.5814, 3.629, 3.667, 3.7054, 3.7509,
+                3.7983, 3.8406, 3.8896, 3.9479, 3.9943, 4.0421, 4.0809, 4.0967, 4.1236, 4.2,
+            ],
+            ChemistryFamily::Lfp => [
+                2.5, 2.8929, 3.0319, 3.1422, 3.176, 3.1916, 3.2143, 3.2397, 3.2561, 3.2635, 3.2666,
+                3.268, 3.269, 3.2703, 3.2756, 3.296, 3.3105, 3.3133, 3.3142, 3.3169, 3.65,
+            ],
+            ChemistryFamily::LiMetal => [
+                3.1265, 3.5977, 3.6461, 3.6786, 3.7019, 3.7192, 3.7331, 3.7459, 3.7593, 3.7746,
+                3.7928, 3.8145, 3.8402, 3.8702, 3.9045, 3.9432, 3.9861, 4.0332, 4.0845, 4.14, 4.2,
+            ],
+            ChemistryFamily::SiliconSolid => [
+                2.6872, 2.9382, 3.0838, 3.1766, 3.2428, 3.2971, 3.3465, 3.3946, 3.4442, 3.4999,
+                3.565, 3.6325, 3.6938, 3.7516, 3.8129, 3.8813, 3.9509, 3.9995, 4.0253, 4.0871, 4.2,
+            ],
+            ChemistryFamily::SodiumIon => [
+                2.3389, 2.7444, 2.9689, 3.1401, 3.2639, 3.3686, 3.4493, 3.5249, 3.5667, 3.5916,
+                3.8542, 4.0428, 4.0702, 4.0806, 4.0876, 4.096, 4.1069, 4.1156, 4.1222, 4.1298, 4.2,
+            ],
+        }
+    }
+
+    /// Nominal voltage, V: the SOC-average of the family OCV over its default window, as
+    /// `tools/gen_cells.py` (`Balance.mean_ocv`, 201 points of the fitted line) computes it.
+    pub fn nominal_v(f: ChemistryFamily) -> f64 {
+        match f {
+            ChemistryFamily::NmcNca => 3.7221,
+            ChemistryFamily::Lfp => 3.217,
+            ChemistryFamily::LiMetal => 3.8277,
+            ChemistryFamily::SiliconSolid => 3.5643,
+            ChemistryFamily::SodiumIon => 3.6808,
+        }
+    }
+
+    /// (R0, R1) at 25 °C and 50 % SOC for a cell of `capacity_ah`, Ω. NMC reference: DCIR =
+    /// 96 mΩ·A·h / capacity split 40 / 60; LFP: R0 = 40.4 mΩ·A·h / capacity, R1 = 1.5·R0.
+    pub fn r0_r1_ohm(f: ChemistryFamily, capacity_ah: f64) -> (f64, f64) {
+        match f {
+            ChemistryFamily::Lfp => {
+                let r0 = 0.2e-3 * 202.0 / capacity_ah;
+                (r0, r0 * RC_SHARE / R0_SHARE)
+            }
+            _ => {
+                let dcir = 20.0e-3 * 4.8 / capacity_ah;
+                (R0_SHARE * dcir, RC_SHARE * dcir)
+            }
+        }
+    }
+
+    /// Activation energy of R1 (charge transfer), J/mol: graphite 35 kJ/mol (Chen2020), LFP
+    /// 39.57 kJ/mol (Kashkooli 2017 via PyBaMM Prada2013).
+    pub fn ea_r1_j_per_mol(f: ChemistryFamily) -> f64 {
+        match f {
+            ChemistryFamily::Lfp => 39_570.0,
+            _ => 35_000.0,
+        }
+    }
+
+    /// SOC shape of the resistances (SOC points, factor against 50 % SOC): NMC from the LG M50T
+    /// pulses, others quadratic ×1.2 at the ends (PyBaMM `ECM_Example`).
+    pub fn r_soc_shape(f: ChemistryFamily) -> (Vec<f64>, Vec<f64>) {
+        match f {
+            ChemistryFamily::NmcNca => (vec![0.2, 0.5, 0.8], vec![26.7 / 19.8, 1.0, 19.3 / 19.8]),
+            _ => (0..=10)
+                .map(|i| {
+                    let s = f64::from(i) / 10.0;
+                    (s, 1.0 + 0.2 * (2.0 * s - 1.0).powi(2))
+                })
+                .unzip(),
+        }
+    }
+
+    /// Operating temperature window (min, max), °C.
+    pub fn temp_window_degc(f: ChemistryFamily) -> (f64, f64) {
+        match f {
+            ChemistryFamily::NmcNca => (-30.0, 50.0),
+            ChemistryFamily::Lfp => (-35.0, 60.0),
+            ChemistryFamily::LiMetal | ChemistryFamily::SiliconSolid => (-20.0, 60.0),
+            ChemistryFamily::SodiumIon => (-40.0, 60.0),
+        }
+    }
+
+    /// Continuous (charge, discharge) C-rates.
+    pub fn c_rates(f: ChemistryFamily) -> (f64, f64) {
+        match f {
+            ChemistryFamily::NmcNca => (1.0, 2.0),
+            _ => (1.0, 1.0),
+        }
+    }
+}
+
+impl Cell {
+    /// A new cell of `family` with the documented family defaults (voltage window, OCV, R0 and one
+    /// RC pair with their SOC and Arrhenius temperature dependence, C-rates, temperature window,
+    /// specific heat) and placeholder datasheet figures to edit: a 21700 can (21 × 70 mm, 68 g) of
+    /// 5 A·h (LFP 4 A·h, Na-ion 3 A·h), liquid electrolyte. The nominal voltage is the SOC-average of
+    /// the family OCV ([`family_defaults::nominal_v`]). Every placeholder and default is listed in `provenance.estimated`, and the cell
+    /// passes validation as built.
+    pub fn blank(id: CellId, family: ChemistryFamily) -> Self {
+        use crate::units::degc_to_k;
+        use family_defaults as fd;
+        let capacity_ah = match family {
+            ChemistryFamily::Lfp => 4.0,
+            ChemistryFamily::SodiumIon => 3.0,
+            _ => 5.0,
+        };
+        let (vmin, vmax) = fd::window_v(family);
+        let ocv = fd::ocv_v(family);
+        let nominal = fd::nominal_v(family);
+        let (r0, r1) = fd::r0_r1_ohm(family, capacity_ah);
+        let (soc, shape) = fd::r_soc_shape(family);
+        let temps_k: Vec<f64> = fd::TEMPS_DEGC.iter().map(|&t| degc_to_k(t)).collect();
+        let surface = |r_ref: f64, ea: f64| -> Table {
+            let values: Vec<f64> = temps_k
+                .iter()
+                .flat_map(|&t| {
+                    let arr = (ea / fd::R_GAS_J_PER_MOLK * (1.0 / t - 1.0 / 298.15)).exp();
+                    shape.iter().map(move |f| r_ref * f * arr)
+                })
+                .collect();
+            Table {
+                temp_k: temps_k.clone(),
+                current_a: vec![0.0],
+                soc: soc.clone(),
+                last_axis: crate::model::table::LastAxis::Soc,
+                values,
+            }
+        };
+        let (tmin, tmax) = fd::temp_window_degc(family);
+        let (c_ch, c_dis) = fd::c_rates(family);
+        let estimated = [
+            "format_mm",
+            "mass_g",
+            "capacity_ah",
+            "nominal_voltage_v",
+            "max_voltage_v",
+            "min_voltage_v",
+            "max_charge_c_rate",
+            "max_discharge_c_rate",
+            "temp_min_degc",
+            "temp_max_degc",
+            "specific_heat_j_per_kgk",
+            "ocv_v",
+            "r0_mohm",
+            "rc",
+        ];
+        Self {
+            id,
+            name: format!("New {} cell", family.label()),
+            maker: String::new(),
+            chemistry: family.label().to_owned(),
+            family,
+            electrolyte: Electrolyte::Liquid,
+            format: CellFormat::Cylindrical {
+                diameter_m: 0.021,
+                height_m: 0.070,
+            },
+            mass_kg: 0.068,
+            capacity_ah,
+            nominal_voltage_v: nominal,
+            max_voltage_v: vmax,
+            min_voltage_v: vmin,
+            max_charge_c_rate: c_ch,
+            max_discharge_c_rate: c_dis,
+            temp_min_k: degc_to_k(tmin),
+            temp_max_k: degc_to_k(tmax),
+            specific_heat_j_per_kgk: fd::CP_J_PER_KGK,
+            ocv_v: Table {
+                temp_k: vec![298.15],
+                current_a: vec![0.0],
+                soc: fd::OCV_SOC.to_vec(),
+                last_axis: crate::model::table::LastAxis::Soc,
+                values: ocv.to_vec(),
+            },
+            r0_ohm: surface(r0, fd::EA_R0_J_PER_MOL),
+            rc: vec![RcPair {
+                r_ohm: surface(r1, fd::ea_r1_j_per_mol(family)),
+                c_f: Table::constant(fd::TAU_S / r1),
+            }],
+            entropic: None,
+            solid_state: None,
+            price_usd_per_kwh: None,
+            provenance: Provenance {
+                status: None,
+                source:
+                    "placeholder datasheet figures (new blank cell): replace with the datasheet's"
+                        .to_owned(),
+                model_source: format!(
+                    "family default {family:?} v1 (assets/README.md, Family defaults)"
+                ),
+                estimated: estimated.iter().map(|s| (*s).to_owned()).collect(),
+                notes: String::new(),
+            },
+        }
+    }
+}

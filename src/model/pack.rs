@@ -4,6 +4,12 @@
 //!
 //! The graph is the single source of the pack's electrical topology: series and parallel counts are
 //! derived from it (`crate::model::topology`), never stored.
+//!
+//! Every graph edge is a power conductor. Two-terminal series parts (contactor, fuse, busbar) carry
+//! the pack current between their `Pos` and `Neg` terminals. A BMS node has no power terminals: it
+//! is joined to the modules it monitors by *sense links*, which it lists by node id
+//! ([`PackNode::Bms::monitors`]); they are never graph edges, so they can never carry current or
+//! change the series / parallel reading.
 
 use petgraph::Undirected;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
@@ -77,6 +83,61 @@ pub enum PackNode {
         /// Mass, kg.
         mass_kg: f64,
     },
+    /// A pack busbar: a solid conductor between two terminals (e.g. module to module, or the main
+    /// feed to a contactor). Its resistance ρ·L/A and mass density·L·A follow from its material and
+    /// size (see [`conductor`]).
+    Busbar {
+        /// Node id.
+        id: NodeId,
+        /// Conductor material.
+        material: Material,
+        /// Length, m.
+        length_m: f64,
+        /// Cross-section, m²; None sizes it from the pack's design current and allowed current
+        /// density (the rule pack links use).
+        cross_section_m2: Option<f64>,
+    },
+    /// The battery management system (master board and housing). Not in the power path: it has no
+    /// power terminals and reaches the modules through sense links.
+    Bms {
+        /// Node id.
+        id: NodeId,
+        /// Mass, kg.
+        mass_kg: f64,
+        /// Power the BMS draws from the pack while the vehicle is on, W.
+        quiescent_w: f64,
+        /// Modules it monitors (sense links), by node id.
+        monitors: Vec<NodeId>,
+    },
+}
+
+/// Section, resistance and mass of a conductor (pack link or busbar node).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConductorFigures {
+    /// Cross-section used, m².
+    pub section_m2: f64,
+    /// Resistance ρ·L/A, Ω.
+    pub resistance_ohm: f64,
+    /// Mass density·L·A, kg.
+    pub mass_kg: f64,
+}
+
+/// The figures of a conductor of `material`, `length_m` long; a missing cross-section is sized from
+/// the pack's design current at its allowed current density.
+pub fn conductor(
+    material: Material,
+    length_m: f64,
+    cross_section_m2: Option<f64>,
+    hardware: &PackHardware,
+) -> ConductorFigures {
+    let section =
+        cross_section_m2.unwrap_or(hardware.design_current_a / hardware.current_density_a_per_m2);
+    let props = material.props();
+    ConductorFigures {
+        section_m2: section,
+        resistance_ohm: props.resistivity_ohm_m * length_m / section,
+        mass_kg: props.density_kg_per_m3 * section * length_m,
+    }
 }
 
 impl PackNode {
@@ -84,9 +145,11 @@ impl PackNode {
     pub fn id(&self) -> &NodeId {
         match self {
             Self::Module(m) => &m.id,
-            Self::PackTerminal { id, .. } | Self::Contactor { id, .. } | Self::Fuse { id, .. } => {
-                id
-            }
+            Self::PackTerminal { id, .. }
+            | Self::Contactor { id, .. }
+            | Self::Fuse { id, .. }
+            | Self::Busbar { id, .. }
+            | Self::Bms { id, .. } => id,
         }
     }
 
@@ -97,14 +160,50 @@ impl PackNode {
             Self::PackTerminal { .. } => "pack terminal",
             Self::Contactor { .. } => "contactor",
             Self::Fuse { .. } => "fuse",
+            Self::Busbar { .. } => "busbar",
+            Self::Bms { .. } => "BMS",
         }
     }
 
-    /// Terminals this node has.
+    /// Terminals this node has (none for a BMS: it is not in the power path).
     pub fn terminals(&self) -> &'static [Terminal] {
         match self {
             Self::PackTerminal { .. } => &[Terminal::Pos],
+            Self::Bms { .. } => &[],
             _ => &[Terminal::Pos, Terminal::Neg],
+        }
+    }
+
+    /// For a two-terminal series part (contactor, fuse, busbar): the resistance between its
+    /// terminals, Ω. None for modules, pack terminals and the BMS.
+    pub fn series_resistance_ohm(&self, hardware: &PackHardware) -> Option<f64> {
+        match self {
+            Self::Contactor { resistance_ohm, .. } | Self::Fuse { resistance_ohm, .. } => {
+                Some(*resistance_ohm)
+            }
+            Self::Busbar {
+                material,
+                length_m,
+                cross_section_m2,
+                ..
+            } => Some(conductor(*material, *length_m, *cross_section_m2, hardware).resistance_ohm),
+            _ => None,
+        }
+    }
+
+    /// The node's own mass, kg (modules: None, their mass is rolled up from their design).
+    pub fn part_mass_kg(&self, hardware: &PackHardware) -> Option<f64> {
+        match self {
+            Self::Contactor { mass_kg, .. }
+            | Self::Fuse { mass_kg, .. }
+            | Self::Bms { mass_kg, .. } => Some(*mass_kg),
+            Self::Busbar {
+                material,
+                length_m,
+                cross_section_m2,
+                ..
+            } => Some(conductor(*material, *length_m, *cross_section_m2, hardware).mass_kg),
+            _ => None,
         }
     }
 }
@@ -192,7 +291,9 @@ pub struct Coolant {
 pub struct PackHardware {
     /// Housing.
     pub enclosure: Enclosure,
-    /// Battery management system (master board, housing), kg.
+    /// Battery management system (master board, housing), kg, for packs whose graph has no BMS
+    /// node (older files). When the graph has a BMS node its mass is the node's and this is not
+    /// counted (validation warns when both are set).
     pub bms_mass_kg: f64,
     /// Junction box (pre-charge, current sensor, HV connectors), kg.
     pub junction_box_mass_kg: f64,
@@ -304,6 +405,13 @@ impl Pack {
                 material,
             },
         )
+    }
+
+    /// The BMS nodes' indices.
+    pub fn bms_nodes(&self) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.graph
+            .node_indices()
+            .filter(|&n| matches!(self.graph[n], PackNode::Bms { .. }))
     }
 
     /// Both endpoints of a link as (node, terminal) pairs.

@@ -16,8 +16,15 @@
 //!   with its clearance.
 //! - **Sensing, harness, sealing**: per-item estimates named below ([`SENSE_WIRE_KG_PER_GROUP`],
 //!   [`THERMISTOR_KG`], [`SEAL_KG_PER_M_IP67`], [`SEAL_KG_PER_M_HERMETIC`]).
-//! - **Resistance** of the pack: modules as resistors, links, contactors and fuses as resistors, and
-//!   the equivalent resistance between the pack terminals from the network's Laplacian.
+//! - **Resistance** of the pack: modules as resistors, links, contactors, fuses and busbar nodes as
+//!   resistors, and the equivalent resistance between the pack terminals from the network's
+//!   Laplacian.
+//! - **Busbar nodes** are sized like pack links ([`crate::model::pack::conductor`]): ρ·L/A and
+//!   density·L·A, the cross-section from the pack design current when none is given. Their I²R loss
+//!   is reported at the pack design current, each busbar carrying all of it (exact for one string).
+//! - **BMS**: the mass of the BMS nodes; a pack without BMS node counts the hardware's
+//!   `bms_mass_kg` instead (older files), never both. The BMS nodes' quiescent draw is reported for
+//!   the range calculation (it is not a cell-side load in the roll-up).
 //!
 //! Never fails: a broken design gives NaN or zero figures, and `crate::model::validate` explains why.
 //! A pure function of the model: no simulation, no I/O.
@@ -31,7 +38,7 @@ use crate::model::cell::{Cell, CellFormat, SealingClass};
 use crate::model::ids::ModuleId;
 use crate::model::material::Material;
 use crate::model::module::{CoolingKind, ModuleDesign, Orientation, Packing};
-use crate::model::pack::{Pack, PackNode, Terminal};
+use crate::model::pack::{Pack, PackNode, Terminal, conductor};
 use crate::model::project::Project;
 use crate::model::topology::{self, Topology};
 use crate::units::S_PER_H;
@@ -167,6 +174,13 @@ pub struct Rollup {
     pub cell_to_pack_volume_frac: f64,
     /// Sum of all cell masses, kg.
     pub cells_mass_kg: f64,
+    /// Resistance of each busbar node, Ω, by node id.
+    pub busbar_resistance_ohm: BTreeMap<String, f64>,
+    /// I²R loss of all busbar nodes at the pack design current, W (each busbar carrying the whole
+    /// design current, as in a single string).
+    pub busbar_loss_w: f64,
+    /// Power the BMS nodes draw from the pack while the vehicle is on, W (0 without BMS node).
+    pub bms_quiescent_w: f64,
 }
 
 impl Rollup {
@@ -590,13 +604,8 @@ fn link_figures(pack: &Pack) -> Vec<(f64, f64, f64)> {
         .edge_indices()
         .map(|e| {
             let l = &pack.graph[e];
-            let section = l
-                .cross_section_m2
-                .unwrap_or(h.design_current_a / h.current_density_a_per_m2);
-            let props = l.material.props();
-            let r = props.resistivity_ohm_m * l.length_m / section;
-            let kg = props.density_kg_per_m3 * section * l.length_m;
-            (section, r, kg)
+            let c = conductor(l.material, l.length_m, l.cross_section_m2, h);
+            (c.section_m2, c.resistance_ohm, c.mass_kg)
         })
         .collect()
 }
@@ -669,11 +678,35 @@ pub fn rollup(project: &Project) -> Rollup {
     // Links, contactors, fuses.
     let links = link_figures(pack);
     add("pack busbars", links.iter().map(|l| l.2).sum());
+    let mut busbar_r = BTreeMap::new();
+    let mut busbar_loss_w = 0.0;
+    let mut bms_nodes_kg = None;
+    let mut bms_quiescent_w = 0.0;
     for n in pack.graph.node_indices() {
-        match &pack.graph[n] {
+        let node = &pack.graph[n];
+        match node {
             PackNode::Contactor { mass_kg, .. } => add("contactors", *mass_kg),
             PackNode::Fuse { mass_kg, .. } => add("fuse", *mass_kg),
-            _ => {}
+            PackNode::Busbar { id, .. } => {
+                let r = node
+                    .series_resistance_ohm(&pack.hardware)
+                    .unwrap_or(f64::NAN);
+                add(
+                    "pack busbars",
+                    node.part_mass_kg(&pack.hardware).unwrap_or(0.0),
+                );
+                busbar_loss_w += pack.hardware.design_current_a.powi(2) * r;
+                busbar_r.insert(id.0.clone(), r);
+            }
+            PackNode::Bms {
+                mass_kg,
+                quiescent_w,
+                ..
+            } => {
+                *bms_nodes_kg.get_or_insert(0.0) += *mass_kg;
+                bms_quiescent_w += *quiescent_w;
+            }
+            PackNode::Module(_) | PackNode::PackTerminal { .. } => {}
         }
     }
 
@@ -714,7 +747,8 @@ pub fn rollup(project: &Project) -> Rollup {
         outer[0] += 2.0 * c.width_m;
         outer[1] += 2.0 * c.width_m;
     }
-    add("BMS", h.bms_mass_kg);
+    // BMS nodes carry the BMS mass; the hardware figure stands in only when there is none.
+    add("BMS", bms_nodes_kg.unwrap_or(h.bms_mass_kg));
     add("junction box", h.junction_box_mass_kg);
     add("harness", h.harness_kg_per_m * (perimeter + harness_drops));
     if let Some(heater) = h.heater {
@@ -776,17 +810,18 @@ pub fn rollup(project: &Project) -> Rollup {
                     ));
                 }
             }
-            PackNode::Contactor { resistance_ohm, .. } | PackNode::Fuse { resistance_ohm, .. } => {
-                resistors.push((
-                    slot(n, Terminal::Pos),
-                    slot(n, Terminal::Neg),
-                    *resistance_ohm,
-                ));
+            node @ (PackNode::Contactor { .. }
+            | PackNode::Fuse { .. }
+            | PackNode::Busbar { .. }) => {
+                if let Some(r) = node.series_resistance_ohm(&pack.hardware) {
+                    resistors.push((slot(n, Terminal::Pos), slot(n, Terminal::Neg), r));
+                }
             }
             PackNode::PackTerminal { polarity, .. } => match polarity {
                 Terminal::Pos => pos = pos.or(Some(slot(n, Terminal::Pos))),
                 Terminal::Neg => neg = neg.or(Some(slot(n, Terminal::Pos))),
             },
+            PackNode::Bms { .. } => {}
         }
     }
     let resistance = match (pos, neg, topo.problems.is_empty()) {
@@ -822,6 +857,9 @@ pub fn rollup(project: &Project) -> Rollup {
         cell_to_pack_mass_frac: cells_mass / pack_mass,
         cell_to_pack_volume_frac: cells_volume / volume,
         cells_mass_kg: cells_mass,
+        busbar_resistance_ohm: busbar_r,
+        busbar_loss_w,
+        bms_quiescent_w,
     }
 }
 

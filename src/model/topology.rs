@@ -1,6 +1,7 @@
 //! What the pack graph means electrically: nets, series and parallel counts, and wiring faults.
 //!
-//! Terminals joined by links (and by closed contactors and fuses) form nets. Each module lifts the
+//! Terminals joined by links (and by closed contactors, fuses and busbars) form nets. A BMS node has
+//! no power terminals and takes no part in the nets. Each module lifts the
 //! potential from its − net to its + net by its series count (in cells), so walking from the pack's
 //! negative terminal assigns every net a level. A consistent assignment is a well-formed series /
 //! parallel network; a conflict is a loop whose voltages do not cancel (strings of unequal length in
@@ -122,10 +123,11 @@ pub fn analyze(project: &Project) -> Topology {
             PackNode::PackTerminal { polarity, .. } => {
                 terminals.entry(*polarity).or_default().push(n);
             }
-            PackNode::Contactor { .. } | PackNode::Fuse { .. } => {
+            PackNode::Contactor { .. } | PackNode::Fuse { .. } | PackNode::Busbar { .. } => {
                 uf.union(slot(n, Terminal::Pos), slot(n, Terminal::Neg));
             }
-            PackNode::Module(_) => {}
+            // Not in the power path: no terminals, no nets (its sense links are not edges).
+            PackNode::Module(_) | PackNode::Bms { .. } => {}
         }
     }
 

@@ -592,7 +592,117 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
                     );
                 }
             }
+            PackNode::Busbar {
+                id,
+                length_m,
+                cross_section_m2,
+                ..
+            } => {
+                let loc = Location::Node(id.0.clone());
+                positive(&mut d, &loc, "busbar length", *length_m);
+                if let Some(section) = cross_section_m2
+                    && positive(&mut d, &loc, "busbar cross-section", *section)
+                {
+                    // The allowed density times the section is what the busbar may carry.
+                    let h = &pack.hardware;
+                    let density = h.design_current_a / section;
+                    if density > h.current_density_a_per_m2 * (1.0 + 1e-9) {
+                        d.push(
+                            Severity::Warning,
+                            "busbar-undersized",
+                            loc,
+                            format!(
+                                "{:.0} mm² carries the {:.0} A pack design current at {:.1} A/mm², above the {:.1} A/mm² allowed (needs {:.0} mm²)",
+                                section * 1e6,
+                                h.design_current_a,
+                                density * 1e-6,
+                                h.current_density_a_per_m2 * 1e-6,
+                                h.design_current_a / h.current_density_a_per_m2 * 1e6
+                            ),
+                        );
+                    }
+                }
+            }
+            PackNode::Bms {
+                id,
+                mass_kg,
+                quiescent_w,
+                monitors,
+            } => {
+                let loc = Location::Node(id.0.clone());
+                for (name, v) in [("mass", *mass_kg), ("quiescent power", *quiescent_w)] {
+                    if !(v >= 0.0 && v.is_finite()) {
+                        d.push(
+                            Severity::Error,
+                            "non-physical-value",
+                            loc.clone(),
+                            format!("{name} must be zero or positive (is {v})"),
+                        );
+                    }
+                }
+                for m in monitors {
+                    let is_module = pack
+                        .find(m)
+                        .is_some_and(|k| matches!(pack.graph[k], PackNode::Module(_)));
+                    if !is_module {
+                        d.push(
+                            Severity::Error,
+                            "dangling-reference",
+                            loc.clone(),
+                            format!("sense link to \"{m}\", which is not a module of the pack"),
+                        );
+                    }
+                }
+            }
             _ => {}
+        }
+    }
+    // BMS: present, not counted twice, and watching every module.
+    let bms: Vec<(String, &Vec<crate::model::ids::NodeId>)> = pack
+        .graph
+        .node_weights()
+        .filter_map(|n| match n {
+            PackNode::Bms { id, monitors, .. } => Some((id.0.clone(), monitors)),
+            _ => None,
+        })
+        .collect();
+    if bms.is_empty() {
+        let has_bms_mass = pack.hardware.bms_mass_kg > 0.0;
+        if !has_bms_mass && pack.modules().next().is_some() {
+            d.push(
+                Severity::Warning,
+                "bms-missing",
+                Location::Pack,
+                "the pack has no BMS node and no BMS mass: nothing monitors the cells",
+            );
+        }
+    } else {
+        if pack.hardware.bms_mass_kg > 0.0 {
+            d.push(
+                Severity::Warning,
+                "bms-mass-ignored",
+                Location::Pack,
+                format!(
+                    "the hardware BMS mass of {:.2} kg is not counted because the graph has a BMS node (its mass is used); set it to 0",
+                    pack.hardware.bms_mass_kg
+                ),
+            );
+        }
+        for (_, inst) in pack.modules() {
+            if !bms.iter().any(|(_, mon)| mon.contains(&inst.id)) {
+                d.push(
+                    Severity::Warning,
+                    "bms-unmonitored",
+                    Location::Node(inst.id.0.clone()),
+                    format!(
+                        "no BMS senses this module (BMS: {})",
+                        bms.iter()
+                            .map(|(id, _)| id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
         }
     }
     for e in pack.graph.edge_indices() {

@@ -528,6 +528,28 @@ fn pack_to_model(p: &PackFile) -> Result<Pack, ConvertError> {
                 resistance_ohm: mohm_to_ohm(*resistance_mohm),
                 mass_kg: g_to_kg(*mass_g),
             },
+            NodeFile::Busbar {
+                id,
+                material,
+                length_mm,
+                cross_section_mm2,
+            } => PackNode::Busbar {
+                id: NodeId(id.clone()),
+                material: *material,
+                length_m: mm_to_m(*length_mm),
+                cross_section_m2: cross_section_mm2.map(mm2_to_m2),
+            },
+            NodeFile::Bms {
+                id,
+                mass_g,
+                quiescent_w,
+                monitors,
+            } => PackNode::Bms {
+                id: NodeId(id.clone()),
+                mass_kg: g_to_kg(*mass_g),
+                quiescent_w: *quiescent_w,
+                monitors: monitors.iter().map(|m| NodeId(m.clone())).collect(),
+            },
         };
         let id = node.id().0.clone();
         if seen.contains_key(&id) {
@@ -546,6 +568,18 @@ fn pack_to_model(p: &PackFile) -> Result<Pack, ConvertError> {
             })
         };
         let (a, b) = (end(&l.from)?, end(&l.to)?);
+        for (n, (id, t)) in [(a, &l.from), (b, &l.to)] {
+            let node: &PackNode = &graph[n];
+            if matches!(node, PackNode::Bms { .. }) {
+                return Err(err(
+                    format!(
+                        "link refers to terminal {} of BMS node \"{id}\", but a BMS has no power terminals: list the modules it senses in its `monitors`",
+                        t.sign()
+                    ),
+                    format!("(\"{id}\""),
+                ));
+            }
+        }
         graph.add_edge(
             a,
             b,
@@ -644,6 +678,28 @@ fn pack_to_file(p: &Pack) -> PackFile {
                 rating_a: *rating_a,
                 resistance_mohm: ohm_to_mohm(*resistance_ohm),
                 mass_g: kg_to_g(*mass_kg),
+            },
+            PackNode::Busbar {
+                id,
+                material,
+                length_m,
+                cross_section_m2,
+            } => NodeFile::Busbar {
+                id: id.0.clone(),
+                material: *material,
+                length_mm: m_to_mm(*length_m),
+                cross_section_mm2: cross_section_m2.map(m2_to_mm2),
+            },
+            PackNode::Bms {
+                id,
+                mass_kg,
+                quiescent_w,
+                monitors,
+            } => NodeFile::Bms {
+                id: id.0.clone(),
+                mass_g: kg_to_g(*mass_kg),
+                quiescent_w: *quiescent_w,
+                monitors: monitors.iter().map(|m| m.0.clone()).collect(),
             },
         })
         .collect();

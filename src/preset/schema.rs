@@ -370,6 +370,29 @@ pub enum NodeFile {
         /// Mass, g.
         mass_g: f64,
     },
+    /// Busbar between two terminals (added in format 1 without a version bump: a new variant, so
+    /// every older file still reads the same).
+    Busbar {
+        /// Node id.
+        id: String,
+        /// Conductor.
+        material: Material,
+        /// Length, mm.
+        length_mm: f64,
+        /// Cross-section, mm² (None: sized from the pack design current).
+        cross_section_mm2: Option<f64>,
+    },
+    /// Battery management system: no power terminals; `monitors` lists the module nodes it senses.
+    Bms {
+        /// Node id.
+        id: String,
+        /// Mass, g.
+        mass_g: f64,
+        /// Quiescent draw while the vehicle is on, W.
+        quiescent_w: f64,
+        /// Module node ids it monitors (sense links).
+        monitors: Vec<String>,
+    },
 }
 
 /// A conductor from one node terminal to another.
@@ -450,7 +473,7 @@ pub struct CoolantFile {
 pub struct HardwareFile {
     /// Enclosure.
     pub enclosure: EnclosureFile,
-    /// BMS, kg.
+    /// BMS, kg (counted only when the graph has no `Bms` node).
     pub bms_mass_kg: f64,
     /// Junction box, kg.
     pub junction_box_mass_kg: f64,

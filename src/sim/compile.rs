@@ -872,11 +872,14 @@ fn build_circuit(
     let mut neg_slot = None;
     for n in g.node_indices() {
         match &g[n] {
-            PackNode::Contactor { resistance_ohm, .. } | PackNode::Fuse { resistance_ohm, .. } => {
+            node @ (PackNode::Contactor { .. }
+            | PackNode::Fuse { .. }
+            | PackNode::Busbar { .. }) => {
+                let r = node.series_resistance_ohm(&pack.hardware).unwrap_or(0.0);
                 branches.push(Branch::Resistor {
                     a: n.index() * 2,
                     b: n.index() * 2 + 1,
-                    r_ohm: resistance_ohm.max(0.0),
+                    r_ohm: if r.is_finite() { r.max(0.0) } else { 0.0 },
                 });
             }
             PackNode::PackTerminal { polarity, .. } => {
@@ -886,7 +889,7 @@ fn build_circuit(
                     neg_slot = Some(n.index() * 2);
                 }
             }
-            PackNode::Module(_) => {}
+            PackNode::Module(_) | PackNode::Bms { .. } => {}
         }
     }
     for (k, b) in blocks.iter().enumerate() {

@@ -10,6 +10,16 @@
 //! [`FastTable`] is the model's [`Table`] with its axes pre-analysed (uniform spacing found once, so a
 //! lookup is a multiply instead of a search); it gives the same numbers as `Table::eval`.
 //!
+//! Speed (issue 3), all without changing a result: each element keeps [`Hints`], the bracket
+//! intervals its OCV and resistance lookups found last step; SOC and temperature move little per
+//! step, so the cached interval is checked first and the search runs only when the point has left it
+//! ([`Axis::bracket_hint`] returns exactly what [`Axis::bracket`] would). Each RC table is looked up
+//! by the cheapest route that gives the same value ([`Src`]: a constant, R0's brackets when it has
+//! R0's axes, or its own); a multilinear lookup skips the second corner of an axis where both corners
+//! coincide (held edge or one-point axis: `a + (a − a)·0 = a`). [`Linear::g_s`] holds `1/R_eff`
+//! divided once, since the network needs the conductance three times a step (this changes
+//! `w/R` into `w·(1/R)`: one rounding, ~1e-16 relative).
+//!
 //! Pure functions of parameters and state; no I/O, no GUI, no threads.
 
 use crate::model::cell::Cell;
@@ -72,6 +82,28 @@ impl Axis {
         }
         let f = (x - p[lo]) * self.inv_dx[lo];
         (lo, lo + 1, f)
+    }
+
+    /// [`Self::bracket`] starting from the bracket found last time (`hint`, its lower index), which
+    /// is updated. SOC and temperature move little per step, so the cached interval usually still
+    /// holds the point and the search is skipped; the result is identical to [`Self::bracket`]
+    /// (an interior point has exactly one interval with `p[lo] ≤ x < p[lo+1]`, and the first point
+    /// itself is the held edge, so the cached interval is only taken strictly inside the axis).
+    #[inline(always)]
+    pub fn bracket_hint(&self, x: f64, hint: &mut u32) -> (usize, usize, f64) {
+        let h = *hint as usize;
+        if let (Some(&a), Some(&b), Some(&inv)) = (
+            self.points.get(h),
+            self.points.get(h + 1),
+            self.inv_dx.get(h),
+        ) && x < b
+            && (a < x || (a == x && h > 0))
+        {
+            return (h, h + 1, (x - a) * inv);
+        }
+        let r = self.bracket(x);
+        *hint = r.0 as u32;
+        r
     }
 
     /// `1/(points[hi] − points[lo])` of a bracket, 0 on a held edge (`lo == hi`).
@@ -146,6 +178,21 @@ impl FastTable {
         }
     }
 
+    /// [`Self::brackets`] with cached intervals (see [`Axis::bracket_hint`]); same result.
+    #[inline(always)]
+    pub fn brackets_hint(&self, temp_k: f64, current_a: f64, x: f64, hint: &mut Hint) -> Brackets {
+        Brackets {
+            t: self.t.bracket_hint(temp_k, &mut hint.0[0]),
+            i: self.i.bracket_hint(current_a, &mut hint.0[1]),
+            s: self.s.bracket_hint(x, &mut hint.0[2]),
+        }
+    }
+
+    /// The single value of a table without any dependence (every axis one point).
+    pub fn constant(&self) -> Option<f64> {
+        (self.values.len() == 1).then(|| self.values[0])
+    }
+
     /// True when `other` has the same three axes (so [`Self::eval_at`] may share brackets).
     pub fn same_axes(&self, other: &FastTable) -> bool {
         self.t.points == other.t.points
@@ -156,21 +203,92 @@ impl FastTable {
     /// Value at brackets found on a table with the same axes.
     #[inline(always)]
     pub fn eval_at(&self, b: &Brackets) -> f64 {
+        // Same interpolation order as `Table::eval` (SOC, then current, then temperature). On a held
+        // edge or a one-point axis (lower = upper, fraction 0) the second corner equals the first and
+        // `a + (a − a)·0 = a`, so skipping it changes nothing.
         let (t0, t1, ft) = b.t;
+        let a = self.plane_at(t0, b);
+        if t1 == t0 {
+            a
+        } else {
+            a + (self.plane_at(t1, b) - a) * ft
+        }
+    }
+
+    /// One temperature plane of [`Self::eval_at`] (helpers rather than closures so they inline).
+    #[inline(always)]
+    fn plane_at(&self, t: usize, b: &Brackets) -> f64 {
         let (i0, i1, fi) = b.i;
-        let (s0, s1, fs) = b.s;
+        let a = self.line_at(self.row(t, i0), b.s);
+        if i1 == i0 {
+            a
+        } else {
+            a + (self.line_at(self.row(t, i1), b.s) - a) * fi
+        }
+    }
+
+    /// One row of [`Self::eval_at`], interpolated along the last axis.
+    #[inline(always)]
+    fn line_at(&self, row: usize, (s0, s1, fs): (usize, usize, f64)) -> f64 {
         let v = &self.values;
-        // Same interpolation order as `Table::eval` (SOC, then current, then temperature).
-        let line = |row: usize| {
-            let a = v[row + s0];
+        let a = v[row + s0];
+        if s1 == s0 {
+            a
+        } else {
             a + (v[row + s1] - a) * fs
-        };
-        let plane = |t: usize| {
-            let a = line(self.row(t, i0));
-            a + (line(self.row(t, i1)) - a) * fi
-        };
-        let a = plane(t0);
-        a + (plane(t1) - a) * ft
+        }
+    }
+
+    /// [`Self::eval`] with cached intervals; same result.
+    #[inline(always)]
+    pub fn eval_hint(&self, temp_k: f64, current_a: f64, x: f64, hint: &mut Hint) -> f64 {
+        self.eval_at(&self.brackets_hint(temp_k, current_a, x, hint))
+    }
+
+    /// [`Self::eval_slope`] with cached intervals; same result.
+    #[inline(always)]
+    pub fn eval_slope_hint(
+        &self,
+        temp_k: f64,
+        current_a: f64,
+        x: f64,
+        hint: &mut Hint,
+    ) -> (f64, f64) {
+        let b = self.brackets_hint(temp_k, current_a, x, hint);
+        let inv_ds = self.s.inv_width(b.s.0, b.s.1);
+        let (t0, t1, ft) = b.t;
+        let (a, da) = self.plane_slope_at(t0, &b, inv_ds);
+        if t1 == t0 {
+            return (a, da);
+        }
+        let (c, dc) = self.plane_slope_at(t1, &b, inv_ds);
+        (a + (c - a) * ft, da + (dc - da) * ft)
+    }
+
+    /// One temperature plane of [`Self::eval_slope_hint`]: value and slope along the last axis.
+    #[inline(always)]
+    fn plane_slope_at(&self, t: usize, b: &Brackets, inv_ds: f64) -> (f64, f64) {
+        let (i0, i1, fi) = b.i;
+        let (a, da) = self.line_slope_at(self.row(t, i0), b.s, inv_ds);
+        if i1 == i0 {
+            return (a, da);
+        }
+        let (c, dc) = self.line_slope_at(self.row(t, i1), b.s, inv_ds);
+        (a + (c - a) * fi, da + (dc - da) * fi)
+    }
+
+    /// One row of [`Self::eval_slope_hint`].
+    #[inline(always)]
+    fn line_slope_at(
+        &self,
+        row: usize,
+        (s0, s1, fs): (usize, usize, f64),
+        inv_ds: f64,
+    ) -> (f64, f64) {
+        let v = &self.values;
+        let a = v[row + s0];
+        let c = v[row + s1];
+        (a + (c - a) * fs, (c - a) * inv_ds)
     }
 
     /// Value at temperature `temp_k`, current `current_a`, last-axis value `x`.
@@ -245,12 +363,37 @@ impl FastTable {
     }
 }
 
+/// Cached lower bracket indices of one table's three axes (temperature, current, last axis) for one
+/// element: only a starting guess, never changes a result.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hint(pub [u32; 3]);
+
+/// An element's cached brackets for its OCV table and its resistance tables.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hints {
+    /// OCV table.
+    pub ocv: Hint,
+    /// R0 (and every table sharing its axes).
+    pub r: Hint,
+}
+
 /// Where a point falls on a table's three axes: `(lower, upper, fraction)` per axis.
 #[derive(Debug, Clone, Copy)]
 pub struct Brackets {
     t: (usize, usize, f64),
     i: (usize, usize, f64),
     s: (usize, usize, f64),
+}
+
+/// Where a per-step parameter comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Src {
+    /// A table without dependence: this value.
+    Const(f64),
+    /// A table on R0's axes: R0's brackets serve it (one bracket search for all).
+    Shared,
+    /// A table with axes of its own.
+    Own,
 }
 
 /// A cell type compiled for stepping.
@@ -268,8 +411,8 @@ pub struct CellKind {
     pub entropic: Option<FastTable>,
     /// True when any resistance depends on current (a second pass refines the split).
     pub current_dependent: bool,
-    /// True when R0 and every RC table share their axes (one bracket search serves them all).
-    pub shared_axes: bool,
+    /// How each RC pair's resistance and capacitance tables are looked up.
+    pub rc_src: Vec<[Src; 2]>,
     /// Minimum cell voltage, V.
     pub min_voltage_v: f64,
     /// Maximum cell voltage, V.
@@ -293,10 +436,19 @@ impl CellKind {
         let r0 = FastTable::new(&cell.r0_ohm);
         let current_dependent =
             r0.depends_on_current() || rc_r.iter().chain(&rc_c).any(|t| t.depends_on_current());
-        let shared_axes = rc_r.iter().chain(&rc_c).all(|t| t.same_axes(&r0));
+        let src = |t: &FastTable| match t.constant() {
+            Some(v) => Src::Const(v),
+            None if t.same_axes(&r0) => Src::Shared,
+            None => Src::Own,
+        };
+        let rc_src = rc_r
+            .iter()
+            .zip(&rc_c)
+            .map(|(r, c)| [src(r), src(c)])
+            .collect();
         Self {
             ocv: FastTable::new(&cell.ocv_v),
-            shared_axes,
+            rc_src,
             r0,
             rc_r,
             rc_c,
@@ -354,10 +506,13 @@ pub struct Linear {
     pub tau_s: [f64; 2],
     /// `exp(−dt/τ)` per branch.
     pub decay: [f64; 2],
+    /// `1/r_eff_ohm`, S (computed once: the network divides by `r_eff_ohm` several times a step).
+    pub g_s: f64,
 }
 
 /// Linearises a cell for a step of `dt_s` around a current guess `i_guess_a` (for current-dependent
-/// tables); `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm` is its connection.
+/// tables); `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm` is its connection; `hints`
+/// are the element's cached brackets (updated; they never change a result).
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn linearise(
@@ -370,9 +525,12 @@ pub fn linearise(
     temp_k: f64,
     i_guess_a: f64,
     dt_s: f64,
+    hints: &mut Hints,
 ) -> Linear {
-    let (ocv, docv) = kind.ocv.eval_slope(temp_k, i_guess_a, soc);
-    let br = kind.r0.brackets(temp_k, i_guess_a, soc);
+    let (ocv, docv) = kind
+        .ocv
+        .eval_slope_hint(temp_k, i_guess_a, soc, &mut hints.ocv);
+    let br = kind.r0.brackets_hint(temp_k, i_guess_a, soc, &mut hints.r);
     let r0 = kind.r0.eval_at(&br) * r_scale;
     let mut out = Linear {
         ocv0_v: ocv,
@@ -381,15 +539,26 @@ pub fn linearise(
     };
     let mut e = ocv;
     let mut r = r0 + r_conn_ohm + docv * dt_s / (S_PER_H * capacity_ah);
-    for (k, (tr, tc)) in kind.rc_r.iter().zip(&kind.rc_c).enumerate() {
-        let (rk, ck) = if kind.shared_axes {
-            (tr.eval_at(&br) * r_scale, tc.eval_at(&br))
-        } else {
-            (
-                tr.eval(temp_k, i_guess_a, soc) * r_scale,
-                tc.eval(temp_k, i_guess_a, soc),
-            )
-        };
+    #[inline(always)]
+    fn lookup(t: &FastTable, src: Src, br: &Brackets, temp_k: f64, i_a: f64, soc: f64) -> f64 {
+        match src {
+            Src::Const(v) => v,
+            Src::Shared => t.eval_at(br),
+            Src::Own => t.eval(temp_k, i_a, soc),
+        }
+    }
+    for (k, ((tr, tc), src)) in kind
+        .rc_r
+        .iter()
+        .zip(&kind.rc_c)
+        .zip(&kind.rc_src)
+        .enumerate()
+        .take(2)
+    {
+        let (rk, ck) = (
+            lookup(tr, src[0], &br, temp_k, i_guess_a, soc) * r_scale,
+            lookup(tc, src[1], &br, temp_k, i_guess_a, soc),
+        );
         let tau = rk * ck;
         let d = if tau > 0.0 { (-dt_s / tau).exp() } else { 0.0 };
         e -= v_rc[k] * d;
@@ -400,6 +569,7 @@ pub fn linearise(
     }
     out.e_v = e;
     out.r_eff_ohm = r;
+    out.g_s = 1.0 / r;
     out
 }
 
@@ -422,7 +592,8 @@ pub struct CellStep {
     pub energy_out_j: f64,
 }
 
-/// Advances one cell by `dt_s` with held current `i_a`, using the linearisation `lin` of the step.
+/// Advances one cell by `dt_s` with held current `i_a`, using the linearisation `lin` of the step
+/// (`hints` as in [`linearise`]).
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn advance(
@@ -436,9 +607,10 @@ pub fn advance(
     i_a: f64,
     dt_s: f64,
     rc_heat: RcHeat,
+    hints: &mut Hints,
 ) -> CellStep {
     let soc1 = soc - i_a * dt_s / (S_PER_H * capacity_ah);
-    let ocv1 = kind.ocv.eval(temp_k, i_a, soc1);
+    let ocv1 = kind.ocv.eval_hint(temp_k, i_a, soc1, &mut hints.ocv);
     let mut v_sum = 0.0;
     let mut v_int = 0.0; // ∫ Σ V_k dt
     let mut heat_rc = 0.0;
@@ -525,6 +697,70 @@ mod tests {
         assert!((f.integral(298.15, 1.0) - 3.5).abs() < 1e-12);
         assert!((f.integral(298.15, 0.5) - 1.625).abs() < 1e-12);
         assert!((f.integral(298.15, 1.2) - (3.5 + 0.2 * 4.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn cached_brackets_give_the_same_numbers_bit_for_bit() {
+        // A non-uniform temperature axis and a uniform SOC axis, walked slowly (the usual case),
+        // jumping about, exactly on grid points, beyond both edges and at NaN: the bracket found
+        // from the cached interval must be the plain search's, to the bit.
+        let non = Axis::new(&[
+            233.15, 243.15, 253.15, 263.15, 273.15, 283.15, 298.15, 313.15, 333.15, 353.15,
+        ]);
+        let soc: Vec<f64> = (0..21).map(|k| k as f64 * 0.05).collect();
+        let uni = Axis::new(&soc);
+        for a in [&non, &uni] {
+            let (lo, hi) = (a.points[0], a.points[a.len() - 1]);
+            let w = hi - lo;
+            let mut xs: Vec<f64> = (0..3000)
+                .map(|k| lo - 0.1 * w + k as f64 * 1.2 * w / 3000.0)
+                .collect();
+            xs.extend(
+                (0..3000)
+                    .rev()
+                    .map(|k| lo - 0.1 * w + k as f64 * 1.2 * w / 3000.0),
+            );
+            xs.extend(a.points.iter().copied());
+            xs.extend((0..500).map(|k| lo + ((k * 7919) % 1000) as f64 / 1000.0 * w));
+            xs.extend([f64::NAN, lo, hi, -1e300, 1e300, lo, 0.5 * (lo + hi)]);
+            let mut hint = 0u32;
+            for x in xs {
+                let (l1, h1, f1) = a.bracket(x);
+                let (l2, h2, f2) = a.bracket_hint(x, &mut hint);
+                assert!(
+                    l1 == l2 && h1 == h2 && f1.to_bits() == f2.to_bits(),
+                    "{x}: {:?} vs {:?}",
+                    (l1, h1, f1),
+                    (l2, h2, f2)
+                );
+            }
+        }
+        // And whole lookups on a three-axis table: hinted value and slope equal the plain ones.
+        let (ta, ia, sa) = (
+            vec![250.0, 270.0, 295.0, 310.0],
+            vec![-50.0, 0.0, 50.0],
+            vec![0.0, 0.1, 0.35, 0.6, 1.0],
+        );
+        let values: Vec<f64> = (0..ta.len() * ia.len() * sa.len())
+            .map(|k| ((k * 37) % 11) as f64 * 0.3 + 1.0)
+            .collect();
+        let table = Table::new(ta, ia, sa, LastAxis::Soc, values).unwrap();
+        let fast = FastTable::new(&table);
+        let mut hint = Hint::default();
+        for k in 0..4000 {
+            let x = k as f64;
+            let (t, i, s) = (245.0 + 0.02 * x, -60.0 + 0.03 * x, 1.05 - 0.0003 * x);
+            assert_eq!(
+                fast.eval_hint(t, i, s, &mut hint).to_bits(),
+                fast.eval(t, i, s).to_bits()
+            );
+            let (a, da) = fast.eval_slope_hint(t, i, s, &mut hint);
+            let (b, db) = fast.eval_slope(t, i, s);
+            assert!(
+                a.to_bits() == b.to_bits() && da.to_bits() == db.to_bits(),
+                "{k}"
+            );
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //!
 //! No I/O and no threads; wall time is read for the summary only.
 
-use crate::sim::network::{Demand, Engine};
+use crate::sim::network::{Demand, Engine, Limits};
 use crate::sim::profile::{Profile, ProfileKind};
 use crate::sim::trace::{CellTrace, Summary, Trace};
 use crate::sim::{Cutoff, PackModel, StepReport};
@@ -62,9 +62,10 @@ pub struct Step {
     pub duration_s: f64,
     /// Early ends.
     pub until: Vec<Until>,
-    /// Current limit (magnitude), A: power and voltage steps are held back to it.
+    /// Current limit (magnitude), A: the engine holds every demand of the step to it within each
+    /// engine step ([`crate::sim::network::Limits`]).
     pub max_current_a: Option<f64>,
-    /// Power limit (magnitude), W: current and voltage steps are held back to it.
+    /// Power limit (magnitude), W, held the same way.
     pub max_power_w: Option<f64>,
 }
 
@@ -268,29 +269,6 @@ fn hit(until: &[Until], r: &StepReport) -> bool {
     })
 }
 
-/// Held-back demand for a step's limits, from the engine's last state.
-fn limited(step: &Step, demand: Demand, last: &StepReport) -> Demand {
-    let v = last.voltage_v.max(1e-9);
-    match demand {
-        Demand::Power(p) => match step.max_current_a {
-            Some(imax) if (p / v).abs() > imax => Demand::Current(imax.copysign(p)),
-            _ => demand,
-        },
-        Demand::Current(i) => match step.max_power_w {
-            Some(pmax) if (i * v).abs() > pmax => Demand::Power(pmax.copysign(i)),
-            _ => demand,
-        },
-        Demand::Voltage(_) => {
-            if let Some(imax) = step.max_current_a
-                && last.current_a.abs() > imax
-            {
-                return Demand::Current(imax.copysign(last.current_a));
-            }
-            demand
-        }
-    }
-}
-
 /// Runs `protocol` on `engine`.
 pub fn run(
     engine: &mut Engine,
@@ -318,11 +296,17 @@ pub fn run(
         time_s: 0.0,
         steps: 0,
     };
+    let limits_before = runner.engine.limits();
     let initial = runner.engine.report();
     runner.trace.push(0.0, &initial);
-    let mut last = initial;
+    let mut last: StepReport;
     let mut end = EndReason::Completed;
     'steps: for step in &protocol.steps {
+        // The engine holds each step of this protocol step to its limits, within the step itself.
+        runner.engine.set_limits(Limits {
+            max_current_a: step.max_current_a,
+            max_power_w: step.max_power_w,
+        });
         // Chunks: (demand, length) pairs for this step.
         let mut chunks: Vec<(Demand, f64)> = Vec::new();
         match &step.kind {
@@ -360,8 +344,7 @@ pub fn run(
                     end = EndReason::TimeLimit;
                     break 'steps;
                 }
-                let d = limited(step, demand, &last);
-                match runner.step(d, h) {
+                match runner.step(demand, h) {
                     Ok(r) => last = r,
                     Err(c) => {
                         end = EndReason::Cutoff(c);
@@ -378,6 +361,7 @@ pub fn run(
             }
         }
     }
+    runner.engine.set_limits(limits_before);
     let Runner {
         engine,
         trace,

@@ -1,14 +1,20 @@
 //! The cell library: a sortable, filterable table, a scatter of Wh/kg against Wh/L coloured by
 //! electrolyte class, and an editor for the selected cell with its OCV and resistance curves.
+//!
+//! "New cell" adds a blank cell of a chosen family (`Cell::blank`: the documented family defaults).
+//! The OCV, R0 and RC tables are edited as grids (mV, mΩ, F) with SOC points that can be added and
+//! removed; every change is one undoable edit (typing in one field merges into one step), and an edit
+//! that would make a table invalid is refused with a message beside the grid.
 
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use crate::gui::app::{Action, StudioApp};
 use crate::gui::document::Edit;
-use crate::gui::widgets::{Qty, quantity_row};
-use crate::model::cell::{Cell, Electrolyte};
+use crate::gui::widgets::{GridOutcome, Qty, ValueRule, quantity_row, table_grid};
+use crate::model::cell::{Cell, ChemistryFamily, Electrolyte};
 use crate::model::ids::CellId;
+use crate::model::table::Table;
 use crate::units::{self, fmt_sig};
 
 /// Sortable columns.
@@ -46,6 +52,8 @@ pub struct CellsState {
     pub filter: String,
     /// Only this electrolyte class.
     pub electrolyte: Option<Electrolyte>,
+    /// The last refused table edit: (cell, message).
+    pub table_msg: Option<(CellId, String)>,
 }
 
 fn matches(c: &Cell, s: &CellsState) -> bool {
@@ -123,6 +131,29 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 merge: None,
             });
         }
+        ui.menu_button("New cell", |ui| {
+            for f in ChemistryFamily::ALL {
+                if ui
+                    .button(format!("New {} cell", f.label()))
+                    .on_hover_text("A blank cell with the family defaults of assets/README.md")
+                    .clicked()
+                {
+                    let mut k = 1;
+                    while project.cell(&CellId(format!("new_cell_{k}"))).is_some() {
+                        k += 1;
+                    }
+                    let cell = Cell::blank(CellId(format!("new_cell_{k}")), f);
+                    st.selected = Some(cell.id.clone());
+                    st.filter.clear();
+                    st.electrolyte = None;
+                    app.actions.push(Action::Edit {
+                        edit: Edit::AddCell(Box::new(cell)),
+                        merge: None,
+                    });
+                    ui.close();
+                }
+            }
+        });
         ui.menu_button(
             "Add from library",
             |ui| match crate::preset::library::bundled_cells() {
@@ -411,6 +442,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                         }
                     });
                 ui.add_space(4.0);
+                tables_editor(ui, app, &cell);
+                ui.add_space(4.0);
                 ui.weak(format!("Source: {}", cell.provenance.source));
                 if !cell.provenance.estimated.is_empty() {
                     ui.colored_label(
@@ -422,8 +455,13 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
 
         // Curves at 25 °C.
         let ui = &mut cols[2];
-        ui.label(egui::RichText::new("OCV and R0 over SOC (25 °C)").strong());
+        ui.label(egui::RichText::new("OCV, R0 and R1 over SOC (25 °C)").strong());
         let t = units::degc_to_k(25.0);
+        // The value the plot shows at 50 % SOC, as text (for reading off and for tests).
+        ui.weak(format!(
+            "OCV at 50 % SOC: {:.1} mV",
+            cell.ocv_v.eval(t, 0.0, 0.5) * 1000.0
+        ));
         let n = 101;
         let ocv: Vec<[f64; 2]> = (0..n)
             .map(|k| {
@@ -440,6 +478,18 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 ]
             })
             .collect();
+        let r1: Vec<[f64; 2]> = match cell.rc.first() {
+            Some(rc) => (0..n)
+                .map(|k| {
+                    let soc = k as f64 / (n - 1) as f64;
+                    [
+                        units::frac_to_pct(soc),
+                        units::ohm_to_mohm(rc.r_ohm.eval(t, cell.capacity_ah, soc)),
+                    ]
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let h = (ui.available_height() / 2.0 - 10.0).max(80.0);
         Plot::new("ocv_plot")
             .height(h)
@@ -450,14 +500,127 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 plot.line(Line::new("OCV", PlotPoints::from(ocv)).color(theme.series_color(0)));
             });
         Plot::new("r0_plot")
+            .legend(Legend::default())
             .height(h)
             .x_axis_label("SOC, %")
-            .y_axis_label("R0, mΩ")
+            .y_axis_label("R0, R1, mΩ")
             .allow_scroll(false)
             .show(ui, |plot| {
                 plot.line(Line::new("R0", PlotPoints::from(r0)).color(theme.series_color(1)));
+                if !r1.is_empty() {
+                    plot.line(Line::new("R1", PlotPoints::from(r1)).color(theme.series_color(2)));
+                }
             });
     });
+}
+
+/// The OCV, R0 and RC tables of `cell` as grids; a valid change becomes an undoable `SetCell` edit,
+/// a refused one a message beside the grids.
+fn tables_editor(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
+    type Get = fn(&Cell) -> Option<&Table>;
+    type Set = fn(&mut Cell, Table);
+    let mut grids: Vec<(String, Get, Set, Qty, ValueRule)> = vec![
+        (
+            "OCV".to_owned(),
+            |c| Some(&c.ocv_v),
+            |c, t| c.ocv_v = t,
+            Qty::MV,
+            ValueRule::RisingWithSoc,
+        ),
+        (
+            "R0".to_owned(),
+            |c| Some(&c.r0_ohm),
+            |c, t| c.r0_ohm = t,
+            Qty::MOHM,
+            ValueRule::Positive,
+        ),
+    ];
+    // RC pairs (at most two in practice).
+    let rc_r: [(Get, Set); 2] = [
+        (
+            |c| c.rc.first().map(|r| &r.r_ohm),
+            |c, t| {
+                if let Some(r) = c.rc.get_mut(0) {
+                    r.r_ohm = t;
+                }
+            },
+        ),
+        (
+            |c| c.rc.get(1).map(|r| &r.r_ohm),
+            |c, t| {
+                if let Some(r) = c.rc.get_mut(1) {
+                    r.r_ohm = t;
+                }
+            },
+        ),
+    ];
+    let rc_c: [(Get, Set); 2] = [
+        (
+            |c| c.rc.first().map(|r| &r.c_f),
+            |c, t| {
+                if let Some(r) = c.rc.get_mut(0) {
+                    r.c_f = t;
+                }
+            },
+        ),
+        (
+            |c| c.rc.get(1).map(|r| &r.c_f),
+            |c, t| {
+                if let Some(r) = c.rc.get_mut(1) {
+                    r.c_f = t;
+                }
+            },
+        ),
+    ];
+    for k in 0..cell.rc.len().min(2) {
+        grids.push((
+            format!("R{}", k + 1),
+            rc_r[k].0,
+            rc_r[k].1,
+            Qty::MOHM,
+            ValueRule::Positive,
+        ));
+        grids.push((
+            format!("C{}", k + 1),
+            rc_c[k].0,
+            rc_c[k].1,
+            Qty::F,
+            ValueRule::Positive,
+        ));
+    }
+    let msg = app
+        .ui
+        .cells
+        .table_msg
+        .as_ref()
+        .filter(|(id, _)| id == &cell.id)
+        .map(|(_, m)| m.clone());
+    if let Some(m) = &msg {
+        ui.colored_label(app.theme.error, m);
+    }
+    for (name, get, set, q, rule) in grids {
+        let Some(table) = get(cell) else {
+            continue;
+        };
+        egui::CollapsingHeader::new(format!("{name} table"))
+            .id_salt(("cell_table", name.as_str()))
+            .default_open(name == "OCV")
+            .show(ui, |ui| match table_grid(ui, &name, table, q, rule) {
+                GridOutcome::None => {}
+                GridOutcome::Changed(next) => {
+                    let mut c = cell.clone();
+                    set(&mut c, next);
+                    app.ui.cells.table_msg = None;
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetCell(cell.id.clone(), Box::new(c)),
+                        merge: Some(format!("cell:{}:table:{name}", cell.id)),
+                    });
+                }
+                GridOutcome::Refused(m) => {
+                    app.ui.cells.table_msg = Some((cell.id.clone(), m));
+                }
+            });
+    }
 }
 
 #[cfg(test)]

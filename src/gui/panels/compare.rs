@@ -1,21 +1,166 @@
 //! Compare two to four designs: key figures side by side with the difference to the first design, a
 //! chart of cell-level energy densities, and the cell-to-wheel waterfall (cell → module → pack →
-//! vehicle mass → consumption → range) showing where a cell's Wh/kg gain is kept or lost. Stages
-//! whose engine has not landed are shown as such.
+//! vehicle mass → consumption → range) showing where a cell's Wh/kg gain is kept or lost, and the
+//! drive-cycle traces of every design overlaid (pack voltage, SOC, coldest and hottest cell against
+//! distance), one theme colour per design.
+//!
+//! Each design's cycle runs to cut-off at lumped fidelity on a worker thread when it is added (see
+//! `StudioApp::add_compare`); until it is back the range rows read "—" and the plots say so.
 
-use egui_plot::{Bar, BarChart, Legend, Plot};
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
 use crate::gui::app::{Action, COMPARE_MAX, CompareEntry, StudioApp};
 use crate::gui::panels::inspector::figure_rows;
 use crate::preset::library::BUNDLED_PRESETS;
 use crate::units;
 
+/// Most points kept per overlaid trace (a plot needs no more; hover stays cheap).
+pub const TRACE_POINTS: usize = 1500;
+
+/// A design's lumped drive-cycle run as the overlay plots it (display units, down-sampled).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompareTrace {
+    /// Distance driven, km.
+    pub distance_km: Vec<f64>,
+    /// Pack terminal voltage, V.
+    pub voltage_v: Vec<f64>,
+    /// Mean SOC, %.
+    pub soc_pct: Vec<f64>,
+    /// Coldest cell, °C.
+    pub min_temp_degc: Vec<f64>,
+    /// Hottest cell, °C.
+    pub max_temp_degc: Vec<f64>,
+}
+
+impl CompareTrace {
+    /// Down-samples a run's trace to at most [`TRACE_POINTS`] points (every k-th step, the last kept).
+    pub fn from_trace(t: &crate::sim::vehicle::range::DriveTrace) -> Self {
+        let n = t.len();
+        let step = n.div_ceil(TRACE_POINTS).max(1);
+        let mut idx: Vec<usize> = (0..n).step_by(step).collect();
+        if n > 0 && idx.last() != Some(&(n - 1)) {
+            idx.push(n - 1);
+        }
+        let pick = |v: &[f64], f: fn(f64) -> f64| -> Vec<f64> {
+            idx.iter()
+                .filter_map(|&k| v.get(k).copied().map(f))
+                .collect()
+        };
+        Self {
+            distance_km: pick(&t.distance_m, units::m_to_km),
+            voltage_v: pick(&t.voltage_v, |x| x),
+            soc_pct: pick(&t.soc, units::frac_to_pct),
+            min_temp_degc: pick(&t.min_temp_k, units::k_to_degc),
+            max_temp_degc: pick(&t.max_temp_k, units::k_to_degc),
+        }
+    }
+}
+
+fn trace_line(name: String, x: &[f64], y: &[f64]) -> Line<'static> {
+    let pts: Vec<[f64; 2]> = x.iter().zip(y).map(|(&a, &b)| [a, b]).collect();
+    Line::new(name, PlotPoints::from(pts))
+}
+
+/// The overlaid traces of all compared designs: voltage, SOC, temperatures against distance.
+fn overlays(
+    ui: &mut egui::Ui,
+    entries: &[CompareEntry],
+    theme: &crate::gui::theme::Theme,
+    width: f32,
+) {
+    ui.add_space(8.0);
+    ui.label(
+        egui::RichText::new(
+            "Drive-cycle traces (lumped fidelity, each design's own cycle to cut-off)",
+        )
+        .strong(),
+    );
+    let pending: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.range.is_none())
+        .map(|e| e.project.name.as_str())
+        .collect();
+    if !pending.is_empty() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("Running the cycle of {}…", pending.join(", ")));
+        });
+    }
+    for e in entries {
+        if let Some(Err(msg)) = &e.range {
+            ui.colored_label(theme.warn, format!("{}: no run ({msg})", e.project.name));
+        }
+    }
+    let link = egui::Id::new("compare_x");
+    type Pick = fn(&CompareTrace) -> Vec<(&'static str, &[f64])>;
+    use egui_plot::Corner;
+    let plots: [(&str, &str, Corner, Pick); 3] = [
+        (
+            "compare_voltage",
+            "pack voltage, V",
+            Corner::LeftBottom,
+            |t| vec![("", t.voltage_v.as_slice())],
+        ),
+        ("compare_soc", "SOC, %", Corner::RightTop, |t| {
+            vec![("", t.soc_pct.as_slice())]
+        }),
+        (
+            "compare_temps",
+            "cell temperature, °C",
+            Corner::RightBottom,
+            |t| {
+                vec![
+                    (" min", t.min_temp_degc.as_slice()),
+                    (" max", t.max_temp_degc.as_slice()),
+                ]
+            },
+        ),
+    ];
+    for (id, y_label, corner, pick) in plots {
+        let r = Plot::new(id)
+            .height(170.0)
+            .width(width)
+            .legend(Legend::default().position(corner))
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .x_axis_label("distance, km")
+            .y_axis_label(y_label)
+            .allow_scroll(false)
+            .show(ui, |p| {
+                for (k, e) in entries.iter().enumerate() {
+                    let Some(t) = &e.trace else {
+                        continue;
+                    };
+                    for (suffix, y) in pick(t.as_ref()) {
+                        let line =
+                            trace_line(format!("{}{suffix}", e.project.name), &t.distance_km, y)
+                                .color(theme.series_color(k));
+                        let line = if suffix == " min" {
+                            line.style(egui_plot::LineStyle::dashed_loose())
+                        } else {
+                            line
+                        };
+                        p.line(line);
+                    }
+                }
+            });
+        let shown: Vec<String> = entries
+            .iter()
+            .filter(|e| e.trace.is_some())
+            .map(|e| e.project.name.clone())
+            .collect();
+        let info = format!("Overlay {y_label}: {}", shown.join(", "));
+        r.response
+            .widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Other, true, info.clone()));
+    }
+}
+
 /// Key numbers of a compared design for the difference rows: (name, value, unit).
 fn key_numbers(e: &CompareEntry) -> Vec<(&'static str, Option<f64>, &'static str)> {
     let f = &e.figures;
     let p = f.pack();
     let fin = |x: f64| x.is_finite().then_some(x);
-    let r = e.range.as_ref().ok();
+    let r = e.range.as_ref().and_then(|r| r.as_ref().ok());
     vec![
         ("Cells", Some(p.cell_count as f64), ""),
         (
@@ -44,7 +189,7 @@ pub fn chain(
 ) -> [Option<f64>; 6] {
     let f = &e.figures;
     let mods = f.rollup.modules_total(project_modules);
-    let r = e.range.as_ref().ok();
+    let r = e.range.as_ref().and_then(|r| r.as_ref().ok());
     [
         f.rollup.cell.map(|c| c.specific_energy_wh_per_kg()),
         (mods.mass_kg > 0.0).then(|| mods.specific_energy_wh_per_kg()),
@@ -103,6 +248,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         return;
     }
     let entries = app.compare.clone();
+    // The table may scroll sideways; the plots keep to the visible width.
+    let plot_w = (ui.available_width() - 16.0).max(200.0);
 
     egui::ScrollArea::both().id_salt("compare_scroll").show(ui, |ui| {
         egui::Grid::new("compare_table").striped(true).show(ui, |ui| {
@@ -111,7 +258,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 ui.horizontal(|ui| {
                     ui.colored_label(theme.series_color(k), "■");
                     ui.strong(&e.project.name);
-                    if ui.small_button("✕").on_hover_text("Remove from compare").clicked() {
+                    if ui.small_button("×").on_hover_text("Remove from compare").clicked() {
                         app.actions.push(Action::CompareRemove(k));
                     }
                 });
@@ -122,10 +269,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 ui.weak(&e.source);
             }
             ui.end_row();
-            let first_rows = figure_rows(&entries[0].project, &entries[0].figures, entries[0].range.as_ref().ok());
+            let first_rows = figure_rows(&entries[0].project, &entries[0].figures, entries[0].range.as_ref().and_then(|r| r.as_ref().ok()));
             let all_rows: Vec<_> = entries
                 .iter()
-                .map(|e| figure_rows(&e.project, &e.figures, e.range.as_ref().ok()))
+                .map(|e| figure_rows(&e.project, &e.figures, e.range.as_ref().and_then(|r| r.as_ref().ok())))
                 .collect();
             for (r, (name, _)) in first_rows.iter().enumerate() {
                 ui.label(*name);
@@ -166,6 +313,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         let base = chain(&entries[0], &entries[0].project);
         Plot::new("waterfall")
             .height(240.0)
+            .width(plot_w)
             .legend(Legend::default())
             .y_axis_label("advantage, %")
             .allow_scroll(false)
@@ -195,5 +343,6 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     p.bar_chart(BarChart::new(e.project.name.clone(), bars).color(theme.series_color(k)));
                 }
             });
+        overlays(ui, &entries, &theme, plot_w);
     });
 }

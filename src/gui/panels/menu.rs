@@ -1,4 +1,4 @@
-//! The menu bar: File, Edit, View, Help. Items show their keyboard shortcut.
+//! The menu bar: File, Edit, View, Study, Run, Help. Items show their keyboard shortcut.
 
 use crate::gui::app::{Action, StudioApp, View};
 use crate::preset::library::BUNDLED_PRESETS;
@@ -58,6 +58,17 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 {
                     app.actions.push(Action::Export);
                 }
+                let exporting = app.is_exporting();
+                if ui
+                    .add_enabled(has_doc && !exporting, egui::Button::new("Export spec sheet…"))
+                    .on_hover_text(
+                        "The specification sheet (roll-up, WLTP/EPA range, findings, provenance) \
+                         as PDF, Markdown, HTML, CSV or JSON: the file name's extension picks",
+                    )
+                    .clicked()
+                {
+                    app.actions.push(Action::ExportSheet);
+                }
                 ui.separator();
                 if ui.button("Quit").clicked() {
                     app.actions.push(Action::Quit);
@@ -101,6 +112,18 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 };
                 if ui.button(theme_text).clicked() {
                     app.actions.push(Action::ToggleTheme);
+                }
+            });
+            ui.menu_button("Study", |ui| {
+                if ui
+                    .add_enabled(has_doc, egui::Button::new("Convert cell…"))
+                    .on_hover_text("Put another cell into this design and re-size it")
+                    .clicked()
+                {
+                    app.actions.push(Action::ConvertOpen);
+                }
+                if ui.add_enabled(has_doc, egui::Button::new("Compare designs")).clicked() {
+                    app.actions.push(Action::SetView(View::Compare));
                 }
             });
             ui.menu_button("Run", |ui| {

@@ -4,6 +4,7 @@
 pub mod banner;
 pub mod cells;
 pub mod compare;
+pub mod convert;
 pub mod inspector;
 pub mod menu;
 pub mod module;

@@ -3,6 +3,10 @@
 //! modules in the pack envelope (drag a module to move it; a whole drag is one undo step), and the
 //! properties of the selected node. Findings are drawn on the node or wire they concern.
 //!
+//! Busbars are two-terminal nodes wired like contactors and fuses. A BMS node has no power
+//! terminals: its sense links to the modules it monitors are drawn dashed and edited in its
+//! properties (one checkbox per module); they are part of the BMS node, not wires.
+//!
 //! The canvas arrangement of nodes is a view: it follows the series level of each module (from
 //! `model::topology`) and can be rearranged by dragging, but it is not part of the project.
 
@@ -182,6 +186,26 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
         let w = if selected || near { 3.0 } else { 1.6 };
         painter.line_segment([pa, pb], Stroke::new(w, color));
     }
+    // Sense links: BMS to each module it monitors, dashed (not conductors).
+    for n in g.node_indices() {
+        let PackNode::Bms { monitors, .. } = &g[n] else {
+            continue;
+        };
+        let Some(rb) = rects.get(&n) else {
+            continue;
+        };
+        for m in monitors {
+            let Some(rm) = project.pack.find(m).and_then(|k| rects.get(&k)) else {
+                continue;
+            };
+            painter.extend(egui::Shape::dashed_line(
+                &[rb.center_top(), rm.center_bottom()],
+                Stroke::new(1.2, theme.text_weak),
+                5.0,
+                4.0,
+            ));
+        }
+    }
     if bg.clicked() {
         st.selected_link = hovered_link.clone();
         if hovered_link.is_some() {
@@ -210,12 +234,21 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
             ui.id().with(("node", id.as_str())),
             Sense::click_and_drag(),
         );
-        let title = match node {
-            PackNode::Module(m) => format!("{id}\n{}", m.design),
-            PackNode::PackTerminal { polarity, .. } => format!("{id} ({})", polarity.sign()),
-            PackNode::Contactor { .. } => format!("{id}\ncontactor"),
-            PackNode::Fuse { rating_a, .. } => format!("{id}\nfuse {rating_a:.0} A"),
-        };
+        let title =
+            match node {
+                PackNode::Module(m) => format!("{id}\n{}", m.design),
+                PackNode::PackTerminal { polarity, .. } => format!("{id} ({})", polarity.sign()),
+                PackNode::Contactor { .. } => format!("{id}\ncontactor"),
+                PackNode::Fuse { rating_a, .. } => format!("{id}\nfuse {rating_a:.0} A"),
+                PackNode::Busbar { .. } => format!(
+                    "{id}\nbusbar {}",
+                    node.series_resistance_ohm(&project.pack.hardware).map_or(
+                        "—".to_owned(),
+                        |r| units::fmt_unit(units::ohm_to_mohm(r), 3, "mΩ")
+                    )
+                ),
+                PackNode::Bms { monitors, .. } => format!("{id}\nBMS · {} sensed", monitors.len()),
+            };
         let a11y = format!("Node {id}");
         resp.widget_info(|| {
             egui::WidgetInfo::labeled(egui::WidgetType::Button, true, a11y.clone())
@@ -451,7 +484,7 @@ fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s:
 
 fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
     let st = &mut app.ui.pack;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.menu_button("Add module", |ui| {
             for d in &project.modules {
                 if ui.button(format!("{} — {}", d.id, d.name)).clicked() {
@@ -491,6 +524,60 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                 }),
                 merge: None,
             });
+        }
+        if ui
+            .button("Add busbar")
+            .on_hover_text("A copper busbar node, 200 mm, sized from the pack design current")
+            .clicked()
+        {
+            let id = fresh_id(project, "BB");
+            st.selected = Some(id.clone());
+            app.actions.push(Action::Edit {
+                edit: Edit::AddNode(PackNode::Busbar {
+                    id,
+                    material: Material::Copper,
+                    length_m: units::mm_to_m(200.0),
+                    cross_section_m2: None,
+                }),
+                merge: None,
+            });
+        }
+        if ui
+            .button("Add BMS")
+            .on_hover_text(
+                "A BMS node sensing every module; it takes over the pack's BMS mass figure",
+            )
+            .clicked()
+        {
+            let id = fresh_id(project, "BMS");
+            st.selected = Some(id.clone());
+            let hw = project.pack.hardware;
+            // Default: the hardware's BMS mass moves into the node (1.5 kg when there was none), in
+            // the same undo step, so the mass is not counted twice.
+            let mass_kg = if hw.bms_mass_kg > 0.0 {
+                hw.bms_mass_kg
+            } else {
+                1.5
+            };
+            let merge = Some(format!("add-bms:{id}"));
+            app.actions.push(Action::Edit {
+                edit: Edit::AddNode(PackNode::Bms {
+                    id,
+                    mass_kg,
+                    quiescent_w: 5.0,
+                    monitors: project.pack.modules().map(|(_, m)| m.id.clone()).collect(),
+                }),
+                merge: merge.clone(),
+            });
+            if hw.bms_mass_kg > 0.0 {
+                let mut settings = crate::gui::document::PackSettings::of(project);
+                settings.hardware.bms_mass_kg = 0.0;
+                app.actions.push(Action::Edit {
+                    edit: Edit::SetPackSettings(Box::new(settings)),
+                    merge,
+                });
+            }
+            app.actions.push(Action::CloseGroup);
         }
         let can_delete = st.selected.is_some() || st.selected_link.is_some();
         if ui
@@ -622,6 +709,136 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                         ),
                         merge: Some(format!("node:{id}:r")),
                     });
+                }
+            }
+            PackNode::Busbar {
+                material,
+                length_m,
+                cross_section_m2,
+                ..
+            } => {
+                let hw = project.pack.hardware;
+                let base = (*material, *length_m, *cross_section_m2);
+                let set = |m: Material, l: f64, s: Option<f64>| PackNode::Busbar {
+                    id: id.clone(),
+                    material: m,
+                    length_m: l,
+                    cross_section_m2: s,
+                };
+                ui.label("Material");
+                let mut mat = base.0;
+                egui::ComboBox::from_id_salt(("busbar_mat", id.as_str()))
+                    .selected_text(mat.label())
+                    .show_ui(ui, |ui| {
+                        for m in Material::ALL {
+                            ui.selectable_value(&mut mat, m, m.label());
+                        }
+                    });
+                ui.end_row();
+                if mat != base.0 {
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), set(mat, base.1, base.2)),
+                        merge: None,
+                    });
+                }
+                if let (_, Some(c)) = quantity_row(ui, "Busbar length", base.1, Qty::MM) {
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), set(base.0, c.value_si, base.2)),
+                        merge: Some(format!("node:{id}:len")),
+                    });
+                }
+                ui.label("Cross-section");
+                let mut auto = base.2.is_none();
+                if ui
+                    .checkbox(&mut auto, "Sized from design current")
+                    .changed()
+                {
+                    let section = if auto {
+                        None
+                    } else {
+                        Some(crate::model::pack::conductor(base.0, base.1, None, &hw).section_m2)
+                    };
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), set(base.0, base.1, section)),
+                        merge: None,
+                    });
+                }
+                ui.end_row();
+                if let Some(section) = base.2
+                    && let (_, Some(c)) = quantity_row(ui, "Busbar section", section, Qty::MM2)
+                {
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), set(base.0, base.1, Some(c.value_si))),
+                        merge: Some(format!("node:{id}:section")),
+                    });
+                }
+                let c = crate::model::pack::conductor(base.0, base.1, base.2, &hw);
+                fig_row(
+                    ui,
+                    "Section used",
+                    &units::fmt_unit(units::m2_to_mm2(c.section_m2), 3, "mm²"),
+                );
+                fig_row(
+                    ui,
+                    "Busbar resistance",
+                    &units::fmt_unit(units::ohm_to_mohm(c.resistance_ohm), 3, "mΩ"),
+                );
+                fig_row(
+                    ui,
+                    "Busbar mass",
+                    &units::fmt_unit(units::kg_to_g(c.mass_kg), 3, "g"),
+                );
+                fig_row(
+                    ui,
+                    "I²R at design current",
+                    &units::fmt_unit(hw.design_current_a.powi(2) * c.resistance_ohm, 3, "W"),
+                );
+            }
+            PackNode::Bms {
+                mass_kg,
+                quiescent_w,
+                monitors,
+                ..
+            } => {
+                let (m, q, mon) = (*mass_kg, *quiescent_w, monitors.clone());
+                let set = |m: f64, q: f64, mon: Vec<NodeId>| PackNode::Bms {
+                    id: id.clone(),
+                    mass_kg: m,
+                    quiescent_w: q,
+                    monitors: mon,
+                };
+                if let (_, Some(c)) = quantity_row(ui, "BMS mass", m, Qty::KG) {
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), set(c.value_si.max(0.0), q, mon.clone())),
+                        merge: Some(format!("node:{id}:m")),
+                    });
+                }
+                if let (_, Some(c)) = quantity_row(ui, "Quiescent draw", q, Qty::W) {
+                    app.actions.push(Action::Edit {
+                        edit: Edit::SetNode(id.clone(), set(m, c.value_si.max(0.0), mon.clone())),
+                        merge: Some(format!("node:{id}:q")),
+                    });
+                }
+                for (_, inst) in project.pack.modules() {
+                    ui.label("Sense link");
+                    let mut on = mon.contains(&inst.id);
+                    if ui
+                        .checkbox(&mut on, format!("Senses {}", inst.id))
+                        .on_hover_text("Sense link (voltage and temperature leads)")
+                        .changed()
+                    {
+                        let mut next = mon.clone();
+                        if on {
+                            next.push(inst.id.clone());
+                        } else {
+                            next.retain(|x| x != &inst.id);
+                        }
+                        app.actions.push(Action::Edit {
+                            edit: Edit::SetNode(id.clone(), set(m, q, next)),
+                            merge: None,
+                        });
+                    }
+                    ui.end_row();
                 }
             }
             PackNode::PackTerminal { .. } => {}

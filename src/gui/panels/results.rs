@@ -43,6 +43,8 @@ pub struct RunOutcome {
     pub vehicle_mass_kg: f64,
     /// Cycle driven.
     pub cycle: String,
+    /// Distance of one pass of the cycle, m.
+    pub cycle_distance_m: f64,
 }
 
 impl RunOutcome {
@@ -116,6 +118,15 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     }),
                 );
                 fig_row(ui, "Stopped by", &o.cutoff);
+                fig_row(
+                    ui,
+                    "Cycle",
+                    &format!(
+                        "{} ({} per pass)",
+                        o.cycle,
+                        units::fmt_unit(units::m_to_km(o.cycle_distance_m), 4, "km")
+                    ),
+                );
             });
         let bars: Vec<Bar> = o
             .energy_breakdown_j

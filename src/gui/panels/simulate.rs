@@ -209,18 +209,34 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             let mut merge = None;
             ui.label("Cycle");
             ui.horizontal(|ui| {
+                let shown = std::path::Path::new(&s.cycle)
+                    .file_name()
+                    .filter(|_| s.cycle.ends_with(".csv"))
+                    .map_or_else(|| s.cycle.clone(), |n| n.to_string_lossy().into_owned());
                 egui::ComboBox::from_id_salt("cycle_pick")
-                    .selected_text(&s.cycle)
+                    .selected_text(shown)
                     .show_ui(ui, |ui| {
                         for c in STANDARD_CYCLES {
                             ui.selectable_value(&mut next.cycle, c.to_owned(), c);
                         }
                     });
-                if ui.button("Import CSV…").on_hover_text("A speed trace: time_s, speed_kmh").clicked()
-                    && let Some(p) = rfd_pick_csv() {
-                        next.cycle = p;
-                    }
+                if ui
+                    .button("Import CSV…")
+                    .on_hover_text("A speed trace: time_s, then speed_kmh or speed_mps, optional grade")
+                    .clicked()
+                {
+                    app.actions.push(Action::ImportCycle);
+                }
             });
+            ui.end_row();
+            let key = egui::Id::new(("cycle_summary", &s.cycle));
+            let summary = ui.data(|d| d.get_temp::<String>(key)).unwrap_or_else(|| {
+                let text = cycle_summary(&s.cycle, app.doc.as_ref().and_then(|d| d.path.as_deref()));
+                ui.data_mut(|d| d.insert_temp(key, text.clone()));
+                text
+            });
+            ui.label("Cycle distance");
+            fig_row_inline(ui, "Cycle distance", &summary);
             ui.end_row();
             if let (_, Some(c)) = quantity_row(ui, "Ambient", s.ambient_k, Qty::DEGC) {
                 next.ambient_k = c.value_si;
@@ -282,10 +298,21 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     });
 }
 
-fn rfd_pick_csv() -> Option<String> {
-    rfd::FileDialog::new()
-        .set_title("Import drive cycle")
-        .add_filter("CSV", &["csv"])
-        .pick_file()
-        .map(|p| p.display().to_string())
+fn fig_row_inline(ui: &mut egui::Ui, name: &str, value: &str) {
+    let r = ui.label(value);
+    let full = format!("{name}: {value}");
+    r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, full.clone()));
+}
+
+/// One pass of the cycle, as shown under its name: "1.000 km in 100 s" (or why it cannot be read).
+fn cycle_summary(spec: &str, project_path: Option<&std::path::Path>) -> String {
+    let base = project_path.and_then(std::path::Path::parent);
+    match crate::gui::runs::cycle_of(spec, base) {
+        Ok(c) => format!(
+            "{} per pass, {:.0} s",
+            crate::units::fmt_unit(crate::units::m_to_km(c.distance_m()), 4, "km"),
+            c.duration_s()
+        ),
+        Err(e) => format!("— ({e})"),
+    }
 }

@@ -27,6 +27,14 @@ fn id(x: f64) -> f64 {
     x
 }
 
+fn v_to_mv(x: f64) -> f64 {
+    x * 1000.0
+}
+
+fn mv_to_v(x: f64) -> f64 {
+    x / 1000.0
+}
+
 fn a_per_m2_to_a_per_mm2(x: f64) -> f64 {
     x * units::mm2_to_m2(1.0)
 }
@@ -155,6 +163,30 @@ impl Qty {
         to_si: id,
         speed: 0.1,
         decimals: 2,
+    };
+    /// Square millimetres (stored m²).
+    pub const MM2: Self = Self {
+        symbol: "mm²",
+        to_display: units::m2_to_mm2,
+        to_si: units::mm2_to_m2,
+        speed: 0.5,
+        decimals: 1,
+    };
+    /// Millivolts (stored V).
+    pub const MV: Self = Self {
+        symbol: "mV",
+        to_display: v_to_mv,
+        to_si: mv_to_v,
+        speed: 1.0,
+        decimals: 1,
+    };
+    /// Farads.
+    pub const F: Self = Self {
+        symbol: "F",
+        to_display: id,
+        to_si: id,
+        speed: 10.0,
+        decimals: 0,
     };
     /// A dimensionless number.
     pub const PLAIN: Self = Self {
