@@ -120,7 +120,7 @@ pub fn spec_sheet(
             if cancel.load(Ordering::Relaxed) {
                 return Err("cancelled".to_owned());
             }
-            Engine::new(&prepared.project, fidelity).map_err(|e| e.to_string())
+            build_engine(&prepared.project, fidelity).map_err(|e| e.to_string())
         },
         &RangeOptions {
             record_trace: true,

@@ -1,7 +1,7 @@
 //! What the battery-management and thermal-management systems do above the cell physics during a
 //! range run: the BMS's temperature derating of traction and regen power ([`ThermalDerating`]),
 //! and the electrical cost of holding the coolant inlet at its set-point ([`CoolantConditioning`]),
-//! with [`MeteredEngine`] measuring the heat the coolant carries into the pack.
+//! with [`MeteredEngine`] reporting the heat the coolant carried into the pack.
 //!
 //! # Temperature derating (BMS power limit)
 //! The BMS lets the car draw full power only while the cells are inside their operating window,
@@ -52,7 +52,6 @@
 //! No I/O, no threads, no GUI.
 
 use crate::sim::network::Engine;
-use crate::sim::thermal::Boundary;
 use crate::sim::{Cutoff, PackModel, StepReport};
 
 /// Width of the linear derating ramp inside each edge of the operating window, K.
@@ -151,35 +150,18 @@ impl CoolantConditioning {
     }
 }
 
-/// The pack engine with a meter on its coolant loop: after each step, the heat the coolant carried
-/// into the pack, `Σ G·(T_inlet − T_node)` over the nodes tied to the inlet, with the end-of-step
-/// temperatures (which is exactly the flux the implicit-Euler thermal step used).
+/// The pack engine reporting the heat its coolant loop carried into the pack over the last step
+/// (the engine's own boundary flow, [`Engine::last_boundary_flow`], with the sign turned: into the
+/// pack positive), for [`PackModel::coolant_heat_w`].
 #[derive(Debug, Clone)]
 pub struct MeteredEngine {
     engine: Engine,
-    ties: Vec<(usize, f64)>,
-    inlet_k: f64,
-    coolant_w: f64,
 }
 
 impl MeteredEngine {
     /// Wraps an engine.
     pub fn new(engine: Engine) -> Self {
-        let p = engine.params();
-        let ties = p
-            .thermal
-            .boundary
-            .iter()
-            .filter(|(_, b, _)| *b == Boundary::CoolantInlet)
-            .map(|&(n, _, g)| (n, g))
-            .collect();
-        let inlet_k = p.coolant_inlet_k;
-        Self {
-            engine,
-            ties,
-            inlet_k,
-            coolant_w: 0.0,
-        }
+        Self { engine }
     }
 
     /// The engine.
@@ -187,32 +169,19 @@ impl MeteredEngine {
         &self.engine
     }
 
-    /// The engine, mutably (stepping it directly bypasses the meter).
+    /// The engine, mutably.
     pub fn engine_mut(&mut self) -> &mut Engine {
         &mut self.engine
-    }
-
-    fn meter(&mut self) {
-        let t = self.engine.node_temp_k();
-        self.coolant_w = self
-            .ties
-            .iter()
-            .map(|&(n, g)| g * (self.inlet_k - t[n]))
-            .sum();
     }
 }
 
 impl PackModel for MeteredEngine {
     fn step_power(&mut self, power_w: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
-        let r = self.engine.step_power(power_w, dt_s)?;
-        self.meter();
-        Ok(r)
+        self.engine.step_power(power_w, dt_s)
     }
 
     fn step_current(&mut self, current_a: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
-        let r = self.engine.step_current(current_a, dt_s)?;
-        self.meter();
-        Ok(r)
+        self.engine.step_current(current_a, dt_s)
     }
 
     fn report(&self) -> StepReport {
@@ -224,7 +193,7 @@ impl PackModel for MeteredEngine {
     }
 
     fn coolant_heat_w(&self) -> f64 {
-        self.coolant_w
+        -self.engine.last_boundary_flow().coolant_w
     }
 }
 
