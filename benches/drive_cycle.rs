@@ -23,11 +23,11 @@
 //! The engine is built inside the timed loop (a range run always starts from a fresh pack), so the
 //! figures include compiling the project into engine parameters.
 //!
-//! Measured 2026-11-26 on the shared 2-core machine (load 5–9), release: ideal pack 2.1 ms; lumped
-//! sedan to empty 27.7 ms (44 908 steps, 579.6 km) of which engine build 1.1 ms and engine steps
-//! (replayed without the loop) 27.7 ms including the build, so the range loop itself is within the
-//! noise (< 1 ms); the engine step is ~590 ns. Before this session's changes: 27.3 ms, build 1.06 ms.
-//! One cell-fidelity run: 99 s under that load (session 1: 55.8 s on a quieter machine).
+//! Measured 2026-11-26 on the shared 2-core machine, release, after merging the engine work of
+//! that day: ideal pack 1.79 ms; lumped sedan to empty 16.7 ms (44 908 steps, 579.6 km), of which
+//! engine build 0.67 ms and build + replayed engine steps 15.6 ms (~330 ns per step), so the range
+//! loop's own share is ~1.1 ms (~25 ns per step). Before: 27.3 ms (build 1.06 ms, ~590 ns per
+//! step). One cell-fidelity run (before the engine merge, machine load 5–9): 99 s.
 //!
 //! Inputs are fixed (no randomness).
 
