@@ -49,7 +49,9 @@ const COL_W: f32 = 128.0;
 const ROW_H: f32 = 62.0;
 
 /// Automatic canvas positions: modules by series level (columns) and parallel index (rows), the −
-/// terminal left of everything, the + terminal right, other parts in a row below.
+/// terminal left of everything, the + terminal right, other parts in rows below as wide as the module
+/// grid, and the BMS (no power terminals) on a row of its own under them, so that nothing lands
+/// right of the + terminal where the canvas cuts it off.
 fn auto_layout(
     project: &Project,
     figures: &crate::gui::figures::Figures,
@@ -73,7 +75,10 @@ fn auto_layout(
     }
     let cols = levels.len() + 1;
     let max_rows = per_col.values().copied().max().unwrap_or(1);
+    let per_row = cols.max(3);
     let mut extra = 0usize;
+    let mut bms = 0usize;
+    let mut deferred = Vec::new();
     for n in g.node_indices() {
         if pos.contains_key(&n) {
             continue;
@@ -87,12 +92,22 @@ fn auto_layout(
                 polarity: Terminal::Pos,
                 ..
             } => vec2(cols as f32 * COL_W, 0.0),
+            PackNode::Bms { .. } => {
+                deferred.push(n);
+                continue;
+            }
             _ => {
+                let (row, col) = (extra / per_row, extra % per_row + 1);
                 extra += 1;
-                vec2(extra as f32 * COL_W, max_rows as f32 * ROW_H + 10.0)
+                vec2(col as f32 * COL_W, (max_rows + row) as f32 * ROW_H + 10.0)
             }
         };
         pos.insert(n, p);
+    }
+    let bms_row = max_rows + extra.div_ceil(per_row);
+    for n in deferred {
+        bms += 1;
+        pos.insert(n, vec2(bms as f32 * COL_W, bms_row as f32 * ROW_H + 10.0));
     }
     pos
 }
