@@ -165,6 +165,18 @@ pub struct ValidationInput<'a> {
     pub rollup: &'a crate::model::rollup::Rollup,
 }
 
+/// Reports `value` unless it is finite and ≥ 0 (masses, standing power draws).
+fn non_negative(d: &mut Diagnostics, loc: &Location, name: &str, value: f64) {
+    if !(value >= 0.0 && value.is_finite()) {
+        d.push(
+            Severity::Error,
+            "non-physical-value",
+            loc.clone(),
+            format!("{name} must be zero or positive (is {value})"),
+        );
+    }
+}
+
 fn positive(d: &mut Diagnostics, loc: &Location, name: &str, value: f64) -> bool {
     if value.is_nan() || value.is_infinite() {
         d.push(
@@ -583,14 +595,7 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
             } => {
                 let loc = Location::Node(id.0.clone());
                 positive(&mut d, &loc, "resistance", *resistance_ohm);
-                if !(*mass_kg >= 0.0 && mass_kg.is_finite()) {
-                    d.push(
-                        Severity::Error,
-                        "non-physical-value",
-                        loc,
-                        format!("mass must be zero or positive (is {mass_kg})"),
-                    );
-                }
+                non_negative(&mut d, &loc, "mass", *mass_kg);
             }
             PackNode::Busbar {
                 id,
@@ -630,16 +635,8 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
                 monitors,
             } => {
                 let loc = Location::Node(id.0.clone());
-                for (name, v) in [("mass", *mass_kg), ("quiescent power", *quiescent_w)] {
-                    if !(v >= 0.0 && v.is_finite()) {
-                        d.push(
-                            Severity::Error,
-                            "non-physical-value",
-                            loc.clone(),
-                            format!("{name} must be zero or positive (is {v})"),
-                        );
-                    }
-                }
+                non_negative(&mut d, &loc, "mass", *mass_kg);
+                non_negative(&mut d, &loc, "quiescent power", *quiescent_w);
                 for m in monitors {
                     let is_module = pack
                         .find(m)
