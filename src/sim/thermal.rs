@@ -282,24 +282,6 @@ pub struct Integrator {
     ties: Vec<(usize, f64, f64)>,
 }
 
-/// `Σ a_k·b_k` in four interleaved partial sums (so the compiler can vectorise it).
-#[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for ((s, &xk), &yk) in acc.iter_mut().zip(x).zip(y) {
-            *s += xk * yk;
-        }
-    }
-    let mut s = (acc[0] + acc[2]) + (acc[1] + acc[3]);
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
-}
-
 /// Stored entries of the skyline (row `r` from its first linked column to the diagonal) of a
 /// network's matrix under the numbering `pos` (node → position).
 fn envelope(net: &Network, pos: &[usize]) -> usize {
@@ -511,7 +493,11 @@ impl Integrator {
             Solver::Dense(inv) => {
                 let n = self.rhs.len();
                 for (o, row) in self.out.iter_mut().zip(inv.chunks_exact(n.max(1))) {
-                    *o = dot(row, &self.rhs);
+                    let mut s = 0.0;
+                    for (a, x) in row.iter().zip(&self.rhs) {
+                        s += a * x;
+                    }
+                    *o = s;
                 }
                 std::mem::swap(&mut self.rhs, &mut self.out);
             }
