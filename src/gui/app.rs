@@ -837,7 +837,21 @@ impl StudioApp {
         match crate::jobs::spawn("packwright-export", self.waker(), move |progress| {
             progress.report(0.0, "driving WLTC, UDDS and HWFET");
             let cancel = progress.cancel_flag();
-            let sheet = crate::gui::runs::spec_sheet(&project, &name, &bytes, &cancel)?;
+            // The same assembly as `packwright report` (roll-up, findings, WLTP / EPA runs).
+            let sheet = crate::export::build::build_sheet(
+                &crate::export::build::SheetRequest {
+                    project: &project,
+                    file_name: &name,
+                    file_bytes: &bytes,
+                    with_range: true,
+                    extra_cycle: None,
+                },
+                &|| cancel.load(std::sync::atomic::Ordering::Relaxed),
+            )
+            .map_err(|e| match e {
+                crate::export::build::SheetError::Cancelled => crate::jobs::JobError::Cancelled,
+                e => crate::jobs::JobError::Failed(e.to_string()),
+            })?;
             let template = crate::export::template::SpecSheetTemplate::bundled()
                 .map_err(|e| crate::jobs::JobError::Failed(e.to_string()))?;
             let data = crate::export::render(&sheet, format, &template)
