@@ -565,6 +565,32 @@ fn pack_editor_adds_busbar_and_bms_nodes_as_undoable_steps() {
 }
 
 #[test]
+fn layout_view_draws_busbar_and_bms_and_says_they_are_schematic() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Pack").click();
+    h.run();
+    // The fixture has neither: no strip, no claim.
+    assert!(h.query_by_label_contains("Placed schematically").is_none());
+    h.get_by_label("Add busbar").click();
+    h.run();
+    h.get_by_label("Add BMS").click();
+    h.run();
+    // The model gives neither part a position; the layout says so instead of inventing one.
+    h.get_by_label_contains("Placed schematically: busbars and the BMS have no position");
+    // Same hand calculation as the node inspector: 200 mm of copper sized 200 A / 4 A/mm² =
+    // 50 mm², ρL/A = 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 0.0684 mΩ (3 significant digits).
+    h.get_by_label_contains("Busbar BB1: copper 200 mm × 50.0 mm², 0.0684 mΩ");
+    // The BMS took the hardware's 1.5 kg and senses all 8 modules of the fixture.
+    h.get_by_label_contains("BMS BMS1 · 1.50 kg · senses 8 module(s)");
+    // Removing the parts (undo) removes the strip again.
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    assert!(h.query_by_label_contains("Placed schematically").is_none());
+}
+
+#[test]
 fn new_blank_cell_validates_and_shows_in_the_table() {
     use packwright::model::validate::{Location, check};
     let mut h = open_fixture_tall();
