@@ -671,6 +671,56 @@ fn a_negative_resistance_is_refused_with_a_message() {
     assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth);
 }
 
+#[test]
+fn the_entropic_table_is_added_edited_with_a_negative_value_and_removed() {
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("New cell").click();
+    h.run();
+    h.get_by_label("New NMC/NCA cell").click();
+    h.run();
+    let id: packwright::model::ids::CellId = "new_cell_1".into();
+    assert!(project_of(&h).cell(&id).unwrap().entropic.is_none());
+    h.get_by_label("OCV table").click();
+    h.run();
+    let depth = h.state().doc.as_ref().unwrap().undo_depth();
+    h.get_by_label("Add entropic table (dU/dT)").click();
+    h.run();
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth + 1);
+    h.get_by_label("dU/dT table").click();
+    h.run();
+    // dU/dT is negative over much of an NMC/graphite cell's SOC range: a negative value is taken.
+    h.get_by_label("dU/dT at 0 % SOC, 25 °C").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("dU/dT at 0 % SOC, 25 °C").type_text("-0.25");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let p = project_of(&h);
+    let t = &p
+        .cell(&id)
+        .unwrap()
+        .entropic
+        .as_ref()
+        .unwrap()
+        .du_dt_v_per_k;
+    // -0.25 mV/K = -2.5e-4 V/K stored at SOC 0 (1e-15 V/K: one mV→V division); SOC 100 % keeps 0,
+    // so at 50 % the table interpolates to half: -1.25e-4 V/K.
+    assert!((t.eval(298.15, 0.0, 0.0) + 2.5e-4).abs() < 1e-15);
+    assert!((t.eval(298.15, 0.0, 0.5) + 1.25e-4).abs() < 1e-15);
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth + 2);
+    h.get_by_label("Remove entropic table").click();
+    h.run();
+    assert!(project_of(&h).cell(&id).unwrap().entropic.is_none());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert!(
+        project_of(&h).cell(&id).unwrap().entropic.is_some(),
+        "undo brings it back"
+    );
+}
+
 /// The number at the start of `text` after `prefix` (e.g. "Energy (nominal): 6.70 kWh" → 6.70).
 fn number_after(text: &str, prefix: &str) -> f64 {
     text.split(prefix)
