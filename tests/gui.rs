@@ -867,6 +867,11 @@ fn a_csv_drive_cycle_is_imported_and_driven() {
     h.run();
     h.get_by_label("Import CSV…").click();
     h.run();
+    // Stored relative to the fixture's folder (tests/data), where the cycle lies.
+    assert_eq!(
+        project_of(&h).simulation.cycle,
+        "cycles/constant_36kmh_100s.csv"
+    );
     // 36 km/h = 10 m/s for 100 s: 1000 m per pass.
     h.get_by_label("Cycle distance: 1.000 km per pass, 100 s");
     h.get_by_label("Run simulation").click();
@@ -882,6 +887,39 @@ fn a_csv_drive_cycle_is_imported_and_driven() {
     // 6.70 kWh nominal in a 1.5 t car at a steady 36 km/h: some tens of km (the drive-cycle test
     // above bounds WLTC at 10..100 km; steady 36 km/h needs less power than WLTC).
     assert!(km > 10.0 && km < 150.0, "{range}");
+}
+
+#[test]
+fn save_as_into_another_folder_keeps_an_imported_cycle_reachable() {
+    let cycle = data("cycles/constant_36kmh_100s.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("moved.ron");
+    let mut h = open_fixture(vec![Some(cycle.clone()), Some(out.clone())]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    h.get_by_label("Import CSV…").click();
+    h.run();
+    assert_eq!(
+        project_of(&h).simulation.cycle,
+        "cycles/constant_36kmh_100s.csv"
+    );
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::S,
+    );
+    h.run();
+    // The cycle is not under the new folder: the saved file names it by its absolute path, and it
+    // loads from the saved file's folder as the studio and the CLI load it.
+    let saved = packwright::preset::load_file(&out).unwrap();
+    assert!(
+        Path::new(&saved.simulation.cycle).is_absolute(),
+        "{}",
+        saved.simulation.cycle
+    );
+    let c = packwright::sim::vehicle::setup::load_cycle(&saved.simulation.cycle, Some(dir.path()))
+        .unwrap();
+    // 36 km/h = 10 m/s for 100 s: 1000 m (the file's own figures).
+    assert!((c.distance_m() - 1000.0).abs() < 1e-9);
 }
 
 #[test]

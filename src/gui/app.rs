@@ -578,6 +578,29 @@ impl StudioApp {
         let Some(path) = path else {
             return false;
         };
+        // Saved into another folder: a cycle stored relative to the old one is re-expressed for the
+        // new one (one undoable edit), so the saved file still finds it.
+        if let Some(doc) = &mut self.doc
+            && doc.path.as_deref().and_then(Path::parent) != path.parent()
+        {
+            let sim = &doc.project().simulation;
+            let rebased = crate::preset::cycle_path::rebase_cycle_spec(
+                &sim.cycle,
+                doc.path.as_deref(),
+                &path,
+            );
+            if rebased != sim.cycle {
+                let mut next = sim.clone();
+                next.cycle = rebased;
+                if let Err(e) = doc.apply(Edit::SetSimulation(Box::new(next)), None, 0.0) {
+                    self.error(format!("Could not save. {e}"));
+                    return false;
+                }
+            }
+        }
+        let Some(doc) = &self.doc else {
+            return false;
+        };
         let result = crate::preset::save_file(doc.project(), &path);
         match result {
             Ok(()) => {
@@ -915,7 +938,8 @@ impl StudioApp {
             return;
         }
         let mut sim = doc.project().simulation.clone();
-        sim.cycle = path.display().to_string();
+        // Relative to the project's folder when the cycle lies under it (see `preset::cycle_path`).
+        sim.cycle = crate::preset::cycle_path::cycle_spec(path, doc.path.as_deref());
         self.apply_action(
             Action::Edit {
                 edit: Edit::SetSimulation(Box::new(sim)),
