@@ -417,9 +417,12 @@ fn module_outline_m(project: &Project, inst: &ModuleInstance) -> Option<[f64; 2]
 /// A busbar node as the layout draws it: id, material, length (m) and its conductor figures.
 type BusbarPart = (NodeId, Material, f64, crate::model::pack::ConductorFigures);
 
+/// A BMS node as the layout draws it: id, mass (kg) and the modules it senses.
+type BmsPart = (NodeId, f64, Vec<NodeId>);
+
 /// Busbar and BMS nodes of the pack, in graph order: the parts the layout draws although the model
 /// gives them no position.
-fn unplaced_parts(project: &Project) -> (Vec<BusbarPart>, Vec<(NodeId, f64, Vec<NodeId>)>) {
+fn unplaced_parts(project: &Project) -> (Vec<BusbarPart>, Vec<BmsPart>) {
     let hw = project.pack.hardware;
     let mut busbars = Vec::new();
     let mut bms = Vec::new();
@@ -581,7 +584,7 @@ fn unplaced_strip(
     painter: &egui::Painter,
     strip: Rect,
     s: f64,
-    (busbars, bmses): (&[BusbarPart], &[(NodeId, f64, Vec<NodeId>)]),
+    (busbars, bmses): (&[BusbarPart], &[BmsPart]),
     module_rects: &BTreeMap<NodeId, Rect>,
 ) {
     let theme = app.theme;
