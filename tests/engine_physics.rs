@@ -727,3 +727,31 @@ fn protocol_cc_cv_step_holds_its_current_limit() {
     // The runner gives the engine back without the step's limits.
     assert_eq!(e.limits(), packwright::sim::network::Limits::default());
 }
+
+#[test]
+fn lumped_fidelity_is_one_cell_in_one_equivalent_module() {
+    // The bundled 2170 sedan has four identical modules, each with a cooling plate, a coolant
+    // channel and a housing, inside one enclosure. Lumped fidelity merges the cells into one node
+    // and the modules' parts by role: 1 + 3 + 1 nodes. Merging conserves heat capacity and the
+    // conductance to each boundary exactly (sums of the same terms; 1e-9 relative for the order of
+    // summation).
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("presets/sedan_2170_nmc.ron");
+    let p = packwright::preset::load_file(&path).unwrap();
+    let cell = packwright::sim::compile::compile(&p, Fidelity::Cell).unwrap();
+    let lumped = packwright::sim::compile::compile(&p, Fidelity::Lumped).unwrap();
+    assert_eq!(lumped.thermal.len(), 5);
+    let cap = |n: &Network| n.capacity_j_per_k.iter().sum::<f64>();
+    let (a, b) = (cap(&cell.thermal), cap(&lumped.thermal));
+    assert!(((a - b) / a).abs() < 1e-9, "{a} vs {b}");
+    for to in [Boundary::Ambient, Boundary::CoolantInlet] {
+        let g = |n: &Network| {
+            n.boundary
+                .iter()
+                .filter(|t| t.1 == to)
+                .map(|t| t.2)
+                .sum::<f64>()
+        };
+        let (a, b) = (g(&cell.thermal), g(&lumped.thermal));
+        assert!(((a - b) / a).abs() < 1e-9, "{to:?}: {a} vs {b}");
+    }
+}

@@ -10,6 +10,8 @@
 //!
 //! Thermal structure: the cell-level network is always built from the geometry, then merged to the
 //! fidelity's partition ([`Network::aggregate`]), so all fidelities share one physical description.
+//! `lumped` merges all cells into one node and every module's plate, coolant and housing by role
+//! (one equivalent module: exact by symmetry when the modules are identical).
 //!
 //! Cells are placed in a module's grid position by position: position `k = group·parallel + cell`
 //! fills the grid with the layer index fastest, then the column, then the row.
@@ -337,6 +339,8 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
     let mut module_levels = topo.module_levels.clone();
     module_levels.sort_by_key(|&(n, level)| (level, n.index()));
     let mut housing_nodes = Vec::new();
+    // Each module's plate, coolant and housing node (by role), so `lumped` can merge them.
+    let mut support_nodes: Vec<[Option<usize>; 3]> = Vec::new();
     for &(node, _) in &module_levels {
         let PackNode::Module(inst) = &pack.graph[node] else {
             continue;
@@ -402,17 +406,15 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                 fixture_nodes.push(f);
             }
         }
-        // Neighbour conduction along each axis: half a cell, the gap, half a cell.
-        let mut at: BTreeMap<[usize; 3], usize> = BTreeMap::new();
-        for k in 0..count {
-            at.insert(coords(k), k);
-        }
+        // Neighbour conduction along each axis: half a cell, the gap, half a cell. Position k sits
+        // at `coords(k)`, so the next one along an axis is `k + stride` while inside the grid and
+        // among the module's `count` cells.
+        let stride = [dims[1] * dims[2], dims[2], 1];
         for k in 0..count {
             let c = coords(k);
             for axis in 0..3 {
-                let mut n = c;
-                n[axis] += 1;
-                if let Some(&m) = at.get(&n) {
+                let m = k + stride[axis];
+                if c[axis] + 1 < dims[axis] && m < count {
                     let area = ext[(axis + 1) % 3] * ext[(axis + 2) % 3];
                     let r = ext[axis] / CELL_CONDUCTIVITY_W_PER_MK / area
                         + lay.gap_m / GAP_CONDUCTIVITY_W_PER_MK / area;
@@ -460,6 +462,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
             // The plate (or housing floor when uncooled) under or beside the cells.
             let plate = net.add_node(plate_cap);
             hubs.push(plate);
+            let mut support = [Some(plate), None, None];
             for (k, &cell_node) in node_of.iter().enumerate() {
                 let c = coords(k);
                 let g = match cooling.kind {
@@ -497,6 +500,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
             if let Some((cap, mcp)) = coolant_node {
                 let cool = net.add_node(cap);
                 hubs.push(cool);
+                support[1] = Some(cool);
                 net.tie(cool, Boundary::CoolantInlet, mcp);
                 if cooling.kind == CoolingKind::Immersion {
                     for &n in &node_of {
@@ -518,6 +522,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                     .max(MIN_HARDWARE_CAPACITY_J_PER_K);
                 let housing = net.add_node(cap);
                 hubs.push(housing);
+                support[2] = Some(housing);
                 net.link(
                     plate,
                     housing,
@@ -528,6 +533,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                 plate
             };
             housing_nodes.push((outer, H_NATURAL_W_PER_M2K * surface));
+            support_nodes.push(support);
         }
         // Cells: spread, then overrides.
         let mut cells = Vec::with_capacity(count);
@@ -723,6 +729,18 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
             if let Some(&f0) = fixture_nodes.first() {
                 for &f in &fixture_nodes {
                     map[f] = f0;
+                }
+            }
+            // One equivalent module around the one equivalent cell: every module's plate,
+            // coolant and housing merge by role. With identical modules (the usual pack) their
+            // temperatures are equal by symmetry, so this is exact and leaves a handful of nodes
+            // instead of three per module; otherwise it is the same kind of averaging as the cells'.
+            for role in 0..3 {
+                let mut nodes = support_nodes.iter().filter_map(|s| s[role]);
+                if let Some(r0) = nodes.next() {
+                    for n in nodes {
+                        map[n] = r0;
+                    }
                 }
             }
             let p_total = f64::from(topo.parallel_cells());

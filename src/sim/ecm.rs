@@ -91,6 +91,12 @@ impl Axis {
     /// itself is the held edge, so the cached interval is only taken strictly inside the axis).
     #[inline(always)]
     pub fn bracket_hint(&self, x: f64, hint: &mut u32) -> (usize, usize, f64) {
+        // A one-point axis (a table without that dependence) always gives its only point; said
+        // first, since it is the common case (OCV over SOC alone, no current axis) and the cached
+        // interval below cannot exist for it.
+        if self.points.len() == 1 {
+            return (0, 0, 0.0);
+        }
         let h = *hint as usize;
         if let (Some(&a), Some(&b), Some(&inv)) = (
             self.points.get(h),

@@ -124,6 +124,8 @@ pub struct Engine {
     last_flow: BoundaryFlow,
     limits: Limits,
     last_limit: Option<Limit>,
+    /// True when any cell type's resistance depends on current (a step then takes a second pass).
+    current_dependent: bool,
 }
 
 /// What one pass over the elements gathers in a step.
@@ -208,6 +210,7 @@ impl Engine {
             last_flow: BoundaryFlow::default(),
             limits: Limits::default(),
             last_limit: None,
+            current_dependent: p.kinds.iter().any(|k| k.current_dependent),
             p,
         };
         for j in 0..n {
@@ -313,10 +316,9 @@ impl Engine {
             Some(h) if self.last.min_temp_k < h.setpoint_k => h.power_w,
             _ => 0.0,
         };
-        let any_current_dependent = self.p.kinds.iter().any(|k| k.current_dependent);
         // First guess of each cell's current: the previous step's.
         self.guess_a.copy_from_slice(&self.cell_current_a);
-        let passes = if any_current_dependent { 2 } else { 1 };
+        let passes = if self.current_dependent { 2 } else { 1 };
         let mut cells_a = 0.0;
         let mut v_lin = 0.0;
         let mut limit = None;
@@ -459,10 +461,10 @@ impl Engine {
                 dt_s,
             )
             .map_err(|e| Cutoff::Diverged(e.to_string()))?;
-        if let Some(k) = self
-            .temp_k
-            .iter()
-            .position(|t| !(t.is_finite() && *t > 0.0 && *t < 2000.0))
+        // One branch-free pass (NaN fails both comparisons); the node is searched only on failure.
+        let plausible = |t: f64| t > 0.0 && t < 2000.0;
+        if !self.temp_k.iter().fold(true, |ok, &t| ok & plausible(t))
+            && let Some(k) = self.temp_k.iter().position(|&t| !plausible(t))
         {
             return Err(Cutoff::Diverged(format!(
                 "thermal node {k} reached {:.1} K",
