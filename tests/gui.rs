@@ -591,6 +591,48 @@ fn layout_view_draws_busbar_and_bms_and_says_they_are_schematic() {
 }
 
 #[test]
+fn dragging_the_bms_sense_handle_onto_a_module_senses_it() {
+    use packwright::model::pack::PackNode;
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Pack").click();
+    h.run();
+    h.get_by_label("Add BMS").click();
+    h.run();
+    // Untick M3 so that a module is left unsensed (the BMS starts sensing all 8).
+    h.get_by_label("Senses M3").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("no BMS senses this module")
+            .is_some()
+    );
+    let depth = h.state().doc.as_ref().unwrap().undo_depth();
+    let from = h.get_by_label("Sense handle BMS1").rect().center();
+    let to = h.get_by_label("Node M3").rect().center();
+    h.hover_at(from);
+    h.run();
+    h.drag_at(from);
+    h.run();
+    h.hover_at(from.lerp(to, 0.5));
+    h.run();
+    h.hover_at(to);
+    h.run();
+    h.drop_at(to);
+    h.run();
+    let p = project_of(&h);
+    let bms = p.pack.find(&"BMS1".into()).unwrap();
+    let PackNode::Bms { monitors, .. } = &p.pack.graph[bms] else {
+        panic!("BMS1 is a BMS");
+    };
+    assert_eq!(monitors.len(), 8, "{monitors:?}");
+    assert!(monitors.contains(&"M3".into()));
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth + 1);
+    assert!(
+        h.query_by_label_contains("no BMS senses this module")
+            .is_none()
+    );
+}
+
+#[test]
 fn new_blank_cell_validates_and_shows_in_the_table() {
     use packwright::model::validate::{Location, check};
     let mut h = open_fixture_tall();

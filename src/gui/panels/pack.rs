@@ -6,7 +6,8 @@
 //!
 //! Busbars are two-terminal nodes wired like contactors and fuses. A BMS node has no power
 //! terminals: its sense links to the modules it monitors are drawn dashed and edited in its
-//! properties (one checkbox per module); they are part of the BMS node, not wires.
+//! properties (one checkbox per module) or by dragging its sense handle (the diamond on top) onto a
+//! module; they are part of the BMS node, not wires.
 //!
 //! The canvas arrangement of nodes is a view: it follows the series level of each module (from
 //! `model::topology`) and can be rearranged by dragging, but it is not part of the project.
@@ -40,6 +41,8 @@ pub struct PackState {
     pub moved: BTreeMap<NodeId, Vec2>,
     /// Terminal a wire is being dragged from.
     pub wiring_from: Option<(NodeId, Terminal)>,
+    /// BMS a sense link is being dragged from, and the module last under the pointer.
+    pub sensing_from: Option<(NodeId, Option<NodeId>)>,
     /// Canvas pan offset.
     pub pan: Vec2,
 }
@@ -147,7 +150,9 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, theme.canvas_bg);
     let st = &mut app.ui.pack;
-    if bg.dragged_by(egui::PointerButton::Middle) || (bg.dragged() && st.wiring_from.is_none()) {
+    if bg.dragged_by(egui::PointerButton::Middle)
+        || (bg.dragged() && st.wiring_from.is_none() && st.sensing_from.is_none())
+    {
         st.pan += bg.drag_delta();
     }
     let origin = rect.min + vec2(24.0, 30.0) + st.pan;
@@ -340,6 +345,64 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                 drop_target = Some((id.clone(), t));
             }
         }
+        // A BMS's sense handle: drag it onto a module to sense that module.
+        if matches!(node, PackNode::Bms { .. }) {
+            let c = r.center_top();
+            let hr = Rect::from_center_size(c, vec2(12.0, 12.0));
+            let hresp = ui.interact(hr, ui.id().with(("sense", id.as_str())), Sense::drag());
+            let name = format!("Sense handle {id}");
+            hresp.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::WidgetType::Button, true, name.clone())
+            });
+            let hot = hresp.hovered() || hresp.dragged();
+            let d = if hot { 6.0 } else { 4.5 };
+            painter.add(egui::Shape::convex_polygon(
+                vec![
+                    c + vec2(0.0, -d),
+                    c + vec2(d, 0.0),
+                    c + vec2(0.0, d),
+                    c + vec2(-d, 0.0),
+                ],
+                theme.text_weak,
+                Stroke::new(1.0, theme.bg),
+            ));
+            if hresp.drag_started() {
+                st.sensing_from = Some((id.clone(), None));
+            }
+            hresp.on_hover_text("Drag onto a module to sense it");
+        }
+    }
+
+    // A sense link being drawn: remember the module under the pointer, add it on release.
+    if let Some((bms, over)) = st.sensing_from.clone() {
+        let under = pointer.and_then(|p| {
+            rects
+                .iter()
+                .find(|(n, r)| matches!(g[**n], PackNode::Module(_)) && r.contains(p))
+                .map(|(n, _)| g[*n].id().clone())
+        });
+        let over = under.or(over);
+        if let (Some(p), Some(r)) = (pointer, project.pack.find(&bms).and_then(|n| rects.get(&n))) {
+            painter.extend(egui::Shape::dashed_line(
+                &[r.center_top(), p],
+                Stroke::new(2.0, theme.accent),
+                5.0,
+                4.0,
+            ));
+        }
+        if released {
+            if let Some(module) = &over
+                && let Some(next) = with_sense_link(project, &bms, module)
+            {
+                app.actions.push(Action::Edit {
+                    edit: Edit::SetNode(bms.clone(), next),
+                    merge: None,
+                });
+            }
+            st.sensing_from = None;
+        } else {
+            st.sensing_from = Some((bms, over));
+        }
     }
 
     // A wire being drawn.
@@ -402,6 +465,32 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
         egui::FontId::proportional(11.0),
         theme.text_weak,
     );
+}
+
+/// The BMS node `bms` with `module` added to what it senses; None when `bms` is not a BMS or
+/// already senses `module`.
+fn with_sense_link(project: &Project, bms: &NodeId, module: &NodeId) -> Option<PackNode> {
+    let n = project.pack.find(bms)?;
+    let PackNode::Bms {
+        id,
+        mass_kg,
+        quiescent_w,
+        monitors,
+    } = &project.pack.graph[n]
+    else {
+        return None;
+    };
+    if monitors.contains(module) {
+        return None;
+    }
+    let mut monitors = monitors.clone();
+    monitors.push(module.clone());
+    Some(PackNode::Bms {
+        id: id.clone(),
+        mass_kg: *mass_kg,
+        quiescent_w: *quiescent_w,
+        monitors,
+    })
 }
 
 /// Outline of a module instance seen from above, m: the cell block plus housing walls.
