@@ -565,6 +565,74 @@ fn pack_editor_adds_busbar_and_bms_nodes_as_undoable_steps() {
 }
 
 #[test]
+fn layout_view_draws_busbar_and_bms_and_says_they_are_schematic() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Pack").click();
+    h.run();
+    // The fixture has neither: no strip, no claim.
+    assert!(h.query_by_label_contains("Placed schematically").is_none());
+    h.get_by_label("Add busbar").click();
+    h.run();
+    h.get_by_label("Add BMS").click();
+    h.run();
+    // The model gives neither part a position; the layout says so instead of inventing one.
+    h.get_by_label_contains("Placed schematically: busbars and the BMS have no position");
+    // Same hand calculation as the node inspector: 200 mm of copper sized 200 A / 4 A/mm² =
+    // 50 mm², ρL/A = 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 0.0684 mΩ (3 significant digits).
+    h.get_by_label_contains("Busbar BB1: copper 200 mm × 50.0 mm², 0.0684 mΩ");
+    // The BMS took the hardware's 1.5 kg and senses all 8 modules of the fixture.
+    h.get_by_label_contains("BMS BMS1 · 1.50 kg · senses 8 module(s)");
+    // Removing the parts (undo) removes the strip again.
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    assert!(h.query_by_label_contains("Placed schematically").is_none());
+}
+
+#[test]
+fn dragging_the_bms_sense_handle_onto_a_module_senses_it() {
+    use packwright::model::pack::PackNode;
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Pack").click();
+    h.run();
+    h.get_by_label("Add BMS").click();
+    h.run();
+    // Untick M3 so that a module is left unsensed (the BMS starts sensing all 8).
+    h.get_by_label("Senses M3").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("no BMS senses this module")
+            .is_some()
+    );
+    let depth = h.state().doc.as_ref().unwrap().undo_depth();
+    let from = h.get_by_label("Sense handle BMS1").rect().center();
+    let to = h.get_by_label("Node M3").rect().center();
+    h.hover_at(from);
+    h.run();
+    h.drag_at(from);
+    h.run();
+    h.hover_at(from.lerp(to, 0.5));
+    h.run();
+    h.hover_at(to);
+    h.run();
+    h.drop_at(to);
+    h.run();
+    let p = project_of(&h);
+    let bms = p.pack.find(&"BMS1".into()).unwrap();
+    let PackNode::Bms { monitors, .. } = &p.pack.graph[bms] else {
+        panic!("BMS1 is a BMS");
+    };
+    assert_eq!(monitors.len(), 8, "{monitors:?}");
+    assert!(monitors.contains(&"M3".into()));
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth + 1);
+    assert!(
+        h.query_by_label_contains("no BMS senses this module")
+            .is_none()
+    );
+}
+
+#[test]
 fn new_blank_cell_validates_and_shows_in_the_table() {
     use packwright::model::validate::{Location, check};
     let mut h = open_fixture_tall();
@@ -643,6 +711,56 @@ fn a_negative_resistance_is_refused_with_a_message() {
     h.get_by_label_contains("R0 must be greater than zero");
     assert!(project_of(&h) == before, "nothing changed");
     assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth);
+}
+
+#[test]
+fn the_entropic_table_is_added_edited_with_a_negative_value_and_removed() {
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("New cell").click();
+    h.run();
+    h.get_by_label("New NMC/NCA cell").click();
+    h.run();
+    let id: packwright::model::ids::CellId = "new_cell_1".into();
+    assert!(project_of(&h).cell(&id).unwrap().entropic.is_none());
+    h.get_by_label("OCV table").click();
+    h.run();
+    let depth = h.state().doc.as_ref().unwrap().undo_depth();
+    h.get_by_label("Add entropic table (dU/dT)").click();
+    h.run();
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth + 1);
+    h.get_by_label("dU/dT table").click();
+    h.run();
+    // dU/dT is negative over much of an NMC/graphite cell's SOC range: a negative value is taken.
+    h.get_by_label("dU/dT at 0 % SOC, 25 °C").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("dU/dT at 0 % SOC, 25 °C").type_text("-0.25");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let p = project_of(&h);
+    let t = &p
+        .cell(&id)
+        .unwrap()
+        .entropic
+        .as_ref()
+        .unwrap()
+        .du_dt_v_per_k;
+    // -0.25 mV/K = -2.5e-4 V/K stored at SOC 0 (1e-15 V/K: one mV→V division); SOC 100 % keeps 0,
+    // so at 50 % the table interpolates to half: -1.25e-4 V/K.
+    assert!((t.eval(298.15, 0.0, 0.0) + 2.5e-4).abs() < 1e-15);
+    assert!((t.eval(298.15, 0.0, 0.5) + 1.25e-4).abs() < 1e-15);
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth + 2);
+    h.get_by_label("Remove entropic table").click();
+    h.run();
+    assert!(project_of(&h).cell(&id).unwrap().entropic.is_none());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert!(
+        project_of(&h).cell(&id).unwrap().entropic.is_some(),
+        "undo brings it back"
+    );
 }
 
 /// The number at the start of `text` after `prefix` (e.g. "Energy (nominal): 6.70 kWh" → 6.70).
@@ -791,6 +909,11 @@ fn a_csv_drive_cycle_is_imported_and_driven() {
     h.run();
     h.get_by_label("Import CSV…").click();
     h.run();
+    // Stored relative to the fixture's folder (tests/data), where the cycle lies.
+    assert_eq!(
+        project_of(&h).simulation.cycle,
+        "cycles/constant_36kmh_100s.csv"
+    );
     // 36 km/h = 10 m/s for 100 s: 1000 m per pass.
     h.get_by_label("Cycle distance: 1.000 km per pass, 100 s");
     h.get_by_label("Run simulation").click();
@@ -806,6 +929,39 @@ fn a_csv_drive_cycle_is_imported_and_driven() {
     // 6.70 kWh nominal in a 1.5 t car at a steady 36 km/h: some tens of km (the drive-cycle test
     // above bounds WLTC at 10..100 km; steady 36 km/h needs less power than WLTC).
     assert!(km > 10.0 && km < 150.0, "{range}");
+}
+
+#[test]
+fn save_as_into_another_folder_keeps_an_imported_cycle_reachable() {
+    let cycle = data("cycles/constant_36kmh_100s.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("moved.ron");
+    let mut h = open_fixture(vec![Some(cycle.clone()), Some(out.clone())]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    h.get_by_label("Import CSV…").click();
+    h.run();
+    assert_eq!(
+        project_of(&h).simulation.cycle,
+        "cycles/constant_36kmh_100s.csv"
+    );
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::S,
+    );
+    h.run();
+    // The cycle is not under the new folder: the saved file names it by its absolute path, and it
+    // loads from the saved file's folder as the studio and the CLI load it.
+    let saved = packwright::preset::load_file(&out).unwrap();
+    assert!(
+        Path::new(&saved.simulation.cycle).is_absolute(),
+        "{}",
+        saved.simulation.cycle
+    );
+    let c = packwright::sim::vehicle::setup::load_cycle(&saved.simulation.cycle, Some(dir.path()))
+        .unwrap();
+    // 36 km/h = 10 m/s for 100 s: 1000 m (the file's own figures).
+    assert!((c.distance_m() - 1000.0).abs() < 1e-9);
 }
 
 #[test]

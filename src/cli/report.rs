@@ -1,19 +1,18 @@
 //! `packwright report FILE -o OUT.pdf|.md|.html|.csv|.json [--cycle NAME]`: the specification sheet.
 //!
 //! The project is rolled up and validated, driven through WLTC 3b, UDDS and HWFET (and `--cycle` if
-//! given) with the same engine and range code as `packwright range`, and the sheet is assembled by
-//! `crate::export` and written atomically.
+//! given) with the same engine and range code as `packwright range`; the sheet is assembled by
+//! `crate::export::build::build_sheet` (the same call as the studio's Export) and written atomically.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::cli::build_engine;
-use crate::cli::range::{Conditions, drive, load_cycle, prepare_project, standard};
+use crate::cli::range::{Conditions, load_cycle};
+use crate::export::build::SheetRequest;
 use crate::export::template::{LoadedTemplate, SpecSheetTemplate};
-use crate::export::{Format, SheetInput, SpecSheet};
-use crate::model::validate;
+use crate::export::{Format, SpecSheet};
 use crate::preset;
 
 /// Arguments of `packwright report`.
@@ -50,34 +49,24 @@ pub fn build_sheet(
     let text = String::from_utf8_lossy(&bytes);
     let mut project = preset::load_str(&text, &file.display().to_string())?;
     conditions.apply(&mut project)?;
-    let (roll, diags) = validate::check(&project);
     let name = file.file_name().map_or_else(
         || file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let (ranges, extra) = if with_range {
-        let mut prepared = prepare_project(project.clone())?;
-        prepared.options.record_trace = true;
-        let s = standard(&prepared, &build_engine)?;
-        let extra = match cycle {
-            Some(spec) => {
-                let c = load_cycle(spec, file.parent())?;
-                Some(drive(&prepared, &c, &build_engine, true)?)
-            }
-            None => None,
-        };
-        (Some(s), extra)
-    } else {
-        (None, None)
+    let extra = match cycle {
+        Some(spec) if with_range => Some(load_cycle(spec, file.parent())?),
+        _ => None,
     };
-    Ok(SpecSheet::assemble(&SheetInput {
-        project: &project,
-        rollup: &roll,
-        diagnostics: &diags,
-        file: (&name, &bytes),
-        ranges: ranges.as_ref(),
-        extra_run: extra.as_ref(),
-    }))
+    Ok(crate::export::build::build_sheet(
+        &SheetRequest {
+            project: &project,
+            file_name: &name,
+            file_bytes: &bytes,
+            with_range,
+            extra_cycle: extra.as_ref(),
+        },
+        &|| false,
+    )?)
 }
 
 /// The template from `--template` or the bundled one.

@@ -3,12 +3,14 @@
 //! [`markdown`], [`html`], [`csv`], [`json`] and [`pdf`].
 //!
 //! Invariants: every number on a sheet comes from the roll-up (`crate::model::rollup`) or from range
-//! runs the caller made (`crate::sim::vehicle::range`); nothing is recomputed here except unit
-//! conversions (through `crate::units`) and down-sampling of traces for plots. The sheet carries the
+//! runs (`crate::sim::vehicle::range`, made by [`build::build_sheet`], the one assembly the CLI and
+//! the studio share); nothing is recomputed here except unit conversions (through `crate::units`)
+//! and down-sampling of traces for plots. The sheet carries the
 //! app version and a SHA-256 of the design file so a printed sheet can be traced to its file.
 //!
 //! Must not depend on the GUI toolkit, nor on the command-line or studio layers above it.
 
+pub mod build;
 pub mod chart;
 pub mod csv;
 pub mod html;

@@ -578,6 +578,29 @@ impl StudioApp {
         let Some(path) = path else {
             return false;
         };
+        // Saved into another folder: a cycle stored relative to the old one is re-expressed for the
+        // new one (one undoable edit), so the saved file still finds it.
+        if let Some(doc) = &mut self.doc
+            && doc.path.as_deref().and_then(Path::parent) != path.parent()
+        {
+            let sim = &doc.project().simulation;
+            let rebased = crate::preset::cycle_path::rebase_cycle_spec(
+                &sim.cycle,
+                doc.path.as_deref(),
+                &path,
+            );
+            if rebased != sim.cycle {
+                let mut next = sim.clone();
+                next.cycle = rebased;
+                if let Err(e) = doc.apply(Edit::SetSimulation(Box::new(next)), None, 0.0) {
+                    self.error(format!("Could not save. {e}"));
+                    return false;
+                }
+            }
+        }
+        let Some(doc) = &self.doc else {
+            return false;
+        };
         let result = crate::preset::save_file(doc.project(), &path);
         match result {
             Ok(()) => {
@@ -837,7 +860,21 @@ impl StudioApp {
         match crate::jobs::spawn("packwright-export", self.waker(), move |progress| {
             progress.report(0.0, "driving WLTC, UDDS and HWFET");
             let cancel = progress.cancel_flag();
-            let sheet = crate::gui::runs::spec_sheet(&project, &name, &bytes, &cancel)?;
+            // The same assembly as `packwright report` (roll-up, findings, WLTP / EPA runs).
+            let sheet = crate::export::build::build_sheet(
+                &crate::export::build::SheetRequest {
+                    project: &project,
+                    file_name: &name,
+                    file_bytes: &bytes,
+                    with_range: true,
+                    extra_cycle: None,
+                },
+                &|| cancel.load(std::sync::atomic::Ordering::Relaxed),
+            )
+            .map_err(|e| match e {
+                crate::export::build::SheetError::Cancelled => crate::jobs::JobError::Cancelled,
+                e => crate::jobs::JobError::Failed(e.to_string()),
+            })?;
             let template = crate::export::template::SpecSheetTemplate::bundled()
                 .map_err(|e| crate::jobs::JobError::Failed(e.to_string()))?;
             let data = crate::export::render(&sheet, format, &template)
@@ -901,7 +938,8 @@ impl StudioApp {
             return;
         }
         let mut sim = doc.project().simulation.clone();
-        sim.cycle = path.display().to_string();
+        // Relative to the project's folder when the cycle lies under it (see `preset::cycle_path`).
+        sim.cycle = crate::preset::cycle_path::cycle_spec(path, doc.path.as_deref());
         self.apply_action(
             Action::Edit {
                 edit: Edit::SetSimulation(Box::new(sim)),

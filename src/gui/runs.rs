@@ -100,46 +100,6 @@ pub fn lumped_run(
     Ok((summary, r))
 }
 
-/// The spec sheet of a design as `packwright report` makes it: roll-up, design-rule findings, and
-/// WLTP / EPA runs at the design's own fidelity through the same core calls
-/// (`standard_ranges`, `SpecSheet::assemble`). `file_name` and `file_bytes` name and hash the design
-/// as saved (the RON text of the design when it has no file yet).
-pub fn spec_sheet(
-    project: &Project,
-    file_name: &str,
-    file_bytes: &[u8],
-    cancel: &AtomicBool,
-) -> Result<crate::export::SpecSheet, JobError> {
-    let (roll, diags) = crate::model::validate::check(project);
-    let prepared =
-        prepare_project(project.clone()).map_err(|e| JobError::Failed(format!("{e:#}")))?;
-    let fidelity = prepared.project.simulation.fidelity;
-    let ranges = crate::sim::vehicle::range::standard_ranges(
-        &prepared.vehicle,
-        || {
-            if cancel.load(Ordering::Relaxed) {
-                return Err("cancelled".to_owned());
-            }
-            build_engine(&prepared.project, fidelity).map_err(|e| e.to_string())
-        },
-        &RangeOptions {
-            record_trace: true,
-            ..prepared.options
-        },
-    )
-    .map_err(|e| JobError::Failed(e.to_string()))?;
-    Ok(crate::export::SpecSheet::assemble(
-        &crate::export::SheetInput {
-            project,
-            rollup: &roll,
-            diagnostics: &diags,
-            file: (file_name, file_bytes),
-            ranges: Some(&ranges),
-            extra_run: None,
-        },
-    ))
-}
-
 /// Wraps the engine to sample cell temperatures, report progress and stop on cancel mid-cycle.
 struct Observed<'a> {
     engine: MeteredEngine,

@@ -9,6 +9,7 @@
 //! The schema lives in [`schema`]; SI conversion in [`convert`]; format upgrades in [`migrate`].
 
 pub mod convert;
+pub mod cycle_path;
 pub mod library;
 pub mod migrate;
 pub mod schema;

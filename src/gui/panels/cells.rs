@@ -2,8 +2,8 @@
 //! electrolyte class, and an editor for the selected cell with its OCV and resistance curves.
 //!
 //! "New cell" adds a blank cell of a chosen family (`Cell::blank`: the documented family defaults).
-//! The OCV, R0 and RC tables are edited as grids (mV, mΩ, F) with SOC points that can be added and
-//! removed; every change is one undoable edit (typing in one field merges into one step), and an edit
+//! The OCV, R0, RC and entropic (dU/dT) tables are edited as grids (mV, mΩ, F, mV/K) with SOC points
+//! that can be added and removed (the entropic table itself can be added and removed); every change is one undoable edit (typing in one field merges into one step), and an edit
 //! that would make a table invalid is refused with a message beside the grid.
 
 use egui_extras::{Column, TableBuilder};
@@ -12,9 +12,9 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 use crate::gui::app::{Action, StudioApp};
 use crate::gui::document::Edit;
 use crate::gui::widgets::{GridOutcome, Qty, ValueRule, quantity_row, table_grid};
-use crate::model::cell::{Cell, ChemistryFamily, Electrolyte};
+use crate::model::cell::{Cell, ChemistryFamily, Electrolyte, Entropic};
 use crate::model::ids::CellId;
-use crate::model::table::Table;
+use crate::model::table::{LastAxis, Table};
 use crate::units::{self, fmt_sig};
 
 /// Sortable columns.
@@ -514,8 +514,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     });
 }
 
-/// The OCV, R0 and RC tables of `cell` as grids; a valid change becomes an undoable `SetCell` edit,
-/// a refused one a message beside the grids.
+/// The OCV, R0, RC and entropic (dU/dT) tables of `cell` as grids; a valid change becomes an
+/// undoable `SetCell` edit, a refused one a message beside the grids.
 fn tables_editor(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
     type Get = fn(&Cell) -> Option<&Table>;
     type Set = fn(&mut Cell, Table);
@@ -588,6 +588,24 @@ fn tables_editor(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
             ValueRule::Positive,
         ));
     }
+    // Entropic coefficient dU/dT, when the cell has one over SOC (a table over OCV is left to the
+    // cell file: this grid's rows are SOC points).
+    grids.push((
+        "dU/dT".to_owned(),
+        |c| {
+            c.entropic
+                .as_ref()
+                .map(|e| &e.du_dt_v_per_k)
+                .filter(|t| t.last_axis == LastAxis::Soc)
+        },
+        |c, t| {
+            if let Some(e) = c.entropic.as_mut() {
+                e.du_dt_v_per_k = t;
+            }
+        },
+        Qty::MV_PER_K,
+        ValueRule::Finite,
+    ));
     let msg = app
         .ui
         .cells
@@ -620,6 +638,42 @@ fn tables_editor(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
                     app.ui.cells.table_msg = Some((cell.id.clone(), m));
                 }
             });
+    }
+    entropic_presence(ui, app, cell);
+}
+
+/// Adds or removes the cell's entropic (dU/dT) table, each one undoable step. A new table is zero
+/// over SOC 0 and 100 % (no reversible heat, as without a table) for the user to fill in.
+fn entropic_presence(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
+    let next = match &cell.entropic {
+        None => ui
+            .button("Add entropic table (dU/dT)")
+            .on_hover_text("Reversible heat T·dU/dT·I; starts at 0 mV/K over SOC 0–100 %")
+            .clicked()
+            .then(|| {
+                Table::over_soc(vec![0.0, 1.0], vec![0.0, 0.0])
+                    .ok()
+                    .map(|t| Some(Entropic { du_dt_v_per_k: t }))
+            })
+            .flatten(),
+        Some(e) => {
+            if e.du_dt_v_per_k.last_axis != LastAxis::Soc {
+                ui.label(
+                    "The dU/dT table is over open-circuit voltage, not SOC: edit it in the cell \
+                     file (this grid edits SOC tables).",
+                );
+            }
+            ui.button("Remove entropic table").clicked().then_some(None)
+        }
+    };
+    if let Some(entropic) = next {
+        let mut c = cell.clone();
+        c.entropic = entropic;
+        app.ui.cells.table_msg = None;
+        app.actions.push(Action::Edit {
+            edit: Edit::SetCell(cell.id.clone(), Box::new(c)),
+            merge: None,
+        });
     }
 }
 

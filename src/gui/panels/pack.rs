@@ -1,11 +1,13 @@
 //! The pack editor: the electrical graph as nodes with + and − terminals (drag from one terminal to
 //! another to wire them, click a wire and press Delete to remove it), a to-scale layout of the
-//! modules in the pack envelope (drag a module to move it; a whole drag is one undo step), and the
+//! modules in the pack envelope (drag a module to move it; a whole drag is one undo step; busbar and
+//! BMS nodes, which have no position in the model, in a strip under it marked as schematic), and the
 //! properties of the selected node. Findings are drawn on the node or wire they concern.
 //!
 //! Busbars are two-terminal nodes wired like contactors and fuses. A BMS node has no power
 //! terminals: its sense links to the modules it monitors are drawn dashed and edited in its
-//! properties (one checkbox per module); they are part of the BMS node, not wires.
+//! properties (one checkbox per module) or by dragging its sense handle (the diamond on top) onto a
+//! module; they are part of the BMS node, not wires.
 //!
 //! The canvas arrangement of nodes is a view: it follows the series level of each module (from
 //! `model::topology`) and can be rearranged by dragging, but it is not part of the project.
@@ -39,6 +41,8 @@ pub struct PackState {
     pub moved: BTreeMap<NodeId, Vec2>,
     /// Terminal a wire is being dragged from.
     pub wiring_from: Option<(NodeId, Terminal)>,
+    /// BMS a sense link is being dragged from, and the module last under the pointer.
+    pub sensing_from: Option<(NodeId, Option<NodeId>)>,
     /// Canvas pan offset.
     pub pan: Vec2,
 }
@@ -146,7 +150,9 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, theme.canvas_bg);
     let st = &mut app.ui.pack;
-    if bg.dragged_by(egui::PointerButton::Middle) || (bg.dragged() && st.wiring_from.is_none()) {
+    if bg.dragged_by(egui::PointerButton::Middle)
+        || (bg.dragged() && st.wiring_from.is_none() && st.sensing_from.is_none())
+    {
         st.pan += bg.drag_delta();
     }
     let origin = rect.min + vec2(24.0, 30.0) + st.pan;
@@ -339,6 +345,64 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                 drop_target = Some((id.clone(), t));
             }
         }
+        // A BMS's sense handle: drag it onto a module to sense that module.
+        if matches!(node, PackNode::Bms { .. }) {
+            let c = r.center_top();
+            let hr = Rect::from_center_size(c, vec2(12.0, 12.0));
+            let hresp = ui.interact(hr, ui.id().with(("sense", id.as_str())), Sense::drag());
+            let name = format!("Sense handle {id}");
+            hresp.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::WidgetType::Button, true, name.clone())
+            });
+            let hot = hresp.hovered() || hresp.dragged();
+            let d = if hot { 6.0 } else { 4.5 };
+            painter.add(egui::Shape::convex_polygon(
+                vec![
+                    c + vec2(0.0, -d),
+                    c + vec2(d, 0.0),
+                    c + vec2(0.0, d),
+                    c + vec2(-d, 0.0),
+                ],
+                theme.text_weak,
+                Stroke::new(1.0, theme.bg),
+            ));
+            if hresp.drag_started() {
+                st.sensing_from = Some((id.clone(), None));
+            }
+            hresp.on_hover_text("Drag onto a module to sense it");
+        }
+    }
+
+    // A sense link being drawn: remember the module under the pointer, add it on release.
+    if let Some((bms, over)) = st.sensing_from.clone() {
+        let under = pointer.and_then(|p| {
+            rects
+                .iter()
+                .find(|(n, r)| matches!(g[**n], PackNode::Module(_)) && r.contains(p))
+                .map(|(n, _)| g[*n].id().clone())
+        });
+        let over = under.or(over);
+        if let (Some(p), Some(r)) = (pointer, project.pack.find(&bms).and_then(|n| rects.get(&n))) {
+            painter.extend(egui::Shape::dashed_line(
+                &[r.center_top(), p],
+                Stroke::new(2.0, theme.accent),
+                5.0,
+                4.0,
+            ));
+        }
+        if released {
+            if let Some(module) = &over
+                && let Some(next) = with_sense_link(project, &bms, module)
+            {
+                app.actions.push(Action::Edit {
+                    edit: Edit::SetNode(bms.clone(), next),
+                    merge: None,
+                });
+            }
+            st.sensing_from = None;
+        } else {
+            st.sensing_from = Some((bms, over));
+        }
     }
 
     // A wire being drawn.
@@ -403,6 +467,32 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
     );
 }
 
+/// The BMS node `bms` with `module` added to what it senses; None when `bms` is not a BMS or
+/// already senses `module`.
+fn with_sense_link(project: &Project, bms: &NodeId, module: &NodeId) -> Option<PackNode> {
+    let n = project.pack.find(bms)?;
+    let PackNode::Bms {
+        id,
+        mass_kg,
+        quiescent_w,
+        monitors,
+    } = &project.pack.graph[n]
+    else {
+        return None;
+    };
+    if monitors.contains(module) {
+        return None;
+    }
+    let mut monitors = monitors.clone();
+    monitors.push(module.clone());
+    Some(PackNode::Bms {
+        id: id.clone(),
+        mass_kg: *mass_kg,
+        quiescent_w: *quiescent_w,
+        monitors,
+    })
+}
+
 /// Outline of a module instance seen from above, m: the cell block plus housing walls.
 fn module_outline_m(project: &Project, inst: &ModuleInstance) -> Option<[f64; 2]> {
     let d = project.module(&inst.design)?;
@@ -413,15 +503,66 @@ fn module_outline_m(project: &Project, inst: &ModuleInstance) -> Option<[f64; 2]
     Some(if inst.rotated { [s[1], s[0]] } else { s })
 }
 
+/// A busbar node as the layout draws it: id, material, length (m) and its conductor figures.
+type BusbarPart = (NodeId, Material, f64, crate::model::pack::ConductorFigures);
+
+/// A BMS node as the layout draws it: id, mass (kg) and the modules it senses.
+type BmsPart = (NodeId, f64, Vec<NodeId>);
+
+/// Busbar and BMS nodes of the pack, in graph order: the parts the layout draws although the model
+/// gives them no position.
+fn unplaced_parts(project: &Project) -> (Vec<BusbarPart>, Vec<BmsPart>) {
+    let hw = project.pack.hardware;
+    let mut busbars = Vec::new();
+    let mut bms = Vec::new();
+    for n in project.pack.graph.node_indices() {
+        match &project.pack.graph[n] {
+            PackNode::Busbar {
+                id,
+                material,
+                length_m,
+                cross_section_m2,
+            } => busbars.push((
+                id.clone(),
+                *material,
+                *length_m,
+                crate::model::pack::conductor(*material, *length_m, *cross_section_m2, &hw),
+            )),
+            PackNode::Bms {
+                id,
+                mass_kg,
+                monitors,
+                ..
+            } => bms.push((id.clone(), *mass_kg, monitors.clone())),
+            _ => {}
+        }
+    }
+    (busbars, bms)
+}
+
+const PART_ROW_H: f32 = 24.0;
+const BMS_ROW_H: f32 = 34.0;
+const PART_HEAD_H: f32 = 18.0;
+
 fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s: f64) {
     let theme = app.theme;
     let (rect, _) = ui.allocate_exact_size(ui.available_size(), Sense::hover());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, theme.canvas_bg);
+    let (busbars, bmses) = unplaced_parts(project);
+    // A strip under the envelope for the parts without a position (none: no strip).
+    let strip_h = if busbars.is_empty() && bmses.is_empty() {
+        0.0
+    } else {
+        (PART_HEAD_H
+            + PART_ROW_H * busbars.len() as f32
+            + if bmses.is_empty() { 0.0 } else { BMS_ROW_H })
+        .min(rect.height() * 0.5)
+    };
     let env = project.pack.envelope;
     let margin = 26.0;
     let s = ((rect.width() - 2.0 * margin) as f64 / env.length_m.max(1e-6))
-        .min((rect.height() - 2.0 * margin) as f64 / env.width_m.max(1e-6));
+        .min((rect.height() - strip_h - 2.0 * margin) as f64 / env.width_m.max(1e-6));
     let origin = rect.min + vec2(margin, margin);
     let to = |x: f64, y: f64| origin + vec2((x * s) as f32, (y * s) as f32);
     let env_rect = Rect::from_min_max(to(0.0, 0.0), to(env.length_m, env.width_m));
@@ -444,6 +585,7 @@ fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s:
         theme.text_weak,
     );
     let st = &mut app.ui.pack;
+    let mut module_rects: BTreeMap<NodeId, Rect> = BTreeMap::new();
     for (_, inst) in project.pack.modules() {
         let Some(sz) = module_outline_m(project, inst) else {
             continue;
@@ -452,6 +594,7 @@ fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s:
             to(inst.position_m[0], inst.position_m[1]),
             to(inst.position_m[0] + sz[0], inst.position_m[1] + sz[1]),
         );
+        module_rects.insert(inst.id.clone(), r);
         let outside = !env_rect.expand(0.5).contains_rect(r);
         let resp = ui.interact(
             r,
@@ -495,6 +638,216 @@ fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s:
             resp.on_hover_text(format!("{} reaches outside the pack envelope", inst.id));
         }
     }
+    if strip_h > 0.0 {
+        let strip = Rect::from_min_max(pos2(rect.left(), rect.bottom() - strip_h), rect.max);
+        unplaced_strip(
+            ui,
+            app,
+            &painter,
+            strip,
+            s,
+            (&busbars, &bmses),
+            &module_rects,
+        );
+    }
+}
+
+/// A widget in `rect`, left-aligned and vertically centred (`Ui::put` would centre it).
+fn put_left(ui: &mut egui::Ui, rect: Rect, widget: impl egui::Widget) -> egui::Response {
+    ui.scope_builder(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+        |ui| ui.add(widget),
+    )
+    .inner
+}
+
+/// Draws busbar and BMS nodes under the envelope. The model gives them no position (and the BMS no
+/// size), so they are drawn schematically and the view says so; a busbar's length is drawn to the
+/// layout's scale `s` (px per m), its section and resistance are the roll-up's; the BMS's sense
+/// links run dashed to the modules it monitors.
+fn unplaced_strip(
+    ui: &mut egui::Ui,
+    app: &mut StudioApp,
+    painter: &egui::Painter,
+    strip: Rect,
+    s: f64,
+    (busbars, bmses): (&[BusbarPart], &[BmsPart]),
+    module_rects: &BTreeMap<NodeId, Rect>,
+) {
+    let theme = app.theme;
+    painter.hline(strip.x_range(), strip.top(), Stroke::new(1.0, theme.grid));
+    let pad = 8.0;
+    let mut y = strip.top() + 2.0;
+    // The BMS row first, so that its sense links run up into the envelope without crossing text.
+    let rolled = &app.figures.rollup.busbar_resistance_ohm;
+    let max_px = strip.width() - 2.0 * pad;
+    let st = &mut app.ui.pack;
+    let mut x = strip.left() + pad;
+    for (id, mass_kg, monitors) in bmses {
+        let text = format!(
+            "BMS {id} · {} · senses {} module(s) · schematic",
+            units::fmt_unit(*mass_kg, 3, "kg"),
+            monitors.len()
+        );
+        let galley =
+            painter.layout_no_wrap(text.clone(), egui::FontId::proportional(10.5), theme.text);
+        let w = (galley.size().x + 12.0)
+            .min(strip.right() - pad - x)
+            .max(24.0);
+        let r = Rect::from_min_size(pos2(x, y + 2.0), vec2(w, BMS_ROW_H - 8.0));
+        if r.bottom() > strip.bottom() + 0.5 {
+            break;
+        }
+        // Sense links first, so the box covers their ends.
+        for m in monitors {
+            if let Some(rm) = module_rects.get(m) {
+                painter.extend(egui::Shape::dashed_line(
+                    &[r.center_top(), rm.center()],
+                    Stroke::new(1.0, theme.text_weak),
+                    4.0,
+                    4.0,
+                ));
+            }
+        }
+        let sel = st.selected.as_ref() == Some(id);
+        let stroke = if sel {
+            Stroke::new(2.0, theme.accent)
+        } else {
+            Stroke::new(1.0, theme.outline)
+        };
+        painter.rect(
+            r,
+            3.0,
+            theme.hardware_fill,
+            stroke,
+            egui::StrokeKind::Inside,
+        );
+        let resp = ui.put(
+            r.shrink2(vec2(6.0, 0.0)),
+            egui::Label::new(egui::RichText::new(text).size(10.5))
+                .truncate()
+                .sense(Sense::click()),
+        );
+        if resp.clicked() {
+            st.selected = Some(id.clone());
+        }
+        let unknown: Vec<&str> = monitors
+            .iter()
+            .filter(|m| !module_rects.contains_key(*m))
+            .map(NodeId::as_str)
+            .collect();
+        resp.on_hover_text(format!(
+            "BMS {id}: {} kg, senses {}. The model gives the BMS no size or position, so it is \
+             drawn here schematically; dashed lines are its sense links.{}",
+            units::fmt_sig(*mass_kg, 3),
+            if monitors.is_empty() {
+                "no module".to_owned()
+            } else {
+                monitors
+                    .iter()
+                    .map(NodeId::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            if unknown.is_empty() {
+                String::new()
+            } else {
+                format!(" Not in this view: {}.", unknown.join(", "))
+            }
+        ));
+        x = r.right() + pad;
+    }
+    if !bmses.is_empty() {
+        y += BMS_ROW_H;
+    }
+    for (id, material, length_m, c) in busbars {
+        // The roll-up's resistance when it has this busbar (it always should), else ρL/A here.
+        let r_ohm = rolled.get(id.as_str()).copied().unwrap_or(c.resistance_ohm);
+        let text = format!(
+            "Busbar {id}: {} {} × {}, {} (schematic)",
+            material.label(),
+            units::fmt_unit(units::m_to_mm(*length_m), 3, "mm"),
+            units::fmt_unit(units::m2_to_mm2(c.section_m2), 3, "mm²"),
+            units::fmt_unit(units::ohm_to_mohm(r_ohm), 3, "mΩ"),
+        );
+        let label_rect = Rect::from_min_size(
+            pos2(strip.left() + pad, y),
+            vec2(strip.width() - 2.0 * pad, 13.0),
+        );
+        put_left(
+            ui,
+            label_rect,
+            egui::Label::new(egui::RichText::new(text).size(10.5)).truncate(),
+        );
+        let len_px = Some((*length_m * s) as f32)
+            .filter(|l| l.is_finite())
+            .unwrap_or(0.0);
+        let cut = len_px > max_px;
+        let bar = Rect::from_min_size(
+            pos2(strip.left() + pad, y + 15.0),
+            vec2(len_px.clamp(2.0, max_px), 5.0),
+        );
+        let sel = st.selected.as_ref() == Some(id);
+        let stroke = if sel {
+            Stroke::new(2.0, theme.accent)
+        } else {
+            theme.outline_stroke()
+        };
+        painter.rect(
+            bar,
+            1.0,
+            theme.hardware_fill,
+            stroke,
+            egui::StrokeKind::Outside,
+        );
+        if cut {
+            painter.text(
+                bar.right_center(),
+                egui::Align2::RIGHT_CENTER,
+                "≫",
+                egui::FontId::proportional(11.0),
+                theme.text,
+            );
+        }
+        let resp = ui.interact(
+            bar.expand2(vec2(0.0, 3.0)),
+            ui.id().with(("layout_busbar", id.as_str())),
+            Sense::click(),
+        );
+        if resp.clicked() {
+            st.selected = Some(id.clone());
+        }
+        resp.on_hover_text(format!(
+            "Busbar {id}: {} long{}, section {}, {}, {}. The model gives busbars no position, \
+             so it is drawn here schematically; its length is to the layout's scale.",
+            units::fmt_unit(units::m_to_mm(*length_m), 3, "mm"),
+            if cut { " (longer than the view)" } else { "" },
+            units::fmt_unit(units::m2_to_mm2(c.section_m2), 3, "mm²"),
+            units::fmt_unit(units::ohm_to_mohm(r_ohm), 3, "mΩ"),
+            units::fmt_unit(units::kg_to_g(c.mass_kg), 3, "g"),
+        ));
+        y += PART_ROW_H;
+    }
+    // The caption last, under the parts it speaks of.
+    let head = Rect::from_min_size(
+        pos2(strip.left() + pad, y),
+        vec2(strip.width() - 2.0 * pad, PART_HEAD_H - 2.0),
+    );
+    put_left(
+        ui,
+        head,
+        egui::Label::new(
+            egui::RichText::new(
+                "Placed schematically: busbars and the BMS have no position in the model; \
+                 busbar lengths are to scale",
+            )
+            .size(10.5)
+            .color(theme.text_weak),
+        )
+        .truncate(),
+    );
 }
 
 fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {

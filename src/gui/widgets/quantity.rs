@@ -180,6 +180,14 @@ impl Qty {
         speed: 1.0,
         decimals: 1,
     };
+    /// Millivolts per kelvin (stored V/K): entropic coefficient dU/dT.
+    pub const MV_PER_K: Self = Self {
+        symbol: "mV/K",
+        to_display: v_to_mv,
+        to_si: mv_to_v,
+        speed: 0.005,
+        decimals: 3,
+    };
     /// Farads.
     pub const F: Self = Self {
         symbol: "F",

@@ -3,7 +3,8 @@
 //!
 //! The grid never changes a table in place: it hands back the whole new table when an edit is valid,
 //! or a message saying why it was refused (SOC points out of order, a resistance that is not
-//! positive, an OCV that would no longer rise with SOC). A refused edit changes nothing.
+//! positive, an OCV that would no longer rise with SOC, a dU/dT that is not a number). A refused
+//! edit changes nothing. Tables over OCV (`LastAxis::OcvV`) are not for this grid.
 //!
 //! Each field carries an accessible name (`"{name} at {soc} % SOC, {t} °C"` with the SOC in % without
 //! trailing zeros, e.g. `"OCV at 50 % SOC, 25 °C"`; `"{name} SOC point
@@ -22,6 +23,8 @@ pub enum ValueRule {
     Positive,
     /// Greater than zero and strictly rising with SOC (open-circuit voltage).
     RisingWithSoc,
+    /// Any finite number, of either sign (entropic coefficient dU/dT).
+    Finite,
 }
 
 /// What the grid did this frame.
@@ -56,6 +59,16 @@ pub fn check_value(
     v: f64,
 ) -> Result<(), String> {
     let show = |x: f64| format!("{} {}", units::fmt_sig((q.to_display)(x), 5), q.symbol);
+    if rule == ValueRule::Finite {
+        return if v.is_finite() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{name} must be a finite number ({} refused)",
+                show(v)
+            ))
+        };
+    }
     if !(v.is_finite() && v > 0.0) {
         return Err(format!(
             "{name} must be greater than zero ({} refused)",
@@ -308,6 +321,11 @@ mod tests {
         let e =
             check_value(&t, "OCV", Qty::MV, ValueRule::RisingWithSoc, (0, 0), 1, 4.3).unwrap_err();
         assert!(e.contains("must rise with SOC"), "{e}");
+        // dU/dT may be negative or zero; only a non-number is refused.
+        let du = |v| check_value(&t, "dU/dT", Qty::MV_PER_K, ValueRule::Finite, (0, 0), 1, v);
+        assert!(du(-3e-4).is_ok() && du(0.0).is_ok());
+        let e = du(f64::NAN).unwrap_err();
+        assert!(e.contains("must be a finite number"), "{e}");
         let e = check_value(&t, "R0", Qty::MV, ValueRule::Positive, (0, 0), 1, -0.001).unwrap_err();
         assert!(e.contains("greater than zero"), "{e}");
         assert!(check_value(&t, "R0", Qty::MV, ValueRule::Positive, (0, 0), 1, f64::NAN).is_err());

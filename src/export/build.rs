@@ -1,0 +1,148 @@
+//! The one assembly of a specification sheet from a design, shared by `packwright report` and the
+//! studio's Export: roll-up and design-rule findings (`model::validate::check`), the WLTC 3b / UDDS /
+//! HWFET runs to cut-off at the design's own fidelity (`sim::vehicle::range::standard_ranges`), an
+//! optional extra cycle, and [`SpecSheet::assemble`].
+//!
+//! Invariants: the project is taken as it will be run (run conditions already applied by the
+//! caller); every range run records its trace (the sheet plots them); a fresh engine is built for
+//! every run. The caller reads files and picks names: this module does no file I/O.
+//!
+//! Must not depend on the GUI toolkit, nor on the command-line or studio layers above it.
+
+use crate::export::{SheetInput, SpecSheet};
+use crate::model::Project;
+use crate::model::validate;
+use crate::sim::vehicle::Cycle;
+use crate::sim::vehicle::range::{RangeError, RangeOptions, run_range, standard_ranges};
+use crate::sim::vehicle::setup::{SetupError, build_engine, prepare_project};
+
+/// Why a sheet's runs could not be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SheetError {
+    /// The design cannot be prepared for a run (no pack mass, bad vehicle, engine not buildable).
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    /// A range run could not start.
+    #[error(transparent)]
+    Range(#[from] RangeError),
+    /// The caller asked to stop before the runs were done.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// What a sheet is made of, besides the runs this module makes.
+#[derive(Debug, Clone, Copy)]
+pub struct SheetRequest<'a> {
+    /// The design as run (run conditions applied).
+    pub project: &'a Project,
+    /// File name the sheet names the design by.
+    pub file_name: &'a str,
+    /// The design file's bytes as saved (hashed onto the sheet).
+    pub file_bytes: &'a [u8],
+    /// Make the WLTP / EPA range runs (false: roll-up, findings and provenance only).
+    pub with_range: bool,
+    /// Also drive this cycle to cut-off and plot it (only when `with_range`).
+    pub extra_cycle: Option<&'a Cycle>,
+}
+
+/// Builds the spec sheet of `request`. `cancelled` is asked before every engine is built; once it
+/// answers true the runs stop and [`SheetError::Cancelled`] is returned.
+pub fn build_sheet(
+    request: &SheetRequest<'_>,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<SpecSheet, SheetError> {
+    let project = request.project;
+    let (roll, diags) = validate::check(project);
+    let (ranges, extra) = if request.with_range {
+        let prepared = prepare_project(project.clone())?;
+        let fidelity = prepared.project.simulation.fidelity;
+        let options = RangeOptions {
+            record_trace: true,
+            ..prepared.options
+        };
+        let mut make_engine = || {
+            if cancelled() {
+                return Err(SheetError::Cancelled);
+            }
+            Ok(build_engine(&prepared.project, fidelity)?)
+        };
+        let ranges = standard_ranges(&prepared.vehicle, &mut make_engine, &options);
+        if cancelled() {
+            return Err(SheetError::Cancelled);
+        }
+        let ranges = ranges?;
+        let extra = match request.extra_cycle {
+            Some(cycle) => {
+                let mut engine = make_engine()?;
+                Some(run_range(&mut engine, &prepared.vehicle, cycle, &options)?)
+            }
+            None => None,
+        };
+        (Some(ranges), extra)
+    } else {
+        (None, None)
+    };
+    Ok(SpecSheet::assemble(&SheetInput {
+        project,
+        rollup: &roll,
+        diagnostics: &diags,
+        file: (request.file_name, request.file_bytes),
+        ranges: ranges.as_ref(),
+        extra_run: extra.as_ref(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn example() -> Project {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/presets/compact_nmc_pouch.ron"
+        ))
+        .expect("preset");
+        crate::preset::load_str(&text, "compact_nmc_pouch.ron").expect("loads")
+    }
+
+    #[test]
+    fn without_range_the_sheet_has_no_runs_and_names_the_file() {
+        let project = example();
+        let sheet = build_sheet(
+            &SheetRequest {
+                project: &project,
+                file_name: "x.ron",
+                file_bytes: b"abc",
+                with_range: false,
+                extra_cycle: None,
+            },
+            &|| false,
+        )
+        .unwrap();
+        assert!(sheet.range.is_none());
+        assert_eq!(sheet.design_file, "x.ron");
+        // SHA-256 of "abc" (FIPS 180-2 test vector).
+        assert_eq!(
+            sheet.design_sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn a_cancel_before_the_first_engine_stops_the_runs() {
+        let project = example();
+        let r = build_sheet(
+            &SheetRequest {
+                project: &project,
+                file_name: "x.ron",
+                file_bytes: b"",
+                with_range: true,
+                extra_cycle: None,
+            },
+            &|| true,
+        );
+        assert_eq!(r.err(), Some(SheetError::Cancelled));
+    }
+}
