@@ -260,14 +260,39 @@ impl FastTable {
         x: f64,
         hint: &mut Hint,
     ) -> (f64, f64) {
+        self.slope_at(&self.brackets_hint(temp_k, current_a, x, hint))
+    }
+
+    /// [`Self::eval_slope_hint`] that also gives the last-axis interval `[lo, hi)` in which the value
+    /// is exactly `value + slope·(x' − x)` (the interior grid interval holding `x`, at the same
+    /// temperature and current); an empty interval (`lo = hi = ∞`) when `x` is held at an edge.
+    #[inline(always)]
+    pub fn eval_slope_span_hint(
+        &self,
+        temp_k: f64,
+        current_a: f64,
+        x: f64,
+        hint: &mut Hint,
+    ) -> (f64, f64, f64, f64) {
         let b = self.brackets_hint(temp_k, current_a, x, hint);
+        let (v, dv) = self.slope_at(&b);
+        let (s0, s1, _) = b.s;
+        match (s1 > s0, self.s.points.get(s0), self.s.points.get(s1)) {
+            (true, Some(&lo), Some(&hi)) => (v, dv, lo, hi),
+            _ => (v, dv, f64::INFINITY, f64::INFINITY),
+        }
+    }
+
+    /// Value and slope along the last axis at brackets on this table's axes.
+    #[inline(always)]
+    fn slope_at(&self, b: &Brackets) -> (f64, f64) {
         let inv_ds = self.s.inv_width(b.s.0, b.s.1);
         let (t0, t1, ft) = b.t;
-        let (a, da) = self.plane_slope_at(t0, &b, inv_ds);
+        let (a, da) = self.plane_slope_at(t0, b, inv_ds);
         if t1 == t0 {
             return (a, da);
         }
-        let (c, dc) = self.plane_slope_at(t1, &b, inv_ds);
+        let (c, dc) = self.plane_slope_at(t1, b, inv_ds);
         (a + (c - a) * ft, da + (dc - da) * ft)
     }
 
@@ -417,6 +442,8 @@ pub struct CellKind {
     pub entropic: Option<FastTable>,
     /// True when any resistance depends on current (a second pass refines the split).
     pub current_dependent: bool,
+    /// True when the OCV table has a current axis.
+    pub ocv_current_dependent: bool,
     /// How each RC pair's resistance and capacitance tables are looked up.
     pub rc_src: Vec<[Src; 2]>,
     /// Minimum cell voltage, V.
@@ -440,6 +467,8 @@ impl CellKind {
         let rc_r: Vec<_> = rc.iter().map(|p| FastTable::new(&p.r_ohm)).collect();
         let rc_c: Vec<_> = rc.iter().map(|p| FastTable::new(&p.c_f)).collect();
         let r0 = FastTable::new(&cell.r0_ohm);
+        let ocv = FastTable::new(&cell.ocv_v);
+        let ocv_current_dependent = ocv.depends_on_current();
         let current_dependent =
             r0.depends_on_current() || rc_r.iter().chain(&rc_c).any(|t| t.depends_on_current());
         let src = |t: &FastTable| match t.constant() {
@@ -453,7 +482,7 @@ impl CellKind {
             .map(|(r, c)| [src(r), src(c)])
             .collect();
         Self {
-            ocv: FastTable::new(&cell.ocv_v),
+            ocv,
             rc_src,
             r0,
             rc_r,
@@ -463,6 +492,7 @@ impl CellKind {
                 .as_ref()
                 .map(|e| FastTable::new(&e.du_dt_v_per_k)),
             current_dependent,
+            ocv_current_dependent,
             min_voltage_v: cell.min_voltage_v,
             max_voltage_v: cell.max_voltage_v,
             capacity_ah: cell.capacity_ah,
@@ -514,6 +544,10 @@ pub struct Linear {
     pub decay: [f64; 2],
     /// `1/r_eff_ohm`, S (computed once: the network divides by `r_eff_ohm` several times a step).
     pub g_s: f64,
+    /// dOCV/dSOC at the start, V.
+    pub docv_v: f64,
+    /// SOC interval in which OCV is exactly `ocv0_v + docv_v·ΔSOC` at this temperature (empty: ∞, ∞).
+    pub ocv_span: (f64, f64),
 }
 
 /// Linearises a cell for a step of `dt_s` around a current guess `i_guess_a` (for current-dependent
@@ -533,13 +567,20 @@ pub fn linearise(
     dt_s: f64,
     hints: &mut Hints,
 ) -> Linear {
-    let (ocv, docv) = kind
-        .ocv
-        .eval_slope_hint(temp_k, i_guess_a, soc, &mut hints.ocv);
+    let (ocv, docv, span_lo, span_hi) =
+        kind.ocv
+            .eval_slope_span_hint(temp_k, i_guess_a, soc, &mut hints.ocv);
     let br = kind.r0.brackets_hint(temp_k, i_guess_a, soc, &mut hints.r);
     let r0 = kind.r0.eval_at(&br) * r_scale;
     let mut out = Linear {
         ocv0_v: ocv,
+        docv_v: docv,
+        // With OCV over current as well, the end value is read at the step's own current.
+        ocv_span: if kind.ocv_current_dependent {
+            (f64::INFINITY, f64::INFINITY)
+        } else {
+            (span_lo, span_hi)
+        },
         r0_ohm: r0,
         ..Linear::default()
     };
@@ -616,7 +657,13 @@ pub fn advance(
     hints: &mut Hints,
 ) -> CellStep {
     let soc1 = soc - i_a * dt_s / (S_PER_H * capacity_ah);
-    let ocv1 = kind.ocv.eval_hint(temp_k, i_a, soc1, &mut hints.ocv);
+    // Inside the grid interval of the start, OCV is linear in SOC at this temperature: the end
+    // value follows from the start's value and slope (what the lookup gives, up to rounding).
+    let ocv1 = if lin.ocv_span.0 <= soc1 && soc1 < lin.ocv_span.1 {
+        lin.ocv0_v + lin.docv_v * (soc1 - soc)
+    } else {
+        kind.ocv.eval_hint(temp_k, i_a, soc1, &mut hints.ocv)
+    };
     let mut v_sum = 0.0;
     let mut v_int = 0.0; // ∫ Σ V_k dt
     let mut heat_rc = 0.0;

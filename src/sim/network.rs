@@ -126,6 +126,13 @@ pub struct Engine {
     last_limit: Option<Limit>,
     /// True when any cell type's resistance depends on current (a step then takes a second pass).
     current_dependent: bool,
+    /// Each element's group (groups hold consecutive elements), so the per-element passes run
+    /// over all elements at once instead of re-slicing every array per group.
+    group_of: Vec<u32>,
+    /// Per group: Σ mult·g and Σ mult·g·e (linearised), or Σ w and Σ w·v (end of step).
+    group_sums: Vec<(f64, f64)>,
+    /// Per group: its node voltage during the current split.
+    group_v: Vec<f64>,
 }
 
 /// What one pass over the elements gathers in a step.
@@ -211,6 +218,14 @@ impl Engine {
             limits: Limits::default(),
             last_limit: None,
             current_dependent: p.kinds.iter().any(|k| k.current_dependent),
+            group_of: p
+                .groups
+                .iter()
+                .enumerate()
+                .flat_map(|(g, grp)| std::iter::repeat_n(g as u32, grp.end - grp.start))
+                .collect(),
+            group_sums: vec![(0.0, 0.0); p.groups.len()],
+            group_v: vec![0.0; p.groups.len()],
             p,
         };
         for j in 0..n {
@@ -355,65 +370,72 @@ impl Engine {
         {
             let e = &self.p.elems;
             let kinds = &self.p.kinds;
-            for (g, grp) in self.p.groups.iter().enumerate() {
-                let r = grp.start..grp.end;
-                let mut w_sum = 0.0;
-                let mut wv = 0.0;
-                for (j, ((((((&kind, &cap), &r_conn), &mult), &node), &i), lin)) in r.clone().zip(
-                    e.kind[r.clone()]
-                        .iter()
-                        .zip(&e.capacity_ah[r.clone()])
-                        .zip(&e.r_conn_ohm[r.clone()])
-                        .zip(&e.mult[r.clone()])
-                        .zip(&e.node[r.clone()])
-                        .zip(&self.next_i[r.clone()])
-                        .zip(&self.lin[r.clone()]),
-                ) {
-                    let kind = &kinds[kind as usize];
-                    let t = self.temp_k[node as usize];
-                    let s = advance(
-                        kind,
-                        lin,
-                        cap,
-                        r_conn,
-                        self.soc[j],
-                        &self.v_rc[j],
-                        t,
-                        i,
-                        dt_s,
-                        rc_heat,
-                        &mut self.hints[j],
-                    );
-                    if !(s.voltage_v.is_finite() && s.soc.is_finite()) {
-                        return Err(Cutoff::Diverged(format!(
-                            "cell {} reached a non-finite state (current {i:.3} A)",
-                            self.describe(j)
-                        )));
-                    }
-                    st.min_v = st.min_v.min(s.voltage_v);
-                    st.max_v = st.max_v.max(s.voltage_v);
-                    st.min_soc = st.min_soc.min(s.soc);
-                    st.max_soc = st.max_soc.max(s.soc);
-                    st.under |= i > 0.0 && s.voltage_v < kind.min_voltage_v;
-                    st.over |= i < 0.0 && s.voltage_v > kind.max_voltage_v;
-                    let m = mult * grp.series_mult;
-                    st.cell_out_j += m * s.energy_out_j;
-                    st.irr_j += m * s.heat_irr_j;
-                    st.rev_j += m * s.heat_rev_j;
-                    st.conn_j += m * s.heat_conn_j;
-                    // Joules here; divided by dt once per node below (rounding only).
-                    self.heat_w[node as usize] += m * (s.heat_irr_j + s.heat_rev_j + s.heat_conn_j);
-                    let wq = m * cap;
-                    st.q += wq;
-                    st.qs += wq * s.soc;
-                    let w = mult * lin.g_s;
-                    w_sum += w;
-                    wv += w * (s.voltage_v - i * r_conn);
-                    self.next_soc[j] = s.soc;
-                    self.next_v_rc[j] = s.v_rc;
-                    self.next_voltage_v[j] = s.voltage_v;
+            let groups = &self.p.groups;
+            self.group_sums.iter_mut().for_each(|x| *x = (0.0, 0.0));
+            for (j, (((((((&kind, &cap), &r_conn), &mult), &node), &i), lin), &g)) in e
+                .kind
+                .iter()
+                .zip(&e.capacity_ah)
+                .zip(&e.r_conn_ohm)
+                .zip(&e.mult)
+                .zip(&e.node)
+                .zip(&self.next_i)
+                .zip(&self.lin)
+                .zip(&self.group_of)
+                .enumerate()
+            {
+                let kind = &kinds[kind as usize];
+                let t = self.temp_k[node as usize];
+                let s = advance(
+                    kind,
+                    lin,
+                    cap,
+                    r_conn,
+                    self.soc[j],
+                    &self.v_rc[j],
+                    t,
+                    i,
+                    dt_s,
+                    rc_heat,
+                    &mut self.hints[j],
+                );
+                if !(s.voltage_v.is_finite() && s.soc.is_finite()) {
+                    return Err(Cutoff::Diverged(format!(
+                        "cell {} reached a non-finite state (current {i:.3} A)",
+                        self.describe(j)
+                    )));
                 }
-                self.group_end_v[g] = grp.series_mult * wv / w_sum;
+                st.min_v = st.min_v.min(s.voltage_v);
+                st.max_v = st.max_v.max(s.voltage_v);
+                st.min_soc = st.min_soc.min(s.soc);
+                st.max_soc = st.max_soc.max(s.soc);
+                st.under |= i > 0.0 && s.voltage_v < kind.min_voltage_v;
+                st.over |= i < 0.0 && s.voltage_v > kind.max_voltage_v;
+                let m = mult * groups[g as usize].series_mult;
+                st.cell_out_j += m * s.energy_out_j;
+                st.irr_j += m * s.heat_irr_j;
+                st.rev_j += m * s.heat_rev_j;
+                st.conn_j += m * s.heat_conn_j;
+                // Joules here; divided by dt once per node below (rounding only).
+                self.heat_w[node as usize] += m * (s.heat_irr_j + s.heat_rev_j + s.heat_conn_j);
+                let wq = m * cap;
+                st.q += wq;
+                st.qs += wq * s.soc;
+                let w = mult * lin.g_s;
+                let acc = &mut self.group_sums[g as usize];
+                acc.0 += w;
+                acc.1 += w * (s.voltage_v - i * r_conn);
+                self.next_soc[j] = s.soc;
+                self.next_v_rc[j] = s.v_rc;
+                self.next_voltage_v[j] = s.voltage_v;
+            }
+            for ((v, grp), &(w_sum, wv)) in self
+                .group_end_v
+                .iter_mut()
+                .zip(groups)
+                .zip(&self.group_sums)
+            {
+                *v = grp.series_mult * wv / w_sum;
             }
         }
         if st.under {
@@ -560,22 +582,21 @@ impl Engine {
 
     /// Group, block and pack Thevenin equivalents `(A, B)`: `V = A − B·I`.
     fn pack_thevenin(&mut self) -> Result<(f64, f64), Cutoff> {
-        for (g, grp) in self.p.groups.iter().enumerate() {
-            let mut gsum = 0.0;
-            let mut hsum = 0.0;
-            let r = grp.start..grp.end;
-            for (l, &mult) in self.lin[r.clone()].iter().zip(&self.p.elems.mult[r]) {
-                let w = mult * l.g_s;
-                gsum += w;
-                hsum += w * l.e_v;
-            }
+        self.group_sums.iter_mut().for_each(|x| *x = (0.0, 0.0));
+        for ((l, &mult), &g) in self.lin.iter().zip(&self.p.elems.mult).zip(&self.group_of) {
+            let w = mult * l.g_s;
+            let acc = &mut self.group_sums[g as usize];
+            acc.0 += w;
+            acc.1 += w * l.e_v;
+        }
+        for (g, (ab, &(gsum, hsum))) in self.group_ab.iter_mut().zip(&self.group_sums).enumerate() {
             if !(gsum > 0.0 && gsum.is_finite() && hsum.is_finite()) {
                 return Err(Cutoff::Diverged(format!(
                     "parallel group {g} has no finite conductance (resistance tables give zero or \
                      non-finite values)"
                 )));
             }
-            self.group_ab[g] = (hsum / gsum, 1.0 / gsum);
+            *ab = (hsum / gsum, 1.0 / gsum);
         }
         for (k, b) in self.p.blocks.iter().enumerate() {
             let mut a = 0.0;
@@ -618,17 +639,16 @@ impl Engine {
                 self.block_i.copy_from_slice(&blocks);
             }
         }
-        for (k, b) in self.p.blocks.iter().enumerate() {
-            let ib = self.block_i[k];
-            for g in b.group_start..b.group_end {
-                let (a, r) = self.group_ab[g];
-                let v = a - r * ib;
-                let grp = self.p.groups[g];
-                let r = grp.start..grp.end;
-                for (i, l) in self.next_i[r.clone()].iter_mut().zip(&self.lin[r]) {
-                    *i = (l.e_v - v) * l.g_s;
-                }
+        for (b, &ib) in self.p.blocks.iter().zip(&self.block_i) {
+            for (v, &(a, r)) in self.group_v[b.group_start..b.group_end]
+                .iter_mut()
+                .zip(&self.group_ab[b.group_start..b.group_end])
+            {
+                *v = a - r * ib;
             }
+        }
+        for ((i, l), &g) in self.next_i.iter_mut().zip(&self.lin).zip(&self.group_of) {
+            *i = (l.e_v - self.group_v[g as usize]) * l.g_s;
         }
         Ok(())
     }
