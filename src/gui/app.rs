@@ -13,9 +13,13 @@
 //! Long work never runs on the UI thread: the live range, the Run button, the compare runs, the spec
 //! sheet export and the cell-conversion preview all run on workers (`crate::jobs`) and wake the UI.
 //!
-//! `PACKWRIGHT_FRAME_LOG=path` (opt-in) appends one line per frame (`frame <interval_ms> <ui_ms>`)
-//! and one per applied edit (`edit figures_ms <t> range_ms <t>`: from the edit to its roll-up on
-//! screen, and to its lumped range on screen) to `path`, and keeps the window repainting.
+//! `PACKWRIGHT_FRAME_LOG=path` (opt-in) appends one line per frame (`frame <interval_ms> <ui_ms>
+//! <run>`: time since the previous frame started, time in this UI code, 1 while a Run-button run is
+//! going) and one per applied edit (`edit figures_ms <t> range_ms <t>`: from the edit to its roll-up
+//! on screen, and to its lumped range on screen) to `path`, and keeps the window repainting. A frame
+//! counts as on screen when the next frame starts, i.e. after it was tessellated, painted and
+//! presented, so both edit times include the paint of the frame that shows them.
+//! The window draws with eframe's glow (OpenGL) renderer; `PACKWRIGHT_RENDERER=wgpu` picks wgpu.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -271,8 +275,20 @@ type CompareRun = (
 struct FrameLog {
     out: std::io::BufWriter<std::fs::File>,
     last_frame: Option<std::time::Instant>,
-    /// The last edit, and whether its figures were already logged.
-    edit: Option<(std::time::Instant, Option<f64>)>,
+    /// The last edit, not yet logged.
+    edit: Option<EditTiming>,
+}
+
+/// Where the last edit is on its way to the screen.
+struct EditTiming {
+    /// When it was applied.
+    at: std::time::Instant,
+    /// Milliseconds to its figures on screen, once known.
+    figures_ms: Option<f64>,
+    /// The previous frame drew its figures (on screen when this frame starts).
+    figures_drawn: bool,
+    /// The previous frame drew its lumped range.
+    range_drawn: bool,
 }
 
 impl FrameLog {
@@ -980,7 +996,12 @@ impl StudioApp {
         let now = std::time::Instant::now();
         self.edit_started = Some(now);
         if let Some(log) = &mut self.frame_log {
-            log.edit = Some((now, None));
+            log.edit = Some(EditTiming {
+                at: now,
+                figures_ms: None,
+                figures_drawn: false,
+                range_drawn: false,
+            });
         }
     }
 
@@ -1288,8 +1309,8 @@ impl StudioApp {
     }
 
     /// Appends this frame (and the edit it completes, if any) to the frame log, when enabled. The
-    /// figures of an edit are drawn in the first frame after it is applied; its range in the frame
-    /// its worker result arrives.
+    /// figures of an edit are drawn in the first frame after it is applied, its range in the frame
+    /// its worker result arrives; each is on screen when the frame after that one starts.
     fn log_frame(
         &mut self,
         ctx: &egui::Context,
@@ -1299,6 +1320,7 @@ impl StudioApp {
         let range_current = self.doc.as_ref().is_some_and(|d| {
             self.live_range.current(d).is_some() || self.live_range.error(d).is_some()
         });
+        let running = self.run.is_running();
         let Some(log) = &mut self.frame_log else {
             return;
         };
@@ -1308,17 +1330,29 @@ impl StudioApp {
             .map_or(f64::NAN, |t| (frame_start - t).as_secs_f64() * 1e3);
         log.last_frame = Some(frame_start);
         let ui_ms = (now - frame_start).as_secs_f64() * 1e3;
-        log.line(&format!("frame {interval_ms:.3} {ui_ms:.3}"));
-        if let Some((t0, figures_ms)) = log.edit {
-            let figures_ms = figures_ms.unwrap_or_else(|| (now - t0).as_secs_f64() * 1e3);
-            log.edit = Some((t0, Some(figures_ms)));
-            if range_arrived && range_current {
-                let range_ms = (now - t0).as_secs_f64() * 1e3;
-                log.line(&format!(
-                    "edit figures_ms {figures_ms:.3} range_ms {range_ms:.3}"
-                ));
-                log.edit = None;
-            }
+        log.line(&format!(
+            "frame {interval_ms:.3} {ui_ms:.3} {}",
+            u8::from(running)
+        ));
+        let Some(mut e) = log.edit.take() else {
+            ctx.request_repaint();
+            return;
+        };
+        // What the previous frame drew is on screen now that this one has started.
+        let on_screen_ms = (frame_start - e.at).as_secs_f64() * 1e3;
+        if e.figures_drawn && e.figures_ms.is_none() {
+            e.figures_ms = Some(on_screen_ms);
+        }
+        if e.range_drawn {
+            let figures_ms = e.figures_ms.unwrap_or(on_screen_ms);
+            log.line(&format!(
+                "edit figures_ms {figures_ms:.3} range_ms {on_screen_ms:.3}"
+            ));
+        } else {
+            // This frame drew the figures (refreshed after the actions of the frame before).
+            e.figures_drawn = true;
+            e.range_drawn = range_arrived && range_current;
+            log.edit = Some(e);
         }
         ctx.request_repaint();
     }
@@ -1421,6 +1455,17 @@ impl eframe::App for StudioApp {
     }
 }
 
+/// The renderer: OpenGL through glow, unless `PACKWRIGHT_RENDERER=wgpu` asks for eframe's wgpu.
+/// egui draws only textured 2D triangles, which glow handles wherever OpenGL 3 (or ES 2) exists; on
+/// a machine without a GPU (Mesa llvmpipe rasterising on the CPU) glow drew the studio about twice
+/// as fast as wgpu on its GL backend (see `benches/gui.rs`).
+fn renderer_from_env() -> eframe::Renderer {
+    match std::env::var("PACKWRIGHT_RENDERER").as_deref() {
+        Ok("wgpu") => eframe::Renderer::Wgpu,
+        _ => eframe::Renderer::Glow,
+    }
+}
+
 /// Opens the studio window (blocks until it closes).
 pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
@@ -1429,6 +1474,7 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([900.0, 600.0])
             .with_drag_and_drop(true),
+        renderer: renderer_from_env(),
         ..Default::default()
     };
     let recovery = eframe::storage_dir("Packwright").map(|d| d.join("recovery.ron"));

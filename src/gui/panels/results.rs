@@ -75,9 +75,64 @@ pub struct ResultsState {
     pub heat_sample: usize,
 }
 
+/// Buckets a long trace is reduced to for plotting: each keeps its lowest and highest point, so a
+/// plot a few hundred pixels wide shows the same envelope (current spikes included) from at most
+/// twice this many points instead of one per engine step.
+pub const PLOT_BUCKETS: usize = 1000;
+
+/// The points of a trace as plotted (x in minutes, y through `f`): all of them when there are at
+/// most `2 * buckets` (as they are), else the lowest and highest of each of `buckets` equal runs of
+/// samples, in time order (non-finite values are passed over).
+pub fn envelope_points(
+    t: &[f64],
+    y: &[f64],
+    f: impl Fn(f64) -> f64,
+    buckets: usize,
+) -> Vec<[f64; 2]> {
+    let n = t.len().min(y.len());
+    let point = |k: usize| [t[k] / 60.0, f(y[k])];
+    if n <= 2 * buckets || buckets == 0 {
+        return (0..n).map(point).collect();
+    }
+    let mut pts = Vec::with_capacity(2 * buckets);
+    for b in 0..buckets {
+        let (lo, hi) = (b * n / buckets, (b + 1) * n / buckets);
+        let mut min: Option<(usize, f64)> = None;
+        let mut max: Option<(usize, f64)> = None;
+        for k in lo..hi {
+            let v = f(y[k]);
+            if !v.is_finite() {
+                continue;
+            }
+            if min.is_none_or(|(_, m)| v < m) {
+                min = Some((k, v));
+            }
+            if max.is_none_or(|(_, m)| v > m) {
+                max = Some((k, v));
+            }
+        }
+        match (min, max) {
+            (Some((a, va)), Some((b, vb))) if a != b => {
+                let (first, second) = if a < b {
+                    ((a, va), (b, vb))
+                } else {
+                    ((b, vb), (a, va))
+                };
+                pts.push([t[first.0] / 60.0, first.1]);
+                pts.push([t[second.0] / 60.0, second.1]);
+            }
+            (Some((a, va)), _) => pts.push([t[a] / 60.0, va]),
+            _ => {}
+        }
+    }
+    pts
+}
+
 fn line(name: &str, t: &[f64], y: &[f64], f: impl Fn(f64) -> f64) -> Line<'static> {
-    let pts: Vec<[f64; 2]> = t.iter().zip(y).map(|(&a, &b)| [a / 60.0, f(b)]).collect();
-    Line::new(name.to_owned(), PlotPoints::from(pts))
+    Line::new(
+        name.to_owned(),
+        PlotPoints::from(envelope_points(t, y, f, PLOT_BUCKETS)),
+    )
 }
 
 /// Draws the results.
@@ -330,5 +385,33 @@ fn heat_map(
             egui::FontId::proportional(10.0),
             theme.text_weak,
         );
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_trace_keeps_its_envelope_in_few_points() {
+        // 30 000 one-second steps of a 1 A sine with one 500 A spike at t = 12 345 s.
+        let n = 30_000;
+        let t: Vec<f64> = (0..n).map(|k| k as f64).collect();
+        let mut y: Vec<f64> = t.iter().map(|&s| (s / 300.0).sin()).collect();
+        y[12_345] = 500.0;
+        let pts = envelope_points(&t, &y, |x| x, 1000);
+        assert!(pts.len() <= 2000, "{} points", pts.len());
+        // The spike survives exactly, at its time in minutes.
+        assert!(pts.contains(&[12_345.0 / 60.0, 500.0]));
+        // Time order is kept, and the extremes of the sine (±1 to 1e-3: buckets of 30 s sample the
+        // 1885 s period finely enough) are still there.
+        assert!(pts.windows(2).all(|w| w[0][0] < w[1][0]));
+        let lo = pts.iter().map(|p| p[1]).fold(f64::INFINITY, f64::min);
+        assert!((lo + 1.0).abs() < 1e-3, "{lo}");
+        // A short trace is drawn as it is.
+        let short = envelope_points(&t[..100], &y[..100], |x| 2.0 * x, 1000);
+        assert_eq!(short.len(), 100);
+        assert_eq!(short[7], [7.0 / 60.0, 2.0 * y[7]]);
     }
 }
