@@ -99,8 +99,8 @@ pub fn envelope_points(
         let (lo, hi) = (b * n / buckets, (b + 1) * n / buckets);
         let mut min: Option<(usize, f64)> = None;
         let mut max: Option<(usize, f64)> = None;
-        for k in lo..hi {
-            let v = f(y[k]);
+        for (k, &yk) in y.iter().enumerate().take(hi).skip(lo) {
+            let v = f(yk);
             if !v.is_finite() {
                 continue;
             }
