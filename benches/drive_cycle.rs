@@ -23,11 +23,14 @@
 //! The engine is built inside the timed loop (a range run always starts from a fresh pack), so the
 //! figures include compiling the project into engine parameters.
 //!
-//! Measured 2026-11-26 on the shared 2-core machine, release, after merging the engine work of
-//! that day: ideal pack 1.79 ms; lumped sedan to empty 16.7 ms (44 908 steps, 579.6 km), of which
-//! engine build 0.67 ms and build + replayed engine steps 15.6 ms (~330 ns per step), so the range
-//! loop's own share is ~1.1 ms (~25 ns per step). Before: 27.3 ms (build 1.06 ms, ~590 ns per
-//! step). One cell-fidelity run (before the engine merge, machine load 5–9): 99 s.
+//! Measured on the shared 2-core machine, release:
+//! - session 2: ideal pack 1.79 ms; lumped sedan to empty 16.7 ms (44 908 steps, 579.6 km), of
+//!   which engine build 0.67 ms and build + replayed engine steps 15.6 ms (~330 ns per step), so
+//!   the range loop's own share is ~1.1 ms (~25 ns per step). Before: 27.3 ms.
+//! - session 3, old and new builds run back to back (load average ~3.5): lumped sedan to empty
+//!   17.0 → 10.4 ms; engine build 0.67 → 0.24 ms; build + engine steps 15.6 → 9.2 ms (~200 ns per
+//!   step: the lumped thermal network is now one equivalent module of five nodes, stepped with its
+//!   explicit inverse). One cell-fidelity run to empty: 17.4 s (579.7 km; session 2: 24.5 s).
 //!
 //! Inputs are fixed (no randomness).
 

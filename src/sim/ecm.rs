@@ -18,7 +18,10 @@
 //! R0's axes, or its own); a multilinear lookup skips the second corner of an axis where both corners
 //! coincide (held edge or one-point axis: `a + (a − a)·0 = a`). [`Linear::g_s`] holds `1/R_eff`
 //! divided once, since the network needs the conductance three times a step (this changes
-//! `w/R` into `w·(1/R)`: one rounding, ~1e-16 relative).
+//! `w/R` into `w·(1/R)`: one rounding, ~1e-16 relative). The end-of-step OCV is the start's value
+//! plus its slope times the SOC change while the SOC stays in the grid interval it started in
+//! (OCV is linear there at a fixed temperature, so this is the lookup's value up to rounding);
+//! the table is read again only when the step crosses a grid point.
 //!
 //! Pure functions of parameters and state; no I/O, no GUI, no threads.
 

@@ -21,7 +21,9 @@
 //! heat generated + heater − coolant − ambient closes to rounding.
 //!
 //! Speed (issue 3): per step the elements are walked twice per pass (linearise, then the group
-//! sums and the current split) and once to advance: the advance pass also gathers everything the
+//! sums and the current split) and once to advance, each time as one flat run over all elements
+//! carrying each element's group index (a group's sums keep their element order, so this gives
+//! the same numbers as walking group by group, without re-slicing every array per group): the advance pass also gathers everything the
 //! commit and the report need (energy and heat sums, heat per node, SOC mean and spread, voltage
 //! extremes, each group's end voltage for the terminal voltage), into scratch that replaces the
 //! state by swapping buffers once every check has passed. Loops run over zipped slices (no index
