@@ -11,8 +11,9 @@
 //! Session 3, the session's starting build and its final build run back to back on the shared
 //! 2-core machine (load average ~3.5; criterion medians, sedan preset): `cell` 22.3 → 21.8 ms per
 //! 60 steps (84 → 82 ns per cell-step), `group` 29.8 → 27.4 ms per simulated hour, `lumped` 1.09 →
-//! 0.62 ms per 3600 steps (304 → 172 ns per step). Instructions per step (callgrind, load-free):
-//! `lumped` 4 976 → 2 389, `group` 132.8 k → 112.2 k, `cell` 6.05 M → 5.72 M. Earlier on an idle
+//! 0.62 ms per 3600 steps (304 → 172 ns per step). The final build on the idle machine: 21.8 ms,
+//! 26.3 ms and 0.59 ms. Instructions per step (callgrind, load-free):
+//! `lumped` 4 976 → 2 389, `group` 132.8 k → 112.2 k, `cell` 6.05 M → 5.72 M (20 steps, the first step's factorisation included). Earlier on an idle
 //! machine the same start build gave 81 ns per cell-step and 29.4 ms per hour.
 
 #![allow(clippy::expect_used)]
