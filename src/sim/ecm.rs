@@ -445,8 +445,6 @@ pub struct CellKind {
     pub entropic: Option<FastTable>,
     /// True when any resistance depends on current (a second pass refines the split).
     pub current_dependent: bool,
-    /// True when the OCV table has a current axis.
-    pub ocv_current_dependent: bool,
     /// How each RC pair's resistance and capacitance tables are looked up.
     pub rc_src: Vec<[Src; 2]>,
     /// Minimum cell voltage, V.
@@ -471,7 +469,6 @@ impl CellKind {
         let rc_c: Vec<_> = rc.iter().map(|p| FastTable::new(&p.c_f)).collect();
         let r0 = FastTable::new(&cell.r0_ohm);
         let ocv = FastTable::new(&cell.ocv_v);
-        let ocv_current_dependent = ocv.depends_on_current();
         let current_dependent =
             r0.depends_on_current() || rc_r.iter().chain(&rc_c).any(|t| t.depends_on_current());
         let src = |t: &FastTable| match t.constant() {
@@ -495,7 +492,6 @@ impl CellKind {
                 .as_ref()
                 .map(|e| FastTable::new(&e.du_dt_v_per_k)),
             current_dependent,
-            ocv_current_dependent,
             min_voltage_v: cell.min_voltage_v,
             max_voltage_v: cell.max_voltage_v,
             capacity_ah: cell.capacity_ah,
@@ -579,7 +575,7 @@ pub fn linearise(
         ocv0_v: ocv,
         docv_v: docv,
         // With OCV over current as well, the end value is read at the step's own current.
-        ocv_span: if kind.ocv_current_dependent {
+        ocv_span: if kind.ocv.depends_on_current() {
             (f64::INFINITY, f64::INFINITY)
         } else {
             (span_lo, span_hi)

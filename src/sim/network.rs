@@ -23,9 +23,10 @@
 //! Speed (issue 3): per step the elements are walked twice per pass (linearise, then the group
 //! sums and the current split) and once to advance, each time as one flat run over all elements
 //! carrying each element's group index (a group's sums keep their element order, so this gives
-//! the same numbers as walking group by group, without re-slicing every array per group): the advance pass also gathers everything the
-//! commit and the report need (energy and heat sums, heat per node, SOC mean and spread, voltage
-//! extremes, each group's end voltage for the terminal voltage), into scratch that replaces the
+//! the same numbers as walking group by group, without re-slicing every array per group). The
+//! advance pass also gathers everything the commit and the report need (energy and heat sums,
+//! heat per node, SOC mean and spread, voltage extremes, each group's end voltage for the
+//! terminal voltage), into scratch that replaces the
 //! state by swapping buffers once every check has passed. Loops run over zipped slices (no index
 //! checks in the hot loops). The sums keep their former order, so results are unchanged except by
 //! rounding in two places: the conductance is `1/R` divided once ([`crate::sim::ecm`]), and a

@@ -251,8 +251,6 @@ const DENSE_MAX_NODES: usize = 32;
 /// How a factored step matrix is applied.
 #[derive(Debug, Clone)]
 enum Solver {
-    /// Not factored yet.
-    None,
     /// LDLᵀ factor (any size).
     Skyline(Skyline),
     /// The inverse, row-major `n × n` (small networks).
@@ -414,7 +412,8 @@ impl Integrator {
             inner,
             order,
             dt_s: f64::NAN,
-            solver: Solver::None,
+            // Replaced on the first step (`dt_s` NaN never matches), before any solve.
+            solver: Solver::Skyline(Skyline::default()),
             c_over_dt: vec![0.0; n],
             rhs: vec![0.0; n],
             out: vec![0.0; n],
@@ -501,7 +500,6 @@ impl Integrator {
                 }
                 std::mem::swap(&mut self.rhs, &mut self.out);
             }
-            Solver::None => {}
         }
         // Implicit Euler balances each node with the boundary flux at the end-of-step temperature,
         // so g·(T₁ − T_b) is exactly the mean flux of the discrete step (it closes the energy balance).
