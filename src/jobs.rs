@@ -7,6 +7,11 @@
 //! (`Fn() + Send + Sync`), which a GUI points at its repaint request. A panic in the worker comes back
 //! as [`JobError::Panicked`], never as a crash of the caller. Dropping the handle cancels the job.
 //!
+//! [`spawn_background`] does the same at the lowest normal scheduling priority (on Linux the worker
+//! thread alone gets niceness 19; other threads of the process keep theirs), so a long run does not
+//! take the CPU from a user interface drawn on the same cores. Lowering the priority never fails
+//! the job: where the OS refuses, the job runs at normal priority.
+//!
 //! Must not depend on egui, eframe or anything GUI: the CLI and tests drive the same type.
 
 use std::sync::Arc;
@@ -164,8 +169,48 @@ impl<T> Drop for JobHandle<T> {
 /// Progress reports that may wait in the channel before older ones are dropped.
 const CHANNEL_CAPACITY: usize = 64;
 
-/// Starts `work` on a new thread.
+/// How the worker thread is scheduled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// The priority of the thread that spawns it (what a new thread gets by default).
+    Normal,
+    /// The lowest normal (non-real-time, non-idle) priority: niceness 19 on Linux, for the worker
+    /// thread only. The worker still runs whenever a core is free.
+    Background,
+}
+
+/// Starts `work` on a new thread at normal priority.
 pub fn spawn<T, F>(name: &str, waker: Waker, work: F) -> Result<JobHandle<T>, JobError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Progress<T>) -> Result<T, JobError> + Send + 'static,
+{
+    spawn_with(name, Priority::Normal, waker, work)
+}
+
+/// Starts `work` on a new thread at [`Priority::Background`] (for long runs while a UI draws).
+pub fn spawn_background<T, F>(name: &str, waker: Waker, work: F) -> Result<JobHandle<T>, JobError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Progress<T>) -> Result<T, JobError> + Send + 'static,
+{
+    spawn_with(name, Priority::Background, waker, work)
+}
+
+/// Lowers the calling thread's priority as far as normal scheduling goes. On Linux this is
+/// `setpriority` on the thread's own id, so only this thread is affected. False when the OS refused
+/// (the thread then keeps its priority; raising niceness needs no privilege on Linux, so this is rare).
+fn lower_current_thread_priority() -> bool {
+    thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min).is_ok()
+}
+
+/// Starts `work` on a new thread at the given priority.
+pub fn spawn_with<T, F>(
+    name: &str,
+    priority: Priority,
+    waker: Waker,
+    work: F,
+) -> Result<JobHandle<T>, JobError>
 where
     T: Send + 'static,
     F: FnOnce(&Progress<T>) -> Result<T, JobError> + Send + 'static,
@@ -180,6 +225,10 @@ where
     std::thread::Builder::new()
         .name(name.to_owned())
         .spawn(move || {
+            if priority == Priority::Background {
+                // A refusal leaves the job at normal priority: slower UI, same result.
+                let _ = lower_current_thread_priority();
+            }
             let outcome =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&progress)));
             let result = match outcome {
@@ -266,5 +315,49 @@ mod tests {
         })
         .unwrap();
         assert_eq!(job.wait(), Err(JobError::Panicked("boom".to_owned())));
+    }
+
+    /// The calling thread's own nice value, field 19 of `/proc/thread-self/stat` (after the
+    /// parenthesised command name, which may hold spaces, it is the 17th field).
+    #[cfg(target_os = "linux")]
+    fn own_nice() -> i32 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        let after_name = &stat[stat.rfind(')').unwrap() + 1..];
+        after_name
+            .split_whitespace()
+            .nth(16)
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn background_job_runs_at_niceness_19_and_normal_job_does_not() {
+        let (waker, _) = counting_waker();
+        let spawner = own_nice();
+        let background = spawn_background("t", waker.clone(), |_p: &Progress<i32>| Ok(own_nice()))
+            .unwrap()
+            .wait()
+            .unwrap();
+        let normal = spawn("t", waker, |_p: &Progress<i32>| Ok(own_nice()))
+            .unwrap()
+            .wait()
+            .unwrap();
+        // Raising one's own niceness needs no privilege on Linux, so 19 is expected exactly (19 is
+        // the largest value Linux allows).
+        assert_eq!(background, 19, "spawner at {spawner}");
+        // A normal job inherits the spawner's niceness: lowering one worker must not touch the
+        // process or the spawning thread.
+        assert_eq!(normal, spawner);
+        assert_eq!(own_nice(), spawner);
+    }
+
+    #[test]
+    fn background_job_delivers_its_result() {
+        let (waker, _) = counting_waker();
+        // Sum of squares 1..=10 = 10·11·21/6 = 385.
+        let job = spawn_background("t", waker, |_p| Ok((1..=10u64).map(|k| k * k).sum::<u64>()));
+        assert_eq!(job.unwrap().wait(), Ok(385));
     }
 }

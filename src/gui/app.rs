@@ -873,7 +873,8 @@ impl StudioApp {
             },
         };
         let out = path.clone();
-        match crate::jobs::spawn("packwright-export", self.waker(), move |progress| {
+        // Three drive cycles and a render: seconds of work the user need not watch, so background.
+        match crate::jobs::spawn_background("packwright-export", self.waker(), move |progress| {
             progress.report(0.0, "driving WLTC, UDDS and HWFET");
             let cancel = progress.cancel_flag();
             // The same assembly as `packwright report` (roll-up, findings, WLTP / EPA runs).

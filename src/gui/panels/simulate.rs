@@ -53,7 +53,9 @@ impl RunState {
         let for_job = Arc::clone(&snapshot);
         let path = doc.path.clone();
         let waker = self.waker.clone().unwrap_or_else(|| Arc::new(|| {}));
-        let job = crate::jobs::spawn("packwright-run", waker, move |progress| {
+        // A cell-fidelity run takes minutes: at background priority, so the UI and the renderer's
+        // threads are served first on a machine with few cores.
+        let job = crate::jobs::spawn_background("packwright-run", waker, move |progress| {
             crate::gui::runs::full_run(for_job, path, progress)
         })
         .map_err(|e| e.to_string())?;
