@@ -518,8 +518,8 @@ fn pack_editor_adds_busbar_and_bms_nodes_as_undoable_steps() {
     // Its inspector shows unit-aware fields and the computed figures.
     h.get_by_label("Busbar length");
     // 200 mm of copper sized 200 A / 4 A/mm² = 50 mm² (fixture hardware): ρL/A =
-    // 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 0.0684 mΩ; 8890 kg/m³ × 0.2 m × 50e-6 m² = 88.9 g.
-    h.get_by_label("Busbar resistance: 0.0684 mΩ");
+    // 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 68.4 µΩ; 8890 kg/m³ × 0.2 m × 50e-6 m² = 88.9 g.
+    h.get_by_label("Busbar resistance: 68.4 µΩ");
     h.get_by_label("Busbar mass: 88.9 g");
     assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), 1);
 
@@ -578,8 +578,8 @@ fn layout_view_draws_busbar_and_bms_and_says_they_are_schematic() {
     // The model gives neither part a position; the layout says so instead of inventing one.
     h.get_by_label_contains("Placed schematically: busbars and the BMS have no position");
     // Same hand calculation as the node inspector: 200 mm of copper sized 200 A / 4 A/mm² =
-    // 50 mm², ρL/A = 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 0.0684 mΩ (3 significant digits).
-    h.get_by_label_contains("Busbar BB1: copper 200 mm × 50.0 mm², 0.0684 mΩ");
+    // 50 mm², ρL/A = 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 68.4 µΩ (3 significant digits).
+    h.get_by_label_contains("Busbar BB1: copper 200 mm × 50.0 mm², 68.4 µΩ");
     // The BMS took the hardware's 1.5 kg and senses all 8 modules of the fixture.
     h.get_by_label_contains("BMS BMS1 · 1.50 kg · senses 8 module(s)");
     // Removing the parts (undo) removes the strip again.
