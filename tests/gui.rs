@@ -437,12 +437,22 @@ fn compare_two_designs_side_by_side() {
     // The WLTP figures arrive from the workers; the difference row is computed from them.
     let start = std::time::Instant::now();
     while h.state().compare.iter().any(|e| e.standard.is_none()) {
-        assert!(start.elapsed().as_secs() < 180, "no WLTP figures after 180 s");
+        assert!(
+            start.elapsed().as_secs() < 180,
+            "no WLTP figures after 180 s"
+        );
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     h.run();
-    let wltp = |k: usize| h.state().compare[k].standard.as_ref().unwrap().wltp_m.unwrap();
+    let wltp = |k: usize| {
+        h.state().compare[k]
+            .standard
+            .as_ref()
+            .unwrap()
+            .wltp_m
+            .unwrap()
+    };
     let (base_m, variant_m) = (wltp(0), wltp(1));
     // 16.7 % more cells carry 16.7 % more energy but also more mass: the range grows by less.
     let gain = variant_m / base_m - 1.0;
