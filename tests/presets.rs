@@ -544,6 +544,10 @@ fn pack(designs: Vec<String>) -> impl Strategy<Value = PackFile> {
                     2000.0..4200.0,
                     -10.0..40.0,
                     0.0..2.0,
+                    prop::sample::select(vec![
+                        packwright::model::pack::InletControl::Conditioned,
+                        packwright::model::pack::InletControl::Ambient,
+                    ]),
                 )),
                 prop::sample::select(vec![
                     SealingClass::Ip67,
@@ -580,6 +584,7 @@ fn pack(designs: Vec<String>) -> impl Strategy<Value = PackFile> {
                             specific_heat_j_per_kgk: c.2,
                             inlet_temp_degc: c.3,
                             hold_up_kg_per_m: c.4,
+                            inlet_control: c.5,
                         }),
                         sealing,
                         design_current_a: cur.0,

@@ -1005,4 +1005,9 @@ impl PackModel for Engine {
         }
         total
     }
+
+    fn coolant_heat_w(&self) -> f64 {
+        // The boundary flow counts heat into the coolant; the trait counts it into the pack.
+        -self.last_flow.coolant_w
+    }
 }
