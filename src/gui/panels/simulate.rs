@@ -302,6 +302,11 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     });
 }
 
+/// Hover text of the inlet-control checkbox.
+const CONDITIONED_HINT: &str = "Ticked: a heater and a chiller hold the inlet at its set-point and \
+    the run pays for it (thermal management). Unticked: a passive radiator loop, the inlet follows \
+    the ambient at no cost beyond the auxiliary load.";
+
 /// The pack's coolant loop as it meets the ambient: conditioned (heater and chiller hold the inlet
 /// at its set-point, their energy charged to the run) or passive (the inlet follows the ambient).
 /// Each change is one undoable edit of the pack settings.
@@ -318,21 +323,16 @@ fn coolant_section(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
         .show(ui, |ui| {
             ui.label("Inlet control");
             let mut conditioned = cool.inlet_control == InletControl::Conditioned;
-            if ui
-            .checkbox(&mut conditioned, "Conditioned inlet (heater/chiller)")
-            .on_hover_text(
-                "Ticked: a heater and a chiller hold the inlet at its set-point and the run pays \
-                 for it (thermal management). Unticked: a passive radiator loop, the inlet follows \
-                 the ambient at no cost beyond the auxiliary load.",
-            )
-            .changed()
-        {
-            next.inlet_control = if conditioned {
-                InletControl::Conditioned
-            } else {
-                InletControl::Ambient
-            };
-        }
+            let r = ui
+                .checkbox(&mut conditioned, "Conditioned inlet (heater/chiller)")
+                .on_hover_text(CONDITIONED_HINT);
+            if r.changed() {
+                next.inlet_control = if conditioned {
+                    InletControl::Conditioned
+                } else {
+                    InletControl::Ambient
+                };
+            }
             ui.end_row();
             if cool.inlet_control == InletControl::Conditioned {
                 if let (_, Some(c)) =

@@ -164,9 +164,11 @@ pub fn derating_for(project: &Project) -> Option<ThermalDerating> {
 /// passive loop ([`InletControl::Ambient`]): its inlet is the ambient, which costs nothing beyond
 /// the pump and fan already in the auxiliary load.
 pub fn conditioning_for(project: &Project) -> Option<CoolantConditioning> {
-    let coolant = project.pack.hardware.coolant?;
-    (coolant.inlet_control == InletControl::Conditioned)
-        .then_some(coolant)
+    project
+        .pack
+        .hardware
+        .coolant
+        .filter(|c| c.inlet_control == InletControl::Conditioned)
         .map(|c| CoolantConditioning {
             inlet_k: c.inlet_temp_k,
             ambient_k: project.simulation.ambient_k,
