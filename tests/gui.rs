@@ -115,6 +115,58 @@ fn lumped_range_km(h: &mut Harness<'_, StudioApp>) -> f64 {
     }
 }
 
+/// The live WLTP and EPA label-style figures as shown, once computed for the current design.
+fn standard_figures_shown(h: &mut Harness<'_, StudioApp>) -> (String, String) {
+    let start = std::time::Instant::now();
+    loop {
+        h.step();
+        let shown = |h: &Harness<'_, StudioApp>, name: &str| {
+            h.query_by_label_contains(&format!("{name}: "))
+                .map(|n| text_of(&n))
+                .filter(|t| t.ends_with(" km"))
+        };
+        if let (Some(w), Some(e)) = (shown(h, "WLTP range"), shown(h, "EPA label range")) {
+            return (w, e);
+        }
+        assert!(
+            start.elapsed().as_secs() < 180,
+            "no WLTP/EPA figures after 180 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn wltp_and_epa_figures_are_the_cores_standard_runs() {
+    let mut h = open_fixture(vec![]);
+    let (wltp, epa) = standard_figures_shown(&mut h);
+    // The same three runs through the core, at lumped fidelity under the fixture's conditions.
+    let project = packwright::preset::load_file(&data("gui_fixture.ron")).unwrap();
+    let prepared = packwright::sim::vehicle::setup::prepare_project(project).unwrap();
+    let runs = packwright::sim::vehicle::range::standard_ranges(
+        &prepared.vehicle,
+        || {
+            packwright::sim::vehicle::setup::build_engine(
+                &prepared.project,
+                packwright::model::project::Fidelity::Lumped,
+            )
+        },
+        &prepared.options,
+    )
+    .unwrap();
+    // WLTP: the WLTC 3b distance to cut-off. EPA label-style, by hand from the two runs:
+    // 0.7 × (0.55 × UDDS + 0.45 × HWFET).
+    let epa_m = 0.7 * (0.55 * runs.udds.distance_m + 0.45 * runs.hwfet.distance_m);
+    let km = |m: f64| packwright::units::fmt_unit(m / 1000.0, 4, "km");
+    assert_eq!(wltp, format!("WLTP range: {}", km(runs.wltp.distance_m)));
+    assert_eq!(epa, format!("EPA label range: {}", km(epa_m)));
+    // A 6.70 kWh pack with a 90 % window in a 1.5 t car: tens of km, and the label-style figure
+    // (× 0.7) below the WLTP one.
+    assert!(runs.wltp.distance_m > 20e3 && runs.wltp.distance_m < 70e3);
+    assert!(epa_m < runs.wltp.distance_m);
+    h.get_by_label_contains("EPA label consumption: ");
+}
+
 fn open_preset(name: &str) -> Harness<'static, StudioApp> {
     let mut h = harness(StudioApp::for_tests(vec![], None));
     h.run();
@@ -424,8 +476,9 @@ mod snapshots {
         h.run();
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
         h.run();
-        // Wait for the live range so the image does not depend on the worker's timing.
+        // Wait for the live figures so the image does not depend on the workers' timing.
         lumped_range_km(&mut h);
+        standard_figures_shown(&mut h);
         if !view.is_empty() {
             h.get_by_label(view).click();
             h.run();
@@ -468,6 +521,7 @@ mod snapshots {
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
         h.run();
         lumped_range_km(&mut h);
+        standard_figures_shown(&mut h);
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
         h.run();
         h.get_by_label("Results").click();
@@ -518,8 +572,8 @@ fn pack_editor_adds_busbar_and_bms_nodes_as_undoable_steps() {
     // Its inspector shows unit-aware fields and the computed figures.
     h.get_by_label("Busbar length");
     // 200 mm of copper sized 200 A / 4 A/mm² = 50 mm² (fixture hardware): ρL/A =
-    // 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 0.0684 mΩ; 8890 kg/m³ × 0.2 m × 50e-6 m² = 88.9 g.
-    h.get_by_label("Busbar resistance: 0.0684 mΩ");
+    // 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 68.4 µΩ; 8890 kg/m³ × 0.2 m × 50e-6 m² = 88.9 g.
+    h.get_by_label("Busbar resistance: 68.4 µΩ");
     h.get_by_label("Busbar mass: 88.9 g");
     assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), 1);
 
@@ -578,8 +632,8 @@ fn layout_view_draws_busbar_and_bms_and_says_they_are_schematic() {
     // The model gives neither part a position; the layout says so instead of inventing one.
     h.get_by_label_contains("Placed schematically: busbars and the BMS have no position");
     // Same hand calculation as the node inspector: 200 mm of copper sized 200 A / 4 A/mm² =
-    // 50 mm², ρL/A = 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 0.0684 mΩ (3 significant digits).
-    h.get_by_label_contains("Busbar BB1: copper 200 mm × 50.0 mm², 0.0684 mΩ");
+    // 50 mm², ρL/A = 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 68.4 µΩ (3 significant digits).
+    h.get_by_label_contains("Busbar BB1: copper 200 mm × 50.0 mm², 68.4 µΩ");
     // The BMS took the hardware's 1.5 kg and senses all 8 modules of the fixture.
     h.get_by_label_contains("BMS BMS1 · 1.50 kg · senses 8 module(s)");
     // Removing the parts (undo) removes the strip again.

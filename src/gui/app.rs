@@ -377,6 +377,8 @@ pub struct StudioApp {
     pub run: panels::simulate::RunState,
     /// The live lumped range of the open design.
     pub live_range: crate::gui::runs::LiveRange,
+    /// The live WLTP and EPA label-style figures of the open design (lumped).
+    pub live_standard: crate::gui::runs::LiveStandard,
     waker: Option<crate::jobs::Waker>,
     compare_jobs: Vec<(Arc<Project>, crate::jobs::JobHandle<CompareRun>)>,
     export_job: Option<(PathBuf, crate::jobs::JobHandle<()>)>,
@@ -423,6 +425,7 @@ impl StudioApp {
             edit_started: None,
             run: panels::simulate::RunState::default(),
             live_range: crate::gui::runs::LiveRange::default(),
+            live_standard: crate::gui::runs::LiveStandard::default(),
             waker: None,
             compare_jobs: Vec::new(),
             export_job: None,
@@ -497,6 +500,8 @@ impl StudioApp {
         if let Some(w) = &self.waker {
             self.live_range
                 .request(Arc::clone(&snap), doc.path.clone(), Arc::clone(w));
+            self.live_standard
+                .request(Arc::clone(&snap), doc.path.clone(), Arc::clone(w));
         }
         self.figures_of = Some(snap);
         if let Some(t) = self.edit_started.take() {
@@ -510,6 +515,7 @@ impl StudioApp {
         self.ui = UiState::default();
         self.run.mark_document_replaced();
         self.live_range.clear();
+        self.live_standard.clear();
         self.refresh_figures();
         if self.view == View::Welcome {
             self.view = View::Pack;
@@ -1248,6 +1254,7 @@ impl StudioApp {
         let frame_start = std::time::Instant::now();
         self.run.poll(self.doc.as_ref());
         let range_arrived = self.live_range.poll();
+        self.live_standard.poll();
         self.poll_compare();
         self.poll_export();
         if let (Some(st), Some(doc)) = (&mut self.convert, &self.doc) {
