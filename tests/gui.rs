@@ -434,6 +434,28 @@ fn compare_two_designs_side_by_side() {
             "+1.01 kWh (+16.7 %)".to_owned()
         ]
     );
+    // The WLTP figures arrive from the workers; the difference row is computed from them.
+    let start = std::time::Instant::now();
+    while h.state().compare.iter().any(|e| e.standard.is_none()) {
+        assert!(start.elapsed().as_secs() < 180, "no WLTP figures after 180 s");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    h.run();
+    let wltp = |k: usize| h.state().compare[k].standard.as_ref().unwrap().wltp_m.unwrap();
+    let (base_m, variant_m) = (wltp(0), wltp(1));
+    // 16.7 % more cells carry 16.7 % more energy but also more mass: the range grows by less.
+    let gain = variant_m / base_m - 1.0;
+    assert!(gain > 0.10 && gain < 0.167, "WLTP range gain {gain}");
+    let d_km = (variant_m - base_m) / 1000.0;
+    // The fixture's own cycle is WLTC 3b, so its Δ range row and the Δ WLTP row agree.
+    let delta = format!(
+        "+{} km ({:+.1} %)",
+        packwright::units::fmt_sig(d_km, 3),
+        100.0 * gain
+    );
+    assert_eq!(h.query_all_by_label(&delta).count(), 2, "{delta}");
+    h.get_by_label("Δ EPA label range");
 }
 
 #[test]

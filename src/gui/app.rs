@@ -263,12 +263,16 @@ pub struct CompareEntry {
     pub range: Option<Result<crate::gui::runs::RangeSummary, String>>,
     /// The traces of that run, down-sampled for the overlay plots; None until it is back.
     pub trace: Option<Arc<panels::compare::CompareTrace>>,
+    /// Its WLTP and EPA label-style figures (lumped); None until the worker is back or when
+    /// its runs failed (the range says why).
+    pub standard: Option<crate::gui::runs::StandardSummary>,
 }
 
 /// What a compare worker brings back.
 type CompareRun = (
     crate::gui::runs::RangeSummary,
     panels::compare::CompareTrace,
+    Option<crate::gui::runs::StandardSummary>,
 );
 
 /// The opt-in frame and edit-latency log (`PACKWRIGHT_FRAME_LOG`).
@@ -792,7 +796,16 @@ impl StudioApp {
                 .as_ref()
                 .map(panels::compare::CompareTrace::from_trace)
                 .unwrap_or_default();
-            Ok((summary, trace))
+            // The standard figures after the design's own cycle; a design whose standard runs
+            // fail still compares on its own cycle.
+            let standard = match crate::gui::runs::lumped_standard(&for_job, None, &cancel) {
+                Ok(s) => Some(s),
+                Err(crate::jobs::JobError::Cancelled) => {
+                    return Err(crate::jobs::JobError::Cancelled);
+                }
+                Err(_) => None,
+            };
+            Ok((summary, trace, standard))
         }) {
             Ok(job) => {
                 self.compare_jobs.push((Arc::clone(&project), job));
@@ -806,6 +819,7 @@ impl StudioApp {
             figures,
             range,
             trace: None,
+            standard: None,
         });
         self.view = View::Compare;
     }
@@ -819,14 +833,15 @@ impl StudioApp {
                 continue;
             };
             let (project, _) = self.compare_jobs.remove(k);
-            let (range, trace) = match result {
-                Ok((summary, trace)) => (Ok(summary), Some(Arc::new(trace))),
-                Err(e) => (Err(e.to_string()), None),
+            let (range, trace, standard) = match result {
+                Ok((summary, trace, standard)) => (Ok(summary), Some(Arc::new(trace)), standard),
+                Err(e) => (Err(e.to_string()), None, None),
             };
             for e in &mut self.compare {
                 if Arc::ptr_eq(&e.project, &project) {
                     e.range = Some(range.clone());
                     e.trace = trace.clone();
+                    e.standard = standard.clone();
                 }
             }
         }

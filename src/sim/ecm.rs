@@ -553,7 +553,7 @@ pub struct Linear {
 /// tables); `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm` is its connection; `hints`
 /// are the element's cached brackets (updated; they never change a result).
 #[allow(clippy::too_many_arguments)]
-#[inline]
+#[inline(always)]
 pub fn linearise(
     kind: &CellKind,
     capacity_ah: f64,
@@ -641,7 +641,7 @@ pub struct CellStep {
 /// Advances one cell by `dt_s` with held current `i_a`, using the linearisation `lin` of the step
 /// (`hints` as in [`linearise`]).
 #[allow(clippy::too_many_arguments)]
-#[inline]
+#[inline(always)]
 pub fn advance(
     kind: &CellKind,
     lin: &Linear,

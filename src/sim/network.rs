@@ -441,10 +441,14 @@ impl Engine {
                         self.describe(j)
                     )));
                 }
-                st.min_v = st.min_v.min(s.voltage_v);
-                st.max_v = st.max_v.max(s.voltage_v);
-                st.min_soc = st.min_soc.min(s.soc);
-                st.max_soc = st.max_soc.max(s.soc);
+                // Plain compare-and-select (both are finite here, checked above): `f64::min`
+                // and `max` also order NaN, which costs instructions in this loop.
+                let lower = |a: f64, b: f64| if b < a { b } else { a };
+                let upper = |a: f64, b: f64| if b > a { b } else { a };
+                st.min_v = lower(st.min_v, s.voltage_v);
+                st.max_v = upper(st.max_v, s.voltage_v);
+                st.min_soc = lower(st.min_soc, s.soc);
+                st.max_soc = upper(st.max_soc, s.soc);
                 st.under |= i > 0.0 && s.voltage_v < kind.min_voltage_v;
                 st.over |= i < 0.0 && s.voltage_v > kind.max_voltage_v;
                 let m = mult * groups[g as usize].series_mult;

@@ -145,30 +145,30 @@ pub fn figure_rows(
 }
 
 /// The WLTP and EPA label-style rows of the live figures ("computing…" until their runs are in).
-pub fn standard_rows(standard: Option<&StandardSummary>) -> Vec<(&'static str, String)> {
+pub fn standard_rows(standard: Option<&StandardSummary>) -> [(&'static str, String); 3] {
     let km = |m: Option<f64>| {
         m.map_or("— (no cut-off)".to_owned(), |m| {
             units::fmt_unit(units::m_to_km(m), 4, "km")
         })
     };
-    match standard {
-        None => vec![
-            ("WLTP range", "computing…".to_owned()),
-            ("EPA label range", "computing…".to_owned()),
-        ],
-        Some(s) => vec![
-            ("WLTP range", km(s.wltp_m)),
-            ("EPA label range", km(s.epa_label_m)),
-            (
-                "EPA label consumption",
+    let wait = || "computing…".to_owned();
+    [
+        ("WLTP range", standard.map_or_else(wait, |s| km(s.wltp_m))),
+        (
+            "EPA label range",
+            standard.map_or_else(wait, |s| km(s.epa_label_m)),
+        ),
+        (
+            "EPA label consumption",
+            standard.map_or_else(wait, |s| {
                 units::fmt_unit(
                     units::j_to_wh(s.epa_label_consumption_j_per_m * 1000.0),
                     4,
                     "Wh/km",
-                ),
-            ),
-        ],
-    }
+                )
+            }),
+        ),
+    ]
 }
 
 /// CSV of the figures (File ▸ Export).
