@@ -1123,3 +1123,38 @@ fn compare_overlays_the_cycle_traces_of_every_design() {
         assert!(t.distance_km.len() <= packwright::gui::panels::compare::TRACE_POINTS + 1);
     }
 }
+
+#[test]
+fn the_coolant_loop_is_switched_to_passive_as_one_undoable_edit() {
+    use packwright::model::pack::InletControl;
+    // The sedan preset: a coolant loop conditioned at 25 °C in 23 °C air.
+    let mut h = open_preset("sedan_2170_nmc.ron");
+    let before_km = lumped_range_km(&mut h);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    // Conditioned: the set-point is an editable field.
+    h.get_by_label("Coolant inlet");
+    assert!(!has_label(&h, "Coolant inlet: follows ambient (23.0 °C)"));
+    h.get_by_label("Conditioned inlet (heater/chiller)").click();
+    h.run();
+    let cool = project_of(&h).pack.hardware.coolant.unwrap();
+    assert_eq!(cool.inlet_control, InletControl::Ambient);
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), 1);
+    // Passive: the inlet follows the ambient and says so; the set-point is kept, not shown.
+    h.get_by_label("Coolant inlet: follows ambient (23.0 °C)");
+    assert_eq!(cool.inlet_temp_k, packwright::units::degc_to_k(25.0));
+    // The lumped range is run again for the passive loop, and differs: no heating energy to hold
+    // 25 °C, and a pack that runs cooler.
+    let passive_km = lumped_range_km(&mut h);
+    assert_ne!(passive_km, before_km);
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(
+        project_of(&h).pack.hardware.coolant.unwrap().inlet_control,
+        InletControl::Conditioned
+    );
+    assert!(!has_label(&h, "Coolant inlet: follows ambient (23.0 °C)"));
+    // The same design gives the same deterministic run.
+    assert_eq!(lumped_range_km(&mut h), before_km);
+}

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::gui::panels::results::RunOutcome;
 use crate::jobs::{JobError, Progress};
 use crate::model::project::{Fidelity, Project};
-use crate::sim::vehicle::bms::MeteredEngine;
+use crate::sim::network::Engine;
 use crate::sim::vehicle::range::{RangeOptions, run_range_observed, standard_ranges_observed};
 use crate::sim::vehicle::setup::{build_engine, load_cycle, prepare_project};
 use crate::sim::{Cutoff, PackModel, StepReport};
@@ -104,7 +104,7 @@ pub fn lumped_run(
 
 /// Wraps the engine to sample cell temperatures, report progress and stop on cancel mid-cycle.
 struct Observed<'a> {
-    engine: MeteredEngine,
+    engine: Engine,
     progress: &'a Progress<RunOutcome>,
     time_s: f64,
     next_sample_s: f64,
@@ -120,7 +120,7 @@ impl Observed<'_> {
         self.time_s += dt_s;
         self.steps += 1;
         if self.time_s >= self.next_sample_s {
-            let engine = self.engine.engine();
+            let engine = &self.engine;
             let n = engine.params().places.len();
             let temps = (0..n).map(|e| engine.cell_temp_k(e)).collect();
             self.samples.push((self.time_s, temps));
@@ -189,7 +189,7 @@ pub fn full_run(
     progress.report(0.0, format!("building the {} model", fidelity.label()));
     let engine =
         build_engine(&prepared.project, fidelity).map_err(|e| JobError::Failed(e.to_string()))?;
-    let places: Vec<_> = engine.engine().params().places.clone();
+    let places: Vec<_> = engine.params().places.clone();
     let soc0 = prepared.project.simulation.initial_soc;
     // A first guess of the run length for sampling: usable energy over a rough 150 Wh/km at 30 km/h
     // would be far off for some designs, so sample by simulated time and thin out afterwards.

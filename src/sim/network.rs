@@ -1169,6 +1169,11 @@ impl PackModel for Engine {
         }
         total
     }
+
+    fn coolant_heat_w(&self) -> f64 {
+        // The boundary flow counts heat into the coolant; the trait counts it into the pack.
+        -self.last_flow.coolant_w
+    }
 }
 
 #[cfg(test)]
