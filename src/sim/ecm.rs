@@ -524,13 +524,13 @@ impl CellKind {
 }
 
 /// The per-step linearisation of one cell: at the end of a step with held current `i`, its terminal
-/// voltage is `e_v − i·r_eff_ohm` (exact for the RC branches, first order in the OCV curvature).
+/// voltage is `e_v − i/g_s` (exact for the RC branches, first order in the OCV curvature). Sixteen
+/// numbers, 128 bytes: the network writes one per element per step and reads it three times, so
+/// it holds nothing the step does not use.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Linear {
     /// Open-circuit part, V.
     pub e_v: f64,
-    /// Slope, Ω (includes the connection resistance).
-    pub r_eff_ohm: f64,
     /// OCV at the start, V.
     pub ocv0_v: f64,
     /// R0 used, Ω.
@@ -541,7 +541,9 @@ pub struct Linear {
     pub tau_s: [f64; 2],
     /// `exp(−dt/τ)` per branch.
     pub decay: [f64; 2],
-    /// `1/r_eff_ohm`, S (computed once: the network divides by `r_eff_ohm` several times a step).
+    /// Conductance: 1 / the slope of the end voltage in the current (R0, the RC branches over
+    /// the step, the OCV slope over the step and the connection), S. Divided once: the network
+    /// needs it three times a step.
     pub g_s: f64,
     /// dOCV/dSOC at the start, V.
     pub docv_v: f64,
@@ -614,7 +616,6 @@ pub fn linearise(
         out.decay[k] = d;
     }
     out.e_v = e;
-    out.r_eff_ohm = r;
     out.g_s = 1.0 / r;
     out
 }
