@@ -31,7 +31,10 @@
 //! checks in the hot loops). The sums keep their former order, so results are unchanged except by
 //! rounding in two places: the conductance is `1/R` divided once ([`crate::sim::ecm`]), and a
 //! node's cell heat is summed in joules and divided by the step once (a division per element was a
-//! visible ~6 % of the step in a profile).
+//! visible ~6 % of the step in a profile). A pack of one element in one group and one block on a
+//! chain (`lumped` fidelity of a one-design pack) takes the same arithmetic on scalars instead of
+//! loops over groups and blocks of one (`Engine::electrical_single`, held to the bit against the
+//! general path by a test).
 //!
 //! No I/O, no threads, no GUI.
 
