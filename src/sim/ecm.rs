@@ -21,7 +21,10 @@
 //! `w/R` into `w·(1/R)`: one rounding, ~1e-16 relative). The end-of-step OCV is the start's value
 //! plus its slope times the SOC change while the SOC stays in the grid interval it started in
 //! (OCV is linear there at a fixed temperature, so this is the lookup's value up to rounding);
-//! the table is read again only when the step crosses a grid point.
+//! the table is read again only when the step crosses a grid point. An RC branch's decay
+//! `exp(−dt/τ)` comes from the element's last exactly computed one times a short series in the
+//! small change of `−dt/τ` ([`Decay`]; within a few ulp of `exp`, the one place here that changes
+//! results, by rounding only), so the library `exp` runs about once in a hundred steps.
 //!
 //! Pure functions of parameters and state; no I/O, no GUI, no threads.
 
@@ -402,13 +405,56 @@ impl FastTable {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Hint(pub [u32; 3]);
 
-/// An element's cached brackets for its OCV table and its resistance tables.
+/// An element's cached brackets for its OCV table and its resistance tables, and its RC decays.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Hints {
     /// OCV table.
     pub ocv: Hint,
     /// R0 (and every table sharing its axes).
     pub r: Hint,
+    /// Each RC branch's last exactly computed decay.
+    pub decay: [Decay; 2],
+}
+
+/// `eˣ` near a point where it was last computed exactly: an RC branch's decay `exp(−dt/τ)` moves
+/// by ~1e-5 in `x` per step (τ follows SOC and temperature slowly), so it is the cached value
+/// times `e^δ`, `δ = x − x₀`, from its series to `δ⁴/24` while `|δ| < 10⁻³` (the first term left
+/// out is below `10⁻¹⁷` relative: the result is within rounding of `exp(x)`, a few ulp), and
+/// computed afresh (and cached) otherwise. The cache always holds an exactly computed value, so
+/// errors do not build up. At `cell` fidelity this saves the library `exp` in ~99 % of steps
+/// (it was ~10 % of the step).
+#[derive(Debug, Clone, Copy)]
+pub struct Decay {
+    x: f64,
+    exp_x: f64,
+}
+
+impl Default for Decay {
+    fn default() -> Self {
+        // NaN never matches, so the first call computes.
+        Self {
+            x: f64::NAN,
+            exp_x: f64::NAN,
+        }
+    }
+}
+
+impl Decay {
+    /// Largest `|x − x₀|` served from the cache.
+    const REACH: f64 = 1e-3;
+
+    /// `eˣ` (see the type's docs).
+    #[inline(always)]
+    pub fn exp(&mut self, x: f64) -> f64 {
+        let dx = x - self.x;
+        if dx.abs() < Self::REACH {
+            let series = 1.0 + dx * (1.0 + dx * (0.5 + dx * (1.0 / 6.0 + dx * (1.0 / 24.0))));
+            return self.exp_x * series;
+        }
+        let e = x.exp();
+        *self = Self { x, exp_x: e };
+        e
+    }
 }
 
 /// Where a point falls on a table's three axes: `(lower, upper, fraction)` per axis.
@@ -608,7 +654,11 @@ pub fn linearise(
             lookup(tc, src[1], &br, temp_k, i_guess_a, soc),
         );
         let tau = rk * ck;
-        let d = if tau > 0.0 { (-dt_s / tau).exp() } else { 0.0 };
+        let d = if tau > 0.0 {
+            hints.decay[k].exp(-dt_s / tau)
+        } else {
+            0.0
+        };
         e -= v_rc[k] * d;
         r += rk * (1.0 - d);
         out.r_ohm[k] = rk;
@@ -740,6 +790,30 @@ mod tests {
             let (t, i, s) = (240.0 + x * 0.41, -70.0 + x * 0.77, -0.1 + x * 0.0063);
             assert!((fast.eval(t, i, s) - table.eval(t, i, s)).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn cached_decay_is_within_rounding_of_exp() {
+        // A decay walked as a cell's does (x moving by 1e-5 to 1e-3 per step, both ways, across
+        // several recomputations) and jumping about: every value within 4 ulp of the library's
+        // exp (the series' truncation is below 1e-17; the rest is rounding of a few operations).
+        let mut d = Decay::default();
+        let mut x = -0.033;
+        for k in 0..20_000 {
+            let step = if k % 3000 < 1500 { 1e-5 } else { -7e-4 };
+            x += step * (1.0 + (k as f64 * 0.37).sin());
+            let jump = if k % 997 == 0 { -3.0 * (k as f64).cos().abs() } else { 0.0 };
+            let xs = x + jump;
+            let (ours, lib) = (d.exp(xs), xs.exp());
+            assert!(
+                (ours - lib).abs() <= 4.0 * f64::EPSILON * lib,
+                "exp({xs}): {ours:e} against {lib:e}"
+            );
+        }
+        // A NaN or infinite argument is never served from the cache.
+        assert!(d.exp(f64::NAN).is_nan());
+        assert_eq!(d.exp(f64::NEG_INFINITY), 0.0);
+        assert_eq!(d.exp(-0.5), (-0.5f64).exp());
     }
 
     #[test]
