@@ -802,7 +802,11 @@ mod tests {
         for k in 0..20_000 {
             let step = if k % 3000 < 1500 { 1e-5 } else { -7e-4 };
             x += step * (1.0 + (k as f64 * 0.37).sin());
-            let jump = if k % 997 == 0 { -3.0 * (k as f64).cos().abs() } else { 0.0 };
+            let jump = if k % 997 == 0 {
+                -3.0 * (k as f64).cos().abs()
+            } else {
+                0.0
+            };
             let xs = x + jump;
             let (ours, lib) = (d.exp(xs), xs.exp());
             assert!(

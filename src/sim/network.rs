@@ -759,14 +759,18 @@ impl Engine {
             acc.0 += w;
             acc.1 += w * l.e_v;
         }
-        for (g, (ab, &(gsum, hsum))) in self.group_ab.iter_mut().zip(&self.group_sums).enumerate() {
-            if !(gsum > 0.0 && gsum.is_finite() && hsum.is_finite()) {
-                return Err(Cutoff::Diverged(format!(
-                    "parallel group {g} has no finite conductance (resistance tables give zero or \
-                     non-finite values)"
-                )));
-            }
+        // One branch-free pass; the failing group is searched only on failure.
+        let usable = |gsum: f64, hsum: f64| gsum > 0.0 && gsum.is_finite() && hsum.is_finite();
+        let mut ok = true;
+        for (ab, &(gsum, hsum)) in self.group_ab.iter_mut().zip(&self.group_sums) {
+            ok &= usable(gsum, hsum);
             *ab = (hsum / gsum, 1.0 / gsum);
+        }
+        if !ok && let Some(g) = self.group_sums.iter().position(|&(a, b)| !usable(a, b)) {
+            return Err(Cutoff::Diverged(format!(
+                "parallel group {g} has no finite conductance (resistance tables give zero or \
+                 non-finite values)"
+            )));
         }
         for (k, b) in self.p.blocks.iter().enumerate() {
             let mut a = 0.0;
@@ -881,8 +885,9 @@ impl Engine {
         let mut count = 0.0;
         for &(node, c) in &self.p.cell_nodes {
             let t = self.temp_k[node];
-            r.min_temp_k = r.min_temp_k.min(t);
-            r.max_temp_k = r.max_temp_k.max(t);
+            // Compare-and-select: the step checked every temperature already.
+            r.min_temp_k = if t < r.min_temp_k { t } else { r.min_temp_k };
+            r.max_temp_k = if t > r.max_temp_k { t } else { r.max_temp_k };
             r.mean_temp_k += c * t;
             count += c;
         }
