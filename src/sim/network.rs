@@ -1266,6 +1266,25 @@ mod tests {
     }
 
     #[test]
+    fn a_group_without_finite_conductance_stops_the_run_and_is_named() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/sedan_2170_nmc.ron");
+        let project = crate::preset::load_file(&path).unwrap();
+        let mut p = compile(&project, Fidelity::Group).unwrap();
+        // Group 5's element gets a non-finite connection: its conductance is not finite.
+        let j = p.groups[5].start;
+        p.elems.r_conn_ohm[j] = f64::NAN;
+        let mut e = Engine::from_params(p).unwrap();
+        let before = e.soc().to_vec();
+        match e.step(Demand::Current(50.0), 1.0) {
+            Err(Cutoff::Diverged(m)) => assert!(m.contains("parallel group 5 "), "{m}"),
+            other => panic!("expected a divergence, got {other:?}"),
+        }
+        // Nothing of the state moved.
+        assert_eq!(e.soc(), before.as_slice());
+    }
+
+    #[test]
     fn single_path_is_the_general_path() {
         // Every bundled design: RC pairs, entropic tables, a pack heater (the GAC-class pack in
         // the cold, so the heater switches), current-dependent tables where a cell has them.
