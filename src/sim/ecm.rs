@@ -619,18 +619,8 @@ pub fn linearise(
             .eval_slope_span_hint(temp_k, i_guess_a, soc, &mut hints.ocv);
     let br = kind.r0.brackets_hint(temp_k, i_guess_a, soc, &mut hints.r);
     let r0 = kind.r0.eval_at(&br) * r_scale;
-    let mut out = Linear {
-        ocv0_v: ocv,
-        docv_v: docv,
-        // With OCV over current as well, the end value is read at the step's own current.
-        ocv_span: if kind.ocv.depends_on_current() {
-            (f64::INFINITY, f64::INFINITY)
-        } else {
-            (span_lo, span_hi)
-        },
-        r0_ohm: r0,
-        ..Linear::default()
-    };
+    // Built in locals and written once at the end (the network stores one per element per step).
+    let (mut r_ohm, mut tau_s, mut decay) = ([0.0; 2], [0.0; 2], [0.0; 2]);
     let mut e = ocv;
     let mut r = r0 + r_conn_ohm + docv * dt_s / (S_PER_H * capacity_ah);
     #[inline(always)]
@@ -661,13 +651,26 @@ pub fn linearise(
         };
         e -= v_rc[k] * d;
         r += rk * (1.0 - d);
-        out.r_ohm[k] = rk;
-        out.tau_s[k] = tau;
-        out.decay[k] = d;
+        r_ohm[k] = rk;
+        tau_s[k] = tau;
+        decay[k] = d;
     }
-    out.e_v = e;
-    out.g_s = 1.0 / r;
-    out
+    Linear {
+        e_v: e,
+        ocv0_v: ocv,
+        r0_ohm: r0,
+        r_ohm,
+        tau_s,
+        decay,
+        g_s: 1.0 / r,
+        docv_v: docv,
+        // With OCV over current as well, the end value is read at the step's own current.
+        ocv_span: if kind.ocv.depends_on_current() {
+            (f64::INFINITY, f64::INFINITY)
+        } else {
+            (span_lo, span_hi)
+        },
+    }
 }
 
 /// What one cell did over a step.
