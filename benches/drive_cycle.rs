@@ -5,7 +5,7 @@
 //!   regen, accounting) over the ~36 000 one-second steps of a 70 kWh pack.
 //! - `range/wltc_one_pass/vehicle_only`: one pass of the road-load and power split without a pack.
 //! - `range_engine/wltc_to_empty/sedan_2170_nmc_lumped`: the same, on the real electro-thermal engine
-//!   (`sim::network::Engine`, metered for its coolant heat) built from the bundled
+//!   (`sim::network::Engine`, which reports its coolant heat) built from the bundled
 //!   `presets/sedan_2170_nmc.ron` at lumped fidelity, prepared by `sim::vehicle::setup` exactly as
 //!   `packwright range` runs it (BMS derating, coolant conditioning, the pack's usable SOC floor
 //!   stops the run; ~38 000 steps). Target ≤ 5 ms.

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use criterion::{Criterion, criterion_group, criterion_main};
 use packwright::model::build::{StringPackSpec, string_pack};
 use packwright::model::module::CoolingKind;
-use packwright::model::pack::{Coolant, Envelope};
+use packwright::model::pack::{Coolant, Envelope, InletControl};
 use packwright::model::project::{Fidelity, Project};
 use packwright::sim::network::{Demand, Engine};
 
@@ -66,6 +66,7 @@ pub fn pack_96s46p() -> Project {
         specific_heat_j_per_kgk: 3300.0,
         inlet_temp_k: 298.15,
         hold_up_kg_per_m: 0.2,
+        inlet_control: InletControl::Conditioned,
     });
     hw.design_current_a = 400.0;
     hw.current_density_a_per_m2 = 5.0e6;

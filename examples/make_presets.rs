@@ -97,6 +97,7 @@ fn hardware(design_current_a: f64, sealing: SealingClass, heater: Option<Heater>
             specific_heat_j_per_kgk: 3400.0,
             inlet_temp_k: degc_to_k(25.0),
             hold_up_kg_per_m: 0.4,
+            inlet_control: InletControl::Conditioned,
         }),
         sealing,
         design_current_a,

@@ -464,7 +464,7 @@ fn coolant_and_ambient_heat_close_the_thermal_balance() {
     // coolant − heat taken by the ambient air, to rounding; 1e-9 relative to the heat generated is
     // far above rounding (~1e-13 per step) and far below any modelling term. Signs: the coolant is
     // colder than the pack (it removes heat, > 0), the air warmer (it warms the pack, < 0).
-    use packwright::model::pack::{Coolant, Heater};
+    use packwright::model::pack::{Coolant, Heater, InletControl};
     let mut p = module_pack(2, 3);
     p.modules[0].cooling.kind = CoolingKind::BottomPlate;
     p.modules[0].cooling.plate_thickness_m = 0.003;
@@ -474,6 +474,7 @@ fn coolant_and_ambient_heat_close_the_thermal_balance() {
         specific_heat_j_per_kgk: 3300.0,
         inlet_temp_k: 288.15,
         hold_up_kg_per_m: 0.2,
+        inlet_control: InletControl::Conditioned,
     });
     p.pack.hardware.heater = Some(Heater {
         power_w: 40.0,

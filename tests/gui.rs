@@ -115,6 +115,58 @@ fn lumped_range_km(h: &mut Harness<'_, StudioApp>) -> f64 {
     }
 }
 
+/// The live WLTP and EPA label-style figures as shown, once computed for the current design.
+fn standard_figures_shown(h: &mut Harness<'_, StudioApp>) -> (String, String) {
+    let start = std::time::Instant::now();
+    loop {
+        h.step();
+        let shown = |h: &Harness<'_, StudioApp>, name: &str| {
+            h.query_by_label_contains(&format!("{name}: "))
+                .map(|n| text_of(&n))
+                .filter(|t| t.ends_with(" km"))
+        };
+        if let (Some(w), Some(e)) = (shown(h, "WLTP range"), shown(h, "EPA label range")) {
+            return (w, e);
+        }
+        assert!(
+            start.elapsed().as_secs() < 180,
+            "no WLTP/EPA figures after 180 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn wltp_and_epa_figures_are_the_cores_standard_runs() {
+    let mut h = open_fixture(vec![]);
+    let (wltp, epa) = standard_figures_shown(&mut h);
+    // The same three runs through the core, at lumped fidelity under the fixture's conditions.
+    let project = packwright::preset::load_file(&data("gui_fixture.ron")).unwrap();
+    let prepared = packwright::sim::vehicle::setup::prepare_project(project).unwrap();
+    let runs = packwright::sim::vehicle::range::standard_ranges(
+        &prepared.vehicle,
+        || {
+            packwright::sim::vehicle::setup::build_engine(
+                &prepared.project,
+                packwright::model::project::Fidelity::Lumped,
+            )
+        },
+        &prepared.options,
+    )
+    .unwrap();
+    // WLTP: the WLTC 3b distance to cut-off. EPA label-style, by hand from the two runs:
+    // 0.7 × (0.55 × UDDS + 0.45 × HWFET).
+    let epa_m = 0.7 * (0.55 * runs.udds.distance_m + 0.45 * runs.hwfet.distance_m);
+    let km = |m: f64| packwright::units::fmt_unit(m / 1000.0, 4, "km");
+    assert_eq!(wltp, format!("WLTP range: {}", km(runs.wltp.distance_m)));
+    assert_eq!(epa, format!("EPA label range: {}", km(epa_m)));
+    // A 6.70 kWh pack with a 90 % window in a 1.5 t car: tens of km, and the label-style figure
+    // (× 0.7) below the WLTP one.
+    assert!(runs.wltp.distance_m > 20e3 && runs.wltp.distance_m < 70e3);
+    assert!(epa_m < runs.wltp.distance_m);
+    h.get_by_label_contains("EPA label consumption: ");
+}
+
 fn open_preset(name: &str) -> Harness<'static, StudioApp> {
     let mut h = harness(StudioApp::for_tests(vec![], None));
     h.run();
@@ -382,6 +434,38 @@ fn compare_two_designs_side_by_side() {
             "+1.01 kWh (+16.7 %)".to_owned()
         ]
     );
+    // The WLTP figures arrive from the workers; the difference row is computed from them.
+    let start = std::time::Instant::now();
+    while h.state().compare.iter().any(|e| e.standard.is_none()) {
+        assert!(
+            start.elapsed().as_secs() < 180,
+            "no WLTP figures after 180 s"
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    h.run();
+    let wltp = |k: usize| {
+        h.state().compare[k]
+            .standard
+            .as_ref()
+            .unwrap()
+            .wltp_m
+            .unwrap()
+    };
+    let (base_m, variant_m) = (wltp(0), wltp(1));
+    // 16.7 % more cells carry 16.7 % more energy but also more mass: the range grows by less.
+    let gain = variant_m / base_m - 1.0;
+    assert!(gain > 0.10 && gain < 0.167, "WLTP range gain {gain}");
+    let d_km = (variant_m - base_m) / 1000.0;
+    // The fixture's own cycle is WLTC 3b, so its Δ range row and the Δ WLTP row agree.
+    let delta = format!(
+        "+{} km ({:+.1} %)",
+        packwright::units::fmt_sig(d_km, 3),
+        100.0 * gain
+    );
+    assert_eq!(h.query_all_by_label(&delta).count(), 2, "{delta}");
+    h.get_by_label("Δ EPA label range");
 }
 
 #[test]
@@ -424,8 +508,9 @@ mod snapshots {
         h.run();
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
         h.run();
-        // Wait for the live range so the image does not depend on the worker's timing.
+        // Wait for the live figures so the image does not depend on the workers' timing.
         lumped_range_km(&mut h);
+        standard_figures_shown(&mut h);
         if !view.is_empty() {
             h.get_by_label(view).click();
             h.run();
@@ -468,6 +553,7 @@ mod snapshots {
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
         h.run();
         lumped_range_km(&mut h);
+        standard_figures_shown(&mut h);
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
         h.run();
         h.get_by_label("Results").click();
@@ -518,8 +604,8 @@ fn pack_editor_adds_busbar_and_bms_nodes_as_undoable_steps() {
     // Its inspector shows unit-aware fields and the computed figures.
     h.get_by_label("Busbar length");
     // 200 mm of copper sized 200 A / 4 A/mm² = 50 mm² (fixture hardware): ρL/A =
-    // 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 0.0684 mΩ; 8890 kg/m³ × 0.2 m × 50e-6 m² = 88.9 g.
-    h.get_by_label("Busbar resistance: 0.0684 mΩ");
+    // 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 68.4 µΩ; 8890 kg/m³ × 0.2 m × 50e-6 m² = 88.9 g.
+    h.get_by_label("Busbar resistance: 68.4 µΩ");
     h.get_by_label("Busbar mass: 88.9 g");
     assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), 1);
 
@@ -578,8 +664,8 @@ fn layout_view_draws_busbar_and_bms_and_says_they_are_schematic() {
     // The model gives neither part a position; the layout says so instead of inventing one.
     h.get_by_label_contains("Placed schematically: busbars and the BMS have no position");
     // Same hand calculation as the node inspector: 200 mm of copper sized 200 A / 4 A/mm² =
-    // 50 mm², ρL/A = 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 0.0684 mΩ (3 significant digits).
-    h.get_by_label_contains("Busbar BB1: copper 200 mm × 50.0 mm², 0.0684 mΩ");
+    // 50 mm², ρL/A = 1.71e-8 Ω·m × 0.2 m / 50e-6 m² = 68.4 µΩ (3 significant digits).
+    h.get_by_label_contains("Busbar BB1: copper 200 mm × 50.0 mm², 68.4 µΩ");
     // The BMS took the hardware's 1.5 kg and senses all 8 modules of the fixture.
     h.get_by_label_contains("BMS BMS1 · 1.50 kg · senses 8 module(s)");
     // Removing the parts (undo) removes the strip again.
@@ -1036,4 +1122,39 @@ fn compare_overlays_the_cycle_traces_of_every_design() {
         assert!(t.soc_pct.first().unwrap() > t.soc_pct.last().unwrap());
         assert!(t.distance_km.len() <= packwright::gui::panels::compare::TRACE_POINTS + 1);
     }
+}
+
+#[test]
+fn the_coolant_loop_is_switched_to_passive_as_one_undoable_edit() {
+    use packwright::model::pack::InletControl;
+    // The sedan preset: a coolant loop conditioned at 25 °C in 23 °C air.
+    let mut h = open_preset("sedan_2170_nmc.ron");
+    let before_km = lumped_range_km(&mut h);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    // Conditioned: the set-point is an editable field.
+    h.get_by_label("Coolant inlet");
+    assert!(!has_label(&h, "Coolant inlet: follows ambient (23.0 °C)"));
+    h.get_by_label("Conditioned inlet (heater/chiller)").click();
+    h.run();
+    let cool = project_of(&h).pack.hardware.coolant.unwrap();
+    assert_eq!(cool.inlet_control, InletControl::Ambient);
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), 1);
+    // Passive: the inlet follows the ambient and says so; the set-point is kept, not shown.
+    h.get_by_label("Coolant inlet: follows ambient (23.0 °C)");
+    assert_eq!(cool.inlet_temp_k, packwright::units::degc_to_k(25.0));
+    // The lumped range is run again for the passive loop, and differs: no heating energy to hold
+    // 25 °C, and a pack that runs cooler.
+    let passive_km = lumped_range_km(&mut h);
+    assert_ne!(passive_km, before_km);
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(
+        project_of(&h).pack.hardware.coolant.unwrap().inlet_control,
+        InletControl::Conditioned
+    );
+    assert!(!has_label(&h, "Coolant inlet: follows ambient (23.0 °C)"));
+    // The same design gives the same deterministic run.
+    assert_eq!(lumped_range_km(&mut h), before_km);
 }

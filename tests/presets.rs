@@ -544,6 +544,10 @@ fn pack(designs: Vec<String>) -> impl Strategy<Value = PackFile> {
                     2000.0..4200.0,
                     -10.0..40.0,
                     0.0..2.0,
+                    prop::sample::select(vec![
+                        packwright::model::pack::InletControl::Conditioned,
+                        packwright::model::pack::InletControl::Ambient,
+                    ]),
                 )),
                 prop::sample::select(vec![
                     SealingClass::Ip67,
@@ -580,6 +584,7 @@ fn pack(designs: Vec<String>) -> impl Strategy<Value = PackFile> {
                             specific_heat_j_per_kgk: c.2,
                             inlet_temp_degc: c.3,
                             hold_up_kg_per_m: c.4,
+                            inlet_control: c.5,
                         }),
                         sealing,
                         design_current_a: cur.0,
@@ -841,4 +846,61 @@ fn busbar_and_bms_nodes_round_trip() {
     );
     let again = to_string(&load_str(&text, "x.ron").expect("loads")).expect("saves");
     assert_eq!(again, text, "a second save is byte-identical");
+}
+
+#[test]
+fn the_coolant_inlet_control_is_left_out_when_conditioned_and_round_trips_when_ambient() {
+    use packwright::model::pack::InletControl;
+    // A file without the key (every preset written before it existed) loads as a conditioned loop
+    // and saves back to the same bytes: the default is not written.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/sedan_2170_nmc.ron");
+    let text = std::fs::read_to_string(&path).expect("preset");
+    assert!(!text.contains("inlet_control"));
+    let mut p = load_str(&text, "sedan_2170_nmc.ron").expect("loads");
+    let cool = p
+        .pack
+        .hardware
+        .coolant
+        .expect("the sedan has a coolant loop");
+    assert_eq!(cool.inlet_control, InletControl::Conditioned);
+    assert_eq!(to_string(&p).expect("saves"), text);
+
+    // Set to Ambient: written as `inlet_control: Ambient`, read back equal (the 25 °C set-point
+    // is kept for when the loop is conditioned again), and a second save is byte-identical.
+    p.pack.hardware.coolant = Some(packwright::model::pack::Coolant {
+        inlet_control: InletControl::Ambient,
+        ..cool
+    });
+    let passive = to_string(&p).expect("saves");
+    assert_eq!(
+        passive.matches("inlet_control: Ambient").count(),
+        1,
+        "{passive}"
+    );
+    let back = load_str(&passive, "passive.ron").expect("loads");
+    let back_cool = back.pack.hardware.coolant.expect("loop");
+    assert_eq!(back_cool.inlet_control, InletControl::Ambient);
+    assert_eq!(back_cool.inlet_temp_k, cool.inlet_temp_k);
+    assert_round_trip(&back, "passive loop");
+    // The only change to the file is that one line.
+    let without: Vec<&str> = passive
+        .lines()
+        .filter(|l| !l.contains("inlet_control"))
+        .collect();
+    assert_eq!(without, text.lines().collect::<Vec<_>>());
+
+    // Written out explicitly, the default loads too (and is then left out).
+    let explicit = passive.replace("inlet_control: Ambient", "inlet_control: Conditioned");
+    let q = load_str(&explicit, "explicit.ron").expect("loads");
+    assert_eq!(
+        q.pack.hardware.coolant.expect("loop").inlet_control,
+        InletControl::Conditioned
+    );
+    assert_eq!(to_string(&q).expect("saves"), text);
+
+    // A misspelt value is refused with a message naming what was expected, not a panic.
+    let bad = passive.replace("inlet_control: Ambient", "inlet_control: Passive");
+    let e = load_str(&bad, "bad.ron").expect_err("unknown variant");
+    let msg = e.to_string();
+    assert!(msg.contains("Passive") && msg.contains("bad.ron:"), "{msg}");
 }

@@ -502,3 +502,155 @@ fn setup_prepares_the_same_run_as_the_plain_loop_when_warm() {
     assert!(prepared.options.derating.is_some() && prepared.options.coolant.is_some());
     assert!((prepared.vehicle.mass_kg - vehicle(&p).mass_kg).abs() < 1e-9);
 }
+
+/// The sedan 2170 NMC (window −30..50 °C, no pack heater) with its coolant loop conditioned at
+/// `inlet` (°C) or passive (`None`: the inlet follows the ambient), prepared at `ambient` (°C) with
+/// the pack soaked at `initial` (°C), and driven `laps` passes of `cycle` (to empty when `None`).
+/// Returns the result and the engine after the run.
+fn coolant_run(
+    inlet_degc: Option<f64>,
+    ambient_degc: f64,
+    initial_degc: f64,
+    cycle: &str,
+    laps: Option<usize>,
+) -> (RangeResult, Engine) {
+    use packwright::model::pack::InletControl;
+    let mut p = preset("sedan_2170_nmc");
+    assert!(p.pack.hardware.heater.is_none());
+    let cool = p.pack.hardware.coolant.as_mut().unwrap();
+    match inlet_degc {
+        Some(t) => {
+            cool.inlet_control = InletControl::Conditioned;
+            cool.inlet_temp_k = degc_to_k(t);
+        }
+        None => cool.inlet_control = InletControl::Ambient,
+    }
+    let conditions = RunConditions {
+        ambient_k: Some(degc_to_k(ambient_degc)),
+        initial_temp_k: Some(degc_to_k(initial_degc)),
+        ..RunConditions::default()
+    };
+    let prepared = prepare_with(p, &conditions).unwrap();
+    assert_eq!(prepared.options.coolant.is_some(), inlet_degc.is_some());
+    let mut engine = build_engine(&prepared.project, Fidelity::Lumped).unwrap();
+    let opts = RangeOptions {
+        max_laps: laps,
+        ..prepared.options
+    };
+    let r = run_range(
+        &mut engine,
+        &prepared.vehicle,
+        &Cycle::named(cycle).unwrap(),
+        &opts,
+    )
+    .unwrap();
+    (r, engine)
+}
+
+/// The two runs are the same run: same arithmetic in the same order, so equal to the bit.
+fn assert_same_run(a: &RangeResult, b: &RangeResult) {
+    assert_eq!(a.stop, b.stop);
+    assert_eq!(a.distance_m, b.distance_m);
+    assert_eq!(a.energy.terms(), b.energy.terms());
+    assert_eq!(a.energy.terminal_j, b.energy.terminal_j);
+    assert_eq!(a.final_soc, b.final_soc);
+    assert_eq!((a.min_temp_k, a.max_temp_k), (b.min_temp_k, b.max_temp_k));
+}
+
+#[test]
+fn a_passive_loop_at_minus_10_is_a_loop_conditioned_at_minus_10_that_costs_nothing() {
+    // Ambient −10 °C, pack soaked at it, WLTC to empty. The passive loop's inlet is the ambient,
+    // so the engine sees the same −10 °C inlet as a loop conditioned at −10 °C. That loop never
+    // pays: the pack never falls below its inlet (nothing cools it below the −10 °C it starts at, so
+    // no heating), and its heat goes out through the radiator (set-point = ambient: no chiller).
+    // So the two runs are the same to the bit, thermal management 0 in both (tolerance 0).
+    let (passive, _) = coolant_run(None, -10.0, -10.0, "wltc_3b", None);
+    let (held, _) = coolant_run(Some(-10.0), -10.0, -10.0, "wltc_3b", None);
+    assert!(passive.stop.is_cutoff(), "{:?}", passive.stop);
+    assert_eq!(passive.energy.tms_j, 0.0);
+    assert_eq!(held.energy.tms_j, 0.0);
+    assert_same_run(&passive, &held);
+    // Against the preset's own 25 °C set-point the run differs (the inlet really is the ambient):
+    // holding 25 °C in −10 °C air costs heating energy.
+    let (warm_inlet, _) = coolant_run(Some(25.0), -10.0, -10.0, "wltc_3b", Some(1));
+    assert!(warm_inlet.energy.tms_j > 0.0);
+    eprintln!(
+        "sedan 2170 at −10 °C, WLTC to empty: passive {:.2} km, conditioned at −10 °C {:.2} km; \
+         one pass holding 25 °C costs {:.3} kWh of thermal management",
+        passive.distance_m / 1e3,
+        held.distance_m / 1e3,
+        warm_inlet.energy.tms_j / 3.6e6
+    );
+}
+
+#[test]
+fn a_pack_colder_than_the_ambient_is_warmed_free_by_a_passive_loop_and_paid_for_by_a_held_one() {
+    // Pack soaked at −20 °C, air at −10 °C, one 600 s pass at a constant 90 km/h (no braking, so
+    // no regen and no charge derating; the 2170's window starts at −30 °C, so no discharge
+    // derating either). Both loops bring −10 °C coolant; the conditioned one pays its heater
+    // (COP 1) for the heat the coolant carries into the pack, the passive one nothing.
+    let (passive, _) = coolant_run(None, -10.0, -20.0, "const_90", Some(1));
+    let (held, engine) = coolant_run(Some(-10.0), -10.0, -20.0, "const_90", Some(1));
+    assert_eq!(passive.stop, StopReason::LapLimit);
+    assert_eq!(held.stop, StopReason::LapLimit);
+    assert_eq!(passive.energy.tms_j, 0.0);
+    assert!(held.energy.tms_j > 0.0);
+
+    // What the held loop paid is the heat its coolant carried in, from the engine's own boundary
+    // books: the pack stayed below −10 °C all pass (the coolant still warmed it in the last step),
+    // so every step's heat was positive and charged at COP 1, one step late; the books count all
+    // steps, the loop all but the last. Tolerance: the last step's heat × its 1 s, plus 1e-9
+    // relative for summation order.
+    let last_w = engine.coolant_heat_w();
+    assert!(
+        last_w > 0.0,
+        "the coolant still warmed the pack: {last_w} W"
+    );
+    let carried_j = -engine.totals().coolant_j;
+    assert!(
+        (held.energy.tms_j - carried_j).abs() <= last_w * 1.0 + 1e-9 * carried_j,
+        "tms {} J vs coolant books {carried_j} J (last step {last_w} W)",
+        held.energy.tms_j
+    );
+
+    // The road is the same: same distance and the same wheel-side and auxiliary terms to the bit
+    // (constant efficiency, no regen, no derating, so nothing there sees the pack). The terminal
+    // demand differs by exactly the thermal-management term (1e-9 relative: one sum regrouped).
+    assert_eq!(passive.distance_m, held.distance_m);
+    for name in [
+        "aero",
+        "rolling",
+        "grade",
+        "drivetrain_loss",
+        "auxiliaries",
+        "cabin_hvac",
+    ] {
+        let t = |r: &RangeResult| r.energy.terms().iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!(t(&passive), t(&held), "{name}");
+    }
+    let extra_j = held.energy.terminal_demand_j - passive.energy.terminal_demand_j;
+    assert!(
+        (extra_j - held.energy.tms_j).abs() <= 1e-9 * held.energy.terminal_demand_j,
+        "extra demand {extra_j} J vs tms {} J",
+        held.energy.tms_j
+    );
+    eprintln!(
+        "sedan 2170, −20 °C pack in −10 °C air, 90 km/h for 600 s: the −10 °C loop carried {:.3} kWh \
+         into the pack; passive {:.2} Wh/km, conditioned {:.2} Wh/km",
+        carried_j / 3.6e6,
+        passive.consumption_wh_per_km(),
+        held.consumption_wh_per_km()
+    );
+}
+
+#[test]
+fn at_an_ambient_equal_to_the_set_point_the_passive_and_the_conditioned_loop_agree() {
+    // Ambient 25 °C = the preset's 25 °C set-point, pack soaked at it, WLTC to empty: the same
+    // inlet, and the conditioned loop never pays (the pack only warms above its inlet, and that
+    // heat goes to the radiator for free at set-point = ambient). Same run to the bit.
+    let (passive, _) = coolant_run(None, 25.0, 25.0, "wltc_3b", None);
+    let (held, _) = coolant_run(Some(25.0), 25.0, 25.0, "wltc_3b", None);
+    assert!(held.stop.is_cutoff(), "{:?}", held.stop);
+    assert_eq!(held.energy.tms_j, 0.0);
+    assert_same_run(&passive, &held);
+}

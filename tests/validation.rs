@@ -1101,3 +1101,45 @@ fn a_blank_cell_of_every_family_validates_with_its_documented_defaults() {
     assert!((trapezoid - 3.717_535).abs() < 1e-9);
     assert!((c.nominal_voltage_v - trapezoid).abs() < 0.01);
 }
+
+#[test]
+fn operating_window_passive_coolant_loop() {
+    use packwright::model::pack::InletControl;
+    let ok = clean(prismatic_project(), "operating-window");
+    // A passive loop's set-point is not used, so a set-point outside the window is not a finding.
+    let mut passive = ok.clone();
+    if let Some(c) = passive.pack.hardware.coolant.as_mut() {
+        c.inlet_control = InletControl::Ambient;
+        c.inlet_temp_k = degc_to_k(70.0);
+    }
+    let d = diagnose(&passive);
+    assert!(d.by_rule("operating-window").is_empty(), "{:#?}", d.items);
+    // In −30 °C air (the pss50's minimum is −20 °C, the heater switches on below 5 °C) the passive
+    // loop runs at −30 °C: a warning on top of the heater's info.
+    let mut cold = passive.clone();
+    cold.simulation.ambient_k = degc_to_k(-30.0);
+    fires(
+        &ok,
+        &cold,
+        "operating-window",
+        Severity::Warning,
+        cell_loc("pss50"),
+        &["passive coolant loop", "ambient -30 °C", "-20 °C minimum"],
+        &[],
+    );
+    // The same cold with the loop conditioned: only the heater's info, no warning.
+    let mut held = cold.clone();
+    if let Some(c) = held.pack.hardware.coolant.as_mut() {
+        c.inlet_control = InletControl::Conditioned;
+        c.inlet_temp_k = degc_to_k(25.0);
+    }
+    let d = diagnose(&held);
+    assert_eq!(d.count(Severity::Warning), 0, "{:#?}", d.items);
+    assert!(
+        d.by_rule("operating-window")
+            .iter()
+            .all(|x| x.severity == Severity::Info),
+        "{:#?}",
+        d.items
+    );
+}

@@ -106,7 +106,7 @@ pub fn render(
 /// `packwright info --json` so that both can be compared field by field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LevelRow {
-    /// "cell", "module <id>", "modules (all)" or "pack".
+    /// `"cell"`, `"module <id>"`, `"modules (all)"` or `"pack"`.
     pub level: String,
     /// Cells.
     pub cell_count: u64,

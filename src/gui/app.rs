@@ -263,12 +263,16 @@ pub struct CompareEntry {
     pub range: Option<Result<crate::gui::runs::RangeSummary, String>>,
     /// The traces of that run, down-sampled for the overlay plots; None until it is back.
     pub trace: Option<Arc<panels::compare::CompareTrace>>,
+    /// Its WLTP and EPA label-style figures (lumped); None until the worker is back or when
+    /// its runs failed (the range says why).
+    pub standard: Option<crate::gui::runs::StandardSummary>,
 }
 
 /// What a compare worker brings back.
 type CompareRun = (
     crate::gui::runs::RangeSummary,
     panels::compare::CompareTrace,
+    Option<crate::gui::runs::StandardSummary>,
 );
 
 /// The opt-in frame and edit-latency log (`PACKWRIGHT_FRAME_LOG`).
@@ -377,6 +381,8 @@ pub struct StudioApp {
     pub run: panels::simulate::RunState,
     /// The live lumped range of the open design.
     pub live_range: crate::gui::runs::LiveRange,
+    /// The live WLTP and EPA label-style figures of the open design (lumped).
+    pub live_standard: crate::gui::runs::LiveStandard,
     waker: Option<crate::jobs::Waker>,
     compare_jobs: Vec<(Arc<Project>, crate::jobs::JobHandle<CompareRun>)>,
     export_job: Option<(PathBuf, crate::jobs::JobHandle<()>)>,
@@ -423,6 +429,7 @@ impl StudioApp {
             edit_started: None,
             run: panels::simulate::RunState::default(),
             live_range: crate::gui::runs::LiveRange::default(),
+            live_standard: crate::gui::runs::LiveStandard::default(),
             waker: None,
             compare_jobs: Vec::new(),
             export_job: None,
@@ -497,6 +504,8 @@ impl StudioApp {
         if let Some(w) = &self.waker {
             self.live_range
                 .request(Arc::clone(&snap), doc.path.clone(), Arc::clone(w));
+            self.live_standard
+                .request(Arc::clone(&snap), doc.path.clone(), Arc::clone(w));
         }
         self.figures_of = Some(snap);
         if let Some(t) = self.edit_started.take() {
@@ -510,6 +519,7 @@ impl StudioApp {
         self.ui = UiState::default();
         self.run.mark_document_replaced();
         self.live_range.clear();
+        self.live_standard.clear();
         self.refresh_figures();
         if self.view == View::Welcome {
             self.view = View::Pack;
@@ -786,7 +796,16 @@ impl StudioApp {
                 .as_ref()
                 .map(panels::compare::CompareTrace::from_trace)
                 .unwrap_or_default();
-            Ok((summary, trace))
+            // The standard figures after the design's own cycle; a design whose standard runs
+            // fail still compares on its own cycle.
+            let standard = match crate::gui::runs::lumped_standard(&for_job, None, &cancel) {
+                Ok(s) => Some(s),
+                Err(crate::jobs::JobError::Cancelled) => {
+                    return Err(crate::jobs::JobError::Cancelled);
+                }
+                Err(_) => None,
+            };
+            Ok((summary, trace, standard))
         }) {
             Ok(job) => {
                 self.compare_jobs.push((Arc::clone(&project), job));
@@ -800,6 +819,7 @@ impl StudioApp {
             figures,
             range,
             trace: None,
+            standard: None,
         });
         self.view = View::Compare;
     }
@@ -813,14 +833,15 @@ impl StudioApp {
                 continue;
             };
             let (project, _) = self.compare_jobs.remove(k);
-            let (range, trace) = match result {
-                Ok((summary, trace)) => (Ok(summary), Some(Arc::new(trace))),
-                Err(e) => (Err(e.to_string()), None),
+            let (range, trace, standard) = match result {
+                Ok((summary, trace, standard)) => (Ok(summary), Some(Arc::new(trace)), standard),
+                Err(e) => (Err(e.to_string()), None, None),
             };
             for e in &mut self.compare {
                 if Arc::ptr_eq(&e.project, &project) {
                     e.range = Some(range.clone());
                     e.trace = trace.clone();
+                    e.standard = standard.clone();
                 }
             }
         }
@@ -1249,6 +1270,7 @@ impl StudioApp {
         let frame_start = std::time::Instant::now();
         self.run.poll(self.doc.as_ref());
         let range_arrived = self.live_range.poll();
+        self.live_standard.poll();
         self.poll_compare();
         self.poll_export();
         if let (Some(st), Some(doc)) = (&mut self.convert, &self.doc) {

@@ -1,8 +1,10 @@
-//! The two kinds of drive-cycle run the studio starts on worker threads, both through the same
+//! The kinds of drive-cycle run the studio starts on worker threads, both through the same
 //! engine and range loop as the CLI (`sim::network::Engine`, `sim::vehicle::range`):
 //!
 //! - [`lumped_range`]: after every edit, the design's cycle to cut-off at lumped fidelity (one
 //!   equivalent cell), for the live range figure.
+//! - [`lumped_standard`]: after every edit too, WLTC 3b, UDDS and HWFET to cut-off at lumped
+//!   fidelity, for the live WLTP and EPA label-style figures.
 //! - [`full_run`]: the Run button: the design's cycle at its own fidelity, with the trace, progress,
 //!   cancel, and cell temperatures sampled over time for the heat map.
 //!
@@ -15,8 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::gui::panels::results::RunOutcome;
 use crate::jobs::{JobError, Progress};
 use crate::model::project::{Fidelity, Project};
-use crate::sim::vehicle::bms::MeteredEngine;
-use crate::sim::vehicle::range::{RangeOptions, run_range_observed};
+use crate::sim::network::Engine;
+use crate::sim::vehicle::range::{RangeOptions, run_range_observed, standard_ranges_observed};
 use crate::sim::vehicle::setup::{build_engine, load_cycle, prepare_project};
 use crate::sim::{Cutoff, PackModel, StepReport};
 
@@ -102,7 +104,7 @@ pub fn lumped_run(
 
 /// Wraps the engine to sample cell temperatures, report progress and stop on cancel mid-cycle.
 struct Observed<'a> {
-    engine: MeteredEngine,
+    engine: Engine,
     progress: &'a Progress<RunOutcome>,
     time_s: f64,
     next_sample_s: f64,
@@ -118,7 +120,7 @@ impl Observed<'_> {
         self.time_s += dt_s;
         self.steps += 1;
         if self.time_s >= self.next_sample_s {
-            let engine = self.engine.engine();
+            let engine = &self.engine;
             let n = engine.params().places.len();
             let temps = (0..n).map(|e| engine.cell_temp_k(e)).collect();
             self.samples.push((self.time_s, temps));
@@ -187,7 +189,7 @@ pub fn full_run(
     progress.report(0.0, format!("building the {} model", fidelity.label()));
     let engine =
         build_engine(&prepared.project, fidelity).map_err(|e| JobError::Failed(e.to_string()))?;
-    let places: Vec<_> = engine.engine().params().places.clone();
+    let places: Vec<_> = engine.params().places.clone();
     let soc0 = prepared.project.simulation.initial_soc;
     // A first guess of the run length for sampling: usable energy over a rough 150 Wh/km at 30 km/h
     // would be far off for some designs, so sample by simulated time and thin out afterwards.
@@ -258,25 +260,104 @@ pub fn full_run(
     })
 }
 
-/// The live lumped range: one worker per design state, the newest wins.
-#[derive(Default)]
-pub struct LiveRange {
-    job: Option<(Arc<Project>, crate::jobs::JobHandle<RangeSummary>)>,
-    result: Option<(Arc<Project>, Result<RangeSummary, String>)>,
+/// WLTP and EPA label-style figures of a design at lumped fidelity (the live standard figures).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandardSummary {
+    /// WLTP range (WLTC class 3b repeated to cut-off), m; None when a run ended without a cut-off.
+    pub wltp_m: Option<f64>,
+    /// EPA label-style range (0.55·UDDS + 0.45·HWFET ranges, × 0.7), m; None as above.
+    pub epa_label_m: Option<f64>,
+    /// EPA label-style consumption at the battery terminals, J/m.
+    pub epa_label_consumption_j_per_m: f64,
+}
+
+/// Drives WLTC 3b, UDDS and HWFET to cut-off at lumped fidelity under the design's conditions
+/// (the core's `standard_ranges`, as `packwright range` and the spec sheet do at the design's
+/// own fidelity).
+pub fn lumped_standard(
+    project: &Project,
+    _project_path: Option<&std::path::Path>,
+    cancel: &AtomicBool,
+) -> Result<StandardSummary, JobError> {
+    let mut p = project.clone();
+    p.simulation.fidelity = Fidelity::Lumped;
+    let prepared = prepare_project(p).map_err(|e| JobError::Failed(format!("{e:#}")))?;
+    let s = standard_ranges_observed(
+        &prepared.vehicle,
+        || build_engine(&prepared.project, Fidelity::Lumped),
+        &prepared.options,
+        &mut |_| !cancel.load(Ordering::Relaxed),
+    )
+    .map_err(|e| JobError::Failed(e.to_string()))?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(JobError::Cancelled);
+    }
+    let all_cut = [&s.wltp, &s.udds, &s.hwfet]
+        .iter()
+        .all(|r| r.stop.is_cutoff());
+    Ok(StandardSummary {
+        wltp_m: s.wltp.stop.is_cutoff().then_some(s.wltp_range_m()),
+        epa_label_m: all_cut.then_some(s.epa_label_range_m()),
+        epa_label_consumption_j_per_m: s.epa_label_consumption_j_per_m(),
+    })
+}
+
+/// What a live job computes from a design snapshot (its folder for relative paths, a cancel
+/// flag).
+pub type LiveFn<T> = fn(&Project, Option<&std::path::Path>, &AtomicBool) -> Result<T, JobError>;
+
+/// A figure recomputed on a worker after every edit: one worker per design state, the newest
+/// wins. [`LiveRange`] is the live lumped range, [`LiveStandard`] the WLTP and EPA figures.
+pub struct Live<T> {
+    name: &'static str,
+    compute: LiveFn<T>,
+    job: Option<(Arc<Project>, crate::jobs::JobHandle<T>)>,
+    result: Option<(Arc<Project>, Result<T, String>)>,
     started: Option<std::time::Instant>,
-    /// Wall-clock seconds from the last edit to its range on screen.
+    /// Wall-clock seconds from the last edit to its figure on screen.
     pub last_latency_s: Option<f64>,
 }
 
-impl std::fmt::Debug for LiveRange {
+/// The live lumped range.
+pub type LiveRange = Live<RangeSummary>;
+
+/// The live WLTP and EPA label-style figures.
+pub type LiveStandard = Live<StandardSummary>;
+
+impl Default for LiveRange {
+    fn default() -> Self {
+        Live::new("packwright-lumped-range", lumped_range)
+    }
+}
+
+impl Default for LiveStandard {
+    fn default() -> Self {
+        Live::new("packwright-standard-ranges", lumped_standard)
+    }
+}
+
+impl<T> std::fmt::Debug for Live<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LiveRange")
+        f.debug_struct("Live")
+            .field("name", &self.name)
             .field("running", &self.job.is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl LiveRange {
+impl<T: Clone + Send + 'static> Live<T> {
+    /// A live figure computed by `compute` on threads named `name`.
+    pub fn new(name: &'static str, compute: LiveFn<T>) -> Self {
+        Self {
+            name,
+            compute,
+            job: None,
+            result: None,
+            started: None,
+            last_latency_s: None,
+        }
+    }
+
     /// Starts a range run for this design state (dropping, and so cancelling, an older one).
     pub fn request(
         &mut self,
@@ -293,13 +374,15 @@ impl LiveRange {
         }
         let for_job = Arc::clone(&project);
         self.started = Some(std::time::Instant::now());
-        // Normal priority on purpose: the range must reach the screen within 100 ms of an edit. At
-        // background priority behind a continuously drawing UI it took 160 ms median (p90 580 ms)
-        // and 335 ms (p90 1.4 s) with a cell run going (benches/gui_window.sh, loaded 2-core VM);
-        // at normal priority 46–84 ms. It runs for about 10 ms, so it costs the UI little.
-        match crate::jobs::spawn("packwright-lumped-range", waker, move |progress| {
+        // Normal priority on purpose: a live figure must reach the screen within 100 ms of an
+        // edit. The lumped range at background priority, behind a continuously drawing UI, took
+        // 160 ms median (p90 580 ms) and 335 ms (p90 1.4 s) with a cell run going
+        // (benches/gui_window.sh, loaded 2-core VM); at normal priority 36–84 ms. These jobs run
+        // for tens of milliseconds, so they cost the UI little.
+        let compute = self.compute;
+        match crate::jobs::spawn(self.name, waker, move |progress| {
             let cancel = progress.cancel_flag();
-            lumped_range(&for_job, path.as_deref(), &cancel)
+            compute(&for_job, path.as_deref(), &cancel)
         }) {
             Ok(job) => self.job = Some((project, job)),
             Err(e) => self.result = Some((project, Err(e.to_string()))),
@@ -331,8 +414,8 @@ impl LiveRange {
         self.job.is_some()
     }
 
-    /// The range of exactly this document state, if computed.
-    pub fn current(&self, doc: &crate::gui::document::Document) -> Option<RangeSummary> {
+    /// The figure of exactly this document state, if computed.
+    pub fn current(&self, doc: &crate::gui::document::Document) -> Option<T> {
         match &self.result {
             Some((p, Ok(r))) if Arc::ptr_eq(p, &doc.snapshot()) => Some(r.clone()),
             _ => None,

@@ -271,6 +271,26 @@ pub struct Heater {
     pub mass_kg_per_w: f64,
 }
 
+/// What sets the temperature of the coolant entering the pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum InletControl {
+    /// A heater and a chiller hold the inlet at [`Coolant::inlet_temp_k`]; the range loop charges
+    /// the electrical energy this takes (thermal management).
+    #[default]
+    Conditioned,
+    /// Passive loop: the coolant only circulates through a front radiator, so the inlet follows the
+    /// ambient air and nothing beyond the pump and fan (part of the auxiliary load) is charged.
+    /// [`Coolant::inlet_temp_k`] is kept but not used.
+    Ambient,
+}
+
+impl InletControl {
+    /// True for the default, [`InletControl::Conditioned`] (files leave it out).
+    pub fn is_conditioned(&self) -> bool {
+        *self == Self::Conditioned
+    }
+}
+
 /// Coolant loop feeding the module cooling plates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Coolant {
@@ -280,10 +300,23 @@ pub struct Coolant {
     pub density_kg_per_m3: f64,
     /// Coolant specific heat, J/(kg·K).
     pub specific_heat_j_per_kgk: f64,
-    /// Inlet temperature, K.
+    /// Inlet set-point of a conditioned loop, K (unused when the inlet follows ambient).
     pub inlet_temp_k: f64,
     /// Coolant held in plates and pipes per metre of module length, kg/m.
     pub hold_up_kg_per_m: f64,
+    /// Whether the inlet is held at [`Coolant::inlet_temp_k`] or follows the ambient.
+    #[serde(default)]
+    pub inlet_control: InletControl,
+}
+
+impl Coolant {
+    /// Temperature of the coolant entering the pack at ambient `ambient_k`, K.
+    pub fn inlet_k(&self, ambient_k: f64) -> f64 {
+        match self.inlet_control {
+            InletControl::Conditioned => self.inlet_temp_k,
+            InletControl::Ambient => ambient_k,
+        }
+    }
 }
 
 /// Pack-level hardware that is not part of the electrical graph.

@@ -139,7 +139,7 @@ impl Diagnostics {
 
 use crate::model::cell::{Cell, CellFormat};
 use crate::model::module::{CoolingKind, Orientation};
-use crate::model::pack::PackNode;
+use crate::model::pack::{InletControl, PackNode};
 use crate::model::project::Project;
 use crate::model::topology::{Topology, TopologyProblem};
 use crate::units::{k_to_degc, pa_to_mpa};
@@ -895,6 +895,25 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
             );
         }
         if let Some(cool) = pack.hardware.coolant
+            && cool.inlet_control == InletControl::Ambient
+            && sim.ambient_k < c.temp_min_k
+        {
+            // The findings above already compare the ambient with the window; this one says what the
+            // passive loop adds: it keeps pulling the pack towards the cold ambient (against the
+            // heater, when there is one), where a conditioned inlet would hold it in the window.
+            d.push(
+                Severity::Warning,
+                "operating-window",
+                loc.clone(),
+                format!(
+                    "the passive coolant loop runs at the ambient {:.0} °C, below the cell's {:.0} °C minimum, and keeps cooling the pack; a conditioned inlet would hold it in the window",
+                    k_to_degc(sim.ambient_k),
+                    k_to_degc(c.temp_min_k)
+                ),
+            );
+        }
+        if let Some(cool) = pack.hardware.coolant
+            && cool.inlet_control == InletControl::Conditioned
             && !(c.temp_min_k..=c.temp_max_k).contains(&cool.inlet_temp_k)
         {
             d.push(

@@ -6,14 +6,17 @@
 //! converted to SI once, in `crate::preset::convert`; nothing else in the crate sees these types.
 //!
 //! When a field is added or renamed, bump [`FORMAT_VERSION`] and teach `crate::preset::migrate` to lift
-//! older documents.
+//! older documents. The exception is a key added with a default that means what documents without it
+//! always meant, and left out of the file at that default (`Coolant.inlet_control`): every older
+//! document then reads, and writes back, unchanged, so there is nothing to migrate. A file that sets
+//! such a key is refused by an older build with an error naming the key.
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::cell::{ChemistryFamily, Electrolyte, Maturity, SealingClass};
 use crate::model::material::Material;
 use crate::model::module::{CoolingKind, InterconnectKind, Orientation, Packing};
-use crate::model::pack::Terminal;
+use crate::model::pack::{InletControl, Terminal};
 use crate::model::project::{Fidelity, RcHeat};
 
 /// The format version this build writes and reads natively.
@@ -461,10 +464,14 @@ pub struct CoolantFile {
     pub density_kg_per_m3: f64,
     /// Specific heat, J/(kg·K).
     pub specific_heat_j_per_kgk: f64,
-    /// Inlet temperature, °C.
+    /// Inlet set-point, °C (unused when the inlet follows ambient).
     pub inlet_temp_degc: f64,
     /// Hold-up per metre of module length, kg/m.
     pub hold_up_kg_per_m: f64,
+    /// `Conditioned` (heater/chiller hold the set-point; the default, not written) or `Ambient`
+    /// (passive radiator loop: the inlet follows the ambient).
+    #[serde(default, skip_serializing_if = "InletControl::is_conditioned")]
+    pub inlet_control: InletControl,
 }
 
 /// Pack hardware.

@@ -823,7 +823,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
             setpoint_k: h.setpoint_k,
         }),
         ambient_k: sim.ambient_k,
-        coolant_inlet_k: coolant.map_or(sim.ambient_k, |c| c.inlet_temp_k),
+        coolant_inlet_k: coolant.map_or(sim.ambient_k, |c| c.inlet_k(sim.ambient_k)),
         rc_heat: sim.rc_heat,
         soc_min: pack.soc_min,
         soc_max: pack.soc_max,

@@ -31,7 +31,10 @@
 //! checks in the hot loops). The sums keep their former order, so results are unchanged except by
 //! rounding in two places: the conductance is `1/R` divided once ([`crate::sim::ecm`]), and a
 //! node's cell heat is summed in joules and divided by the step once (a division per element was a
-//! visible ~6 % of the step in a profile).
+//! visible ~6 % of the step in a profile). A pack of one element in one group and one block on a
+//! chain (`lumped` fidelity of a one-design pack) takes the same arithmetic on scalars instead of
+//! loops over groups and blocks of one (`Engine::electrical_single`, held to the bit against the
+//! general path by a test).
 //!
 //! No I/O, no threads, no GUI.
 
@@ -136,6 +139,9 @@ pub struct Engine {
     group_sums: Vec<(f64, f64)>,
     /// Per group: its node voltage during the current split.
     group_v: Vec<f64>,
+    /// True when the pack is one element in one group in one block on a chain (a `lumped` pack of
+    /// one cell design): steps then take [`Self::electrical_single`].
+    single: bool,
 }
 
 /// What one pass over the elements gathers in a step.
@@ -173,6 +179,17 @@ impl Default for StepSums {
             qs: 0.0,
         }
     }
+}
+
+/// The electrical half of a step, handed to its commit.
+#[derive(Debug, Clone, Copy)]
+struct Solved {
+    st: StepSums,
+    /// Cell-side pack current, A.
+    cells_a: f64,
+    /// Terminal current (heater draw taken off), A.
+    terminal_a: f64,
+    limit: Option<Limit>,
 }
 
 /// Why an engine cannot be built.
@@ -229,6 +246,14 @@ impl Engine {
                 .collect(),
             group_sums: vec![(0.0, 0.0); p.groups.len()],
             group_v: vec![0.0; p.groups.len()],
+            single: p.elems.len() == 1
+                && p.groups.len() == 1
+                && p.groups[0].start == 0
+                && p.groups[0].end == 1
+                && p.blocks.len() == 1
+                && p.blocks[0].group_start == 0
+                && p.blocks[0].group_end == 1
+                && matches!(p.circuit, Circuit::Chain { .. }),
             p,
         };
         for j in 0..n {
@@ -334,6 +359,17 @@ impl Engine {
             Some(h) if self.last.min_temp_k < h.setpoint_k => h.power_w,
             _ => 0.0,
         };
+        let solved = if self.single {
+            self.electrical_single(demand, heater_w, dt_s)?
+        } else {
+            self.electrical(demand, heater_w, dt_s)?
+        };
+        self.commit(solved, heater_w, dt_s)
+    }
+
+    /// The electrical half of a step for any pack: the passes (linearise, Thevenin, split) and the
+    /// element pass that advances every element into scratch and gathers the step's sums.
+    fn electrical(&mut self, demand: Demand, heater_w: f64, dt_s: f64) -> Result<Solved, Cutoff> {
         // First guess of each cell's current: the previous step's.
         self.guess_a.copy_from_slice(&self.cell_current_a);
         let passes = if self.current_dependent { 2 } else { 1 };
@@ -375,32 +411,46 @@ impl Engine {
             let kinds = &self.p.kinds;
             let groups = &self.p.groups;
             self.group_sums.iter_mut().for_each(|x| *x = (0.0, 0.0));
-            for (j, (((((((&kind, &cap), &r_conn), &mult), &node), &i), lin), &g)) in e
-                .kind
-                .iter()
-                .zip(&e.capacity_ah)
-                .zip(&e.r_conn_ohm)
-                .zip(&e.mult)
-                .zip(&e.node)
-                .zip(&self.next_i)
-                .zip(&self.lin)
-                .zip(&self.group_of)
-                .enumerate()
-            {
-                let kind = &kinds[kind as usize];
+            // Cut once, then indexed (as in `linearise_all`).
+            let n = self.lin.len();
+            let (kind_of, cap_of, r_conn_of, mult_of, node_of) = (
+                &e.kind[..n],
+                &e.capacity_ah[..n],
+                &e.r_conn_ohm[..n],
+                &e.mult[..n],
+                &e.node[..n],
+            );
+            let (i_of, lin_of, group_of) = (&self.next_i[..n], &self.lin[..n], &self.group_of[..n]);
+            let (soc_of, v_rc_of, hints) = (&self.soc[..n], &self.v_rc[..n], &mut self.hints[..n]);
+            let (next_soc, next_v_rc, next_voltage) = (
+                &mut self.next_soc[..n],
+                &mut self.next_v_rc[..n],
+                &mut self.next_voltage_v[..n],
+            );
+            for j in 0..n {
+                let (cap, r_conn, mult, node, i, lin, g) = (
+                    cap_of[j],
+                    r_conn_of[j],
+                    mult_of[j],
+                    node_of[j],
+                    i_of[j],
+                    &lin_of[j],
+                    group_of[j],
+                );
+                let kind = &kinds[kind_of[j] as usize];
                 let t = self.temp_k[node as usize];
                 let s = advance(
                     kind,
                     lin,
                     cap,
                     r_conn,
-                    self.soc[j],
-                    &self.v_rc[j],
+                    soc_of[j],
+                    &v_rc_of[j],
                     t,
                     i,
                     dt_s,
                     rc_heat,
-                    &mut self.hints[j],
+                    &mut hints[j],
                 );
                 if !(s.voltage_v.is_finite() && s.soc.is_finite()) {
                     return Err(Cutoff::Diverged(format!(
@@ -408,10 +458,14 @@ impl Engine {
                         self.describe(j)
                     )));
                 }
-                st.min_v = st.min_v.min(s.voltage_v);
-                st.max_v = st.max_v.max(s.voltage_v);
-                st.min_soc = st.min_soc.min(s.soc);
-                st.max_soc = st.max_soc.max(s.soc);
+                // Plain compare-and-select (both are finite here, checked above): `f64::min`
+                // and `max` also order NaN, which costs instructions in this loop.
+                let lower = |a: f64, b: f64| if b < a { b } else { a };
+                let upper = |a: f64, b: f64| if b > a { b } else { a };
+                st.min_v = lower(st.min_v, s.voltage_v);
+                st.max_v = upper(st.max_v, s.voltage_v);
+                st.min_soc = lower(st.min_soc, s.soc);
+                st.max_soc = upper(st.max_soc, s.soc);
                 st.under |= i > 0.0 && s.voltage_v < kind.min_voltage_v;
                 st.over |= i < 0.0 && s.voltage_v > kind.max_voltage_v;
                 let m = mult * groups[g as usize].series_mult;
@@ -428,9 +482,9 @@ impl Engine {
                 let acc = &mut self.group_sums[g as usize];
                 acc.0 += w;
                 acc.1 += w * (s.voltage_v - i * r_conn);
-                self.next_soc[j] = s.soc;
-                self.next_v_rc[j] = s.v_rc;
-                self.next_voltage_v[j] = s.voltage_v;
+                next_soc[j] = s.soc;
+                next_v_rc[j] = s.v_rc;
+                next_voltage[j] = s.voltage_v;
             }
             for ((v, grp), &(w_sum, wv)) in self
                 .group_end_v
@@ -441,6 +495,133 @@ impl Engine {
                 *v = grp.series_mult * wv / w_sum;
             }
         }
+        Ok(Solved {
+            st,
+            cells_a,
+            terminal_a,
+            limit,
+        })
+    }
+
+    /// [`Self::electrical`] for a pack of one element (see [`Self::single`]): the same arithmetic
+    /// in the same order, on scalars instead of loops over groups and blocks of one. A `lumped`
+    /// step is mostly such bookkeeping, so this halves it; `tests::single_path_is_the_general_path`
+    /// holds the two to the bit.
+    fn electrical_single(
+        &mut self,
+        demand: Demand,
+        heater_w: f64,
+        dt_s: f64,
+    ) -> Result<Solved, Cutoff> {
+        let e = &self.p.elems;
+        let kind = &self.p.kinds[e.kind[0] as usize];
+        let (cap, r_scale, r_conn, mult) =
+            (e.capacity_ah[0], e.r_scale[0], e.r_conn_ohm[0], e.mult[0]);
+        let node = e.node[0] as usize;
+        let series = self.p.groups[0].series_mult;
+        let r_block = self.p.blocks[0].r_internal_ohm;
+        let Circuit::Chain { r_ohm: r_chain } = self.p.circuit else {
+            return Err(Cutoff::Diverged("single-element step on a mesh".to_owned()));
+        };
+        let t = self.temp_k[node];
+        let (soc, v_rc) = (self.soc[0], self.v_rc[0]);
+        let hints = &mut self.hints[0];
+        let mut guess = self.cell_current_a[0];
+        let passes = if self.current_dependent { 2 } else { 1 };
+        let mut lin = Linear::default();
+        let (mut cells_a, mut v_lin, mut limit, mut i) = (0.0, 0.0, None, 0.0f64);
+        for pass in 0..passes {
+            // As in the general step: refine only when the current moved from the guess.
+            if pass == 1 {
+                let moved = (i - guess).abs() > 1e-3 * 0.0f64.max(i.abs()) + 1e-3;
+                if !moved {
+                    break;
+                }
+                guess = i;
+            }
+            lin = linearise(
+                kind, cap, r_scale, r_conn, soc, &v_rc, t, guess, dt_s, hints,
+            );
+            let (gsum, hsum) = (mult * lin.g_s, mult * lin.g_s * lin.e_v);
+            if !(gsum > 0.0 && gsum.is_finite() && hsum.is_finite()) {
+                return Err(Cutoff::Diverged(
+                    "parallel group 0 has no finite conductance (resistance tables give zero or \
+                     non-finite values)"
+                        .to_owned(),
+                ));
+            }
+            let (ga, gr) = (hsum / gsum, 1.0 / gsum);
+            let (a, r) = (series * ga, r_block + series * gr);
+            self.block_ab[0] = (a, r);
+            let (i_cells, v, hit) = solve_limited(demand, self.limits, heater_w, a, r + r_chain)?;
+            cells_a = i_cells;
+            v_lin = v;
+            limit = hit;
+            i = (lin.e_v - (ga - gr * i_cells)) * lin.g_s;
+        }
+        self.lin[0] = lin;
+        self.block_i[0] = cells_a;
+        let terminal_a = terminal_current(cells_a, v_lin, heater_w);
+        let s = advance(
+            kind,
+            &lin,
+            cap,
+            r_conn,
+            soc,
+            &v_rc,
+            t,
+            i,
+            dt_s,
+            self.p.rc_heat,
+            hints,
+        );
+        if !(s.voltage_v.is_finite() && s.soc.is_finite()) {
+            return Err(Cutoff::Diverged(format!(
+                "cell {} reached a non-finite state (current {i:.3} A)",
+                self.describe(0)
+            )));
+        }
+        let m = mult * series;
+        let wq = m * cap;
+        let st = StepSums {
+            cell_out_j: m * s.energy_out_j,
+            irr_j: m * s.heat_irr_j,
+            rev_j: m * s.heat_rev_j,
+            conn_j: m * s.heat_conn_j,
+            min_v: s.voltage_v,
+            max_v: s.voltage_v,
+            min_soc: s.soc,
+            max_soc: s.soc,
+            under: i > 0.0 && s.voltage_v < kind.min_voltage_v,
+            over: i < 0.0 && s.voltage_v > kind.max_voltage_v,
+            q: wq,
+            qs: wq * s.soc,
+        };
+        self.heat_w.iter_mut().for_each(|h| *h = 0.0);
+        self.heat_w[node] = m * (s.heat_irr_j + s.heat_rev_j + s.heat_conn_j);
+        let w = mult * lin.g_s;
+        self.group_end_v[0] = series * (w * (s.voltage_v - i * r_conn)) / w;
+        self.next_i[0] = i;
+        self.next_soc[0] = s.soc;
+        self.next_v_rc[0] = s.v_rc;
+        self.next_voltage_v[0] = s.voltage_v;
+        Ok(Solved {
+            st,
+            cells_a,
+            terminal_a,
+            limit,
+        })
+    }
+
+    /// The rest of a step, the same for every pack: the cut-off checks, conductor heat, the
+    /// commit of the scratch state, the thermal step, the totals and the report.
+    fn commit(&mut self, solved: Solved, heater_w: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+        let Solved {
+            st,
+            cells_a,
+            terminal_a,
+            limit,
+        } = solved;
         if st.under {
             return Err(Cutoff::CellUnderVoltage {
                 voltage_v: st.min_v,
@@ -556,29 +737,31 @@ impl Engine {
         let e = &self.p.elems;
         let kinds = &self.p.kinds;
         let temp_k = &self.temp_k;
-        for ((((((((lin, hint), &kind), &cap), &r_scale), &r_conn), &node), (soc, v_rc)), &guess) in
-            self.lin
-                .iter_mut()
-                .zip(self.hints.iter_mut())
-                .zip(&e.kind)
-                .zip(&e.capacity_ah)
-                .zip(&e.r_scale)
-                .zip(&e.r_conn_ohm)
-                .zip(&e.node)
-                .zip(self.soc.iter().zip(&self.v_rc))
-                .zip(&self.guess_a)
-        {
-            *lin = linearise(
-                &kinds[kind as usize],
-                cap,
-                r_scale,
-                r_conn,
-                *soc,
-                v_rc,
-                temp_k[node as usize],
-                guess,
+        // Every array cut to the element count once, then indexed: the checks fold away, and a
+        // zip of ten arrays kept ten counters per element (~6 % of a cell-fidelity step).
+        let n = self.lin.len();
+        let (lin, hints) = (&mut self.lin[..n], &mut self.hints[..n]);
+        let (kind, cap, r_scale, r_conn, node) = (
+            &e.kind[..n],
+            &e.capacity_ah[..n],
+            &e.r_scale[..n],
+            &e.r_conn_ohm[..n],
+            &e.node[..n],
+        );
+        let (soc, v_rc, guess) = (&self.soc[..n], &self.v_rc[..n], &self.guess_a[..n]);
+        #[allow(clippy::needless_range_loop)]
+        for j in 0..n {
+            lin[j] = linearise(
+                &kinds[kind[j] as usize],
+                cap[j],
+                r_scale[j],
+                r_conn[j],
+                soc[j],
+                &v_rc[j],
+                temp_k[node[j] as usize],
+                guess[j],
                 dt_s,
-                hint,
+                &mut hints[j],
             );
         }
     }
@@ -592,14 +775,18 @@ impl Engine {
             acc.0 += w;
             acc.1 += w * l.e_v;
         }
-        for (g, (ab, &(gsum, hsum))) in self.group_ab.iter_mut().zip(&self.group_sums).enumerate() {
-            if !(gsum > 0.0 && gsum.is_finite() && hsum.is_finite()) {
-                return Err(Cutoff::Diverged(format!(
-                    "parallel group {g} has no finite conductance (resistance tables give zero or \
-                     non-finite values)"
-                )));
-            }
+        // One branch-free pass; the failing group is searched only on failure.
+        let usable = |gsum: f64, hsum: f64| gsum > 0.0 && gsum.is_finite() && hsum.is_finite();
+        let mut ok = true;
+        for (ab, &(gsum, hsum)) in self.group_ab.iter_mut().zip(&self.group_sums) {
+            ok &= usable(gsum, hsum);
             *ab = (hsum / gsum, 1.0 / gsum);
+        }
+        if !ok && let Some(g) = self.group_sums.iter().position(|&(a, b)| !usable(a, b)) {
+            return Err(Cutoff::Diverged(format!(
+                "parallel group {g} has no finite conductance (resistance tables give zero or \
+                 non-finite values)"
+            )));
         }
         for (k, b) in self.p.blocks.iter().enumerate() {
             let mut a = 0.0;
@@ -714,8 +901,9 @@ impl Engine {
         let mut count = 0.0;
         for &(node, c) in &self.p.cell_nodes {
             let t = self.temp_k[node];
-            r.min_temp_k = r.min_temp_k.min(t);
-            r.max_temp_k = r.max_temp_k.max(t);
+            // Compare-and-select: the step checked every temperature already.
+            r.min_temp_k = if t < r.min_temp_k { t } else { r.min_temp_k };
+            r.max_temp_k = if t > r.max_temp_k { t } else { r.max_temp_k };
             r.mean_temp_k += c * t;
             count += c;
         }
@@ -1004,5 +1192,126 @@ impl PackModel for Engine {
             }
         }
         total
+    }
+
+    fn coolant_heat_w(&self) -> f64 {
+        // The boundary flow counts heat into the coolant; the trait counts it into the pack.
+        -self.last_flow.coolant_w
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Steps two copies of an engine, one on the single-element path and one on the general
+    /// path, through the same demands and compares everything they report, to the bit.
+    fn same_path_results(preset: &str, ambient_k: Option<f64>) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("presets")
+            .join(preset);
+        let mut project = crate::preset::load_file(&path).unwrap();
+        if let Some(t) = ambient_k {
+            project.simulation.ambient_k = t;
+            project.simulation.initial_temp_k = t;
+        }
+        let mut fast = Engine::new(&project, Fidelity::Lumped).unwrap();
+        assert!(
+            fast.single,
+            "{preset}: a lumped pack of one design is one element"
+        );
+        let mut general = fast.clone();
+        general.single = false;
+        let cap_a = fast.p.kinds[0].capacity_ah * fast.p.parallel_cells as f64;
+        let mut demands = Vec::new();
+        for k in 0..600 {
+            let x = k as f64;
+            demands.push(match k % 7 {
+                0 => Demand::Power(40e3 * (x * 0.05).sin()),
+                1 | 2 => Demand::Current(cap_a * (0.3 + 1.5 * (x * 0.031).cos())),
+                3 => Demand::Current(0.0),
+                4 => Demand::Power(-25e3),
+                5 => Demand::Voltage(fast.last.voltage_v - 2.0),
+                _ => Demand::Power(90e3),
+            });
+        }
+        for (k, d) in demands.into_iter().enumerate() {
+            if k == 300 {
+                let limits = Limits {
+                    max_current_a: Some(2.0 * cap_a),
+                    max_power_w: Some(60e3),
+                };
+                fast.set_limits(limits);
+                general.set_limits(limits);
+            }
+            let dt = if k % 5 == 0 { 10.0 } else { 1.0 };
+            let (a, b) = (fast.step(d, dt), general.step(d, dt));
+            match (a, b) {
+                (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "step {k}"),
+                (Err(a), Err(b)) => assert_eq!(a, b, "step {k}"),
+                (a, b) => panic!("step {k}: {a:?} against {b:?}"),
+            }
+            assert_eq!(fast.totals(), general.totals(), "step {k}");
+            assert_eq!(fast.last_limit(), general.last_limit(), "step {k}");
+            for (x, y) in fast.node_temp_k().iter().zip(general.node_temp_k()) {
+                assert_eq!(x.to_bits(), y.to_bits(), "step {k}");
+            }
+            assert_eq!(fast.soc()[0].to_bits(), general.soc()[0].to_bits());
+            assert_eq!(fast.v_rc(0), general.v_rc(0));
+            assert_eq!(fast.cell_current_a(), general.cell_current_a());
+        }
+        // And down to a cut-off: the same step ends both, for the same reason.
+        let mut k = 0;
+        loop {
+            let (a, b) = (
+                fast.step(Demand::Power(80e3), 1.0),
+                general.step(Demand::Power(80e3), 1.0),
+            );
+            match (a, b) {
+                (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}")),
+                (Err(a), Err(b)) => {
+                    assert_eq!(a, b);
+                    break;
+                }
+                (a, b) => panic!("to empty, step {k}: {a:?} against {b:?}"),
+            }
+            k += 1;
+            assert!(k < 20_000, "{preset}: no cut-off in 20 000 s at 80 kW");
+        }
+    }
+
+    #[test]
+    fn a_group_without_finite_conductance_stops_the_run_and_is_named() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/sedan_2170_nmc.ron");
+        let project = crate::preset::load_file(&path).unwrap();
+        let mut p = compile(&project, Fidelity::Group).unwrap();
+        // Group 5's element gets a non-finite connection: its conductance is not finite.
+        let j = p.groups[5].start;
+        p.elems.r_conn_ohm[j] = f64::NAN;
+        let mut e = Engine::from_params(p).unwrap();
+        let before = e.soc().to_vec();
+        match e.step(Demand::Current(50.0), 1.0) {
+            Err(Cutoff::Diverged(m)) => assert!(m.contains("parallel group 5 "), "{m}"),
+            other => panic!("expected a divergence, got {other:?}"),
+        }
+        // Nothing of the state moved.
+        assert_eq!(e.soc(), before.as_slice());
+    }
+
+    #[test]
+    fn single_path_is_the_general_path() {
+        // Every bundled design: RC pairs, entropic tables, a pack heater (the GAC-class pack in
+        // the cold, so the heater switches), current-dependent tables where a cell has them.
+        for preset in [
+            "sedan_2170_nmc.ron",
+            "sedan_lfp_blade.ron",
+            "compact_nmc_pouch.ron",
+            "compact_qs_limetal.ron",
+        ] {
+            same_path_results(preset, None);
+        }
+        same_path_results("sedan_gac_assb.ron", Some(263.15));
     }
 }

@@ -10,8 +10,10 @@
 //!
 //! Networks of at most 32 nodes (a `lumped` pack has five) are stepped with the explicit inverse
 //! of the same matrix instead: one dense matrix–vector product costs less than the sweeps' per-row
-//! bookkeeping at that size, and agrees with them to rounding. A node's boundary ties are kept
-//! merged per node (ambient and coolant conductance side by side).
+//! bookkeeping at that size, and agrees with them to rounding. Such a step runs in the given
+//! numbering on plain per-node arrays (boundary conductances zero where a node has none), with no
+//! gather, scatter or tie list. A node's boundary ties are kept merged per node (ambient and
+//! coolant conductance side by side).
 //!
 //! [`Integrator::step`] returns the step's mean boundary fluxes ([`BoundaryFlow`], W): implicit
 //! Euler balances each node with the flux `g·(T₁ − T_b)` at the end-of-step temperature, so these
@@ -273,11 +275,57 @@ pub struct Integrator {
     /// `C/dt` of each internal node for the factored `dt` (the right-hand side's `C/dt·T₀`).
     c_over_dt: Vec<f64>,
     rhs: Vec<f64>,
-    /// End-of-step temperatures of a dense step (internal numbering).
-    out: Vec<f64>,
     /// Each node with a boundary tie `(internal node, W/K to ambient, W/K to coolant)`, ties of the
     /// same node merged, so a step walks a short list without branching on the kind.
     ties: Vec<(usize, f64, f64)>,
+    /// The same ties as one conductance per node (zero where a node has none), W/K: a dense step
+    /// walks these as plain arrays.
+    tie_ambient: Vec<f64>,
+    tie_coolant: Vec<f64>,
+}
+
+/// [`Integrator::step`] for a dense network (numbered as given: its `order` is the identity), on
+/// plain per-node arrays (`ties`: W/K to ambient and to coolant per node, zero where a node has no
+/// tie): the same sums as the general path (a node without a tie adds `0·T_b = 0`) without its
+/// gather, scatter and tie list, which for the five nodes of a `lumped` pack cost more than the
+/// product itself. `rhs` is scratch.
+#[allow(clippy::too_many_arguments)]
+fn dense_step(
+    inv: &[f64],
+    c_over_dt: &[f64],
+    (tie_ambient, tie_coolant): (&[f64], &[f64]),
+    rhs: &mut [f64],
+    temp_k: &mut [f64],
+    heat_w: &[f64],
+    ambient_k: f64,
+    coolant_k: f64,
+) -> BoundaryFlow {
+    let n = rhs.len();
+    let (temp_k, heat_w) = (&mut temp_k[..n], &heat_w[..n]);
+    for ((((r, &cd), &t), &q), (&ga, &gc)) in rhs
+        .iter_mut()
+        .zip(c_over_dt)
+        .zip(temp_k.iter())
+        .zip(heat_w)
+        .zip(tie_ambient.iter().zip(tie_coolant))
+    {
+        *r = cd * t + q + (ga * ambient_k + gc * coolant_k);
+    }
+    let mut flow = BoundaryFlow::default();
+    for ((t, row), (&ga, &gc)) in temp_k
+        .iter_mut()
+        .zip(inv.chunks_exact(n.max(1)))
+        .zip(tie_ambient.iter().zip(tie_coolant))
+    {
+        let mut s = 0.0;
+        for (a, x) in row.iter().zip(rhs.iter()) {
+            s += a * x;
+        }
+        *t = s;
+        flow.ambient_w += ga * (s - ambient_k);
+        flow.coolant_w += gc * (s - coolant_k);
+    }
+    flow
 }
 
 /// Stored entries of the skyline (row `r` from its first linked column to the diagonal) of a
@@ -406,8 +454,16 @@ impl Integrator {
                 Boundary::CoolantInlet => ties[at].2 += g,
             }
         }
+        let mut tie_ambient = vec![0.0; n];
+        let mut tie_coolant = vec![0.0; n];
+        for &(k, ga, gc) in &ties {
+            tie_ambient[k] = ga;
+            tie_coolant[k] = gc;
+        }
         Ok(Self {
             ties,
+            tie_ambient,
+            tie_coolant,
             net,
             inner,
             order,
@@ -416,7 +472,6 @@ impl Integrator {
             solver: Solver::Skyline(Skyline::default()),
             c_over_dt: vec![0.0; n],
             rhs: vec![0.0; n],
-            out: vec![0.0; n],
         })
     }
 
@@ -477,6 +532,13 @@ impl Integrator {
         if dt_s != self.dt_s {
             self.refactor(dt_s)?;
         }
+        if let Solver::Dense(inv) = &self.solver {
+            let ties = (self.tie_ambient.as_slice(), self.tie_coolant.as_slice());
+            let (c_over_dt, rhs) = (self.c_over_dt.as_slice(), self.rhs.as_mut_slice());
+            return Ok(dense_step(
+                inv, c_over_dt, ties, rhs, temp_k, heat_w, ambient_k, coolant_k,
+            ));
+        }
         // Work in the internal numbering: gather in, solve, scatter back.
         // `C/dt` was divided once when factoring (the same quotient as dividing here each step).
         for ((r, &k), cd) in self.rhs.iter_mut().zip(&self.order).zip(&self.c_over_dt) {
@@ -487,19 +549,8 @@ impl Integrator {
                 *r += ga * ambient_k + gc * coolant_k;
             }
         }
-        match &self.solver {
-            Solver::Skyline(f) => f.solve(&mut self.rhs),
-            Solver::Dense(inv) => {
-                let n = self.rhs.len();
-                for (o, row) in self.out.iter_mut().zip(inv.chunks_exact(n.max(1))) {
-                    let mut s = 0.0;
-                    for (a, x) in row.iter().zip(&self.rhs) {
-                        s += a * x;
-                    }
-                    *o = s;
-                }
-                std::mem::swap(&mut self.rhs, &mut self.out);
-            }
+        if let Solver::Skyline(f) = &self.solver {
+            f.solve(&mut self.rhs);
         }
         // Implicit Euler balances each node with the boundary flux at the end-of-step temperature,
         // so g·(T₁ − T_b) is exactly the mean flux of the discrete step (it closes the energy balance).

@@ -22,7 +22,7 @@ use packwright::model::module::{
     InterconnectKind, ModuleDesign, Orientation, Packing, Sensing,
 };
 use packwright::model::pack::{
-    Coolant, CrashStructure, Enclosure, Envelope, Heater, Pack, PackHardware,
+    Coolant, CrashStructure, Enclosure, Envelope, Heater, InletControl, Pack, PackHardware,
 };
 use packwright::model::project::{Fidelity, Project, RcHeat, SimSettings};
 use packwright::model::rollup::module_rollup;
@@ -240,6 +240,7 @@ pub fn hardware() -> PackHardware {
             specific_heat_j_per_kgk: 3300.0,
             inlet_temp_k: degc_to_k(25.0),
             hold_up_kg_per_m: 0.3,
+            inlet_control: InletControl::Conditioned,
         }),
         sealing: SealingClass::Ip67,
         design_current_a: 150.0,

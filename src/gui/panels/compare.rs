@@ -10,7 +10,7 @@
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
 use crate::gui::app::{Action, COMPARE_MAX, CompareEntry, StudioApp};
-use crate::gui::panels::inspector::figure_rows;
+use crate::gui::panels::inspector::{figure_rows, standard_rows};
 use crate::preset::library::BUNDLED_PRESETS;
 use crate::units;
 
@@ -178,6 +178,22 @@ fn key_numbers(e: &CompareEntry) -> Vec<(&'static str, Option<f64>, &'static str
             "Wh/km",
         ),
         ("Range", r.and_then(|r| r.range_m).map(units::m_to_km), "km"),
+        (
+            "WLTP range",
+            e.standard
+                .as_ref()
+                .and_then(|s| s.wltp_m)
+                .map(units::m_to_km),
+            "km",
+        ),
+        (
+            "EPA label range",
+            e.standard
+                .as_ref()
+                .and_then(|s| s.epa_label_m)
+                .map(units::m_to_km),
+            "km",
+        ),
     ]
 }
 
@@ -280,6 +296,24 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     ui.label(&rows[r].1);
                 }
                 ui.end_row();
+                // The standard figures right under the design cycle's, as in the inspector.
+                if *name == "Consumption" {
+                    let standard: Vec<_> = entries
+                        .iter()
+                        .map(|e| match (&e.range, &e.standard) {
+                            // The worker is back without them: its runs failed.
+                            (Some(_), None) => ["—", "—", "—"].map(str::to_owned),
+                            (_, s) => standard_rows(s.as_ref()).map(|(_, v)| v),
+                        })
+                        .collect();
+                    for (k, (name, _)) in standard_rows(None).iter().enumerate() {
+                        ui.label(*name);
+                        for rows in &standard {
+                            ui.label(&rows[k]);
+                        }
+                        ui.end_row();
+                    }
+                }
             }
             ui.strong("Difference to the first design");
             ui.end_row();

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::gui::app::StudioApp;
 use crate::gui::figures::Figures;
-use crate::gui::runs::RangeSummary;
+use crate::gui::runs::{RangeSummary, StandardSummary};
 use crate::model::project::Project;
 use crate::units::{self, fmt_sig};
 
@@ -144,6 +144,33 @@ pub fn figure_rows(
     ]
 }
 
+/// The WLTP and EPA label-style rows of the live figures ("computing…" until their runs are in).
+pub fn standard_rows(standard: Option<&StandardSummary>) -> [(&'static str, String); 3] {
+    let km = |m: Option<f64>| {
+        m.map_or("— (no cut-off)".to_owned(), |m| {
+            units::fmt_unit(units::m_to_km(m), 4, "km")
+        })
+    };
+    let wait = || "computing…".to_owned();
+    [
+        ("WLTP range", standard.map_or_else(wait, |s| km(s.wltp_m))),
+        (
+            "EPA label range",
+            standard.map_or_else(wait, |s| km(s.epa_label_m)),
+        ),
+        (
+            "EPA label consumption",
+            standard.map_or_else(wait, |s| {
+                units::fmt_unit(
+                    units::j_to_wh(s.epa_label_consumption_j_per_m * 1000.0),
+                    4,
+                    "Wh/km",
+                )
+            }),
+        ),
+    ]
+}
+
 /// CSV of the figures (File ▸ Export).
 pub fn figures_csv(project: &Project, f: &Figures) -> String {
     let mut s = String::from("figure,value\n");
@@ -169,14 +196,24 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 ui.weak("Recomputed on every edit.");
                 ui.add_space(4.0);
                 let range = app.live_range.current(doc);
+                let standard = app.live_standard.current(doc);
                 egui::Grid::new("figures_grid")
                     .num_columns(2)
                     .striped(true)
                     .show(ui, |ui| {
                         for (k, v) in figure_rows(doc.project(), &app.figures, range.as_ref()) {
                             fig_row(ui, k, &v);
+                            // The standard figures right under the design cycle's.
+                            if k == "Consumption" {
+                                for (k, v) in standard_rows(standard.as_ref()) {
+                                    fig_row(ui, k, &v);
+                                }
+                            }
                         }
                     });
+                if let Some(e) = app.live_standard.error(doc) {
+                    ui.colored_label(app.theme.warn, format!("WLTP/EPA: {e}"));
+                }
                 if let Some(e) = app.live_range.error(doc) {
                     ui.colored_label(app.theme.warn, format!("Range: {e}"));
                 }

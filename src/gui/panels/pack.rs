@@ -255,21 +255,18 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
             ui.id().with(("node", id.as_str())),
             Sense::click_and_drag(),
         );
-        let title =
-            match node {
-                PackNode::Module(m) => format!("{id}\n{}", m.design),
-                PackNode::PackTerminal { polarity, .. } => format!("{id} ({})", polarity.sign()),
-                PackNode::Contactor { .. } => format!("{id}\ncontactor"),
-                PackNode::Fuse { rating_a, .. } => format!("{id}\nfuse {rating_a:.0} A"),
-                PackNode::Busbar { .. } => format!(
-                    "{id}\nbusbar {}",
-                    node.series_resistance_ohm(&project.pack.hardware).map_or(
-                        "—".to_owned(),
-                        |r| units::fmt_unit(units::ohm_to_mohm(r), 3, "mΩ")
-                    )
-                ),
-                PackNode::Bms { monitors, .. } => format!("{id}\nBMS · {} sensed", monitors.len()),
-            };
+        let title = match node {
+            PackNode::Module(m) => format!("{id}\n{}", m.design),
+            PackNode::PackTerminal { polarity, .. } => format!("{id} ({})", polarity.sign()),
+            PackNode::Contactor { .. } => format!("{id}\ncontactor"),
+            PackNode::Fuse { rating_a, .. } => format!("{id}\nfuse {rating_a:.0} A"),
+            PackNode::Busbar { .. } => format!(
+                "{id}\nbusbar {}",
+                node.series_resistance_ohm(&project.pack.hardware)
+                    .map_or("—".to_owned(), fmt_conductor_ohm)
+            ),
+            PackNode::Bms { monitors, .. } => format!("{id}\nBMS · {} sensed", monitors.len()),
+        };
         let a11y = format!("Node {id}");
         resp.widget_info(|| {
             egui::WidgetInfo::labeled(egui::WidgetType::Button, true, a11y.clone())
@@ -540,13 +537,27 @@ fn unplaced_parts(project: &Project) -> (Vec<BusbarPart>, Vec<BmsPart>) {
     (busbars, bms)
 }
 
+/// A conductor's resistance: a busbar is tens of µΩ, so below 1 mΩ it is said in µΩ (short
+/// enough for a node label), above in mΩ.
+fn fmt_conductor_ohm(r_ohm: f64) -> String {
+    if r_ohm.abs() < 1e-3 {
+        units::fmt_unit(r_ohm * 1e6, 3, "µΩ")
+    } else {
+        units::fmt_unit(units::ohm_to_mohm(r_ohm), 3, "mΩ")
+    }
+}
+
 const PART_ROW_H: f32 = 24.0;
 const BMS_ROW_H: f32 = 34.0;
 const PART_HEAD_H: f32 = 18.0;
 
 fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s: f64) {
     let theme = app.theme;
-    let (rect, _) = ui.allocate_exact_size(ui.available_size(), Sense::hover());
+    let (rect, view) = ui.allocate_exact_size(ui.available_size(), Sense::hover());
+    view.on_hover_text(
+        "Top view of the pack envelope, to scale. Module outlines are the cell block plus the \
+         housing walls.",
+    );
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, theme.canvas_bg);
     let (busbars, bmses) = unplaced_parts(project);
@@ -576,7 +587,7 @@ fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s:
         env_rect.left_top() + vec2(0.0, -4.0),
         egui::Align2::LEFT_BOTTOM,
         format!(
-            "Pack envelope {:.0} × {:.0} × {:.0} mm (top view, to scale; module outlines = cell block + housing walls)",
+            "Pack envelope {:.0} × {:.0} × {:.0} mm · top view, to scale",
             units::m_to_mm(env.length_m),
             units::m_to_mm(env.width_m),
             units::m_to_mm(env.height_m)
@@ -770,7 +781,7 @@ fn unplaced_strip(
             material.label(),
             units::fmt_unit(units::m_to_mm(*length_m), 3, "mm"),
             units::fmt_unit(units::m2_to_mm2(c.section_m2), 3, "mm²"),
-            units::fmt_unit(units::ohm_to_mohm(r_ohm), 3, "mΩ"),
+            fmt_conductor_ohm(r_ohm),
         );
         let label_rect = Rect::from_min_size(
             pos2(strip.left() + pad, y),
@@ -825,7 +836,7 @@ fn unplaced_strip(
             units::fmt_unit(units::m_to_mm(*length_m), 3, "mm"),
             if cut { " (longer than the view)" } else { "" },
             units::fmt_unit(units::m2_to_mm2(c.section_m2), 3, "mm²"),
-            units::fmt_unit(units::ohm_to_mohm(r_ohm), 3, "mΩ"),
+            fmt_conductor_ohm(r_ohm),
             units::fmt_unit(units::kg_to_g(c.mass_kg), 3, "g"),
         ));
         y += PART_ROW_H;
@@ -1149,7 +1160,7 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                 fig_row(
                     ui,
                     "Busbar resistance",
-                    &units::fmt_unit(units::ohm_to_mohm(c.resistance_ohm), 3, "mΩ"),
+                    &fmt_conductor_ohm(c.resistance_ohm),
                 );
                 fig_row(
                     ui,

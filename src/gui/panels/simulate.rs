@@ -1,14 +1,16 @@
-//! Vehicle and simulation settings, and the background run: Run starts a worker on a snapshot of the
+//! Vehicle and simulation settings, the pack's coolant loop against the ambient (conditioned or
+//! passive), and the background run: Run starts a worker on a snapshot of the
 //! project (the user keeps editing), a progress bar and Cancel follow it, and the finished result
 //! remembers which snapshot it came from, so it shows as stale after any later edit.
 
 use std::sync::Arc;
 
 use crate::gui::app::{Action, StudioApp};
-use crate::gui::document::{Document, Edit};
+use crate::gui::document::{Document, Edit, PackSettings};
 use crate::gui::panels::results::RunOutcome;
 use crate::gui::widgets::{Qty, quantity_row};
 use crate::jobs::{JobError, JobHandle};
+use crate::model::pack::InletControl;
 use crate::model::project::{Fidelity, Project};
 use crate::model::vehicle::DrivetrainEfficiency;
 
@@ -53,7 +55,7 @@ impl RunState {
         let for_job = Arc::clone(&snapshot);
         let path = doc.path.clone();
         let waker = self.waker.clone().unwrap_or_else(|| Arc::new(|| {}));
-        // A cell-fidelity run takes minutes: at background priority, so the UI and the renderer's
+        // A cell-fidelity run takes tens of seconds or more: at background priority, so the UI and the renderer's
         // threads are served first on a machine with few cores.
         let job = crate::jobs::spawn_background("packwright-run", waker, move |progress| {
             crate::gui::runs::full_run(for_job, path, progress)
@@ -270,6 +272,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 });
             }
         });
+        ui.add_space(6.0);
+        coolant_section(ui, app, &project);
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             let running = app.run.is_running();
@@ -298,6 +302,66 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
              You can keep editing while it runs.",
         );
     });
+}
+
+/// Hover text of the inlet-control checkbox.
+const CONDITIONED_HINT: &str = "Ticked: a heater and a chiller hold the inlet at its set-point and \
+    the run pays for it (thermal management). Unticked: a passive radiator loop, the inlet follows \
+    the ambient at no cost beyond the auxiliary load.";
+
+/// The pack's coolant loop as it meets the ambient: conditioned (heater and chiller hold the inlet
+/// at its set-point, their energy charged to the run) or passive (the inlet follows the ambient).
+/// Each change is one undoable edit of the pack settings.
+fn coolant_section(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
+    ui.label(egui::RichText::new("Coolant loop").strong());
+    let Some(cool) = project.pack.hardware.coolant else {
+        ui.weak("This pack has no coolant loop.");
+        return;
+    };
+    let mut next = cool;
+    let mut merge = None;
+    egui::Grid::new("coolant_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("Inlet control");
+            let mut conditioned = cool.inlet_control == InletControl::Conditioned;
+            let r = ui
+                .checkbox(&mut conditioned, "Conditioned inlet (heater/chiller)")
+                .on_hover_text(CONDITIONED_HINT);
+            if r.changed() {
+                next.inlet_control = if conditioned {
+                    InletControl::Conditioned
+                } else {
+                    InletControl::Ambient
+                };
+            }
+            ui.end_row();
+            if cool.inlet_control == InletControl::Conditioned {
+                if let (_, Some(c)) =
+                    quantity_row(ui, "Coolant inlet", cool.inlet_temp_k, Qty::DEGC)
+                {
+                    next.inlet_temp_k = c.value_si;
+                    merge = Some("pack:coolant_inlet");
+                }
+            } else {
+                ui.label("Coolant inlet");
+                let ambient = crate::units::k_to_degc(project.simulation.ambient_k);
+                fig_row_inline(
+                    ui,
+                    "Coolant inlet",
+                    &format!("follows ambient ({ambient:.1} °C)"),
+                );
+                ui.end_row();
+            }
+        });
+    if next != cool {
+        let mut settings = PackSettings::of(project);
+        settings.hardware.coolant = Some(next);
+        app.actions.push(Action::Edit {
+            edit: Edit::SetPackSettings(Box::new(settings)),
+            merge: merge.map(str::to_owned),
+        });
+    }
 }
 
 fn fig_row_inline(ui: &mut egui::Ui, name: &str, value: &str) {

@@ -1,7 +1,7 @@
 //! What the battery-management and thermal-management systems do above the cell physics during a
 //! range run: the BMS's temperature derating of traction and regen power ([`ThermalDerating`]),
-//! and the electrical cost of holding the coolant inlet at its set-point ([`CoolantConditioning`]),
-//! with [`MeteredEngine`] reporting the heat the coolant carried into the pack.
+//! and the electrical cost of holding the coolant inlet at its set-point ([`CoolantConditioning`])
+//! for the heat the coolant carried into the pack (the engine's [`crate::sim::PackModel::coolant_heat_w`]).
 //!
 //! # Temperature derating (BMS power limit)
 //! The BMS lets the car draw full power only while the cells are inside their operating window,
@@ -32,8 +32,9 @@
 //! what warms the car and the pack.
 //!
 //! # Coolant conditioning (thermal-management energy)
-//! A project's coolant loop has an inlet temperature: holding it at that set-point whatever the
-//! ambient takes a conditioned loop. Each step the loop carries heat `Q` into the pack (negative:
+//! A project's coolant loop normally has an inlet temperature: holding it at that set-point whatever
+//! the ambient takes a conditioned loop. (A passive loop, `InletControl::Ambient`, only circulates
+//! through the front radiator: its inlet is the ambient and nothing here is charged for it.) Each step the loop carries heat `Q` into the pack (negative:
 //! out of it). Its electrical cost, drawn from the pack at the terminals as an auxiliary load and
 //! booked as its own term (`thermal_management`):
 //! - `Q > 0` (the loop heats the pack): `Q / COP_heat`, with `COP_heat = COOLANT_HEATER_COP = 1`
@@ -50,9 +51,6 @@
 //! late: 1 s on the standard step). The booked energy is exactly the energy drawn.
 //!
 //! No I/O, no threads, no GUI.
-
-use crate::sim::network::Engine;
-use crate::sim::{Cutoff, PackModel, StepReport};
 
 /// Width of the linear derating ramp inside each edge of the operating window, K.
 pub const DERATING_RAMP_K: f64 = 10.0;
@@ -147,53 +145,6 @@ impl CoolantConditioning {
             && self.heating_cop > 0.0
             && self.cooling_cop.is_finite()
             && self.cooling_cop > 0.0
-    }
-}
-
-/// The pack engine reporting the heat its coolant loop carried into the pack over the last step
-/// (the engine's own boundary flow, [`Engine::last_boundary_flow`], with the sign turned: into the
-/// pack positive), for [`PackModel::coolant_heat_w`].
-#[derive(Debug, Clone)]
-pub struct MeteredEngine {
-    engine: Engine,
-}
-
-impl MeteredEngine {
-    /// Wraps an engine.
-    pub fn new(engine: Engine) -> Self {
-        Self { engine }
-    }
-
-    /// The engine.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
-    /// The engine, mutably.
-    pub fn engine_mut(&mut self) -> &mut Engine {
-        &mut self.engine
-    }
-}
-
-impl PackModel for MeteredEngine {
-    fn step_power(&mut self, power_w: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
-        self.engine.step_power(power_w, dt_s)
-    }
-
-    fn step_current(&mut self, current_a: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
-        self.engine.step_current(current_a, dt_s)
-    }
-
-    fn report(&self) -> StepReport {
-        self.engine.report()
-    }
-
-    fn stored_energy_j(&self) -> f64 {
-        self.engine.stored_energy_j()
-    }
-
-    fn coolant_heat_w(&self) -> f64 {
-        -self.engine.last_boundary_flow().coolant_w
     }
 }
 

@@ -7,7 +7,7 @@
 //! - [`bms`]: the BMS's temperature derating and the coolant loop's conditioning energy, applied by
 //!   the range loop above the cell physics.
 //! - [`setup`]: a project made ready to drive (conditions, vehicle mass from the roll-up, options,
-//!   BMS limits, the metered engine) and cycles loaded by name or CSV path; shared by the CLI and
+//!   BMS limits, the engine) and cycles loaded by name or CSV path; shared by the CLI and
 //!   the GUI.
 //!
 //! The vehicle's mass includes the pack's (passed in from the roll-up), so a lighter pack makes the
@@ -20,7 +20,7 @@ pub mod range;
 pub mod road_load;
 pub mod setup;
 
-pub use bms::{CoolantConditioning, MeteredEngine, ThermalDerating};
+pub use bms::{CoolantConditioning, ThermalDerating};
 pub use cycle::{Cycle, CycleError};
 pub use range::{
     EnergyBreakdown, RangeError, RangeOptions, RangeResult, StandardRanges, StopReason, run_range,

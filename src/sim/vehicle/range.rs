@@ -647,8 +647,24 @@ impl StandardRanges {
 /// Runs WLTC 3b, UDDS and HWFET each to cut-off on a fresh pack from `make_pack`.
 pub fn standard_ranges<P, E, F>(
     vehicle: &VehicleModel,
+    make_pack: F,
+    options: &RangeOptions,
+) -> Result<StandardRanges, RangeError>
+where
+    P: PackModel,
+    E: std::fmt::Display,
+    F: FnMut() -> Result<P, E>,
+{
+    standard_ranges_observed(vehicle, make_pack, options, &mut |_| true)
+}
+
+/// [`standard_ranges`] with an observer called after every lap of each of the three runs, as in
+/// [`run_range_observed`]: a run stops (cancelled) at the end of a lap where it returns false.
+pub fn standard_ranges_observed<P, E, F>(
+    vehicle: &VehicleModel,
     mut make_pack: F,
     options: &RangeOptions,
+    observer: &mut dyn FnMut(&LapProgress) -> bool,
 ) -> Result<StandardRanges, RangeError>
 where
     P: PackModel,
@@ -658,7 +674,7 @@ where
     let mut drive = |name: &str| -> Result<RangeResult, RangeError> {
         let cycle = Cycle::named(name)?;
         let mut pack = make_pack().map_err(|e| RangeError::Pack(e.to_string()))?;
-        run_range(&mut pack, vehicle, &cycle, options)
+        run_range_observed(&mut pack, vehicle, &cycle, options, observer)
     };
     Ok(StandardRanges {
         wltp: drive("wltc_3b")?,

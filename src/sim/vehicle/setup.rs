@@ -12,11 +12,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::pack::InletControl;
 use crate::model::project::{Fidelity, Project};
 use crate::model::rollup::rollup;
 use crate::sim::network::{Engine, EngineError};
 use crate::sim::vehicle::bms::{
-    CHILLER_COP, COOLANT_HEATER_COP, CoolantConditioning, MeteredEngine, ThermalDerating,
+    CHILLER_COP, COOLANT_HEATER_COP, CoolantConditioning, ThermalDerating,
 };
 use crate::sim::vehicle::cycle::{Cycle, CycleError};
 use crate::sim::vehicle::range::RangeOptions;
@@ -158,15 +159,22 @@ pub fn derating_for(project: &Project) -> Option<ThermalDerating> {
     (any && d.is_valid()).then_some(d)
 }
 
-/// The coolant conditioning of a project's pack: a coolant loop holds its inlet at the project's
-/// inlet temperature, so it is a conditioned loop (see [`CoolantConditioning`]). None without a loop.
+/// The coolant conditioning of a project's pack: a conditioned loop holds its inlet at the
+/// project's inlet temperature (see [`CoolantConditioning`]). None without a loop, and None for a
+/// passive loop ([`InletControl::Ambient`]): its inlet is the ambient, which costs nothing beyond
+/// the pump and fan already in the auxiliary load.
 pub fn conditioning_for(project: &Project) -> Option<CoolantConditioning> {
-    project.pack.hardware.coolant.map(|c| CoolantConditioning {
-        inlet_k: c.inlet_temp_k,
-        ambient_k: project.simulation.ambient_k,
-        heating_cop: COOLANT_HEATER_COP,
-        cooling_cop: CHILLER_COP,
-    })
+    project
+        .pack
+        .hardware
+        .coolant
+        .filter(|c| c.inlet_control == InletControl::Conditioned)
+        .map(|c| CoolantConditioning {
+            inlet_k: c.inlet_temp_k,
+            ambient_k: project.simulation.ambient_k,
+            heating_cop: COOLANT_HEATER_COP,
+            cooling_cop: CHILLER_COP,
+        })
 }
 
 /// Prepares a project already in memory: vehicle with the roll-up pack mass, options with the
@@ -212,10 +220,10 @@ pub fn prepare_with(
     prepare_project(project)
 }
 
-/// The pack engine for a prepared project at a fidelity, metered for the heat its coolant loop
-/// carries (what [`CoolantConditioning`] charges for).
-pub fn build_engine(project: &Project, fidelity: Fidelity) -> Result<MeteredEngine, SetupError> {
-    Ok(MeteredEngine::new(Engine::new(project, fidelity)?))
+/// The pack engine for a prepared project at a fidelity (it reports the heat its coolant loop
+/// carries, what [`CoolantConditioning`] charges for).
+pub fn build_engine(project: &Project, fidelity: Fidelity) -> Result<Engine, SetupError> {
+    Ok(Engine::new(project, fidelity)?)
 }
 
 /// A cycle from a name or a CSV path (relative paths against `base_dir`, the project's folder, then
