@@ -58,7 +58,8 @@
 //! alone took 54 s before (UI 23 frames/s) against 120 s after (UI 39 frames/s). With the window
 //! repainting only on events, as without `PACKWRIGHT_FRAME_LOG`, the run took 28 s before and 37 s
 //! after (these three timed by a one-off driver: Run clicked, the worker thread `packwright-run`
-//! watched in `/proc`; load 4–6).
+//! watched in `/proc`; load 4–6). All on the code before the live WLTP/EPA figures (a second job
+//! after every edit) were merged.
 
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
