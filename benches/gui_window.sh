@@ -35,14 +35,14 @@ mark sim_idle_start; sleep 10; mark sim_idle_end
 mark idle_edits_start
 for i in 1 2 3 4; do click 810 214; sleep 3; click 856 214; sleep 3; done   # fidelity group, cell
 mark idle_edits_end
-click 664 243; sleep 3                                  # Run simulation (cell fidelity)
+click 645 309; sleep 3                                  # Run simulation (cell fidelity)
 import -window root "$out/running.png"
 mark run_sim_start; sleep 10; mark run_sim_end
 click 328 40; sleep 1                                   # Pack tab
 mark run_pack_start; sleep 15; mark run_pack_end
 click 396 40; sleep 1
 mark run_edits_start
-for i in 1 2 3 4 5 6 7 8; do click 664 243; sleep 2; click 810 214; sleep 3; click 856 214; sleep 3; done
+for i in 1 2 3 4 5 6 7 8; do click 645 309; sleep 2; click 810 214; sleep 3; click 856 214; sleep 3; done
 mark run_edits_end
 python3 - "$out" <<'EOF'
 import sys, statistics as st
