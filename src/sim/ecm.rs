@@ -601,7 +601,8 @@ pub struct Linear {
 
 /// Linearises a cell for a step of `dt_s` around a current guess `i_guess_a` (for current-dependent
 /// tables); `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm` is its connection; `hints`
-/// are the element's cached brackets (updated; they never change a result).
+/// are the element's cached brackets and decays (updated). The two halves, [`linearise_tables`]
+/// and [`linearise_finish`], in one call.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn linearise(
@@ -616,15 +617,39 @@ pub fn linearise(
     dt_s: f64,
     hints: &mut Hints,
 ) -> Linear {
+    let mut lin = linearise_tables(kind, r_scale, soc, temp_k, i_guess_a, hints);
+    linearise_finish(
+        &mut lin,
+        kind.n_rc(),
+        capacity_ah,
+        r_conn_ohm,
+        v_rc,
+        dt_s,
+        hints,
+    );
+    lin
+}
+
+/// The table half of [`linearise`]: OCV with its slope and linear span, R0, and each RC branch's
+/// resistance and time constant, into a [`Linear`] whose `e_v`, `decay` and `g_s` are still
+/// unset (zero). The network runs this half over every element, then the other: two short loop
+/// bodies let the processor overlap consecutive elements' dependency chains, which one long body
+/// did not.
+#[inline(always)]
+pub fn linearise_tables(
+    kind: &CellKind,
+    r_scale: f64,
+    soc: f64,
+    temp_k: f64,
+    i_guess_a: f64,
+    hints: &mut Hints,
+) -> Linear {
     let (ocv, docv, span_lo, span_hi) =
         kind.ocv
             .eval_slope_span_hint(temp_k, i_guess_a, soc, &mut hints.ocv);
     let br = kind.r0.brackets_hint(temp_k, i_guess_a, soc, &mut hints.r);
     let r0 = kind.r0.eval_at(&br) * r_scale;
-    // Built in locals and written once at the end (the network stores one per element per step).
-    let (mut r_ohm, mut tau_s, mut decay) = ([0.0; 2], [0.0; 2], [0.0; 2]);
-    let mut e = ocv;
-    let mut r = r0 + r_conn_ohm + docv * dt_s / (S_PER_H * capacity_ah);
+    let (mut r_ohm, mut tau_s) = ([0.0; 2], [0.0; 2]);
     #[inline(always)]
     fn lookup(t: &FastTable, src: Src, br: &Brackets, temp_k: f64, i_a: f64, soc: f64) -> f64 {
         match src {
@@ -645,26 +670,17 @@ pub fn linearise(
             lookup(tr, src[0], &br, temp_k, i_guess_a, soc) * r_scale,
             lookup(tc, src[1], &br, temp_k, i_guess_a, soc),
         );
-        let tau = rk * ck;
-        let d = if tau > 0.0 {
-            hints.decay[k].exp(-dt_s / tau)
-        } else {
-            0.0
-        };
-        e -= v_rc[k] * d;
-        r += rk * (1.0 - d);
         r_ohm[k] = rk;
-        tau_s[k] = tau;
-        decay[k] = d;
+        tau_s[k] = rk * ck;
     }
     Linear {
-        e_v: e,
+        e_v: 0.0,
         ocv0_v: ocv,
         r0_ohm: r0,
         r_ohm,
         tau_s,
-        decay,
-        g_s: 1.0 / r,
+        decay: [0.0; 2],
+        g_s: 0.0,
         docv_v: docv,
         // With OCV over current as well, the end value is read at the step's own current.
         ocv_span: if kind.ocv.depends_on_current() {
@@ -673,6 +689,35 @@ pub fn linearise(
             (span_lo, span_hi)
         },
     }
+}
+
+/// The rest of [`linearise`] on the result of [`linearise_tables`]: each of the `n_rc` branches'
+/// decay over the step, the open-circuit part `e_v` and the conductance `g_s`.
+#[inline(always)]
+pub fn linearise_finish(
+    lin: &mut Linear,
+    n_rc: usize,
+    capacity_ah: f64,
+    r_conn_ohm: f64,
+    v_rc: &[f64; 2],
+    dt_s: f64,
+    hints: &mut Hints,
+) {
+    let mut e = lin.ocv0_v;
+    let mut r = lin.r0_ohm + r_conn_ohm + lin.docv_v * dt_s / (S_PER_H * capacity_ah);
+    for k in 0..n_rc.min(2) {
+        let tau = lin.tau_s[k];
+        let d = if tau > 0.0 {
+            hints.decay[k].exp(-dt_s / tau)
+        } else {
+            0.0
+        };
+        e -= v_rc[k] * d;
+        r += lin.r_ohm[k] * (1.0 - d);
+        lin.decay[k] = d;
+    }
+    lin.e_v = e;
+    lin.g_s = 1.0 / r;
 }
 
 /// What one cell did over a step.

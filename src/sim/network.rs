@@ -42,7 +42,7 @@ use nalgebra::{DMatrix, DVector};
 
 use crate::model::project::{Fidelity, Project, RcHeat};
 use crate::sim::compile::{Branch, Circuit, CompileError, Params, compile};
-use crate::sim::ecm::{Hints, Linear, advance, linearise};
+use crate::sim::ecm::{Hints, Linear, advance, linearise, linearise_finish, linearise_tables};
 use crate::sim::thermal::{BoundaryFlow, Integrator};
 use crate::sim::{Cutoff, PackModel, StepReport};
 
@@ -749,17 +749,26 @@ impl Engine {
             &e.node[..n],
         );
         let (soc, v_rc, guess) = (&self.soc[..n], &self.v_rc[..n], &self.guess_a[..n]);
+        // In two passes (tables, then decays and conductance): see `ecm::linearise_tables`.
         #[allow(clippy::needless_range_loop)]
         for j in 0..n {
-            lin[j] = linearise(
+            lin[j] = linearise_tables(
                 &kinds[kind[j] as usize],
-                cap[j],
                 r_scale[j],
-                r_conn[j],
                 soc[j],
-                &v_rc[j],
                 temp_k[node[j] as usize],
                 guess[j],
+                &mut hints[j],
+            );
+        }
+        #[allow(clippy::needless_range_loop)]
+        for j in 0..n {
+            linearise_finish(
+                &mut lin[j],
+                kinds[kind[j] as usize].n_rc(),
+                cap[j],
+                r_conn[j],
+                &v_rc[j],
                 dt_s,
                 &mut hints[j],
             );
