@@ -705,16 +705,22 @@ pub fn linearise_finish(
 ) {
     let mut e = lin.ocv0_v;
     let mut r = lin.r0_ohm + r_conn_ohm + lin.docv_v * dt_s / (S_PER_H * capacity_ah);
-    for k in 0..n_rc.min(2) {
-        let tau = lin.tau_s[k];
+    for ((((&v, &tau), &rk), decay), cache) in v_rc
+        .iter()
+        .zip(&lin.tau_s)
+        .zip(&lin.r_ohm)
+        .zip(lin.decay.iter_mut())
+        .zip(hints.decay.iter_mut())
+        .take(n_rc)
+    {
         let d = if tau > 0.0 {
-            hints.decay[k].exp(-dt_s / tau)
+            cache.exp(-dt_s / tau)
         } else {
             0.0
         };
-        e -= v_rc[k] * d;
-        r += lin.r_ohm[k] * (1.0 - d);
-        lin.decay[k] = d;
+        e -= v * d;
+        r += rk * (1.0 - d);
+        *decay = d;
     }
     lin.e_v = e;
     lin.g_s = 1.0 / r;
