@@ -181,6 +181,36 @@ impl Default for StepSums {
     }
 }
 
+/// A running pair of sums over consecutive elements of one group, kept in registers and written
+/// to the group's slot when the group changes (groups hold consecutive elements, so each slot is
+/// written once, with the same additions in the same order as adding into it element by element;
+/// adding through memory made every element wait for the previous one's store).
+#[derive(Debug, Clone, Copy, Default)]
+struct GroupSums {
+    group: Option<u32>,
+    sum: (f64, f64),
+}
+
+impl GroupSums {
+    #[inline(always)]
+    fn add(&mut self, g: u32, a: f64, b: f64, out: &mut [(f64, f64)]) {
+        if self.group != Some(g) {
+            self.flush(out);
+            self.group = Some(g);
+        }
+        self.sum.0 += a;
+        self.sum.1 += b;
+    }
+
+    #[inline(always)]
+    fn flush(&mut self, out: &mut [(f64, f64)]) {
+        if let Some(slot) = self.group.and_then(|g| out.get_mut(g as usize)) {
+            *slot = self.sum;
+        }
+        self.sum = (0.0, 0.0);
+    }
+}
+
 /// The electrical half of a step, handed to its commit.
 #[derive(Debug, Clone, Copy)]
 struct Solved {
@@ -427,6 +457,7 @@ impl Engine {
                 &mut self.next_v_rc[..n],
                 &mut self.next_voltage_v[..n],
             );
+            let mut acc = GroupSums::default();
             for j in 0..n {
                 let (cap, r_conn, mult, node, i, lin, g) = (
                     cap_of[j],
@@ -479,13 +510,12 @@ impl Engine {
                 st.q += wq;
                 st.qs += wq * s.soc;
                 let w = mult * lin.g_s;
-                let acc = &mut self.group_sums[g as usize];
-                acc.0 += w;
-                acc.1 += w * (s.voltage_v - i * r_conn);
+                acc.add(g, w, w * (s.voltage_v - i * r_conn), &mut self.group_sums);
                 next_soc[j] = s.soc;
                 next_v_rc[j] = s.v_rc;
                 next_voltage[j] = s.voltage_v;
             }
+            acc.flush(&mut self.group_sums);
             for ((v, grp), &(w_sum, wv)) in self
                 .group_end_v
                 .iter_mut()
@@ -778,12 +808,12 @@ impl Engine {
     /// Group, block and pack Thevenin equivalents `(A, B)`: `V = A − B·I`.
     fn pack_thevenin(&mut self) -> Result<(f64, f64), Cutoff> {
         self.group_sums.iter_mut().for_each(|x| *x = (0.0, 0.0));
+        let mut acc = GroupSums::default();
         for ((l, &mult), &g) in self.lin.iter().zip(&self.p.elems.mult).zip(&self.group_of) {
             let w = mult * l.g_s;
-            let acc = &mut self.group_sums[g as usize];
-            acc.0 += w;
-            acc.1 += w * l.e_v;
+            acc.add(g, w, w * l.e_v, &mut self.group_sums);
         }
+        acc.flush(&mut self.group_sums);
         // One branch-free pass; the failing group is searched only on failure.
         let usable = |gsum: f64, hsum: f64| gsum > 0.0 && gsum.is_finite() && hsum.is_finite();
         let mut ok = true;
