@@ -139,6 +139,9 @@ pub struct Engine {
     group_sums: Vec<(f64, f64)>,
     /// Per group: its node voltage during the current split.
     group_v: Vec<f64>,
+    /// Per element, the step's energy out and irreversible, reversible and connection heat, J
+    /// (scratch between the element pass and the sums).
+    elem_j: Vec<[f64; 4]>,
     /// True when the pack is one element in one group in one block on a chain (a `lumped` pack of
     /// one cell design): steps then take [`Self::electrical_single`].
     single: bool,
@@ -276,6 +279,7 @@ impl Engine {
                 .collect(),
             group_sums: vec![(0.0, 0.0); p.groups.len()],
             group_v: vec![0.0; p.groups.len()],
+            elem_j: vec![[0.0; 4]; n],
             single: p.elems.len() == 1
                 && p.groups.len() == 1
                 && p.groups[0].start == 0
@@ -457,17 +461,12 @@ impl Engine {
                 &mut self.next_v_rc[..n],
                 &mut self.next_voltage_v[..n],
             );
-            let mut acc = GroupSums::default();
+            // Two passes, each with a short body (see `linearise_all`): advance every element
+            // into scratch, then gather the sums.
+            let elem_j = &mut self.elem_j[..n];
             for j in 0..n {
-                let (cap, r_conn, mult, node, i, lin, g) = (
-                    cap_of[j],
-                    r_conn_of[j],
-                    mult_of[j],
-                    node_of[j],
-                    i_of[j],
-                    &lin_of[j],
-                    group_of[j],
-                );
+                let (cap, r_conn, node, i, lin) =
+                    (cap_of[j], r_conn_of[j], node_of[j], i_of[j], &lin_of[j]);
                 let kind = &kinds[kind_of[j] as usize];
                 let t = self.temp_k[node as usize];
                 let s = advance(
@@ -489,31 +488,47 @@ impl Engine {
                         self.describe(j)
                     )));
                 }
+                elem_j[j] = [s.energy_out_j, s.heat_irr_j, s.heat_rev_j, s.heat_conn_j];
+                next_soc[j] = s.soc;
+                next_v_rc[j] = s.v_rc;
+                next_voltage[j] = s.voltage_v;
+            }
+            let mut acc = GroupSums::default();
+            for j in 0..n {
+                let (cap, r_conn, mult, node, i, lin, g) = (
+                    cap_of[j],
+                    r_conn_of[j],
+                    mult_of[j],
+                    node_of[j],
+                    i_of[j],
+                    &lin_of[j],
+                    group_of[j],
+                );
+                let kind = &kinds[kind_of[j] as usize];
+                let [energy_out_j, heat_irr_j, heat_rev_j, heat_conn_j] = elem_j[j];
+                let (voltage_v, soc) = (next_voltage[j], next_soc[j]);
                 // Plain compare-and-select (both are finite here, checked above): `f64::min`
                 // and `max` also order NaN, which costs instructions in this loop.
                 let lower = |a: f64, b: f64| if b < a { b } else { a };
                 let upper = |a: f64, b: f64| if b > a { b } else { a };
-                st.min_v = lower(st.min_v, s.voltage_v);
-                st.max_v = upper(st.max_v, s.voltage_v);
-                st.min_soc = lower(st.min_soc, s.soc);
-                st.max_soc = upper(st.max_soc, s.soc);
-                st.under |= i > 0.0 && s.voltage_v < kind.min_voltage_v;
-                st.over |= i < 0.0 && s.voltage_v > kind.max_voltage_v;
+                st.min_v = lower(st.min_v, voltage_v);
+                st.max_v = upper(st.max_v, voltage_v);
+                st.min_soc = lower(st.min_soc, soc);
+                st.max_soc = upper(st.max_soc, soc);
+                st.under |= i > 0.0 && voltage_v < kind.min_voltage_v;
+                st.over |= i < 0.0 && voltage_v > kind.max_voltage_v;
                 let m = mult * groups[g as usize].series_mult;
-                st.cell_out_j += m * s.energy_out_j;
-                st.irr_j += m * s.heat_irr_j;
-                st.rev_j += m * s.heat_rev_j;
-                st.conn_j += m * s.heat_conn_j;
+                st.cell_out_j += m * energy_out_j;
+                st.irr_j += m * heat_irr_j;
+                st.rev_j += m * heat_rev_j;
+                st.conn_j += m * heat_conn_j;
                 // Joules here; divided by dt once per node below (rounding only).
-                self.heat_w[node as usize] += m * (s.heat_irr_j + s.heat_rev_j + s.heat_conn_j);
+                self.heat_w[node as usize] += m * (heat_irr_j + heat_rev_j + heat_conn_j);
                 let wq = m * cap;
                 st.q += wq;
-                st.qs += wq * s.soc;
+                st.qs += wq * soc;
                 let w = mult * lin.g_s;
-                acc.add(g, w, w * (s.voltage_v - i * r_conn), &mut self.group_sums);
-                next_soc[j] = s.soc;
-                next_v_rc[j] = s.v_rc;
-                next_voltage[j] = s.voltage_v;
+                acc.add(g, w, w * (voltage_v - i * r_conn), &mut self.group_sums);
             }
             acc.flush(&mut self.group_sums);
             for ((v, grp), &(w_sum, wv)) in self
