@@ -585,8 +585,8 @@ pub struct Linear {
     pub r0_ohm: f64,
     /// RC resistances used, Ω.
     pub r_ohm: [f64; 2],
-    /// RC time constants used, s.
-    pub tau_s: [f64; 2],
+    /// RC capacitances used, F (a branch's time constant is `r_ohm · c_f`).
+    pub c_f: [f64; 2],
     /// `exp(−dt/τ)` per branch.
     pub decay: [f64; 2],
     /// Conductance: 1 / the slope of the end voltage in the current (R0, the RC branches over
@@ -649,7 +649,7 @@ pub fn linearise_tables(
             .eval_slope_span_hint(temp_k, i_guess_a, soc, &mut hints.ocv);
     let br = kind.r0.brackets_hint(temp_k, i_guess_a, soc, &mut hints.r);
     let r0 = kind.r0.eval_at(&br) * r_scale;
-    let (mut r_ohm, mut tau_s) = ([0.0; 2], [0.0; 2]);
+    let (mut r_ohm, mut c_f) = ([0.0; 2], [0.0; 2]);
     #[inline(always)]
     fn lookup(t: &FastTable, src: Src, br: &Brackets, temp_k: f64, i_a: f64, soc: f64) -> f64 {
         match src {
@@ -671,14 +671,14 @@ pub fn linearise_tables(
             lookup(tc, src[1], &br, temp_k, i_guess_a, soc),
         );
         r_ohm[k] = rk;
-        tau_s[k] = rk * ck;
+        c_f[k] = ck;
     }
     Linear {
         e_v: 0.0,
         ocv0_v: ocv,
         r0_ohm: r0,
         r_ohm,
-        tau_s,
+        c_f,
         decay: [0.0; 2],
         g_s: 0.0,
         docv_v: docv,
@@ -705,14 +705,15 @@ pub fn linearise_finish(
 ) {
     let mut e = lin.ocv0_v;
     let mut r = lin.r0_ohm + r_conn_ohm + lin.docv_v * dt_s / (S_PER_H * capacity_ah);
-    for ((((&v, &tau), &rk), decay), cache) in v_rc
+    for ((((&v, &c), &rk), decay), cache) in v_rc
         .iter()
-        .zip(&lin.tau_s)
+        .zip(&lin.c_f)
         .zip(&lin.r_ohm)
         .zip(lin.decay.iter_mut())
         .zip(hints.decay.iter_mut())
         .take(n_rc)
     {
+        let tau = rk * c;
         let d = if tau > 0.0 {
             cache.exp(-dt_s / tau)
         } else {
@@ -776,27 +777,25 @@ pub fn advance(
     let mut out_rc = [0.0; 2];
     for k in 0..kind.n_rc() {
         let d = lin.decay[k];
-        let tau = lin.tau_s[k];
+        let tau = lin.r_ohm[k] * lin.c_f[k];
         let v_inf = i_a * lin.r_ohm[k];
         let dv = v_rc[k] - v_inf;
         let v1 = v_inf + dv * d;
         // ∫₀^dt e^{−t/τ} dt = τ(1 − d); with τ = 0 the branch sits at v_inf.
         let m1 = if tau > 0.0 { tau * (1.0 - d) } else { 0.0 };
-        let m2 = if tau > 0.0 {
-            0.5 * tau * (1.0 - d * d)
-        } else {
-            0.0
-        };
         let int_v = v_inf * dt_s + dv * m1;
         v_int += int_v;
         heat_rc += match rc_heat {
             RcHeat::Overpotential => i_a * int_v,
+            // ∫ V²/R dt = (v_inf²·dt + 2·v_inf·dv·m1 + dv²·m2)/R with m2 = ½τ(1 − d²) and
+            // τ = R·C: i²R·dt + 2·i·dv·m1 + ½·C·dv²·(1 − d²), no division (0 when R = 0).
             RcHeat::Resistive => {
-                if lin.r_ohm[k] > 0.0 {
-                    (v_inf * v_inf * dt_s + 2.0 * v_inf * dv * m1 + dv * dv * m2) / lin.r_ohm[k]
+                let m2_over_r = if tau > 0.0 {
+                    0.5 * lin.c_f[k] * (1.0 - d * d)
                 } else {
                     0.0
-                }
+                };
+                i_a * v_inf * dt_s + 2.0 * i_a * dv * m1 + dv * dv * m2_over_r
             }
         };
         out_rc[k] = v1;
