@@ -600,14 +600,15 @@ pub struct Linear {
 }
 
 /// Linearises a cell for a step of `dt_s` around a current guess `i_guess_a` (for current-dependent
-/// tables); `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm` is its connection; `hints`
-/// are the element's cached brackets and decays (updated). The two halves, [`linearise_tables`]
+/// tables); `soc_per_as` is the SOC one ampere-second moves, `1/(3600·Q)` (divided once per
+/// element when an engine is built), `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm`
+/// is its connection; `hints` are the element's cached brackets and decays (updated). The two halves, [`linearise_tables`]
 /// and [`linearise_finish`], in one call.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn linearise(
     kind: &CellKind,
-    capacity_ah: f64,
+    soc_per_as: f64,
     r_scale: f64,
     r_conn_ohm: f64,
     soc: f64,
@@ -621,7 +622,7 @@ pub fn linearise(
     linearise_finish(
         &mut lin,
         kind.n_rc(),
-        capacity_ah,
+        soc_per_as,
         r_conn_ohm,
         v_rc,
         dt_s,
@@ -697,14 +698,14 @@ pub fn linearise_tables(
 pub fn linearise_finish(
     lin: &mut Linear,
     n_rc: usize,
-    capacity_ah: f64,
+    soc_per_as: f64,
     r_conn_ohm: f64,
     v_rc: &[f64; 2],
     dt_s: f64,
     hints: &mut Hints,
 ) {
     let mut e = lin.ocv0_v;
-    let mut r = lin.r0_ohm + r_conn_ohm + lin.docv_v * dt_s / (S_PER_H * capacity_ah);
+    let mut r = lin.r0_ohm + r_conn_ohm + lin.docv_v * dt_s * soc_per_as;
     for ((((&v, &c), &rk), decay), cache) in v_rc
         .iter()
         .zip(&lin.c_f)
@@ -753,7 +754,7 @@ pub struct CellStep {
 pub fn advance(
     kind: &CellKind,
     lin: &Linear,
-    capacity_ah: f64,
+    soc_per_as: f64,
     r_conn_ohm: f64,
     soc: f64,
     v_rc: &[f64; 2],
@@ -763,7 +764,7 @@ pub fn advance(
     rc_heat: RcHeat,
     hints: &mut Hints,
 ) -> CellStep {
-    let soc1 = soc - i_a * dt_s / (S_PER_H * capacity_ah);
+    let soc1 = soc - i_a * dt_s * soc_per_as;
     // Inside the grid interval of the start, OCV is linear in SOC at this temperature: the end
     // value follows from the start's value and slope (what the lookup gives, up to rounding).
     let ocv1 = if lin.ocv_span.0 <= soc1 && soc1 < lin.ocv_span.1 {

@@ -29,9 +29,10 @@
 //! terminal voltage), into scratch that replaces the
 //! state by swapping buffers once every check has passed. Loops run over zipped slices (no index
 //! checks in the hot loops). The sums keep their former order, so results are unchanged except by
-//! rounding in two places: the conductance is `1/R` divided once ([`crate::sim::ecm`]), and a
-//! node's cell heat is summed in joules and divided by the step once (a division per element was a
-//! visible ~6 % of the step in a profile). A pack of one element in one group and one block on a
+//! rounding in a few places: the conductance is `1/R` divided once ([`crate::sim::ecm`]), a node's
+//! cell heat is summed in joules and divided by the step once (a division per element was a
+//! visible ~6 % of the step in a profile), and an element's `1/(3600·Q)` is divided once when the
+//! engine is built. A pack of one element in one group and one block on a
 //! chain (`lumped` fidelity of a one-design pack) takes the same arithmetic on scalars instead of
 //! loops over groups and blocks of one (`Engine::electrical_single`, held to the bit against the
 //! general path by a test).
@@ -45,6 +46,7 @@ use crate::sim::compile::{Branch, Circuit, CompileError, Params, compile};
 use crate::sim::ecm::{Hints, Linear, advance, linearise, linearise_finish, linearise_tables};
 use crate::sim::thermal::{BoundaryFlow, Integrator};
 use crate::sim::{Cutoff, PackModel, StepReport};
+use crate::units::S_PER_H;
 
 /// What a step asks of the pack.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -139,6 +141,9 @@ pub struct Engine {
     group_sums: Vec<(f64, f64)>,
     /// Per group: its node voltage during the current split.
     group_v: Vec<f64>,
+    /// Per element: the SOC one ampere-second moves, `1/(3600·Q)` (divided once here instead of
+    /// twice per element per step).
+    soc_per_as: Vec<f64>,
     /// Per element, the step's energy out and irreversible, reversible and connection heat, J
     /// (scratch between the element pass and the sums).
     elem_j: Vec<[f64; 4]>,
@@ -279,6 +284,12 @@ impl Engine {
                 .collect(),
             group_sums: vec![(0.0, 0.0); p.groups.len()],
             group_v: vec![0.0; p.groups.len()],
+            soc_per_as: p
+                .elems
+                .capacity_ah
+                .iter()
+                .map(|q| 1.0 / (S_PER_H * q))
+                .collect(),
             elem_j: vec![[0.0; 4]; n],
             single: p.elems.len() == 1
                 && p.groups.len() == 1
@@ -464,15 +475,16 @@ impl Engine {
             // Two passes, each with a short body (see `linearise_all`): advance every element
             // into scratch, then gather the sums.
             let elem_j = &mut self.elem_j[..n];
+            let per_as_of = &self.soc_per_as[..n];
             for j in 0..n {
-                let (cap, r_conn, node, i, lin) =
-                    (cap_of[j], r_conn_of[j], node_of[j], i_of[j], &lin_of[j]);
+                let (per_as, r_conn, node, i, lin) =
+                    (per_as_of[j], r_conn_of[j], node_of[j], i_of[j], &lin_of[j]);
                 let kind = &kinds[kind_of[j] as usize];
                 let t = self.temp_k[node as usize];
                 let s = advance(
                     kind,
                     lin,
-                    cap,
+                    per_as,
                     r_conn,
                     soc_of[j],
                     &v_rc_of[j],
@@ -562,6 +574,7 @@ impl Engine {
         let kind = &self.p.kinds[e.kind[0] as usize];
         let (cap, r_scale, r_conn, mult) =
             (e.capacity_ah[0], e.r_scale[0], e.r_conn_ohm[0], e.mult[0]);
+        let per_as = self.soc_per_as[0];
         let node = e.node[0] as usize;
         let series = self.p.groups[0].series_mult;
         let r_block = self.p.blocks[0].r_internal_ohm;
@@ -585,7 +598,7 @@ impl Engine {
                 guess = i;
             }
             lin = linearise(
-                kind, cap, r_scale, r_conn, soc, &v_rc, t, guess, dt_s, hints,
+                kind, per_as, r_scale, r_conn, soc, &v_rc, t, guess, dt_s, hints,
             );
             let (gsum, hsum) = (mult * lin.g_s, mult * lin.g_s * lin.e_v);
             if !(gsum > 0.0 && gsum.is_finite() && hsum.is_finite()) {
@@ -610,7 +623,7 @@ impl Engine {
         let s = advance(
             kind,
             &lin,
-            cap,
+            per_as,
             r_conn,
             soc,
             &v_rc,
@@ -786,9 +799,9 @@ impl Engine {
         // zip of ten arrays kept ten counters per element (~6 % of a cell-fidelity step).
         let n = self.lin.len();
         let (lin, hints) = (&mut self.lin[..n], &mut self.hints[..n]);
-        let (kind, cap, r_scale, r_conn, node) = (
+        let (kind, per_as, r_scale, r_conn, node) = (
             &e.kind[..n],
-            &e.capacity_ah[..n],
+            &self.soc_per_as[..n],
             &e.r_scale[..n],
             &e.r_conn_ohm[..n],
             &e.node[..n],
@@ -811,7 +824,7 @@ impl Engine {
             linearise_finish(
                 &mut lin[j],
                 kinds[kind[j] as usize].n_rc(),
-                cap[j],
+                per_as[j],
                 r_conn[j],
                 &v_rc[j],
                 dt_s,

@@ -210,7 +210,9 @@ impl Skyline {
             }
             data[start[r] + r - fr] = d;
         }
-        let inv_diag = (0..n).map(|r| 1.0 / data[start[r] + r - first[r]]).collect();
+        let inv_diag = (0..n)
+            .map(|r| 1.0 / data[start[r] + r - first[r]])
+            .collect();
         Ok(Self {
             first,
             start,
