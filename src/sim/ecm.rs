@@ -585,8 +585,8 @@ pub struct Linear {
     pub r0_ohm: f64,
     /// RC resistances used, Ω.
     pub r_ohm: [f64; 2],
-    /// RC time constants used, s.
-    pub tau_s: [f64; 2],
+    /// RC capacitances used, F (a branch's time constant is `r_ohm · c_f`).
+    pub c_f: [f64; 2],
     /// `exp(−dt/τ)` per branch.
     pub decay: [f64; 2],
     /// Conductance: 1 / the slope of the end voltage in the current (R0, the RC branches over
@@ -600,13 +600,15 @@ pub struct Linear {
 }
 
 /// Linearises a cell for a step of `dt_s` around a current guess `i_guess_a` (for current-dependent
-/// tables); `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm` is its connection; `hints`
-/// are the element's cached brackets (updated; they never change a result).
+/// tables); `soc_per_as` is the SOC one ampere-second moves, `1/(3600·Q)` (divided once per
+/// element when an engine is built), `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm`
+/// is its connection; `hints` are the element's cached brackets and decays (updated). The two halves, [`linearise_tables`]
+/// and [`linearise_finish`], in one call.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn linearise(
     kind: &CellKind,
-    capacity_ah: f64,
+    soc_per_as: f64,
     r_scale: f64,
     r_conn_ohm: f64,
     soc: f64,
@@ -616,15 +618,39 @@ pub fn linearise(
     dt_s: f64,
     hints: &mut Hints,
 ) -> Linear {
+    let mut lin = linearise_tables(kind, r_scale, soc, temp_k, i_guess_a, hints);
+    linearise_finish(
+        &mut lin,
+        kind.n_rc(),
+        soc_per_as,
+        r_conn_ohm,
+        v_rc,
+        dt_s,
+        hints,
+    );
+    lin
+}
+
+/// The table half of [`linearise`]: OCV with its slope and linear span, R0, and each RC branch's
+/// resistance and time constant, into a [`Linear`] whose `e_v`, `decay` and `g_s` are still
+/// unset (zero). The network runs this half over every element, then the other: two short loop
+/// bodies let the processor overlap consecutive elements' dependency chains, which one long body
+/// did not.
+#[inline(always)]
+pub fn linearise_tables(
+    kind: &CellKind,
+    r_scale: f64,
+    soc: f64,
+    temp_k: f64,
+    i_guess_a: f64,
+    hints: &mut Hints,
+) -> Linear {
     let (ocv, docv, span_lo, span_hi) =
         kind.ocv
             .eval_slope_span_hint(temp_k, i_guess_a, soc, &mut hints.ocv);
     let br = kind.r0.brackets_hint(temp_k, i_guess_a, soc, &mut hints.r);
     let r0 = kind.r0.eval_at(&br) * r_scale;
-    // Built in locals and written once at the end (the network stores one per element per step).
-    let (mut r_ohm, mut tau_s, mut decay) = ([0.0; 2], [0.0; 2], [0.0; 2]);
-    let mut e = ocv;
-    let mut r = r0 + r_conn_ohm + docv * dt_s / (S_PER_H * capacity_ah);
+    let (mut r_ohm, mut c_f) = ([0.0; 2], [0.0; 2]);
     #[inline(always)]
     fn lookup(t: &FastTable, src: Src, br: &Brackets, temp_k: f64, i_a: f64, soc: f64) -> f64 {
         match src {
@@ -645,26 +671,17 @@ pub fn linearise(
             lookup(tr, src[0], &br, temp_k, i_guess_a, soc) * r_scale,
             lookup(tc, src[1], &br, temp_k, i_guess_a, soc),
         );
-        let tau = rk * ck;
-        let d = if tau > 0.0 {
-            hints.decay[k].exp(-dt_s / tau)
-        } else {
-            0.0
-        };
-        e -= v_rc[k] * d;
-        r += rk * (1.0 - d);
         r_ohm[k] = rk;
-        tau_s[k] = tau;
-        decay[k] = d;
+        c_f[k] = ck;
     }
     Linear {
-        e_v: e,
+        e_v: 0.0,
         ocv0_v: ocv,
         r0_ohm: r0,
         r_ohm,
-        tau_s,
-        decay,
-        g_s: 1.0 / r,
+        c_f,
+        decay: [0.0; 2],
+        g_s: 0.0,
         docv_v: docv,
         // With OCV over current as well, the end value is read at the step's own current.
         ocv_span: if kind.ocv.depends_on_current() {
@@ -673,6 +690,42 @@ pub fn linearise(
             (span_lo, span_hi)
         },
     }
+}
+
+/// The rest of [`linearise`] on the result of [`linearise_tables`]: each of the `n_rc` branches'
+/// decay over the step, the open-circuit part `e_v` and the conductance `g_s`.
+#[inline(always)]
+pub fn linearise_finish(
+    lin: &mut Linear,
+    n_rc: usize,
+    soc_per_as: f64,
+    r_conn_ohm: f64,
+    v_rc: &[f64; 2],
+    dt_s: f64,
+    hints: &mut Hints,
+) {
+    let mut e = lin.ocv0_v;
+    let mut r = lin.r0_ohm + r_conn_ohm + lin.docv_v * dt_s * soc_per_as;
+    for ((((&v, &c), &rk), decay), cache) in v_rc
+        .iter()
+        .zip(&lin.c_f)
+        .zip(&lin.r_ohm)
+        .zip(lin.decay.iter_mut())
+        .zip(hints.decay.iter_mut())
+        .take(n_rc)
+    {
+        let tau = rk * c;
+        let d = if tau > 0.0 {
+            cache.exp(-dt_s / tau)
+        } else {
+            0.0
+        };
+        e -= v * d;
+        r += rk * (1.0 - d);
+        *decay = d;
+    }
+    lin.e_v = e;
+    lin.g_s = 1.0 / r;
 }
 
 /// What one cell did over a step.
@@ -701,7 +754,7 @@ pub struct CellStep {
 pub fn advance(
     kind: &CellKind,
     lin: &Linear,
-    capacity_ah: f64,
+    soc_per_as: f64,
     r_conn_ohm: f64,
     soc: f64,
     v_rc: &[f64; 2],
@@ -711,7 +764,7 @@ pub fn advance(
     rc_heat: RcHeat,
     hints: &mut Hints,
 ) -> CellStep {
-    let soc1 = soc - i_a * dt_s / (S_PER_H * capacity_ah);
+    let soc1 = soc - i_a * dt_s * soc_per_as;
     // Inside the grid interval of the start, OCV is linear in SOC at this temperature: the end
     // value follows from the start's value and slope (what the lookup gives, up to rounding).
     let ocv1 = if lin.ocv_span.0 <= soc1 && soc1 < lin.ocv_span.1 {
@@ -725,27 +778,25 @@ pub fn advance(
     let mut out_rc = [0.0; 2];
     for k in 0..kind.n_rc() {
         let d = lin.decay[k];
-        let tau = lin.tau_s[k];
+        let tau = lin.r_ohm[k] * lin.c_f[k];
         let v_inf = i_a * lin.r_ohm[k];
         let dv = v_rc[k] - v_inf;
         let v1 = v_inf + dv * d;
         // ∫₀^dt e^{−t/τ} dt = τ(1 − d); with τ = 0 the branch sits at v_inf.
         let m1 = if tau > 0.0 { tau * (1.0 - d) } else { 0.0 };
-        let m2 = if tau > 0.0 {
-            0.5 * tau * (1.0 - d * d)
-        } else {
-            0.0
-        };
         let int_v = v_inf * dt_s + dv * m1;
         v_int += int_v;
         heat_rc += match rc_heat {
             RcHeat::Overpotential => i_a * int_v,
+            // ∫ V²/R dt = (v_inf²·dt + 2·v_inf·dv·m1 + dv²·m2)/R with m2 = ½τ(1 − d²) and
+            // τ = R·C: i²R·dt + 2·i·dv·m1 + ½·C·dv²·(1 − d²), no division (0 when R = 0).
             RcHeat::Resistive => {
-                if lin.r_ohm[k] > 0.0 {
-                    (v_inf * v_inf * dt_s + 2.0 * v_inf * dv * m1 + dv * dv * m2) / lin.r_ohm[k]
+                let m2_over_r = if tau > 0.0 {
+                    0.5 * lin.c_f[k] * (1.0 - d * d)
                 } else {
                     0.0
-                }
+                };
+                i_a * v_inf * dt_s + 2.0 * i_a * dv * m1 + dv * dv * m2_over_r
             }
         };
         out_rc[k] = v1;

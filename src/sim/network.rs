@@ -29,9 +29,10 @@
 //! terminal voltage), into scratch that replaces the
 //! state by swapping buffers once every check has passed. Loops run over zipped slices (no index
 //! checks in the hot loops). The sums keep their former order, so results are unchanged except by
-//! rounding in two places: the conductance is `1/R` divided once ([`crate::sim::ecm`]), and a
-//! node's cell heat is summed in joules and divided by the step once (a division per element was a
-//! visible ~6 % of the step in a profile). A pack of one element in one group and one block on a
+//! rounding in a few places: the conductance is `1/R` divided once ([`crate::sim::ecm`]), a node's
+//! cell heat is summed in joules and divided by the step once (a division per element was a
+//! visible ~6 % of the step in a profile), and an element's `1/(3600·Q)` is divided once when the
+//! engine is built. A pack of one element in one group and one block on a
 //! chain (`lumped` fidelity of a one-design pack) takes the same arithmetic on scalars instead of
 //! loops over groups and blocks of one (`Engine::electrical_single`, held to the bit against the
 //! general path by a test).
@@ -42,9 +43,10 @@ use nalgebra::{DMatrix, DVector};
 
 use crate::model::project::{Fidelity, Project, RcHeat};
 use crate::sim::compile::{Branch, Circuit, CompileError, Params, compile};
-use crate::sim::ecm::{Hints, Linear, advance, linearise};
+use crate::sim::ecm::{Hints, Linear, advance, linearise, linearise_finish, linearise_tables};
 use crate::sim::thermal::{BoundaryFlow, Integrator};
 use crate::sim::{Cutoff, PackModel, StepReport};
+use crate::units::S_PER_H;
 
 /// What a step asks of the pack.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -139,6 +141,12 @@ pub struct Engine {
     group_sums: Vec<(f64, f64)>,
     /// Per group: its node voltage during the current split.
     group_v: Vec<f64>,
+    /// Per element: the SOC one ampere-second moves, `1/(3600·Q)` (divided once here instead of
+    /// twice per element per step).
+    soc_per_as: Vec<f64>,
+    /// Per element, the step's energy out and irreversible, reversible and connection heat, J
+    /// (scratch between the element pass and the sums).
+    elem_j: Vec<[f64; 4]>,
     /// True when the pack is one element in one group in one block on a chain (a `lumped` pack of
     /// one cell design): steps then take [`Self::electrical_single`].
     single: bool,
@@ -178,6 +186,36 @@ impl Default for StepSums {
             q: 0.0,
             qs: 0.0,
         }
+    }
+}
+
+/// A running pair of sums over consecutive elements of one group, kept in registers and written
+/// to the group's slot when the group changes (groups hold consecutive elements, so each slot is
+/// written once, with the same additions in the same order as adding into it element by element;
+/// adding through memory made every element wait for the previous one's store).
+#[derive(Debug, Clone, Copy, Default)]
+struct GroupSums {
+    group: Option<u32>,
+    sum: (f64, f64),
+}
+
+impl GroupSums {
+    #[inline(always)]
+    fn add(&mut self, g: u32, a: f64, b: f64, out: &mut [(f64, f64)]) {
+        if self.group != Some(g) {
+            self.flush(out);
+            self.group = Some(g);
+        }
+        self.sum.0 += a;
+        self.sum.1 += b;
+    }
+
+    #[inline(always)]
+    fn flush(&mut self, out: &mut [(f64, f64)]) {
+        if let Some(slot) = self.group.and_then(|g| out.get_mut(g as usize)) {
+            *slot = self.sum;
+        }
+        self.sum = (0.0, 0.0);
     }
 }
 
@@ -246,6 +284,13 @@ impl Engine {
                 .collect(),
             group_sums: vec![(0.0, 0.0); p.groups.len()],
             group_v: vec![0.0; p.groups.len()],
+            soc_per_as: p
+                .elems
+                .capacity_ah
+                .iter()
+                .map(|q| 1.0 / (S_PER_H * q))
+                .collect(),
+            elem_j: vec![[0.0; 4]; n],
             single: p.elems.len() == 1
                 && p.groups.len() == 1
                 && p.groups[0].start == 0
@@ -427,22 +472,19 @@ impl Engine {
                 &mut self.next_v_rc[..n],
                 &mut self.next_voltage_v[..n],
             );
+            // Two passes, each with a short body (see `linearise_all`): advance every element
+            // into scratch, then gather the sums.
+            let elem_j = &mut self.elem_j[..n];
+            let per_as_of = &self.soc_per_as[..n];
             for j in 0..n {
-                let (cap, r_conn, mult, node, i, lin, g) = (
-                    cap_of[j],
-                    r_conn_of[j],
-                    mult_of[j],
-                    node_of[j],
-                    i_of[j],
-                    &lin_of[j],
-                    group_of[j],
-                );
+                let (per_as, r_conn, node, i, lin) =
+                    (per_as_of[j], r_conn_of[j], node_of[j], i_of[j], &lin_of[j]);
                 let kind = &kinds[kind_of[j] as usize];
                 let t = self.temp_k[node as usize];
                 let s = advance(
                     kind,
                     lin,
-                    cap,
+                    per_as,
                     r_conn,
                     soc_of[j],
                     &v_rc_of[j],
@@ -458,34 +500,49 @@ impl Engine {
                         self.describe(j)
                     )));
                 }
-                // Plain compare-and-select (both are finite here, checked above): `f64::min`
-                // and `max` also order NaN, which costs instructions in this loop.
-                let lower = |a: f64, b: f64| if b < a { b } else { a };
-                let upper = |a: f64, b: f64| if b > a { b } else { a };
-                st.min_v = lower(st.min_v, s.voltage_v);
-                st.max_v = upper(st.max_v, s.voltage_v);
-                st.min_soc = lower(st.min_soc, s.soc);
-                st.max_soc = upper(st.max_soc, s.soc);
-                st.under |= i > 0.0 && s.voltage_v < kind.min_voltage_v;
-                st.over |= i < 0.0 && s.voltage_v > kind.max_voltage_v;
-                let m = mult * groups[g as usize].series_mult;
-                st.cell_out_j += m * s.energy_out_j;
-                st.irr_j += m * s.heat_irr_j;
-                st.rev_j += m * s.heat_rev_j;
-                st.conn_j += m * s.heat_conn_j;
-                // Joules here; divided by dt once per node below (rounding only).
-                self.heat_w[node as usize] += m * (s.heat_irr_j + s.heat_rev_j + s.heat_conn_j);
-                let wq = m * cap;
-                st.q += wq;
-                st.qs += wq * s.soc;
-                let w = mult * lin.g_s;
-                let acc = &mut self.group_sums[g as usize];
-                acc.0 += w;
-                acc.1 += w * (s.voltage_v - i * r_conn);
+                elem_j[j] = [s.energy_out_j, s.heat_irr_j, s.heat_rev_j, s.heat_conn_j];
                 next_soc[j] = s.soc;
                 next_v_rc[j] = s.v_rc;
                 next_voltage[j] = s.voltage_v;
             }
+            let mut acc = GroupSums::default();
+            for j in 0..n {
+                let (cap, r_conn, mult, node, i, lin, g) = (
+                    cap_of[j],
+                    r_conn_of[j],
+                    mult_of[j],
+                    node_of[j],
+                    i_of[j],
+                    &lin_of[j],
+                    group_of[j],
+                );
+                let kind = &kinds[kind_of[j] as usize];
+                let [energy_out_j, heat_irr_j, heat_rev_j, heat_conn_j] = elem_j[j];
+                let (voltage_v, soc) = (next_voltage[j], next_soc[j]);
+                // Plain compare-and-select (both are finite here, checked above): `f64::min`
+                // and `max` also order NaN, which costs instructions in this loop.
+                let lower = |a: f64, b: f64| if b < a { b } else { a };
+                let upper = |a: f64, b: f64| if b > a { b } else { a };
+                st.min_v = lower(st.min_v, voltage_v);
+                st.max_v = upper(st.max_v, voltage_v);
+                st.min_soc = lower(st.min_soc, soc);
+                st.max_soc = upper(st.max_soc, soc);
+                st.under |= i > 0.0 && voltage_v < kind.min_voltage_v;
+                st.over |= i < 0.0 && voltage_v > kind.max_voltage_v;
+                let m = mult * groups[g as usize].series_mult;
+                st.cell_out_j += m * energy_out_j;
+                st.irr_j += m * heat_irr_j;
+                st.rev_j += m * heat_rev_j;
+                st.conn_j += m * heat_conn_j;
+                // Joules here; divided by dt once per node below (rounding only).
+                self.heat_w[node as usize] += m * (heat_irr_j + heat_rev_j + heat_conn_j);
+                let wq = m * cap;
+                st.q += wq;
+                st.qs += wq * soc;
+                let w = mult * lin.g_s;
+                acc.add(g, w, w * (voltage_v - i * r_conn), &mut self.group_sums);
+            }
+            acc.flush(&mut self.group_sums);
             for ((v, grp), &(w_sum, wv)) in self
                 .group_end_v
                 .iter_mut()
@@ -517,6 +574,7 @@ impl Engine {
         let kind = &self.p.kinds[e.kind[0] as usize];
         let (cap, r_scale, r_conn, mult) =
             (e.capacity_ah[0], e.r_scale[0], e.r_conn_ohm[0], e.mult[0]);
+        let per_as = self.soc_per_as[0];
         let node = e.node[0] as usize;
         let series = self.p.groups[0].series_mult;
         let r_block = self.p.blocks[0].r_internal_ohm;
@@ -540,7 +598,7 @@ impl Engine {
                 guess = i;
             }
             lin = linearise(
-                kind, cap, r_scale, r_conn, soc, &v_rc, t, guess, dt_s, hints,
+                kind, per_as, r_scale, r_conn, soc, &v_rc, t, guess, dt_s, hints,
             );
             let (gsum, hsum) = (mult * lin.g_s, mult * lin.g_s * lin.e_v);
             if !(gsum > 0.0 && gsum.is_finite() && hsum.is_finite()) {
@@ -565,7 +623,7 @@ impl Engine {
         let s = advance(
             kind,
             &lin,
-            cap,
+            per_as,
             r_conn,
             soc,
             &v_rc,
@@ -741,25 +799,34 @@ impl Engine {
         // zip of ten arrays kept ten counters per element (~6 % of a cell-fidelity step).
         let n = self.lin.len();
         let (lin, hints) = (&mut self.lin[..n], &mut self.hints[..n]);
-        let (kind, cap, r_scale, r_conn, node) = (
+        let (kind, per_as, r_scale, r_conn, node) = (
             &e.kind[..n],
-            &e.capacity_ah[..n],
+            &self.soc_per_as[..n],
             &e.r_scale[..n],
             &e.r_conn_ohm[..n],
             &e.node[..n],
         );
         let (soc, v_rc, guess) = (&self.soc[..n], &self.v_rc[..n], &self.guess_a[..n]);
+        // In two passes (tables, then decays and conductance): see `ecm::linearise_tables`.
         #[allow(clippy::needless_range_loop)]
         for j in 0..n {
-            lin[j] = linearise(
+            lin[j] = linearise_tables(
                 &kinds[kind[j] as usize],
-                cap[j],
                 r_scale[j],
-                r_conn[j],
                 soc[j],
-                &v_rc[j],
                 temp_k[node[j] as usize],
                 guess[j],
+                &mut hints[j],
+            );
+        }
+        #[allow(clippy::needless_range_loop)]
+        for j in 0..n {
+            linearise_finish(
+                &mut lin[j],
+                kinds[kind[j] as usize].n_rc(),
+                per_as[j],
+                r_conn[j],
+                &v_rc[j],
                 dt_s,
                 &mut hints[j],
             );
@@ -769,12 +836,12 @@ impl Engine {
     /// Group, block and pack Thevenin equivalents `(A, B)`: `V = A − B·I`.
     fn pack_thevenin(&mut self) -> Result<(f64, f64), Cutoff> {
         self.group_sums.iter_mut().for_each(|x| *x = (0.0, 0.0));
+        let mut acc = GroupSums::default();
         for ((l, &mult), &g) in self.lin.iter().zip(&self.p.elems.mult).zip(&self.group_of) {
             let w = mult * l.g_s;
-            let acc = &mut self.group_sums[g as usize];
-            acc.0 += w;
-            acc.1 += w * l.e_v;
+            acc.add(g, w, w * l.e_v, &mut self.group_sums);
         }
+        acc.flush(&mut self.group_sums);
         // One branch-free pass; the failing group is searched only on failure.
         let usable = |gsum: f64, hsum: f64| gsum > 0.0 && gsum.is_finite() && hsum.is_finite();
         let mut ok = true;
