@@ -31,6 +31,10 @@
 //!   17.0 → 10.4 ms; engine build 0.67 → 0.24 ms; build + engine steps 15.6 → 9.2 ms (~200 ns per
 //!   step: the lumped thermal network is now one equivalent module of five nodes, stepped with its
 //!   explicit inverse). One cell-fidelity run to empty: 17.4 s (579.7 km; session 2: 24.5 s).
+//! - session 4, idle machine (load < 0.5): lumped sedan to empty 8.19 ms (9.94 at the session's
+//!   start on the idle machine); engine build 0.238 ms; build + engine steps 7.30 ms (~157 ns per
+//!   step: a one-element pack steps on scalars, the dense thermal step works on plain arrays); the
+//!   range loop ~0.65 ms. One cell-fidelity run to empty: 12.44 s (579.7 km).
 //!
 //! Inputs are fixed (no randomness).
 
