@@ -283,11 +283,14 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             if ui.add_enabled(running, egui::Button::new("Cancel")).clicked() {
                 app.actions.push(Action::Cancel);
             }
-            if running {
-                ui.add(egui::ProgressBar::new(app.run.frac() as f32).show_percentage().desired_width(160.0));
-                ui.label(app.run.message());
-            }
         });
+        // Progress on lines of its own: beside the buttons it widened the column past its
+        // share, and the text below ran under the inspector.
+        if app.run.is_running() {
+            let width = ui.available_width().min(320.0);
+            ui.add(egui::ProgressBar::new(app.run.frac() as f32).show_percentage().desired_width(width));
+            ui.add(egui::Label::new(app.run.message()).wrap());
+        }
         if let Some(e) = &app.run.last_error {
             ui.colored_label(theme.warn, e);
         }
