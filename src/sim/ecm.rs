@@ -559,7 +559,9 @@ impl CellKind {
         capacity_ah * S_PER_H * self.ocv.integral(temp_k, soc)
     }
 
-    /// dU/dT at this state, V/K (0 without a table).
+    /// dU/dT at this state, V/K (0 without a table). Inlined: it is asked once per element per
+    /// step, and most cells have no table.
+    #[inline(always)]
     pub fn du_dt(&self, soc: f64, ocv_v: f64, temp_k: f64) -> f64 {
         match &self.entropic {
             None => 0.0,

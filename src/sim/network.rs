@@ -694,9 +694,11 @@ impl Engine {
         if cells_a > 0.0 && new_soc < self.p.soc_min {
             return Err(Cutoff::SocFloor { soc: new_soc });
         }
-        // Cell heat per node to watts; conductor heat per node; then commit and the thermal step.
+        // Cell heat per node to watts (times 1/dt: one division, not one per node); conductor
+        // heat per node; then commit and the thermal step.
+        let per_s = 1.0 / dt_s;
         for h in self.heat_w.iter_mut() {
-            *h /= dt_s;
+            *h *= per_s;
         }
         let mut bus_j = 0.0;
         for (k, b) in self.p.blocks.iter().enumerate() {
