@@ -212,6 +212,35 @@ impl FastTable {
             && self.s.points == other.s.points
     }
 
+    /// [`Self::eval_at`] of this table and of `other`, which has the same axes (so the same
+    /// strides): each row is found once for both; the same numbers as two calls.
+    #[inline(always)]
+    pub fn eval_pair_at(&self, other: &FastTable, b: &Brackets) -> (f64, f64) {
+        let (t0, t1, ft) = b.t;
+        let (a, a2) = self.plane_pair_at(other, t0, b);
+        if t1 == t0 {
+            (a, a2)
+        } else {
+            let (c, c2) = self.plane_pair_at(other, t1, b);
+            (a + (c - a) * ft, a2 + (c2 - a2) * ft)
+        }
+    }
+
+    /// One temperature plane of [`Self::eval_pair_at`].
+    #[inline(always)]
+    fn plane_pair_at(&self, other: &FastTable, t: usize, b: &Brackets) -> (f64, f64) {
+        let (i0, i1, fi) = b.i;
+        let row = self.row(t, i0);
+        let (a, a2) = (self.line_at(row, b.s), other.line_at(row, b.s));
+        if i1 == i0 {
+            (a, a2)
+        } else {
+            let row = self.row(t, i1);
+            let (c, c2) = (self.line_at(row, b.s), other.line_at(row, b.s));
+            (a + (c - a) * fi, a2 + (c2 - a2) * fi)
+        }
+    }
+
     /// Value at brackets found on a table with the same axes.
     #[inline(always)]
     pub fn eval_at(&self, b: &Brackets) -> f64 {
@@ -651,7 +680,15 @@ pub fn linearise_tables(
         kind.ocv
             .eval_slope_span_hint(temp_k, i_guess_a, soc, &mut hints.ocv);
     let br = kind.r0.brackets_hint(temp_k, i_guess_a, soc, &mut hints.r);
-    let r0 = kind.r0.eval_at(&br) * r_scale;
+    // R0 and a first RC resistance on R0's axes (the usual case) read together.
+    let (r0_table, r1_shared) = match (kind.rc_r.first(), kind.rc_src.first()) {
+        (Some(t1), Some([Src::Shared, _])) => {
+            let (a, b) = kind.r0.eval_pair_at(t1, &br);
+            (a, Some(b))
+        }
+        _ => (kind.r0.eval_at(&br), None),
+    };
+    let r0 = r0_table * r_scale;
     let (mut r_ohm, mut c_f) = ([0.0; 2], [0.0; 2]);
     #[inline(always)]
     fn lookup(t: &FastTable, src: Src, br: &Brackets, temp_k: f64, i_a: f64, soc: f64) -> f64 {
@@ -669,8 +706,12 @@ pub fn linearise_tables(
         .enumerate()
         .take(2)
     {
+        let r_table = match r1_shared {
+            Some(v) if k == 0 => v,
+            _ => lookup(tr, src[0], &br, temp_k, i_guess_a, soc),
+        };
         let (rk, ck) = (
-            lookup(tr, src[0], &br, temp_k, i_guess_a, soc) * r_scale,
+            r_table * r_scale,
             lookup(tc, src[1], &br, temp_k, i_guess_a, soc),
         );
         r_ohm[k] = rk;
