@@ -34,7 +34,8 @@
 //! - session 4, idle machine (load < 0.5): lumped sedan to empty 8.19 ms (9.94 at the session's
 //!   start on the idle machine); engine build 0.238 ms; build + engine steps 7.30 ms (~157 ns per
 //!   step: a one-element pack steps on scalars, the dense thermal step works on plain arrays); the
-//!   range loop ~0.65 ms. One cell-fidelity run to empty: 12.44 s (579.7 km).
+//!   range loop ~0.65 ms. One cell-fidelity run to empty: 12.44 s, 11.82 s with the final build
+//!   (579.7 km).
 //!
 //! Inputs are fixed (no randomness).
 

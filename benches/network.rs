@@ -16,19 +16,21 @@
 //! `lumped` 4 976 → 2 389, `group` 132.8 k → 112.2 k, `cell` 6.05 M → 5.72 M (20 steps, the first step's factorisation included). Earlier on an idle
 //! machine the same start build gave 81 ns per cell-step and 29.4 ms per hour.
 //!
-//! Session 4, idle machine (load < 0.5), criterion medians: sedan `cell` 17.19 ms per 60 steps =
-//! 64.9 ns per cell-step (21.8 ms, 82 ns at the session's start), `group` 21.19 ms per simulated
-//! hour (26.3), `lumped` 0.509 ms per 3600 steps (0.59); the bench pack (PyBaMM cell, current
-//! axis) `cell` 23.41 ms per 60 steps (88 ns), `group` 29.06 ms. What did it, each measured back
+//! Session 4, idle machine (load < 0.5), criterion medians, final build: sedan `cell` 15.92 ms per
+//! 60 steps = 60.1 ns per cell-step (other runs up to 16.3 ms, 61.5 ns; 21.8 ms, 82 ns at the
+//! session's start), `group` 19.98 ms per simulated hour (26.3), `lumped` 0.509 ms per 3600 steps
+//! (0.59); the bench pack (PyBaMM cell, current axis) `cell` 23.95 ms per 60 steps (90 ns),
+//! `group` 29.65 ms. What did it, each measured back
 //! to back in CPU time (`perf stat -e task-clock`, interleaved runs): the element loops' callees
 //! inlined and the per-element arrays indexed instead of ten-way zips; the linearisation and the
 //! element pass each split in two short loops (the processor overlaps consecutive elements' chains
 //! of dependent operations in a short body, not in a long one); an RC decay from the element's
 //! last exact `exp` times a series ([`packwright::sim::ecm::Decay`], the library `exp` was ~10 %
 //! of a cell step); group sums kept in registers; a division less per element (resistive RC heat,
-//! 1/(3600·Q)) and per thermal row. Tried and dropped (no gain measured): a hand-written `exp`,
+//! 1/(3600·Q)) and per thermal row; R0 and R1 read with one set of rows; the crate in one codegen
+//! unit (`Cargo.toml`). Tried and dropped (no gain measured): a hand-written `exp`,
 //! two or four running sums in the thermal forward sweep (slower), aligning the linearisation to
-//! cache lines, folding the group sums into the linearisation's second loop, 1/dt for the heat.
+//! cache lines, folding the group sums into the linearisation's second loop, thin LTO (slower).
 
 #![allow(clippy::expect_used)]
 
