@@ -358,7 +358,8 @@ impl<T: Clone + Send + 'static> Live<T> {
         }
     }
 
-    /// Starts a range run for this design state (dropping, and so cancelling, an older one).
+    /// Starts computing the figure for this design state (dropping, and so cancelling, an older
+    /// job).
     pub fn request(
         &mut self,
         project: Arc<Project>,

@@ -23,8 +23,8 @@
 //! (OCV is linear there at a fixed temperature, so this is the lookup's value up to rounding);
 //! the table is read again only when the step crosses a grid point. An RC branch's decay
 //! `exp(−dt/τ)` comes from the element's last exactly computed one times a short series in the
-//! small change of `−dt/τ` ([`Decay`]; within a few ulp of `exp`, the one place here that changes
-//! results, by rounding only), so the library `exp` runs about once in a hundred steps.
+//! small change of `−dt/τ` ([`Decay`]; within a few ulp of `exp`, a change by rounding only), so
+//! the library `exp` runs about once in a hundred steps.
 //!
 //! Pure functions of parameters and state; no I/O, no GUI, no threads.
 
@@ -603,9 +603,9 @@ impl CellKind {
 }
 
 /// The per-step linearisation of one cell: at the end of a step with held current `i`, its terminal
-/// voltage is `e_v − i/g_s` (exact for the RC branches, first order in the OCV curvature). Sixteen
-/// numbers, 128 bytes: the network writes one per element per step and reads it three times, so
-/// it holds nothing the step does not use.
+/// voltage is `e_v − i/g_s` (exact for the RC branches, first order in the OCV curvature).
+/// Thirteen numbers, 104 bytes: the network writes one per element per step and reads it in
+/// several passes, so it holds nothing the step does not use (a time constant is `r_ohm · c_f`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Linear {
     /// Open-circuit part, V.
@@ -633,8 +633,8 @@ pub struct Linear {
 /// Linearises a cell for a step of `dt_s` around a current guess `i_guess_a` (for current-dependent
 /// tables); `soc_per_as` is the SOC one ampere-second moves, `1/(3600·Q)` (divided once per
 /// element when an engine is built), `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm`
-/// is its connection; `hints` are the element's cached brackets and decays (updated). The two halves, [`linearise_tables`]
-/// and [`linearise_finish`], in one call.
+/// is its connection; `hints` are the element's cached brackets and decays (updated). The two
+/// halves, [`linearise_tables`] and [`linearise_finish`], in one call.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn linearise(
@@ -663,7 +663,7 @@ pub fn linearise(
 }
 
 /// The table half of [`linearise`]: OCV with its slope and linear span, R0, and each RC branch's
-/// resistance and time constant, into a [`Linear`] whose `e_v`, `decay` and `g_s` are still
+/// resistance and capacitance, into a [`Linear`] whose `e_v`, `decay` and `g_s` are still
 /// unset (zero). The network runs this half over every element, then the other: two short loop
 /// bodies let the processor overlap consecutive elements' dependency chains, which one long body
 /// did not.

@@ -20,21 +20,22 @@
 //! from the pack (the thermal step's boundary fluxes, exact for implicit Euler), so heat stored =
 //! heat generated + heater − coolant − ambient closes to rounding.
 //!
-//! Speed (issue 3): per step the elements are walked twice per pass (linearise, then the group
-//! sums and the current split) and once to advance, each time as one flat run over all elements
-//! carrying each element's group index (a group's sums keep their element order, so this gives
-//! the same numbers as walking group by group, without re-slicing every array per group). The
-//! advance pass also gathers everything the commit and the report need (energy and heat sums,
-//! heat per node, SOC mean and spread, voltage extremes, each group's end voltage for the
-//! terminal voltage), into scratch that replaces the
-//! state by swapping buffers once every check has passed. Loops run over zipped slices (no index
-//! checks in the hot loops). The sums keep their former order, so results are unchanged except by
-//! rounding in a few places: the conductance is `1/R` divided once ([`crate::sim::ecm`]), a node's
-//! cell heat is summed in joules and divided by the step once (a division per element was a
-//! visible ~6 % of the step in a profile), and an element's `1/(3600·Q)` is divided once when the
-//! engine is built. A pack of one element in one group and one block on a
-//! chain (`lumped` fidelity of a one-design pack) takes the same arithmetic on scalars instead of
-//! loops over groups and blocks of one (`Engine::electrical_single`, held to the bit against the
+//! Speed (issue 3): every per-element pass is one flat run over all elements carrying each
+//! element's group index (a group's sums keep their element order, so this gives the same numbers
+//! as walking group by group), over arrays cut to the element count and indexed (no per-element
+//! bounds checks, no ten-way zips). The passes are kept short on purpose: linearise in two
+//! (tables, then decays and conductance), the group sums, the current split, and the advance in
+//! two (advance into scratch, then gather what the commit and the report need: energy and heat
+//! sums, heat per node, SOC mean and spread, voltage extremes, each group's end voltage). A short
+//! loop body lets the processor overlap consecutive elements' chains of dependent operations;
+//! fusing passes was measured slower. Group sums run in registers (`GroupSums`). The scratch
+//! replaces the state by swapping buffers once every check has passed. Results are unchanged
+//! except by rounding in a few places: the conductance is `1/R` divided once
+//! ([`crate::sim::ecm`]), a node's cell heat is summed in joules and multiplied by `1/dt` once, an
+//! element's `1/(3600·Q)` is divided once when the engine is built, and the RC decays of
+//! [`crate::sim::ecm::Decay`]. A pack of one element in one group and one block on a chain
+//! (`lumped` fidelity of a one-design pack) takes the same arithmetic on scalars instead of loops
+//! over groups and blocks of one (`Engine::electrical_single`, held to the bit against the
 //! general path by a test).
 //!
 //! No I/O, no threads, no GUI.
@@ -430,7 +431,7 @@ impl Engine {
                     .next_i
                     .iter()
                     .zip(&self.guess_a)
-                    .any(|(a, b)| (a - b).abs() > 1e-3 * scale + 1e-3);
+                    .any(|(&a, &b)| current_moved(a, b, scale));
                 if !moved {
                     break;
                 }
@@ -534,7 +535,7 @@ impl Engine {
                 st.irr_j += m * heat_irr_j;
                 st.rev_j += m * heat_rev_j;
                 st.conn_j += m * heat_conn_j;
-                // Joules here; divided by dt once per node below (rounding only).
+                // Joules here; times 1/dt once per node below (rounding only).
                 self.heat_w[node as usize] += m * (heat_irr_j + heat_rev_j + heat_conn_j);
                 let wq = m * cap;
                 st.q += wq;
@@ -562,8 +563,8 @@ impl Engine {
 
     /// [`Self::electrical`] for a pack of one element (see [`Self::single`]): the same arithmetic
     /// in the same order, on scalars instead of loops over groups and blocks of one. A `lumped`
-    /// step is mostly such bookkeeping, so this halves it; `tests::single_path_is_the_general_path`
-    /// holds the two to the bit.
+    /// step is mostly such bookkeeping (this cut its instructions by about a fifth);
+    /// `tests::single_path_is_the_general_path` holds the two to the bit.
     fn electrical_single(
         &mut self,
         demand: Demand,
@@ -591,8 +592,7 @@ impl Engine {
         for pass in 0..passes {
             // As in the general step: refine only when the current moved from the guess.
             if pass == 1 {
-                let moved = (i - guess).abs() > 1e-3 * 0.0f64.max(i.abs()) + 1e-3;
-                if !moved {
+                if !current_moved(i, guess, 0.0f64.max(i.abs())) {
                     break;
                 }
                 guess = i;
@@ -601,12 +601,8 @@ impl Engine {
                 kind, per_as, r_scale, r_conn, soc, &v_rc, t, guess, dt_s, hints,
             );
             let (gsum, hsum) = (mult * lin.g_s, mult * lin.g_s * lin.e_v);
-            if !(gsum > 0.0 && gsum.is_finite() && hsum.is_finite()) {
-                return Err(Cutoff::Diverged(
-                    "parallel group 0 has no finite conductance (resistance tables give zero or \
-                     non-finite values)"
-                        .to_owned(),
-                ));
+            if !group_is_usable(gsum, hsum) {
+                return Err(no_conductance(0));
             }
             let (ga, gr) = (hsum / gsum, 1.0 / gsum);
             let (a, r) = (series * ga, r_block + series * gr);
@@ -845,17 +841,18 @@ impl Engine {
         }
         acc.flush(&mut self.group_sums);
         // One branch-free pass; the failing group is searched only on failure.
-        let usable = |gsum: f64, hsum: f64| gsum > 0.0 && gsum.is_finite() && hsum.is_finite();
         let mut ok = true;
         for (ab, &(gsum, hsum)) in self.group_ab.iter_mut().zip(&self.group_sums) {
-            ok &= usable(gsum, hsum);
+            ok &= group_is_usable(gsum, hsum);
             *ab = (hsum / gsum, 1.0 / gsum);
         }
-        if !ok && let Some(g) = self.group_sums.iter().position(|&(a, b)| !usable(a, b)) {
-            return Err(Cutoff::Diverged(format!(
-                "parallel group {g} has no finite conductance (resistance tables give zero or \
-                 non-finite values)"
-            )));
+        if !ok
+            && let Some(g) = self
+                .group_sums
+                .iter()
+                .position(|&(a, b)| !group_is_usable(a, b))
+        {
+            return Err(no_conductance(g));
         }
         for (k, b) in self.p.blocks.iter().enumerate() {
             let mut a = 0.0;
@@ -1039,6 +1036,25 @@ impl Engine {
         }
         v
     }
+}
+
+/// True when a current from the second pass differs from the first pass's guess by more than 0.1 %
+/// of `scale` (the largest current) plus 1 mA, so the step is worth linearising again.
+fn current_moved(current_a: f64, guess_a: f64, scale_a: f64) -> bool {
+    (current_a - guess_a).abs() > 1e-3 * scale_a + 1e-3
+}
+
+/// True when a parallel group's sums `Σ mult·g` and `Σ mult·g·e` give a usable Thevenin source.
+fn group_is_usable(gsum: f64, hsum: f64) -> bool {
+    gsum > 0.0 && gsum.is_finite() && hsum.is_finite()
+}
+
+/// The divergence a group without finite conductance stops a step with.
+fn no_conductance(group: usize) -> Cutoff {
+    Cutoff::Diverged(format!(
+        "parallel group {group} has no finite conductance (resistance tables give zero or \
+         non-finite values)"
+    ))
 }
 
 /// Terminal current of a cell-side current `x` at linearised end voltage `v` with the heater on.
