@@ -446,8 +446,7 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
     // What the loop needs of the last step's report, kept as plain numbers (a copy of the whole
     // report was read back in other pieces than the pack wrote it: a stall every step).
     let (mut last_min_temp_k, mut last_max_temp_k) = (start.min_temp_k, start.max_temp_k);
-    let (mut last_soc, mut last_min_soc, mut last_max_soc) =
-        (start.soc, start.min_soc, start.max_soc);
+    let (mut last_soc, mut last_soc_spread) = (start.soc, start.max_soc - start.min_soc);
     let mut min_temp_k = start.min_temp_k;
     let mut max_temp_k = start.max_temp_k;
     let mut min_cell_voltage_v = start.min_cell_voltage_v;
@@ -561,7 +560,7 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
             max_temp_k = max_temp_k.max(rep.max_temp_k);
             min_cell_voltage_v = min_cell_voltage_v.min(rep.min_cell_voltage_v);
             (last_min_temp_k, last_max_temp_k) = (rep.min_temp_k, rep.max_temp_k);
-            (last_soc, last_min_soc, last_max_soc) = (rep.soc, rep.min_soc, rep.max_soc);
+            (last_soc, last_soc_spread) = (rep.soc, rep.max_soc - rep.min_soc);
             if let Some(t) = trace.as_mut() {
                 t.time_s.push(time_s);
                 t.speed_mps.push(v1_mps);
@@ -614,7 +613,7 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
         energy,
         initial_soc: start.soc,
         final_soc: last_soc,
-        final_soc_spread: last_max_soc - last_min_soc,
+        final_soc_spread: last_soc_spread,
         min_temp_k,
         max_temp_k,
         min_cell_voltage_v,
