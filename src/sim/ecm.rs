@@ -148,12 +148,16 @@ pub struct FastTable {
     i_stride: usize,
     /// What the last axis holds.
     pub last_axis: LastAxis,
+    /// True when the temperature and current axes have one point each (a curve over the last
+    /// axis alone, as most OCV tables are): a lookup then brackets the last axis only.
+    last_axis_only: bool,
 }
 
 impl FastTable {
     /// Prepares `table`.
     pub fn new(table: &Table) -> Self {
         Self {
+            last_axis_only: table.temp_k.len() == 1 && table.current_a.len() == 1,
             t: Axis::new(&table.temp_k),
             i: Axis::new(&table.current_a),
             s: Axis::new(&table.soc),
@@ -309,9 +313,18 @@ impl FastTable {
         x: f64,
         hint: &mut Hint,
     ) -> (f64, f64, f64, f64) {
-        let b = self.brackets_hint(temp_k, current_a, x, hint);
-        let (v, dv) = self.slope_at(&b);
-        let (s0, s1, _) = b.s;
+        // A curve over the last axis alone: what the general lookup below does on one-point
+        // temperature and current axes (brackets (0, 0, 0) that leave their hints alone, row 0,
+        // both second corners skipped), without that work: the same numbers.
+        let (v, dv, (s0, s1, _)) = if self.last_axis_only {
+            let s = self.s.bracket_hint(x, &mut hint.0[2]);
+            let (v, dv) = self.line_slope_at(0, s, self.s.inv_width(s.0, s.1));
+            (v, dv, s)
+        } else {
+            let b = self.brackets_hint(temp_k, current_a, x, hint);
+            let (v, dv) = self.slope_at(&b);
+            (v, dv, b.s)
+        };
         match (s1 > s0, self.s.points.get(s0), self.s.points.get(s1)) {
             (true, Some(&lo), Some(&hi)) => (v, dv, lo, hi),
             _ => (v, dv, f64::INFINITY, f64::INFINITY),
@@ -630,14 +643,26 @@ pub struct Linear {
     pub ocv_span: (f64, f64),
 }
 
+/// `RC` for [`linearise`], [`linearise_tables`], [`linearise_finish`] and [`advance`]: walk as
+/// many RC pairs as the cell kind has. A caller that knows the count (a one-element pack) passes
+/// it instead (0, 1 or 2): the loops over the pairs then unroll and the per-step numbers stay in
+/// registers; the same operations in the same order, so the same results.
+pub const RC_OF_KIND: usize = usize::MAX;
+
+/// The number of RC pairs to walk: `RC`, or `n_rc` (the kind's) for [`RC_OF_KIND`].
+#[inline(always)]
+const fn rc_pairs<const RC: usize>(n_rc: usize) -> usize {
+    if RC == RC_OF_KIND { n_rc } else { RC }
+}
+
 /// Linearises a cell for a step of `dt_s` around a current guess `i_guess_a` (for current-dependent
 /// tables); `soc_per_as` is the SOC one ampere-second moves, `1/(3600·Q)` (divided once per
 /// element when an engine is built), `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm`
 /// is its connection; `hints` are the element's cached brackets and decays (updated). The two
-/// halves, [`linearise_tables`] and [`linearise_finish`], in one call.
+/// halves, [`linearise_tables`] and [`linearise_finish`], in one call; `RC` as there.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub fn linearise(
+pub fn linearise<const RC: usize>(
     kind: &CellKind,
     soc_per_as: f64,
     r_scale: f64,
@@ -649,8 +674,8 @@ pub fn linearise(
     dt_s: f64,
     hints: &mut Hints,
 ) -> Linear {
-    let mut lin = linearise_tables(kind, r_scale, soc, temp_k, i_guess_a, hints);
-    linearise_finish(
+    let mut lin = linearise_tables::<RC>(kind, r_scale, soc, temp_k, i_guess_a, hints);
+    linearise_finish::<RC>(
         &mut lin,
         kind.n_rc(),
         soc_per_as,
@@ -666,9 +691,9 @@ pub fn linearise(
 /// resistance and capacitance, into a [`Linear`] whose `e_v`, `decay` and `g_s` are still
 /// unset (zero). The network runs this half over every element, then the other: two short loop
 /// bodies let the processor overlap consecutive elements' dependency chains, which one long body
-/// did not.
+/// did not. `RC` is the number of RC pairs when the caller knows it ([`RC_OF_KIND`]: the kind's).
 #[inline(always)]
-pub fn linearise_tables(
+pub fn linearise_tables<const RC: usize>(
     kind: &CellKind,
     r_scale: f64,
     soc: f64,
@@ -698,14 +723,12 @@ pub fn linearise_tables(
             Src::Own => t.eval(temp_k, i_a, soc),
         }
     }
-    for (k, ((tr, tc), src)) in kind
-        .rc_r
-        .iter()
-        .zip(&kind.rc_c)
-        .zip(&kind.rc_src)
-        .enumerate()
-        .take(2)
-    {
+    for k in 0..rc_pairs::<RC>(kind.n_rc()).min(2) {
+        let (Some(tr), Some(tc), Some(&src)) =
+            (kind.rc_r.get(k), kind.rc_c.get(k), kind.rc_src.get(k))
+        else {
+            break;
+        };
         let r_table = match r1_shared {
             Some(v) if k == 0 => v,
             _ => lookup(tr, src[0], &br, temp_k, i_guess_a, soc),
@@ -736,9 +759,10 @@ pub fn linearise_tables(
 }
 
 /// The rest of [`linearise`] on the result of [`linearise_tables`]: each of the `n_rc` branches'
-/// decay over the step, the open-circuit part `e_v` and the conductance `g_s`.
+/// decay over the step (`RC` of them when it is not [`RC_OF_KIND`]), the open-circuit part `e_v`
+/// and the conductance `g_s`.
 #[inline(always)]
-pub fn linearise_finish(
+pub fn linearise_finish<const RC: usize>(
     lin: &mut Linear,
     n_rc: usize,
     soc_per_as: f64,
@@ -749,23 +773,17 @@ pub fn linearise_finish(
 ) {
     let mut e = lin.ocv0_v;
     let mut r = lin.r0_ohm + r_conn_ohm + lin.docv_v * dt_s * soc_per_as;
-    for ((((&v, &c), &rk), decay), cache) in v_rc
-        .iter()
-        .zip(&lin.c_f)
-        .zip(&lin.r_ohm)
-        .zip(lin.decay.iter_mut())
-        .zip(hints.decay.iter_mut())
-        .take(n_rc)
-    {
+    for k in 0..rc_pairs::<RC>(n_rc).min(2) {
+        let (v, c, rk) = (v_rc[k], lin.c_f[k], lin.r_ohm[k]);
         let tau = rk * c;
         let d = if tau > 0.0 {
-            cache.exp(-dt_s / tau)
+            hints.decay[k].exp(-dt_s / tau)
         } else {
             0.0
         };
         e -= v * d;
         r += rk * (1.0 - d);
-        *decay = d;
+        lin.decay[k] = d;
     }
     lin.e_v = e;
     lin.g_s = 1.0 / r;
@@ -791,10 +809,10 @@ pub struct CellStep {
 }
 
 /// Advances one cell by `dt_s` with held current `i_a`, using the linearisation `lin` of the step
-/// (`hints` as in [`linearise`]).
+/// (`hints` and `RC` as in [`linearise`]).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub fn advance(
+pub fn advance<const RC: usize>(
     kind: &CellKind,
     lin: &Linear,
     soc_per_as: f64,
@@ -819,7 +837,7 @@ pub fn advance(
     let mut v_int = 0.0; // ∫ Σ V_k dt
     let mut heat_rc = 0.0;
     let mut out_rc = [0.0; 2];
-    for k in 0..kind.n_rc() {
+    for k in 0..rc_pairs::<RC>(kind.n_rc()).min(2) {
         let d = lin.decay[k];
         let tau = lin.r_ohm[k] * lin.c_f[k];
         let v_inf = i_a * lin.r_ohm[k];

@@ -44,7 +44,9 @@ use nalgebra::{DMatrix, DVector};
 
 use crate::model::project::{Fidelity, Project, RcHeat};
 use crate::sim::compile::{Branch, Circuit, CompileError, Params, compile};
-use crate::sim::ecm::{Hints, Linear, advance, linearise, linearise_finish, linearise_tables};
+use crate::sim::ecm::{
+    Hints, Linear, RC_OF_KIND, advance, linearise, linearise_finish, linearise_tables,
+};
 use crate::sim::thermal::{BoundaryFlow, Integrator};
 use crate::sim::{Cutoff, PackModel, StepReport};
 use crate::units::S_PER_H;
@@ -160,6 +162,8 @@ pub struct Engine {
 #[derive(Debug, Clone, Copy, Default)]
 struct OneElement {
     kind: usize,
+    /// Its kind's number of RC pairs.
+    n_rc: usize,
     node: usize,
     capacity_ah: f64,
     r_scale: f64,
@@ -342,6 +346,7 @@ impl Engine {
             let el = &e.p.elems;
             e.one = OneElement {
                 kind: el.kind[0] as usize,
+                n_rc: e.p.kinds[el.kind[0] as usize].n_rc(),
                 node: el.node[0] as usize,
                 capacity_ah: el.capacity_ah[0],
                 r_scale: el.r_scale[0],
@@ -457,7 +462,12 @@ impl Engine {
             _ => 0.0,
         };
         let solved = if self.single {
-            self.electrical_single(demand, heater_w, dt_s)?
+            // The usual RC pair counts fixed at compile time (see `ecm::RC_OF_KIND`).
+            match self.one.n_rc {
+                1 => self.electrical_single::<1>(demand, heater_w, dt_s)?,
+                0 => self.electrical_single::<0>(demand, heater_w, dt_s)?,
+                _ => self.electrical_single::<RC_OF_KIND>(demand, heater_w, dt_s)?,
+            }
         } else {
             self.electrical(demand, heater_w, dt_s)?
         };
@@ -533,7 +543,7 @@ impl Engine {
                     (per_as_of[j], r_conn_of[j], node_of[j], i_of[j], &lin_of[j]);
                 let kind = &kinds[kind_of[j] as usize];
                 let t = self.temp_k[node as usize];
-                let s = advance(
+                let s = advance::<RC_OF_KIND>(
                     kind,
                     lin,
                     per_as,
@@ -618,7 +628,7 @@ impl Engine {
     /// step is mostly such bookkeeping (this cut its instructions by about a fifth);
     /// `tests::single_path_is_the_general_path` holds the two to the bit.
     #[inline(always)]
-    fn electrical_single(
+    fn electrical_single<const RC: usize>(
         &mut self,
         demand: Demand,
         heater_w: f64,
@@ -635,6 +645,7 @@ impl Engine {
             series_mult: series,
             r_block_ohm: r_block,
             r_chain_ohm: r_chain,
+            ..
         } = self.one;
         let kind = &self.p.kinds[kind];
         let t = self.temp_k[node];
@@ -652,7 +663,7 @@ impl Engine {
                 }
                 guess = i;
             }
-            lin = linearise(
+            lin = linearise::<RC>(
                 kind, per_as, r_scale, r_conn, soc, &v_rc, t, guess, dt_s, hints,
             );
             let (gsum, hsum) = (mult * lin.g_s, mult * lin.g_s * lin.e_v);
@@ -670,7 +681,7 @@ impl Engine {
         }
         self.block_i[0] = cells_a;
         let terminal_a = terminal_current(cells_a, v_lin, heater_w);
-        let s = advance(
+        let s = advance::<RC>(
             kind,
             &lin,
             per_as,
@@ -753,8 +764,9 @@ impl Engine {
         match single_end {
             // The general step's sums, zero but at the element's node, times 1/dt as there.
             Some(end) => {
-                for (k, h) in self.heat_w.iter_mut().enumerate() {
-                    *h = if k == end.node { end.heat_j } else { 0.0 } * per_s;
+                self.heat_w.fill(0.0 * per_s);
+                if let Some(h) = self.heat_w.get_mut(end.node) {
+                    *h = end.heat_j * per_s;
                 }
             }
             None => {
@@ -886,7 +898,7 @@ impl Engine {
         // In two passes (tables, then decays and conductance): see `ecm::linearise_tables`.
         #[allow(clippy::needless_range_loop)]
         for j in 0..n {
-            lin[j] = linearise_tables(
+            lin[j] = linearise_tables::<RC_OF_KIND>(
                 &kinds[kind[j] as usize],
                 r_scale[j],
                 soc[j],
@@ -897,7 +909,7 @@ impl Engine {
         }
         #[allow(clippy::needless_range_loop)]
         for j in 0..n {
-            linearise_finish(
+            linearise_finish::<RC_OF_KIND>(
                 &mut lin[j],
                 kinds[kind[j] as usize].n_rc(),
                 per_as[j],
