@@ -266,6 +266,8 @@ struct ElementEnd {
     node: usize,
     /// Cell heat into `node` over the step, J (every other node gets none from cells).
     heat_j: f64,
+    /// The group's end voltage (times its series count), V.
+    group_end_v: f64,
 }
 
 /// Why an engine cannot be built.
@@ -717,7 +719,8 @@ impl Engine {
             qs: wq * s.soc,
         };
         let w = mult * lin.g_s;
-        self.group_end_v[0] = series * (w * (s.voltage_v - i * r_conn)) / w;
+        let group_end_v = series * (w * (s.voltage_v - i * r_conn)) / w;
+        self.group_end_v[0] = group_end_v;
         Ok(Solved {
             st,
             cells_a,
@@ -730,6 +733,7 @@ impl Engine {
                 voltage_v: s.voltage_v,
                 node,
                 heat_j: m * (s.heat_irr_j + s.heat_rev_j + s.heat_conn_j),
+                group_end_v,
             }),
         })
     }
@@ -776,14 +780,28 @@ impl Engine {
             }
         }
         let mut bus_j = 0.0;
-        for (k, b) in self.p.blocks.iter().enumerate() {
-            let q = self.block_i[k] * self.block_i[k] * b.r_internal_ohm * dt_s;
-            bus_j += q;
-            for &(node, w) in &b.heat_nodes {
-                self.heat_w[node] += w * q / dt_s;
+        let link_j = match (single_end, self.p.blocks.first()) {
+            // One block carrying the cells' current on a chain: the loop below and
+            // `circuit_heat_j` on plain numbers, the same operations.
+            (Some(_), Some(b)) => {
+                let q = cells_a * cells_a * self.one.r_block_ohm * dt_s;
+                bus_j += q;
+                for &(node, w) in &b.heat_nodes {
+                    self.heat_w[node] += w * q / dt_s;
+                }
+                cells_a * cells_a * self.one.r_chain_ohm * dt_s
             }
-        }
-        let link_j = self.circuit_heat_j(cells_a, dt_s);
+            _ => {
+                for (k, b) in self.p.blocks.iter().enumerate() {
+                    let q = self.block_i[k] * self.block_i[k] * b.r_internal_ohm * dt_s;
+                    bus_j += q;
+                    for &(node, w) in &b.heat_nodes {
+                        self.heat_w[node] += w * q / dt_s;
+                    }
+                }
+                self.circuit_heat_j(cells_a, dt_s)
+            }
+        };
         for &(node, w) in &self.p.spread_nodes {
             self.heat_w[node] += w * (link_j / dt_s + heater_w);
         }
@@ -836,7 +854,15 @@ impl Engine {
         self.last_limit = limit;
         self.totals.time_s += dt_s;
         self.totals.element_steps += self.p.elems.len() as u64;
-        let voltage = self.terminal_voltage(cells_a);
+        let voltage = match single_end {
+            // `terminal_voltage` for one block of one group on a chain.
+            Some(end) => {
+                let mut v = -cells_a * self.one.r_chain_ohm;
+                v -= cells_a * self.one.r_block_ohm;
+                v + end.group_end_v
+            }
+            None => self.terminal_voltage(cells_a),
+        };
         let mut report = StepReport {
             current_a: terminal_a,
             voltage_v: voltage,
