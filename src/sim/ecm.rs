@@ -24,7 +24,10 @@
 //! the table is read again only when the step crosses a grid point. An RC branch's decay
 //! `exp(−dt/τ)` comes from the element's last exactly computed one times a short series in the
 //! small change of `−dt/τ` ([`Decay`]; within a few ulp of `exp`, a change by rounding only), so
-//! the library `exp` runs about once in a hundred steps.
+//! the library `exp` runs about once in a hundred steps. An OCV curve over SOC alone (one-point
+//! temperature and current axes) brackets the SOC axis only, which is all the general lookup does
+//! with such axes. The per-element functions take the number of RC pairs as a const parameter
+//! ([`RC_OF_KIND`]: the kind's own, at run time), so a caller that knows it gets unrolled loops.
 //!
 //! Pure functions of parameters and state; no I/O, no GUI, no threads.
 
