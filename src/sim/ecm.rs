@@ -776,6 +776,8 @@ pub fn linearise_finish<const RC: usize>(
 ) {
     let mut e = lin.ocv0_v;
     let mut r = lin.r0_ohm + r_conn_ohm + lin.docv_v * dt_s * soc_per_as;
+    // Indexed: the pair's numbers sit in four arrays (and the decay cache) side by side.
+    #[allow(clippy::needless_range_loop)]
     for k in 0..rc_pairs::<RC>(n_rc).min(2) {
         let (v, c, rk) = (v_rc[k], lin.c_f[k], lin.r_ohm[k]);
         let tau = rk * c;
