@@ -608,21 +608,32 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
                 if let Some(section) = cross_section_m2
                     && positive(&mut d, &loc, "busbar cross-section", *section)
                 {
-                    // The allowed density times the section is what the busbar may carry.
+                    // The allowed density times the section is what the busbar may carry; it
+                    // carries its share of the pack design current (all of it in the series path,
+                    // a branch's part in parallel strings).
                     let h = &pack.hardware;
-                    let density = h.design_current_a / section;
+                    let carried = roll.currents.node_current_a(&id.0);
+                    let density = carried / section;
                     if density > h.current_density_a_per_m2 * (1.0 + 1e-9) {
+                        let unsolved = roll
+                            .currents
+                            .unsolved
+                            .as_ref()
+                            .map_or(String::new(), |why| {
+                                format!(" (taken as all of it: the split over parallel branches is not known, {why})")
+                            });
                         d.push(
                             Severity::Warning,
                             "busbar-undersized",
                             loc,
                             format!(
-                                "{:.0} mm² carries the {:.0} A pack design current at {:.1} A/mm², above the {:.1} A/mm² allowed (needs {:.0} mm²)",
+                                "{:.0} mm² carries {:.0} A of the {:.0} A pack design current{unsolved} at {:.1} A/mm², above the {:.1} A/mm² allowed (needs {:.0} mm²)",
                                 section * 1e6,
+                                carried,
                                 h.design_current_a,
                                 density * 1e-6,
                                 h.current_density_a_per_m2 * 1e-6,
-                                h.design_current_a / h.current_density_a_per_m2 * 1e6
+                                carried / h.current_density_a_per_m2 * 1e6
                             ),
                         );
                     }
