@@ -10,6 +10,8 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -648,6 +650,60 @@ fn pack_editor_adds_busbar_and_bms_nodes_as_undoable_steps() {
     assert!(h.query_by_label("Node BMS1").is_none());
     assert!(h.query_by_label("Node BB1").is_none());
     assert!(project_of(&h) == original, "undo restores the document");
+}
+
+#[test]
+fn busbar_in_a_parallel_string_shows_and_is_checked_for_its_share_of_the_design_current() {
+    use packwright::model::pack::PackNode;
+    // The integration tests' cylindrical fixture: two equal strings of two modules in parallel,
+    // 150 A design current at 5 A/mm². Its M1→M2 and M3→M4 links become 10 mm² copper busbars BB1
+    // and BB2 (with 10 mm stubs), so the strings stay identical and each carries 150 / 2 = 75 A.
+    let mut p = common::cylindrical_project();
+    for (a, b, id) in [("M1", "M2", "BB1"), ("M3", "M4", "BB2")] {
+        let na = p.pack.find(&a.into()).unwrap();
+        let nb = p.pack.find(&b.into()).unwrap();
+        let e = p.pack.graph.find_edge(na, nb).unwrap();
+        let bb = packwright::model::build::link_to_busbar(&mut p.pack, e, id, 0.01).unwrap();
+        if let PackNode::Busbar {
+            cross_section_m2, ..
+        } = &mut p.pack.graph[bb]
+        {
+            *cross_section_m2 = Some(10.0e-6);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("parallel_busbars.ron");
+    packwright::preset::save_file(&p, &path).unwrap();
+    let mut h = harness(StudioApp::for_tests(vec![], None));
+    h.run();
+    drop_file(&mut h, path);
+    h.get_by_label("Pack").click();
+    h.run();
+    h.get_by_label("Node BB1").click();
+    h.run();
+    // The inspector says what the busbar carries of what (3 significant digits).
+    h.get_by_label("Current at design: 75.0 A of 150 A");
+    h.get_by_label("Section used: 10.0 mm²");
+    // 75 A on 10 mm² is 7.5 A/mm², above the 5 A/mm² allowed: the warning says it is 75 A of the
+    // 150 A (not the whole 150 A on 10 mm², 15 A/mm²), and that 15 mm² would do.
+    // One warning per busbar in the problem list (BB1 and BB2 are alike), and the selected BB1's
+    // again beside its inspector.
+    let warnings: Vec<String> = h
+        .query_all_by_label_contains("10 mm² carries 75 A of the 150 A pack design current")
+        .map(|n| text_of(&n))
+        .collect();
+    for id in ["node BB1: ", "node BB2: "] {
+        assert!(
+            warnings.iter().any(|w| w.starts_with(id)),
+            "{id}: {warnings:?}"
+        );
+    }
+    for text in &warnings {
+        assert!(
+            text.contains("7.5 A/mm²") && text.contains("needs 15 mm²"),
+            "{text}"
+        );
+    }
 }
 
 #[test]

@@ -5,7 +5,11 @@
 //! - **Cell block**: cells on the layout grid with their gaps (hexagonal rows of cylinders nest at
 //!   √3/2 of the pitch).
 //! - **Busbars**: one per series step plus the two module terminals; cross-section = design current /
-//!   allowed current density; length spans the parallel group; resistance ρ·L/A.
+//!   allowed current density; length spans the parallel group; resistance ρ·L/A. A module busbar
+//!   joins whole parallel groups, so it carries the module's whole current; its design current is
+//!   the module's own (default: the cells' continuous rating × parallel), what the module's cells
+//!   can deliver wherever the module is placed, not a part of the pack design current. It is
+//!   therefore not reduced when the pack puts the module in one of several parallel strings.
 //! - **Compression**: force = stack pressure × stacked face area. Tie rods carry it at the allowable
 //!   stress. End plates are rectangular plates, simply supported, uniform load:
 //!   σ_max = β·q·b²/t² (Roark's Formulas for Stress and Strain, 7th ed., Table 11.4 case 1a), solved
