@@ -835,6 +835,18 @@ fn bad_resistances_and_broken_wiring_fall_back_to_the_whole_current_without_nan(
     assert!(roll.currents.node_a.values().all(|i| *i == 150.0));
     assert!(roll.pack.mass_kg.is_finite() && roll.busbar_loss_w.is_finite());
 
+    // A link of zero section (infinite resistance) is named in the reason.
+    let mut p = cylindrical_project();
+    let m1 = p.pack.find(&NodeId::from("M1")).unwrap();
+    let m2 = p.pack.find(&NodeId::from("M2")).unwrap();
+    let e = p.pack.graph.find_edge(m1, m2).unwrap();
+    p.pack.graph[e].cross_section_m2 = Some(0.0);
+    let (roll, diags) = check(&p);
+    let why = roll.currents.unsolved.clone().expect("unsolved");
+    assert!(why.contains("link M1+–M2−"), "{why}");
+    assert!(!diags.by_rule("non-physical-value").is_empty());
+    assert!(roll.busbar_loss_w.is_finite());
+
     // A link removed: the wiring is open, the split is not attempted, nothing is NaN.
     let mut p = cylindrical_project();
     let m1 = p.pack.find(&NodeId::from("M1")).unwrap();

@@ -344,7 +344,19 @@ pub fn pack_currents(
             Ok(c) => c,
             Err(ShareError::BadResistance { branch, value }) => {
                 let what = match parts[branch] {
-                    Part::Link(_) => "a link".to_owned(),
+                    Part::Link(k) => g
+                        .edge_indices()
+                        .nth(k)
+                        .and_then(|e| pack.link_ends(e))
+                        .map_or("a link".to_owned(), |(a, b)| {
+                            format!(
+                                "link {}{}–{}{}",
+                                g[a.0].id(),
+                                a.1.sign(),
+                                g[b.0].id(),
+                                b.1.sign()
+                            )
+                        }),
                     Part::Node(n) => format!("{} {}", g[n].kind_label(), g[n].id()),
                 };
                 return fallback(format!("{what} has resistance {value} Ω"));
