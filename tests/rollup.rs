@@ -896,3 +896,45 @@ fn conductors_without_a_section_are_sized_for_their_share_self_consistently() {
         TOL,
     );
 }
+
+#[test]
+fn parallel_auto_sized_conductors_alone_settle_to_finite_shares() {
+    use packwright::model::material::Material;
+    use packwright::model::pack::Terminal;
+    // The prismatic fixture's 100 mm HV+–K+ jumper doubled by a 200 mm one, both without a section.
+    // A conductor sized for its current drops ρ·L·J whatever that current is, so nothing but the
+    // sizing floor decides this split: each pass moves current onto the shorter jumper until the
+    // longer one is sized at the floor (5 % of 150 A). Whatever the passes end on, the figures must
+    // be finite and the two jumpers must still carry the 150 A between them.
+    let mut p = prismatic_project();
+    let hv = p.pack.find(&NodeId::from("HV+")).unwrap();
+    let k = p.pack.find(&NodeId::from("K+")).unwrap();
+    let short = p.pack.graph.find_edge(hv, k).unwrap();
+    let long = p.pack.connect(
+        (hv, Terminal::Pos),
+        (k, Terminal::Pos),
+        0.2,
+        Material::Copper,
+    );
+    let (roll, diags) = check(&p);
+    assert!(!diags.has_errors(), "{:#?}", diags.items);
+    let c = &roll.currents;
+    assert!(c.unsolved.is_none());
+    let at = |e| p.pack.graph.edge_indices().position(|x| x == e).unwrap();
+    let (i_short, i_long) = (c.link_a[at(short)].abs(), c.link_a[at(long)].abs());
+    assert!(i_short.is_finite() && i_long.is_finite());
+    // Tolerance 1e-9 relative, as throughout this file (a two-branch solve).
+    assert_close(
+        "jumpers carry the pack current",
+        i_short + i_long,
+        150.0,
+        TOL,
+    );
+    assert!(i_short > i_long, "{i_short} {i_long}");
+    assert!(roll.pack.resistance_ohm.is_finite() && roll.pack.mass_kg.is_finite());
+    assert!(
+        roll.link_resistance_ohm
+            .iter()
+            .all(|r| r.is_finite() && *r > 0.0)
+    );
+}

@@ -162,17 +162,18 @@ pub fn branch_currents(
     let volts = |j: usize| index[j].map_or(0.0, |i| v[i]);
     let mut currents = Vec::with_capacity(branches.len());
     for (k, &(a, b, r)) in branches.iter().enumerate() {
-        let i = if !live[a] {
-            0.0
-        } else if !reach(source, Some(k))[sink] {
-            // A bridge: all of the current crosses it, from the source's side to the sink's.
-            if reach(source, Some(k))[a] {
+        let i = if live[a] {
+            let source_side = reach(source, Some(k));
+            if source_side[sink] {
+                (volts(a) - volts(b)) / r
+            } else if source_side[a] {
+                // A bridge: all of the current crosses it, from the source's side to the sink's.
                 current_a
             } else {
                 -current_a
             }
         } else {
-            (volts(a) - volts(b)) / r
+            0.0
         };
         if !i.is_finite() {
             return Err(ShareError::Singular);
