@@ -151,6 +151,24 @@ pub struct Engine {
     /// True when the pack is one element in one group in one block on a chain (a `lumped` pack of
     /// one cell design): steps then take [`Self::electrical_single`].
     single: bool,
+    /// That element's parameters, read once here (meaningful only when `single`).
+    one: OneElement,
+}
+
+/// The parameters of a one-element pack's element, group, block and chain as plain numbers, so
+/// its step reads them without walking the per-element, group and block arrays.
+#[derive(Debug, Clone, Copy, Default)]
+struct OneElement {
+    kind: usize,
+    node: usize,
+    capacity_ah: f64,
+    r_scale: f64,
+    r_conn_ohm: f64,
+    mult: f64,
+    soc_per_as: f64,
+    series_mult: f64,
+    r_block_ohm: f64,
+    r_chain_ohm: f64,
 }
 
 /// What one pass over the elements gathers in a step.
@@ -229,6 +247,21 @@ struct Solved {
     /// Terminal current (heater draw taken off), A.
     terminal_a: f64,
     limit: Option<Limit>,
+    /// A one-element pack's end state, which the commit writes in place (`None`: the general
+    /// step's end states wait in the scratch buffers, which the commit swaps in).
+    single_end: Option<ElementEnd>,
+}
+
+/// One element's state at the end of a step, and the heat it left in its node.
+#[derive(Debug, Clone, Copy)]
+struct ElementEnd {
+    current_a: f64,
+    soc: f64,
+    v_rc: [f64; 2],
+    voltage_v: f64,
+    node: usize,
+    /// Cell heat into `node` over the step, J (every other node gets none from cells).
+    heat_j: f64,
 }
 
 /// Why an engine cannot be built.
@@ -300,8 +333,26 @@ impl Engine {
                 && p.blocks[0].group_start == 0
                 && p.blocks[0].group_end == 1
                 && matches!(p.circuit, Circuit::Chain { .. }),
+            one: OneElement::default(),
             p,
         };
+        if e.single
+            && let Circuit::Chain { r_ohm } = e.p.circuit
+        {
+            let el = &e.p.elems;
+            e.one = OneElement {
+                kind: el.kind[0] as usize,
+                node: el.node[0] as usize,
+                capacity_ah: el.capacity_ah[0],
+                r_scale: el.r_scale[0],
+                r_conn_ohm: el.r_conn_ohm[0],
+                mult: el.mult[0],
+                soc_per_as: e.soc_per_as[0],
+                series_mult: e.p.groups[0].series_mult,
+                r_block_ohm: e.p.blocks[0].r_internal_ohm,
+                r_chain_ohm: r_ohm,
+            };
+        }
         for j in 0..n {
             let kind = &e.p.kinds[e.p.elems.kind[j] as usize];
             let t = e.temp_k[e.p.elems.node[j] as usize];
@@ -398,7 +449,7 @@ impl Engine {
 
     /// Advances the pack by `dt_s` under `demand`; on a cut-off the state is left as it was.
     pub fn step(&mut self, demand: Demand, dt_s: f64) -> Result<StepReport, Cutoff> {
-        if !(dt_s > 0.0 && dt_s.is_finite()) {
+        if !(dt_s > 0.0 && finite(dt_s)) {
             return Err(Cutoff::Diverged(format!("step of {dt_s} s")));
         }
         let heater_w = match &self.p.heater {
@@ -495,7 +546,7 @@ impl Engine {
                     rc_heat,
                     &mut hints[j],
                 );
-                if !(s.voltage_v.is_finite() && s.soc.is_finite()) {
+                if !(finite(s.voltage_v) && finite(s.soc)) {
                     return Err(Cutoff::Diverged(format!(
                         "cell {} reached a non-finite state (current {i:.3} A)",
                         self.describe(j)
@@ -558,6 +609,7 @@ impl Engine {
             cells_a,
             terminal_a,
             limit,
+            single_end: None,
         })
     }
 
@@ -565,23 +617,26 @@ impl Engine {
     /// in the same order, on scalars instead of loops over groups and blocks of one. A `lumped`
     /// step is mostly such bookkeeping (this cut its instructions by about a fifth);
     /// `tests::single_path_is_the_general_path` holds the two to the bit.
+    #[inline(always)]
     fn electrical_single(
         &mut self,
         demand: Demand,
         heater_w: f64,
         dt_s: f64,
     ) -> Result<Solved, Cutoff> {
-        let e = &self.p.elems;
-        let kind = &self.p.kinds[e.kind[0] as usize];
-        let (cap, r_scale, r_conn, mult) =
-            (e.capacity_ah[0], e.r_scale[0], e.r_conn_ohm[0], e.mult[0]);
-        let per_as = self.soc_per_as[0];
-        let node = e.node[0] as usize;
-        let series = self.p.groups[0].series_mult;
-        let r_block = self.p.blocks[0].r_internal_ohm;
-        let Circuit::Chain { r_ohm: r_chain } = self.p.circuit else {
-            return Err(Cutoff::Diverged("single-element step on a mesh".to_owned()));
-        };
+        let OneElement {
+            kind,
+            node,
+            capacity_ah: cap,
+            r_scale,
+            r_conn_ohm: r_conn,
+            mult,
+            soc_per_as: per_as,
+            series_mult: series,
+            r_block_ohm: r_block,
+            r_chain_ohm: r_chain,
+        } = self.one;
+        let kind = &self.p.kinds[kind];
         let t = self.temp_k[node];
         let (soc, v_rc) = (self.soc[0], self.v_rc[0]);
         let hints = &mut self.hints[0];
@@ -613,7 +668,6 @@ impl Engine {
             limit = hit;
             i = (lin.e_v - (ga - gr * i_cells)) * lin.g_s;
         }
-        self.lin[0] = lin;
         self.block_i[0] = cells_a;
         let terminal_a = terminal_current(cells_a, v_lin, heater_w);
         let s = advance(
@@ -629,7 +683,7 @@ impl Engine {
             self.p.rc_heat,
             hints,
         );
-        if !(s.voltage_v.is_finite() && s.soc.is_finite()) {
+        if !(finite(s.voltage_v) && finite(s.soc)) {
             return Err(Cutoff::Diverged(format!(
                 "cell {} reached a non-finite state (current {i:.3} A)",
                 self.describe(0)
@@ -651,19 +705,21 @@ impl Engine {
             q: wq,
             qs: wq * s.soc,
         };
-        self.heat_w.iter_mut().for_each(|h| *h = 0.0);
-        self.heat_w[node] = m * (s.heat_irr_j + s.heat_rev_j + s.heat_conn_j);
         let w = mult * lin.g_s;
         self.group_end_v[0] = series * (w * (s.voltage_v - i * r_conn)) / w;
-        self.next_i[0] = i;
-        self.next_soc[0] = s.soc;
-        self.next_v_rc[0] = s.v_rc;
-        self.next_voltage_v[0] = s.voltage_v;
         Ok(Solved {
             st,
             cells_a,
             terminal_a,
             limit,
+            single_end: Some(ElementEnd {
+                current_a: i,
+                soc: s.soc,
+                v_rc: s.v_rc,
+                voltage_v: s.voltage_v,
+                node,
+                heat_j: m * (s.heat_irr_j + s.heat_rev_j + s.heat_conn_j),
+            }),
         })
     }
 
@@ -675,6 +731,7 @@ impl Engine {
             cells_a,
             terminal_a,
             limit,
+            single_end,
         } = solved;
         if st.under {
             return Err(Cutoff::CellUnderVoltage {
@@ -693,8 +750,18 @@ impl Engine {
         // Cell heat per node to watts (times 1/dt: one division, not one per node); conductor
         // heat per node; then commit and the thermal step.
         let per_s = 1.0 / dt_s;
-        for h in self.heat_w.iter_mut() {
-            *h *= per_s;
+        match single_end {
+            // The general step's sums, zero but at the element's node, times 1/dt as there.
+            Some(end) => {
+                for (k, h) in self.heat_w.iter_mut().enumerate() {
+                    *h = if k == end.node { end.heat_j } else { 0.0 } * per_s;
+                }
+            }
+            None => {
+                for h in self.heat_w.iter_mut() {
+                    *h *= per_s;
+                }
+            }
         }
         let mut bus_j = 0.0;
         for (k, b) in self.p.blocks.iter().enumerate() {
@@ -708,10 +775,21 @@ impl Engine {
         for &(node, w) in &self.p.spread_nodes {
             self.heat_w[node] += w * (link_j / dt_s + heater_w);
         }
-        std::mem::swap(&mut self.soc, &mut self.next_soc);
-        std::mem::swap(&mut self.v_rc, &mut self.next_v_rc);
-        std::mem::swap(&mut self.cell_voltage_v, &mut self.next_voltage_v);
-        std::mem::swap(&mut self.cell_current_a, &mut self.next_i);
+        match single_end {
+            // One element: four stores instead of swapping four buffers.
+            Some(end) => {
+                self.soc[0] = end.soc;
+                self.v_rc[0] = end.v_rc;
+                self.cell_voltage_v[0] = end.voltage_v;
+                self.cell_current_a[0] = end.current_a;
+            }
+            None => {
+                std::mem::swap(&mut self.soc, &mut self.next_soc);
+                std::mem::swap(&mut self.v_rc, &mut self.next_v_rc);
+                std::mem::swap(&mut self.cell_voltage_v, &mut self.next_voltage_v);
+                std::mem::swap(&mut self.cell_current_a, &mut self.next_i);
+            }
+        }
         let coolant_k = self.p.coolant_inlet_k;
         let flow = self
             .thermal
@@ -1046,7 +1124,16 @@ fn current_moved(current_a: f64, guess_a: f64, scale_a: f64) -> bool {
 
 /// True when a parallel group's sums `Σ mult·g` and `Σ mult·g·e` give a usable Thevenin source.
 fn group_is_usable(gsum: f64, hsum: f64) -> bool {
-    gsum > 0.0 && gsum.is_finite() && hsum.is_finite()
+    gsum > 0.0 && finite(gsum) && finite(hsum)
+}
+
+/// True when `x` is neither infinite nor NaN, as [`f64::is_finite`]: `x − x` is exactly 0 for
+/// every finite `x` and NaN for ±∞ and NaN. Written so because the compiler turns `is_finite` in
+/// the step into a dozen integer operations on the bits (~30 instructions a step per check),
+/// while this is one subtraction and one comparison.
+#[inline(always)]
+fn finite(x: f64) -> bool {
+    x - x == 0.0
 }
 
 /// The divergence a group without finite conductance stops a step with.
@@ -1065,6 +1152,7 @@ fn terminal_current(x: f64, v: f64, heater_w: f64) -> f64 {
 /// [`solve_demand`] held to `limits`: a demand whose terminal current or power would exceed a limit
 /// is replaced by that limit (current first; the power limit is then checked on the result, and
 /// lowering the power lowers the current, so both hold). Returns the limit that acted.
+#[inline(always)]
 fn solve_limited(
     demand: Demand,
     limits: Limits,
@@ -1093,6 +1181,7 @@ fn solve_limited(
 
 /// Cell-side pack current and end voltage that meet the demand with Thevenin `(a, b)` and a heater
 /// drawing `heater_w` at the terminals.
+#[inline(always)]
 fn solve_demand(demand: Demand, heater_w: f64, a: f64, b: f64) -> Result<(f64, f64), Cutoff> {
     let b = b.max(0.0);
     match demand {

@@ -663,7 +663,10 @@ pub struct Integrator {
 /// plain per-node arrays (`ties`: W/K to ambient and to coolant per node, zero where a node has no
 /// tie): the same sums as the general path (a node without a tie adds `0·T_b = 0`) without its
 /// gather, scatter and tie list, which for the five nodes of a `lumped` pack cost more than the
-/// product itself. `rhs` is scratch.
+/// product itself. `rhs` is scratch. Networks of up to eight nodes take a copy of the same loops
+/// for their exact size (fixed-length arrays: the loops unroll and the per-element iterator
+/// bookkeeping, which cost more than the arithmetic at five nodes, goes); the same operations in
+/// the same order, so the same numbers to the bit.
 #[allow(clippy::too_many_arguments)]
 fn dense_step(
     inv: &[f64],
@@ -675,7 +678,56 @@ fn dense_step(
     ambient_k: f64,
     coolant_k: f64,
 ) -> BoundaryFlow {
+    /// The step below for exactly `N` nodes; `None` when a slice is not of that length.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn fixed<const N: usize>(
+        inv: &[f64],
+        c_over_dt: &[f64],
+        (tie_ambient, tie_coolant): (&[f64], &[f64]),
+        temp_k: &mut [f64],
+        heat_w: &[f64],
+        ambient_k: f64,
+        coolant_k: f64,
+    ) -> Option<BoundaryFlow> {
+        let inv: &[[f64; N]; N] = inv.as_chunks::<N>().0.first_chunk::<N>()?;
+        let c_over_dt: &[f64; N] = c_over_dt.first_chunk()?;
+        let ga: &[f64; N] = tie_ambient.first_chunk()?;
+        let gc: &[f64; N] = tie_coolant.first_chunk()?;
+        let heat_w: &[f64; N] = heat_w.first_chunk()?;
+        let temp_k: &mut [f64; N] = temp_k.first_chunk_mut()?;
+        let mut rhs = [0.0; N];
+        for k in 0..N {
+            rhs[k] = c_over_dt[k] * temp_k[k] + heat_w[k] + (ga[k] * ambient_k + gc[k] * coolant_k);
+        }
+        let mut flow = BoundaryFlow::default();
+        for k in 0..N {
+            let mut s = 0.0;
+            for c in 0..N {
+                s += inv[k][c] * rhs[c];
+            }
+            temp_k[k] = s;
+            flow.ambient_w += ga[k] * (s - ambient_k);
+            flow.coolant_w += gc[k] * (s - coolant_k);
+        }
+        Some(flow)
+    }
     let n = rhs.len();
+    let ties = (tie_ambient, tie_coolant);
+    let sized = match n {
+        1 => fixed::<1>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        2 => fixed::<2>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        3 => fixed::<3>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        4 => fixed::<4>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        5 => fixed::<5>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        6 => fixed::<6>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        7 => fixed::<7>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        8 => fixed::<8>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        _ => None,
+    };
+    if let Some(flow) = sized {
+        return flow;
+    }
     let (temp_k, heat_w) = (&mut temp_k[..n], &heat_w[..n]);
     for ((((r, &cd), &t), &q), (&ga, &gc)) in rhs
         .iter_mut()

@@ -95,16 +95,25 @@ impl ThermalDerating {
             && self.ramp_k > 0.0
     }
 
+    /// `margin / ramp` held to 0..1. A margin of at least the ramp gives 1 without the division
+    /// (the quotient of a correctly rounded division is then at least 1, so the clamp gives 1:
+    /// the same number), which is the usual case and saves four divisions a drive step.
+    #[inline]
     fn ramp(&self, margin_k: f64) -> f64 {
+        if margin_k >= self.ramp_k && self.ramp_k > 0.0 {
+            return 1.0;
+        }
         (margin_k / self.ramp_k).clamp(0.0, 1.0)
     }
 
     /// Fraction of the rated traction power allowed, 0..1.
+    #[inline]
     pub fn discharge_fraction(&self, coldest_k: f64, hottest_k: f64) -> f64 {
         self.ramp(coldest_k - self.discharge_min_k) * self.ramp(self.max_k - hottest_k)
     }
 
     /// Fraction of the rated regen power allowed, 0..1.
+    #[inline]
     pub fn charge_fraction(&self, coldest_k: f64, hottest_k: f64) -> f64 {
         self.ramp(coldest_k - self.charge_min_k) * self.ramp(self.max_k - hottest_k)
     }

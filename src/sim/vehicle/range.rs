@@ -443,7 +443,10 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
     let mut trace = options.record_trace.then(DriveTrace::default);
 
     let mut energy = EnergyBreakdown::default();
-    let mut last = start;
+    // What the loop needs of the last step's report, kept as plain numbers (a copy of the whole
+    // report was read back in other pieces than the pack wrote it: a stall every step).
+    let (mut last_min_temp_k, mut last_max_temp_k) = (start.min_temp_k, start.max_temp_k);
+    let (mut last_soc, mut last_soc_spread) = (start.soc, start.max_soc - start.min_soc);
     let mut min_temp_k = start.min_temp_k;
     let mut max_temp_k = start.max_temp_k;
     let mut min_cell_voltage_v = start.min_cell_voltage_v;
@@ -498,25 +501,33 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
             // The BMS's limits, from the cell temperatures at the start of the step.
             let (max_wheel_w, max_regen_w) = match &options.derating {
                 Some(d) => (
-                    d.discharge_fraction(last.min_temp_k, last.max_temp_k)
+                    d.discharge_fraction(last_min_temp_k, last_max_temp_k)
                         * vehicle.motor_max_power_w,
-                    d.charge_fraction(last.min_temp_k, last.max_temp_k) * vehicle.regen_max_power_w,
+                    d.charge_fraction(last_min_temp_k, last_max_temp_k) * vehicle.regen_max_power_w,
                 ),
                 None => (vehicle.motor_max_power_w, vehicle.regen_max_power_w),
             };
             let mut v1_mps = target_mps;
-            let (load, mut split) = if v_mps == planned.v0_mps
-                && planned.load.wheel_j() <= max_wheel_w * dt_s
-            {
-                (planned.load, planned.split)
-            } else {
-                let mut load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
+            // On the trace the planned step's load and split are taken as they are (each copied
+            // once, straight from the plan: a copy through a temporary pair was read back in
+            // other pieces than it was written, a stall on every step).
+            let on_plan = v_mps == planned.v0_mps && planned.load.wheel_j() <= max_wheel_w * dt_s;
+            let mut load = planned.load;
+            if !on_plan {
+                load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
                 if load.wheel_j() > max_wheel_w * dt_s {
                     v1_mps = vehicle.end_speed_within(v_mps, target_mps, grade, dt_s, max_wheel_w);
                     load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
                 }
-                (load, vehicle.split(&load, dt_s, true))
+            }
+            let fresh;
+            let base = if on_plan {
+                &planned.split
+            } else {
+                fresh = vehicle.split(&load, dt_s, true);
+                &fresh
             };
+            let mut split = *base;
             split.cap_regen(max_regen_w);
             split.tms_w = tms_w;
             let mut result = pack.step_power(split.terminal_w(), dt_s);
@@ -528,15 +539,16 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
                 };
                 result = pack.step_power(split.terminal_w(), dt_s);
             }
-            let rep = match result {
+            // Read in place, field by field, as the pack wrote it (see `last_min_temp_k`).
+            let rep = match &result {
                 Ok(rep) => rep,
-                Err(cutoff) => break 'run StopReason::Pack(cutoff),
+                Err(cutoff) => break 'run StopReason::Pack(cutoff.clone()),
             };
             if v1_mps < target_mps {
                 missed_s += dt_s;
                 max_deficit_mps = max_deficit_mps.max(target_mps - v1_mps);
             }
-            energy.add_step(&load, &split, dt_s, &rep);
+            energy.add_step(&load, &split, dt_s, rep);
             if let Some(c) = &options.coolant {
                 tms_w = c.electrical_w(pack.coolant_heat_w());
             }
@@ -547,7 +559,8 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
             min_temp_k = min_temp_k.min(rep.min_temp_k);
             max_temp_k = max_temp_k.max(rep.max_temp_k);
             min_cell_voltage_v = min_cell_voltage_v.min(rep.min_cell_voltage_v);
-            last = rep;
+            (last_min_temp_k, last_max_temp_k) = (rep.min_temp_k, rep.max_temp_k);
+            (last_soc, last_soc_spread) = (rep.soc, rep.max_soc - rep.min_soc);
             if let Some(t) = trace.as_mut() {
                 t.time_s.push(time_s);
                 t.speed_mps.push(v1_mps);
@@ -580,7 +593,7 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
             laps,
             distance_m,
             time_s,
-            soc: last.soc,
+            soc: last_soc,
         };
         if !observer(&progress) {
             break StopReason::Cancelled;
@@ -599,8 +612,8 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
         max_speed_deficit_mps: max_deficit_mps,
         energy,
         initial_soc: start.soc,
-        final_soc: last.soc,
-        final_soc_spread: last.max_soc - last.min_soc,
+        final_soc: last_soc,
+        final_soc_spread: last_soc_spread,
         min_temp_k,
         max_temp_k,
         min_cell_voltage_v,
