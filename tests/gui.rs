@@ -1214,3 +1214,75 @@ fn the_coolant_loop_is_switched_to_passive_as_one_undoable_edit() {
     // The same design gives the same deterministic run.
     assert_eq!(lumped_range_km(&mut h), before_km);
 }
+
+/// A saved design with an imported cycle named relative to its folder, edited and "crashed": the
+/// recovery file (kept elsewhere) names the cycle by its absolute path.
+fn crash_with_a_relative_cycle(
+    dir: &Path,
+) -> (PathBuf, PathBuf, packwright::model::project::Project) {
+    let designs = dir.join("designs");
+    std::fs::create_dir_all(designs.join("cycles")).unwrap();
+    std::fs::copy(
+        data("cycles/constant_36kmh_100s.csv"),
+        designs.join("cycles/c36.csv"),
+    )
+    .unwrap();
+    let mut project = packwright::preset::load_file(&data("gui_fixture.ron")).unwrap();
+    project.simulation.cycle = "cycles/c36.csv".to_owned();
+    let car = designs.join("car.ron");
+    packwright::preset::save_file(&project, &car).unwrap();
+    let saved = packwright::preset::load_file(&car).unwrap();
+    let recovery = dir.join("state/recovery.ron");
+    {
+        let mut app = StudioApp::for_tests(vec![Some(car.clone())], Some(recovery.clone()));
+        app.push(packwright::gui::app::Action::Open);
+        let mut h = harness(app);
+        h.run();
+        h.get_by_label("Module").click();
+        h.run();
+        h.get_by_label("Series +1").click();
+        h.run();
+        h.state_mut().autosave_now();
+    }
+    (car, recovery, saved)
+}
+
+#[test]
+fn recovery_keeps_an_imported_cycle_reachable_with_or_without_its_project_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_car, recovery, saved) = crash_with_a_relative_cycle(dir.path());
+    let absolute = dir.path().join("designs/cycles/c36.csv");
+    let in_file = packwright::preset::load_file(&recovery).unwrap();
+    assert_eq!(Path::new(&in_file.simulation.cycle), absolute);
+
+    // The project file is still there: the recovered work names the cycle as the file does, so
+    // undoing the one recovered step gives exactly the saved project.
+    let mut h = harness(StudioApp::for_tests(vec![], Some(recovery.clone())));
+    h.run();
+    h.get_by_label("Recover").click();
+    h.run();
+    assert_eq!(project_of(&h).simulation.cycle, "cycles/c36.csv");
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    // 36 km/h for 100 s: 1.000 km (the file's own figures).
+    h.get_by_label_contains("1.000 km per pass");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(project_of(&h), saved);
+    drop(h);
+
+    // The project file is gone: the recovered work still finds its cycle.
+    let (car, recovery, _) = crash_with_a_relative_cycle(&dir.path().join("again"));
+    std::fs::remove_file(&car).unwrap();
+    let mut h = harness(StudioApp::for_tests(vec![], Some(recovery)));
+    h.run();
+    h.get_by_label("Recover").click();
+    h.run();
+    assert_eq!(
+        Path::new(&project_of(&h).simulation.cycle),
+        dir.path().join("again/designs/cycles/c36.csv")
+    );
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    h.get_by_label_contains("1.000 km per pass");
+}
