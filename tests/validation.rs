@@ -877,6 +877,7 @@ fn at_least_twelve_distinct_rules_are_exercised() {
         "operating-window",
         "sealing-insufficient",
         "busbar-undersized",
+        "link-undersized",
         "bms-missing",
         "bms-mass-ignored",
         "bms-unmonitored",
@@ -1005,6 +1006,45 @@ fn busbar_in_one_of_two_parallel_strings_is_checked_for_its_half_of_the_current(
             "needs 15 mm²",
         ],
         &[],
+    );
+}
+
+/// The two-string fixture with the M1–M2 link (in the first string) given `section_m2`.
+fn parallel_with_link_section(section_m2: f64) -> Project {
+    let mut p = cylindrical_project();
+    let m1 = p.pack.find(&NodeId::from("M1")).unwrap();
+    let m2 = p.pack.find(&NodeId::from("M2")).unwrap();
+    let e = p.pack.graph.find_edge(m1, m2).expect("M1–M2 link");
+    p.pack.graph[e].cross_section_m2 = Some(section_m2);
+    p
+}
+
+#[test]
+fn a_link_with_a_given_section_is_checked_for_its_share_of_the_current() {
+    // The M1–M2 link sits in one of two equal strings that share the 150 A design current at an
+    // allowed 5 A/mm²: 75 A, so 15 mm² is enough (the auto-sized links are 15 mm² too, so the
+    // strings stay equal).
+    let ok = clean(parallel_with_link_section(15.0e-6), "link-undersized");
+    // 10 mm² makes its string slightly more resistive, so it carries a little under 75 A (the
+    // other string takes the rest): still ~7.5 A/mm², and 15 mm² needed.
+    fires(
+        &ok,
+        &parallel_with_link_section(10.0e-6),
+        "link-undersized",
+        Severity::Warning,
+        Location::Link("M1".into(), "M2".into()),
+        &[
+            "10 mm² carries 75 A of the 150 A pack design current",
+            "7.5 A/mm²",
+            "needs 15 mm²",
+        ],
+        &[],
+    );
+    // Links without a section are sized for their share, so they never fire.
+    assert!(
+        diagnose(&cylindrical_project())
+            .by_rule("link-undersized")
+            .is_empty()
     );
 }
 
