@@ -10,6 +10,8 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -651,6 +653,60 @@ fn pack_editor_adds_busbar_and_bms_nodes_as_undoable_steps() {
 }
 
 #[test]
+fn busbar_in_a_parallel_string_shows_and_is_checked_for_its_share_of_the_design_current() {
+    use packwright::model::pack::PackNode;
+    // The integration tests' cylindrical fixture: two equal strings of two modules in parallel,
+    // 150 A design current at 5 A/mm². Its M1→M2 and M3→M4 links become 10 mm² copper busbars BB1
+    // and BB2 (with 10 mm stubs), so the strings stay identical and each carries 150 / 2 = 75 A.
+    let mut p = common::cylindrical_project();
+    for (a, b, id) in [("M1", "M2", "BB1"), ("M3", "M4", "BB2")] {
+        let na = p.pack.find(&a.into()).unwrap();
+        let nb = p.pack.find(&b.into()).unwrap();
+        let e = p.pack.graph.find_edge(na, nb).unwrap();
+        let bb = packwright::model::build::link_to_busbar(&mut p.pack, e, id, 0.01).unwrap();
+        if let PackNode::Busbar {
+            cross_section_m2, ..
+        } = &mut p.pack.graph[bb]
+        {
+            *cross_section_m2 = Some(10.0e-6);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("parallel_busbars.ron");
+    packwright::preset::save_file(&p, &path).unwrap();
+    let mut h = harness(StudioApp::for_tests(vec![], None));
+    h.run();
+    drop_file(&mut h, path);
+    h.get_by_label("Pack").click();
+    h.run();
+    h.get_by_label("Node BB1").click();
+    h.run();
+    // The inspector says what the busbar carries of what (3 significant digits).
+    h.get_by_label("Current at design: 75.0 A of 150 A");
+    h.get_by_label("Section used: 10.0 mm²");
+    // 75 A on 10 mm² is 7.5 A/mm², above the 5 A/mm² allowed: the warning says it is 75 A of the
+    // 150 A (not the whole 150 A on 10 mm², 15 A/mm²), and that 15 mm² would do.
+    // One warning per busbar in the problem list (BB1 and BB2 are alike), and the selected BB1's
+    // again beside its inspector.
+    let warnings: Vec<String> = h
+        .query_all_by_label_contains("10 mm² carries 75 A of the 150 A pack design current")
+        .map(|n| text_of(&n))
+        .collect();
+    for id in ["node BB1: ", "node BB2: "] {
+        assert!(
+            warnings.iter().any(|w| w.starts_with(id)),
+            "{id}: {warnings:?}"
+        );
+    }
+    for text in &warnings {
+        assert!(
+            text.contains("7.5 A/mm²") && text.contains("needs 15 mm²"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn layout_view_draws_busbar_and_bms_and_says_they_are_schematic() {
     let mut h = open_fixture(vec![]);
     h.get_by_label("Pack").click();
@@ -1157,4 +1213,76 @@ fn the_coolant_loop_is_switched_to_passive_as_one_undoable_edit() {
     assert!(!has_label(&h, "Coolant inlet: follows ambient (23.0 °C)"));
     // The same design gives the same deterministic run.
     assert_eq!(lumped_range_km(&mut h), before_km);
+}
+
+/// A saved design with an imported cycle named relative to its folder, edited and "crashed": the
+/// recovery file (kept elsewhere) names the cycle by its absolute path.
+fn crash_with_a_relative_cycle(
+    dir: &Path,
+) -> (PathBuf, PathBuf, packwright::model::project::Project) {
+    let designs = dir.join("designs");
+    std::fs::create_dir_all(designs.join("cycles")).unwrap();
+    std::fs::copy(
+        data("cycles/constant_36kmh_100s.csv"),
+        designs.join("cycles/c36.csv"),
+    )
+    .unwrap();
+    let mut project = packwright::preset::load_file(&data("gui_fixture.ron")).unwrap();
+    project.simulation.cycle = "cycles/c36.csv".to_owned();
+    let car = designs.join("car.ron");
+    packwright::preset::save_file(&project, &car).unwrap();
+    let saved = packwright::preset::load_file(&car).unwrap();
+    let recovery = dir.join("state/recovery.ron");
+    {
+        let mut app = StudioApp::for_tests(vec![Some(car.clone())], Some(recovery.clone()));
+        app.push(packwright::gui::app::Action::Open);
+        let mut h = harness(app);
+        h.run();
+        h.get_by_label("Module").click();
+        h.run();
+        h.get_by_label("Series +1").click();
+        h.run();
+        h.state_mut().autosave_now();
+    }
+    (car, recovery, saved)
+}
+
+#[test]
+fn recovery_keeps_an_imported_cycle_reachable_with_or_without_its_project_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_car, recovery, saved) = crash_with_a_relative_cycle(dir.path());
+    let absolute = dir.path().join("designs/cycles/c36.csv");
+    let in_file = packwright::preset::load_file(&recovery).unwrap();
+    assert_eq!(Path::new(&in_file.simulation.cycle), absolute);
+
+    // The project file is still there: the recovered work names the cycle as the file does, so
+    // undoing the one recovered step gives exactly the saved project.
+    let mut h = harness(StudioApp::for_tests(vec![], Some(recovery.clone())));
+    h.run();
+    h.get_by_label("Recover").click();
+    h.run();
+    assert_eq!(project_of(&h).simulation.cycle, "cycles/c36.csv");
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    // 36 km/h for 100 s: 1.000 km (the file's own figures).
+    h.get_by_label_contains("1.000 km per pass");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(project_of(&h), saved);
+    drop(h);
+
+    // The project file is gone: the recovered work still finds its cycle.
+    let (car, recovery, _) = crash_with_a_relative_cycle(&dir.path().join("again"));
+    std::fs::remove_file(&car).unwrap();
+    let mut h = harness(StudioApp::for_tests(vec![], Some(recovery)));
+    h.run();
+    h.get_by_label("Recover").click();
+    h.run();
+    assert_eq!(
+        Path::new(&project_of(&h).simulation.cycle),
+        dir.path().join("again/designs/cycles/c36.csv")
+    );
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    h.get_by_label_contains("1.000 km per pass");
 }

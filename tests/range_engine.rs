@@ -132,9 +132,33 @@ fn a_doubled_pack_gives_twice_the_range_less_the_mass_penalty() {
             < 1e-6 * ra.pack.usable_energy_j
     );
     // Heavier, but by less than twice: enclosure, BMS and junction box are not doubled
-    // (345.3 kg → 670.3 kg when this was written).
+    // (345.3 kg → 663.3 kg when this was written).
     let (ma, mb) = (ra.pack.mass_kg, rb.pack.mass_kg);
     assert!(mb > 1.8 * ma && mb < 2.0 * ma, "{ma} {mb}");
+    // B's pack conductors by hand: the preset's 350 A design current at 3 A/mm², copper
+    // (8890 kg/m³). The three 100 mm jumpers at the terminals carry all 350 A (116.7 mm²); every
+    // other link sits in one of the two identical strings, which carry 175 A each, and is sized
+    // for that (58.3 mm²). Sized for the whole 350 A (the rule before conductors carried their
+    // share) the string links' 8.85 m would weigh 8890 × 8.845 × 58.3e-6 = 4.59 kg more.
+    let rho_cu = 8890.0;
+    let (jumpers_m, strings_m) = b.pack.graph.edge_weights().fold((0.0, 0.0), |(j, s), l| {
+        if l.length_m == 0.1 {
+            (j + l.length_m, s)
+        } else {
+            (j, s + l.length_m)
+        }
+    });
+    assert!(
+        (jumpers_m - 0.3).abs() < 1e-12,
+        "three 100 mm jumpers: {jumpers_m}"
+    );
+    let conductors_kg = rho_cu * (jumpers_m * 350.0 / 3.0e6 + strings_m * 175.0 / 3.0e6);
+    // 1e-9 relative: a sum of 19 products, a few ulps apart in order.
+    assert!(
+        (rb.mass_breakdown_kg["pack busbars"] - conductors_kg).abs() < 1e-9 * conductors_kg,
+        "{:?} vs {conductors_kg}",
+        rb.mass_breakdown_kg.get("pack busbars")
+    );
 
     // Expected ratio by hand at a steady 90 km/h, where mass enters only through rolling resistance:
     //   P(m) = (m·g·Crr + ½ρ·Cd·A·v²)·v/η + P_aux + P_hvac   (23 °C: cooling 100 W/K × 2 K = 200 W)
@@ -156,10 +180,12 @@ fn a_doubled_pack_gives_twice_the_range_less_the_mass_penalty() {
     let (fa, fb) = (loss_share(pa, &ra), loss_share(pb, &rb));
     let mass_only = 2.0 * pa / pb;
     let expected = mass_only * (1.0 - fb) / (1.0 - fa);
-    // Written-out anchors (when this was written): P_A = 12 072 W, P_B = 12 842 W, 1.8801 from mass
-    // alone, f_A = 0.67 %, f_B = 0.36 %, so 1.8859.
-    assert!((mass_only - 1.8801).abs() < 1e-3, "{mass_only}");
-    assert!((expected - 1.8859).abs() < 1e-3, "{expected}");
+    // Written-out anchors (when this was written): P_A = 12 072 W, P_B = 12 825 W, 1.8826 from mass
+    // alone, f_A = 0.67 %, f_B = 0.36 %, so 1.8884. (With its string links sized for the whole
+    // 350 A, B was 4.59 kg heavier: 4.59 × 9.81 × 0.0085 × 25 / 0.88 = 10.9 W more at 90 km/h,
+    // P_B = 12 835 W and 2 × 12 072 / 12 835 = 1.8810 from mass alone.)
+    assert!((mass_only - 1.8826).abs() < 1e-3, "{mass_only}");
+    assert!((expected - 1.8884).abs() < 1e-3, "{expected}");
 
     let run_a = drive(&a, "const_90", Fidelity::Lumped, None);
     let run_b = drive(&b, "const_90", Fidelity::Lumped, None);

@@ -404,11 +404,26 @@ fn cylindrical_hex_module_and_parallel_strings_match_hand_calculation() {
     // Series/parallel reduction by hand. Each string: feed 300 mm, module, link (my + 20 mm),
     // module, feed 300 mm. Strings in parallel; then the fuse, both contactors and three 100 mm
     // jumpers in series.
-    let r_link = |len: f64| RESISTIVITY_CU * len / (150.0 / 5.0e6);
+    // Conductor sizing (no section given): each is sized for the current it carries at the 150 A
+    // design current, at 5 A/mm². The three jumpers are in series with the pack terminals: all
+    // 150 A, 30 mm². The two strings are identical (same modules, same link lengths), so by symmetry
+    // each carries exactly half, 75 A: their feeds and inter-module links are 15 mm².
+    let r_jumper = |len: f64| RESISTIVITY_CU * len / (150.0 / 5.0e6);
+    let r_link = |len: f64| RESISTIVITY_CU * len / (75.0 / 5.0e6);
     let r_string = r_link(0.3) + r_mod + r_link(my + 0.02) + r_mod + r_link(0.3);
     let r_strings = r_string * r_string / (r_string + r_string);
-    let r_pack = 3.0 * r_link(0.1) + 2.0 * 0.2e-3 + 0.1e-3 + r_strings;
+    let r_pack = 3.0 * r_jumper(0.1) + 2.0 * 0.2e-3 + 0.1e-3 + r_strings;
     assert_close("pack DC resistance", p.resistance_ohm, r_pack, TOL);
+    // Each string carries half the design current; the series parts all of it (exactly: they are
+    // set, not solved).
+    for m in ["M1", "M2", "M3", "M4"] {
+        assert_close("module share", roll.currents.node_a[m], 75.0, TOL);
+    }
+    for part in ["K+", "K-", "F1"] {
+        assert_eq!(roll.currents.node_a[part], 150.0, "{part}");
+    }
+    // Pack conductor copper: 3 × 100 mm at 30 mm², 2 strings × (0.3 + my + 0.02 + 0.3) m at 15 mm².
+    let conductors_kg = RHO_CU * (3.0 * 0.1 * 30.0e-6 + 2.0 * (0.6 + my + 0.02) * 15.0e-6);
 
     // Enclosure around a 2 × 2 grid of modules 20 mm apart.
     let inner = [2.0 * mx + 0.02 + 0.02, 2.0 * my + 0.02 + 0.02, mz + 0.01];
@@ -429,6 +444,7 @@ fn cylindrical_hex_module_and_parallel_strings_match_hand_calculation() {
     );
     assert_close("coolant kg", pb["coolant"], 0.3 * 4.0 * mx, TOL);
     assert_close("module cells kg", pb["module cells"], 48.0 * 0.068, TOL);
+    assert_close("pack busbars kg", pb["pack busbars"], conductors_kg, TOL);
     assert_close(
         "breakdown sums to the total",
         pb.values().sum::<f64>(),
@@ -582,5 +598,343 @@ fn bms_node_mass_replaces_hardware_figure_and_draw_is_reported() {
         rollup(&p).pack.resistance_ohm,
         rollup(&base).pack.resistance_ohm,
         TOL,
+    );
+}
+
+// ---------- Conductors carry their share of the pack design current (`model::share`).
+
+/// The C4S3P module's resistance by hand, as in the cylindrical test above: 4 series groups of 3
+/// cells of (18 + 6) mΩ DCR plus 1 mΩ interconnect each, plus 5 aluminium busbars of 20 mm²
+/// (60 A at 3 A/mm²), three pitches plus one hex row pitch long.
+fn cyl_module_r_by_hand() -> f64 {
+    let pitch = 0.021 + 0.001;
+    let row_pitch = pitch * 3f64.sqrt() / 2.0;
+    let r_bb = RESISTIVITY_AL * (3.0 * pitch + row_pitch) / (60.0 / 3.0e6);
+    4.0 * (18.0e-3 + 6.0e-3 + 1.0e-3) / 3.0 + 5.0 * r_bb
+}
+
+/// The C4S3P module's width (y): three pitches plus half a pitch for the shifted hex rows.
+fn cyl_module_y_by_hand() -> f64 {
+    let pitch = 0.021 + 0.001;
+    3.0 * pitch + pitch / 2.0
+}
+
+/// Every link of `p` given an explicit 30 mm² section (so no conductor is sized from its share and
+/// the hand calculation needs no fixed point).
+fn with_all_links_30mm2(
+    mut p: packwright::model::project::Project,
+) -> packwright::model::project::Project {
+    for l in p.pack.graph.edge_weights_mut() {
+        l.cross_section_m2 = Some(30.0e-6);
+    }
+    p
+}
+
+/// Replaces the link `a`+ → `b`− by a copper busbar node `id` of `section_m2` with 10 mm stubs.
+fn busbar_between(
+    p: &mut packwright::model::project::Project,
+    a: &str,
+    b: &str,
+    id: &str,
+    section_m2: f64,
+) {
+    use packwright::model::pack::PackNode;
+    let na = p.pack.find(&NodeId::from(a)).unwrap();
+    let nb = p.pack.find(&NodeId::from(b)).unwrap();
+    let e = p.pack.graph.find_edge(na, nb).unwrap();
+    let bb = packwright::model::build::link_to_busbar(&mut p.pack, e, id, 0.01).unwrap();
+    if let PackNode::Busbar {
+        cross_section_m2, ..
+    } = &mut p.pack.graph[bb]
+    {
+        *cross_section_m2 = Some(section_m2);
+    }
+}
+
+/// Two parallel strings of unequal resistance: the cylindrical fixture, every link 30 mm², with
+/// M1–M2 joined through busbar BB1 (20 mm²) and M3–M4 through BB2 (1 mm², a much thinner bar).
+/// Returns the project and, by hand, (R1, R2, R_BB1, R_BB2): the two string resistances and the two
+/// busbars'.
+fn unequal_strings() -> (packwright::model::project::Project, [f64; 4]) {
+    let mut p = with_all_links_30mm2(cylindrical_project());
+    busbar_between(&mut p, "M1", "M2", "BB1", 20.0e-6);
+    busbar_between(&mut p, "M3", "M4", "BB2", 1.0e-6);
+    let r = |len: f64, section: f64| RESISTIVITY_CU * len / section;
+    // The inter-module link was my + 20 mm; 2 × 10 mm of it are stubs (30 mm²), the rest busbar.
+    let link = cyl_module_y_by_hand() + 0.02;
+    let r_bb1 = r(link - 0.02, 20.0e-6);
+    let r_bb2 = r(link - 0.02, 1.0e-6);
+    // String: feed 300 mm, module, stub, busbar, stub, module, feed 300 mm.
+    let rest = 2.0 * r(0.3, 30.0e-6) + 2.0 * cyl_module_r_by_hand() + 2.0 * r(0.01, 30.0e-6);
+    (p, [rest + r_bb1, rest + r_bb2, r_bb1, r_bb2])
+}
+
+#[test]
+fn unequal_parallel_strings_split_the_current_by_their_resistances() {
+    let (p, [r1, r2, _, _]) = unequal_strings();
+    let (roll, diags) = check(&p);
+    assert!(!diags.has_errors(), "{:#?}", diags.items);
+    assert!(
+        roll.currents.unsolved.is_none(),
+        "{:?}",
+        roll.currents.unsolved
+    );
+    // Current divider, 150 A design current: I1 = I·R2/(R1 + R2), I2 = I·R1/(R1 + R2). The
+    // strings differ by ~1.4 mΩ in ~70 mΩ, so the shares sit ~1 % either side of 75 A: the 1e-9
+    // tolerance (see the top of this file) cannot mistake either for an even split.
+    let i1 = 150.0 * r2 / (r1 + r2);
+    let i2 = 150.0 * r1 / (r1 + r2);
+    assert!(
+        i1 > 75.5 && i2 < 74.5,
+        "the fixture must be unequal: {i1} {i2}"
+    );
+    for id in ["M1", "BB1", "M2"] {
+        assert_close(id, roll.currents.node_a[id], i1, TOL);
+    }
+    for id in ["M3", "BB2", "M4"] {
+        assert_close(id, roll.currents.node_a[id], i2, TOL);
+    }
+    // The series parts carry all of it, exactly (they are set, not solved).
+    for id in ["K+", "K-", "F1"] {
+        assert_eq!(roll.currents.node_a[id], 150.0, "{id}");
+    }
+}
+
+#[test]
+fn busbar_loss_of_a_parallel_pack_is_the_sum_of_each_busbars_share_squared_times_its_resistance() {
+    let (p, [r1, r2, r_bb1, r_bb2]) = unequal_strings();
+    let roll = rollup(&p);
+    let i1 = 150.0 * r2 / (r1 + r2);
+    let i2 = 150.0 * r1 / (r1 + r2);
+    assert_close("BB1 R", roll.busbar_resistance_ohm["BB1"], r_bb1, TOL);
+    assert_close("BB2 R", roll.busbar_resistance_ohm["BB2"], r_bb2, TOL);
+    // Σ I_k²·R_k: ~76 A through 57 µΩ plus ~74 A through 1.1 mΩ, about 6.5 W — where each busbar
+    // carrying the whole 150 A would be four times that.
+    let loss = i1 * i1 * r_bb1 + i2 * i2 * r_bb2;
+    assert_close("busbar loss", roll.busbar_loss_w, loss, TOL);
+}
+
+#[test]
+fn currents_obey_kirchhoff_at_every_junction() {
+    use packwright::model::material::Material;
+    use packwright::model::pack::{PackNode, Terminal};
+    // Unequal strings tied together halfway (M1+ to M3+, 30 mm² copper, 200 mm): the tie carries
+    // the difference the unequal halves push across it, so currents meet at junctions of three and
+    // four conductors, not just in chains.
+    let (mut p, _) = unequal_strings();
+    let m1 = p.pack.find(&NodeId::from("M1")).unwrap();
+    let m3 = p.pack.find(&NodeId::from("M3")).unwrap();
+    let tie = p.pack.connect(
+        (m1, Terminal::Pos),
+        (m3, Terminal::Pos),
+        0.2,
+        Material::Copper,
+    );
+    p.pack.graph[tie].cross_section_m2 = Some(30.0e-6);
+    let (roll, diags) = check(&p);
+    assert!(!diags.has_errors(), "{:#?}", diags.items);
+    let c = &roll.currents;
+    assert!(c.unsolved.is_none(), "{:?}", c.unsolved);
+    let tie_k = p.pack.graph.edge_indices().position(|e| e == tie).unwrap();
+    assert!(
+        c.link_a[tie_k].abs() > 0.1,
+        "the tie must carry current for the test to mean anything: {}",
+        c.link_a[tie_k]
+    );
+
+    // Net current into each (node, terminal) junction: links run source → target, two-terminal
+    // nodes from − to +, and the pack draws 150 A in at HV− and out at HV+ (discharge).
+    let g = &p.pack.graph;
+    let mut net: std::collections::BTreeMap<(usize, Terminal), f64> = Default::default();
+    for (k, e) in g.edge_indices().enumerate() {
+        let (a, b) = p.pack.link_ends(e).unwrap();
+        *net.entry((a.0.index(), a.1)).or_default() -= c.link_a[k];
+        *net.entry((b.0.index(), b.1)).or_default() += c.link_a[k];
+    }
+    for n in g.node_indices() {
+        match &g[n] {
+            PackNode::PackTerminal { polarity, .. } => {
+                let outside = if *polarity == Terminal::Neg {
+                    150.0
+                } else {
+                    -150.0
+                };
+                *net.entry((n.index(), Terminal::Pos)).or_default() += outside;
+            }
+            PackNode::Bms { .. } => {}
+            node => {
+                let i = c.node_a[&node.id().0];
+                *net.entry((n.index(), Terminal::Neg)).or_default() -= i;
+                *net.entry((n.index(), Terminal::Pos)).or_default() += i;
+            }
+        }
+    }
+    // Tolerance: 1e-9 A against currents of ~75–150 A, i.e. ~1e-11 relative; the nodal solve of a
+    // ~40-junction network is good to ~1e-13 relative.
+    for ((n, t), sum) in &net {
+        assert!(
+            sum.abs() < 1e-9,
+            "current does not balance at {}{}: {sum} A",
+            g[petgraph::stable_graph::NodeIndex::new(*n)].id(),
+            t.sign()
+        );
+    }
+    // And the two string currents add up to the pack current through the fuse.
+    assert_close(
+        "strings sum to the pack current",
+        c.node_a["M2"] + c.node_a["M4"],
+        150.0,
+        TOL,
+    );
+}
+
+#[test]
+fn a_single_string_and_the_presets_keep_the_whole_design_current_exactly() {
+    // One string: every part is in series and carries the whole 150 A, exactly, so the roll-up's
+    // figures are the single-string rule's to the last bit.
+    let roll = rollup(&prismatic_project());
+    assert!(roll.currents.unsolved.is_none());
+    for (id, i) in &roll.currents.node_a {
+        assert_eq!(*i, 150.0, "{id}");
+    }
+    // Links by magnitude: a link's sign says whether the current runs from its source terminal to
+    // its target or back, which is how it was drawn.
+    for i in &roll.currents.link_a {
+        assert_eq!(i.abs(), 150.0);
+    }
+    // None of the bundled presets has parallel branches at pack level: every part carries the whole
+    // design current, so their figures are what they were before shares existed.
+    for preset in packwright::preset::library::BUNDLED_PRESETS {
+        let p = packwright::preset::load_str(preset.text, preset.file_name).unwrap();
+        let roll = rollup(&p);
+        let design = p.pack.hardware.design_current_a;
+        assert!(roll.currents.unsolved.is_none(), "{}", preset.file_name);
+        for (id, i) in &roll.currents.node_a {
+            assert_eq!(i.abs(), design, "{} {id}", preset.file_name);
+        }
+        for i in &roll.currents.link_a {
+            assert_eq!(i.abs(), design, "{}", preset.file_name);
+        }
+    }
+}
+
+#[test]
+fn bad_resistances_and_broken_wiring_fall_back_to_the_whole_current_without_nan() {
+    use packwright::model::pack::PackNode;
+    // A zero-resistance contactor in a parallel pack: the split is not solved, every part is taken
+    // to carry the whole 150 A (the single-string rule, sections 30 mm²), and the reason names it.
+    let mut p = cylindrical_project();
+    let k = p.pack.find(&NodeId::from("K+")).unwrap();
+    if let PackNode::Contactor { resistance_ohm, .. } = &mut p.pack.graph[k] {
+        *resistance_ohm = 0.0;
+    }
+    let (roll, diags) = check(&p);
+    let why = roll.currents.unsolved.clone().expect("unsolved");
+    assert!(why.contains("contactor K+") && why.contains("0 Ω"), "{why}");
+    assert!(!diags.by_rule("non-physical-value").is_empty());
+    assert!(roll.currents.node_a.values().all(|i| *i == 150.0));
+    assert!(roll.pack.mass_kg.is_finite() && roll.busbar_loss_w.is_finite());
+
+    // A link of zero section (infinite resistance) is named in the reason.
+    let mut p = cylindrical_project();
+    let m1 = p.pack.find(&NodeId::from("M1")).unwrap();
+    let m2 = p.pack.find(&NodeId::from("M2")).unwrap();
+    let e = p.pack.graph.find_edge(m1, m2).unwrap();
+    p.pack.graph[e].cross_section_m2 = Some(0.0);
+    let (roll, diags) = check(&p);
+    let why = roll.currents.unsolved.clone().expect("unsolved");
+    assert!(why.contains("link M1+–M2−"), "{why}");
+    assert!(!diags.by_rule("non-physical-value").is_empty());
+    assert!(roll.busbar_loss_w.is_finite());
+
+    // A link removed: the wiring is open, the split is not attempted, nothing is NaN.
+    let mut p = cylindrical_project();
+    let m1 = p.pack.find(&NodeId::from("M1")).unwrap();
+    let m2 = p.pack.find(&NodeId::from("M2")).unwrap();
+    let e = p.pack.graph.find_edge(m1, m2).unwrap();
+    p.pack.graph.remove_edge(e);
+    let (roll, diags) = check(&p);
+    assert!(roll.currents.unsolved.is_some());
+    assert!(!diags.by_rule("wiring-open").is_empty());
+    assert!(roll.pack.mass_kg.is_finite() && roll.busbar_loss_w.is_finite());
+    assert!(roll.link_resistance_ohm.iter().all(|r| r.is_finite()));
+}
+
+#[test]
+fn conductors_without_a_section_are_sized_for_their_share_self_consistently() {
+    // The cylindrical fixture (no section anywhere), with string 2's M3–M4 link made 0.5 m longer.
+    // A conductor sized for the current I it carries at J = 5 A/mm² has A = I/J, so its drop
+    // I·ρL/A = ρ·L·J does not depend on I: a string of fixed resistance R_k (two modules) and
+    // auto-sized copper of total length L_k drops I_k·R_k + ρ·J·L_k. Both strings see the same
+    // voltage and carry 150 A between them:
+    //   I1·R + c1 = I2·R + c2, I1 + I2 = 150  ⇒  I1 = (150·R + c2 − c1) / 2R,  c_k = ρ·J·L_k.
+    let mut p = cylindrical_project();
+    let m3 = p.pack.find(&NodeId::from("M3")).unwrap();
+    let m4 = p.pack.find(&NodeId::from("M4")).unwrap();
+    let e = p.pack.graph.find_edge(m3, m4).unwrap();
+    p.pack.graph[e].length_m += 0.5;
+    let roll = rollup(&p);
+    assert!(roll.currents.unsolved.is_none());
+    let r = 2.0 * cyl_module_r_by_hand();
+    let link = cyl_module_y_by_hand() + 0.02;
+    let (l1, l2) = (0.6 + link, 0.6 + link + 0.5);
+    let j = 5.0e6;
+    let (c1, c2) = (RESISTIVITY_CU * j * l1, RESISTIVITY_CU * j * l2);
+    let i1 = (150.0 * r + c2 - c1) / (2.0 * r);
+    let i2 = 150.0 - i1;
+    assert!(i1 - 75.0 > 0.2, "the fixture must be unequal: {i1}");
+    // Tolerance 1e-9 relative as everywhere here: the passes stop when no share moves by more
+    // than 1e-12 of the design current.
+    assert_close("string 1 share", roll.currents.node_a["M1"], i1, TOL);
+    assert_close("string 2 share", roll.currents.node_a["M3"], i2, TOL);
+    // Each string's conductors are sized for their string's share: R = ρ·L·J / I_k.
+    let k = p.pack.graph.edge_indices().position(|x| x == e).unwrap();
+    assert_close(
+        "M3–M4 link R",
+        roll.link_resistance_ohm[k],
+        RESISTIVITY_CU * (link + 0.5) * j / i2,
+        TOL,
+    );
+}
+
+#[test]
+fn parallel_auto_sized_conductors_alone_settle_to_finite_shares() {
+    use packwright::model::material::Material;
+    use packwright::model::pack::Terminal;
+    // The prismatic fixture's 100 mm HV+–K+ jumper doubled by a 200 mm one, both without a section.
+    // A conductor sized for its current drops ρ·L·J whatever that current is, so nothing but the
+    // sizing floor decides this split: each pass moves current onto the shorter jumper until the
+    // longer one is sized at the floor (5 % of 150 A). Whatever the passes end on, the figures must
+    // be finite and the two jumpers must still carry the 150 A between them.
+    let mut p = prismatic_project();
+    let hv = p.pack.find(&NodeId::from("HV+")).unwrap();
+    let k = p.pack.find(&NodeId::from("K+")).unwrap();
+    let short = p.pack.graph.find_edge(hv, k).unwrap();
+    let long = p.pack.connect(
+        (hv, Terminal::Pos),
+        (k, Terminal::Pos),
+        0.2,
+        Material::Copper,
+    );
+    let (roll, diags) = check(&p);
+    assert!(!diags.has_errors(), "{:#?}", diags.items);
+    let c = &roll.currents;
+    assert!(c.unsolved.is_none());
+    let at = |e| p.pack.graph.edge_indices().position(|x| x == e).unwrap();
+    let (i_short, i_long) = (c.link_a[at(short)].abs(), c.link_a[at(long)].abs());
+    assert!(i_short.is_finite() && i_long.is_finite());
+    // Tolerance 1e-9 relative, as throughout this file (a two-branch solve).
+    assert_close(
+        "jumpers carry the pack current",
+        i_short + i_long,
+        150.0,
+        TOL,
+    );
+    assert!(i_short > i_long, "{i_short} {i_long}");
+    assert!(roll.pack.resistance_ohm.is_finite() && roll.pack.mass_kg.is_finite());
+    assert!(
+        roll.link_resistance_ohm
+            .iter()
+            .all(|r| r.is_finite() && *r > 0.0)
     );
 }

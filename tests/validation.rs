@@ -877,6 +877,7 @@ fn at_least_twelve_distinct_rules_are_exercised() {
         "operating-window",
         "sealing-insufficient",
         "busbar-undersized",
+        "link-undersized",
         "bms-missing",
         "bms-mass-ignored",
         "bms-unmonitored",
@@ -948,6 +949,122 @@ fn busbar_undersized_for_design_current() {
         Location::Node("BB1".into()),
         &["20 mm²", "7.5 A/mm²", "5.0 A/mm²", "30 mm²"],
         &[],
+    );
+}
+
+/// The cylindrical fixture (two equal strings in parallel, 150 A design current at 5 A/mm²) with its
+/// M1→M2 link replaced by a copper busbar node `BB1` of `section_m2`.
+fn parallel_with_busbar(section_m2: f64) -> Project {
+    let mut p = cylindrical_project();
+    let m1 = p.pack.find(&NodeId::from("M1")).unwrap();
+    let m2 = p.pack.find(&NodeId::from("M2")).unwrap();
+    let e = p.pack.graph.find_edge(m1, m2).expect("M1–M2 link");
+    let bb = packwright::model::build::link_to_busbar(&mut p.pack, e, "BB1", 0.01).unwrap();
+    if let PackNode::Busbar {
+        cross_section_m2, ..
+    } = &mut p.pack.graph[bb]
+    {
+        *cross_section_m2 = Some(section_m2);
+    }
+    p
+}
+
+#[test]
+fn busbar_in_one_of_two_parallel_strings_is_checked_for_its_half_of_the_current() {
+    // Two equal strings share the 150 A design current: 75 A each (the stubs either side of BB1 are
+    // sized for 75 A too, 15 mm², so the strings stay identical). 75 A / 5 A/mm² = 15 mm² is enough
+    // for a busbar in a string.
+    let ok = clean(parallel_with_busbar(15.0e-6), "busbar-undersized");
+    // The same 15 mm² in the one string of the prismatic fixture carries all 150 A: 10 A/mm², and
+    // 150 A / 5 A/mm² = 30 mm² is needed.
+    let single_ok = clean(with_busbar(Some(30.0e-6)), "busbar-undersized");
+    fires(
+        &single_ok,
+        &with_busbar(Some(15.0e-6)),
+        "busbar-undersized",
+        Severity::Warning,
+        Location::Node("BB1".into()),
+        &[
+            "15 mm² carries 150 A of the 150 A pack design current",
+            "10.0 A/mm²",
+            "needs 30 mm²",
+        ],
+        &[],
+    );
+    // 10 mm² in a string: 75 A / 10 mm² = 7.5 A/mm², needs 15 mm² — the message says what it
+    // carries of what.
+    fires(
+        &ok,
+        &parallel_with_busbar(10.0e-6),
+        "busbar-undersized",
+        Severity::Warning,
+        Location::Node("BB1".into()),
+        &[
+            "10 mm² carries 75 A of the 150 A pack design current",
+            "7.5 A/mm²",
+            "5.0 A/mm²",
+            "needs 15 mm²",
+        ],
+        &[],
+    );
+}
+
+/// The two-string fixture with the M1–M2 link (in the first string) given `section_m2`.
+fn parallel_with_link_section(section_m2: f64) -> Project {
+    let mut p = cylindrical_project();
+    let m1 = p.pack.find(&NodeId::from("M1")).unwrap();
+    let m2 = p.pack.find(&NodeId::from("M2")).unwrap();
+    let e = p.pack.graph.find_edge(m1, m2).expect("M1–M2 link");
+    p.pack.graph[e].cross_section_m2 = Some(section_m2);
+    p
+}
+
+#[test]
+fn a_link_with_a_given_section_is_checked_for_its_share_of_the_current() {
+    // The M1–M2 link sits in one of two equal strings that share the 150 A design current at an
+    // allowed 5 A/mm²: 75 A, so 15 mm² is enough (the auto-sized links are 15 mm² too, so the
+    // strings stay equal).
+    let ok = clean(parallel_with_link_section(15.0e-6), "link-undersized");
+    // 10 mm² makes its string slightly more resistive, so it carries a little under 75 A (the
+    // other string takes the rest): still ~7.5 A/mm², and 15 mm² needed.
+    fires(
+        &ok,
+        &parallel_with_link_section(10.0e-6),
+        "link-undersized",
+        Severity::Warning,
+        Location::Link("M1".into(), "M2".into()),
+        &[
+            "10 mm² carries 75 A of the 150 A pack design current",
+            "7.5 A/mm²",
+            "needs 15 mm²",
+        ],
+        &[],
+    );
+    // Links without a section are sized for their share, so they never fire.
+    assert!(
+        diagnose(&cylindrical_project())
+            .by_rule("link-undersized")
+            .is_empty()
+    );
+}
+
+#[test]
+fn busbar_undersized_when_the_split_is_unknown_says_so() {
+    // A zero-resistance fuse: the split over the strings cannot be solved (the fuse itself is
+    // reported), so the busbar is checked against the whole 150 A and the message says why.
+    let mut p = parallel_with_busbar(15.0e-6);
+    if let PackNode::Fuse { resistance_ohm, .. } = node_mut(&mut p, "F1") {
+        *resistance_ohm = 0.0;
+    }
+    let d = diagnose(&p);
+    let hit = d.by_rule("busbar-undersized");
+    assert_eq!(hit.len(), 1, "{:#?}", d.items);
+    assert!(
+        hit[0].message.contains("carries 150 A of the 150 A")
+            && hit[0].message.contains("not known")
+            && hit[0].message.contains("fuse F1"),
+        "{}",
+        hit[0].message
     );
 }
 

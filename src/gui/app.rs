@@ -675,7 +675,18 @@ impl StudioApp {
             .path
             .as_ref()
             .map_or_else(|| "(untitled)".to_owned(), |p| p.display().to_string());
-        let text = match crate::preset::to_string(doc.project()) {
+        // The recovery file lives elsewhere: an imported cycle named relative to the project's
+        // folder is written as an absolute path, so it still resolves if the project file is gone.
+        let spec = &doc.project().simulation.cycle;
+        let absolute = crate::preset::cycle_path::absolute_cycle_spec(spec, doc.path.as_deref());
+        let written = if absolute == *spec {
+            crate::preset::to_string(doc.project())
+        } else {
+            let mut project = doc.project().clone();
+            project.simulation.cycle = absolute;
+            crate::preset::to_string(&project)
+        };
+        let text = match written {
             Ok(t) => format!("// Packwright recovery of: {origin}\n{t}"),
             Err(e) => {
                 self.banner = Some(Banner {
@@ -727,12 +738,23 @@ impl StudioApp {
             .filter(|o| *o != "(untitled)")
             .map(PathBuf::from);
         match crate::preset::load_str(&text, &path.display().to_string()) {
-            Ok(project) => {
+            Ok(mut project) => {
                 // Start from the file the work belonged to (when it still loads) and apply the
                 // recovered state as one undoable, unsaved step on top of it.
                 let saved = origin
                     .as_ref()
                     .and_then(|o| crate::preset::load_file(o).ok());
+                // The autosave wrote an imported cycle as an absolute path: the saved file's own
+                // spec when it names the same file (no change to undo), else the absolute path.
+                if let Some(saved) = &saved {
+                    let ours = crate::preset::cycle_path::absolute_cycle_spec(
+                        &saved.simulation.cycle,
+                        origin.as_deref(),
+                    );
+                    if ours == project.simulation.cycle {
+                        project.simulation.cycle = saved.simulation.cycle.clone();
+                    }
+                }
                 let mut doc = match saved {
                     Some(saved) => Document::new(saved, origin),
                     None => Document::new(project.clone(), None),

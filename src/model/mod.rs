@@ -11,6 +11,7 @@ pub mod module;
 pub mod pack;
 pub mod project;
 pub mod rollup;
+pub mod share;
 pub mod table;
 pub mod topology;
 pub mod validate;

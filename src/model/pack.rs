@@ -6,7 +6,8 @@
 //! derived from it (`crate::model::topology`), never stored.
 //!
 //! Every graph edge is a power conductor. Two-terminal series parts (contactor, fuse, busbar) carry
-//! the pack current between their `Pos` and `Neg` terminals. A BMS node has no power terminals: it
+//! current between their `Pos` and `Neg` terminals: all of the pack current in the series path, a
+//! branch's part of it in one of several parallel strings (`crate::model::share`). A BMS node has no power terminals: it
 //! is joined to the modules it monitors by *sense links*, which it lists by node id
 //! ([`PackNode::Bms::monitors`]); they are never graph edges, so they can never carry current or
 //! change the series / parallel reading.
@@ -93,8 +94,9 @@ pub enum PackNode {
         material: Material,
         /// Length, m.
         length_m: f64,
-        /// Cross-section, m²; None sizes it from the pack's design current and allowed current
-        /// density (the rule pack links use).
+        /// Cross-section, m²; None sizes it for the current it carries at the pack design current
+        /// (its share, `crate::model::share`) at the allowed current density (the rule pack links
+        /// use).
         cross_section_m2: Option<f64>,
     },
     /// The battery management system (master board and housing). Not in the power path: it has no
@@ -122,16 +124,18 @@ pub struct ConductorFigures {
     pub mass_kg: f64,
 }
 
-/// The figures of a conductor of `material`, `length_m` long; a missing cross-section is sized from
-/// the pack's design current at its allowed current density.
+/// The figures of a conductor of `material`, `length_m` long; a missing cross-section is sized for
+/// `sizing_current_a` at the pack's allowed current density. Pack conductors are sized for the
+/// current they carry at the pack design current, their share of it (see `crate::model::share`;
+/// the whole design current for a conductor in series with the pack).
 pub fn conductor(
     material: Material,
     length_m: f64,
     cross_section_m2: Option<f64>,
+    sizing_current_a: f64,
     hardware: &PackHardware,
 ) -> ConductorFigures {
-    let section =
-        cross_section_m2.unwrap_or(hardware.design_current_a / hardware.current_density_a_per_m2);
+    let section = cross_section_m2.unwrap_or(sizing_current_a / hardware.current_density_a_per_m2);
     let props = material.props();
     ConductorFigures {
         section_m2: section,
@@ -175,8 +179,13 @@ impl PackNode {
     }
 
     /// For a two-terminal series part (contactor, fuse, busbar): the resistance between its
-    /// terminals, Ω. None for modules, pack terminals and the BMS.
-    pub fn series_resistance_ohm(&self, hardware: &PackHardware) -> Option<f64> {
+    /// terminals, Ω, a busbar without cross-section sized for `sizing_current_a` (see
+    /// [`conductor`]). None for modules, pack terminals and the BMS.
+    pub fn series_resistance_ohm(
+        &self,
+        hardware: &PackHardware,
+        sizing_current_a: f64,
+    ) -> Option<f64> {
         match self {
             Self::Contactor { resistance_ohm, .. } | Self::Fuse { resistance_ohm, .. } => {
                 Some(*resistance_ohm)
@@ -186,13 +195,23 @@ impl PackNode {
                 length_m,
                 cross_section_m2,
                 ..
-            } => Some(conductor(*material, *length_m, *cross_section_m2, hardware).resistance_ohm),
+            } => Some(
+                conductor(
+                    *material,
+                    *length_m,
+                    *cross_section_m2,
+                    sizing_current_a,
+                    hardware,
+                )
+                .resistance_ohm,
+            ),
             _ => None,
         }
     }
 
-    /// The node's own mass, kg (modules: None, their mass is rolled up from their design).
-    pub fn part_mass_kg(&self, hardware: &PackHardware) -> Option<f64> {
+    /// The node's own mass, kg, a busbar without cross-section sized for `sizing_current_a`
+    /// (modules: None, their mass is rolled up from their design).
+    pub fn part_mass_kg(&self, hardware: &PackHardware, sizing_current_a: f64) -> Option<f64> {
         match self {
             Self::Contactor { mass_kg, .. }
             | Self::Fuse { mass_kg, .. }
@@ -202,7 +221,16 @@ impl PackNode {
                 length_m,
                 cross_section_m2,
                 ..
-            } => Some(conductor(*material, *length_m, *cross_section_m2, hardware).mass_kg),
+            } => Some(
+                conductor(
+                    *material,
+                    *length_m,
+                    *cross_section_m2,
+                    sizing_current_a,
+                    hardware,
+                )
+                .mass_kg,
+            ),
             _ => None,
         }
     }
@@ -217,7 +245,8 @@ pub struct PackLink {
     pub target_terminal: Terminal,
     /// Conductor length, m.
     pub length_m: f64,
-    /// Cross-section, m²; None sizes it from the pack's design current.
+    /// Cross-section, m²; None sizes it for the current it carries at the pack design current (its
+    /// share, `crate::model::share`) at the allowed current density.
     pub cross_section_m2: Option<f64>,
     /// Conductor material.
     pub material: Material,
@@ -340,7 +369,8 @@ pub struct PackHardware {
     pub coolant: Option<Coolant>,
     /// How tightly the enclosure is sealed.
     pub sealing: SealingClass,
-    /// Continuous design current of the pack, A (sizes pack busbars).
+    /// Continuous design current of the pack, A, at its terminals. Each pack conductor is checked
+    /// and sized for its share of it (`crate::model::share`).
     pub design_current_a: f64,
     /// Allowed current density in pack conductors, A/m².
     pub current_density_a_per_m2: f64,

@@ -5,7 +5,11 @@
 //! - **Cell block**: cells on the layout grid with their gaps (hexagonal rows of cylinders nest at
 //!   √3/2 of the pitch).
 //! - **Busbars**: one per series step plus the two module terminals; cross-section = design current /
-//!   allowed current density; length spans the parallel group; resistance ρ·L/A.
+//!   allowed current density; length spans the parallel group; resistance ρ·L/A. A module busbar
+//!   joins whole parallel groups, so it carries the module's whole current; its design current is
+//!   the module's own (default: the cells' continuous rating × parallel), what the module's cells
+//!   can deliver wherever the module is placed, not a part of the pack design current. It is
+//!   therefore not reduced when the pack puts the module in one of several parallel strings.
 //! - **Compression**: force = stack pressure × stacked face area. Tie rods carry it at the allowable
 //!   stress. End plates are rectangular plates, simply supported, uniform load:
 //!   σ_max = β·q·b²/t² (Roark's Formulas for Stress and Strain, 7th ed., Table 11.4 case 1a), solved
@@ -19,9 +23,12 @@
 //! - **Resistance** of the pack: modules as resistors, links, contactors, fuses and busbar nodes as
 //!   resistors, and the equivalent resistance between the pack terminals from the network's
 //!   Laplacian.
-//! - **Busbar nodes** are sized like pack links ([`crate::model::pack::conductor`]): ρ·L/A and
-//!   density·L·A, the cross-section from the pack design current when none is given. Their I²R loss
-//!   is reported at the pack design current, each busbar carrying all of it (exact for one string).
+//! - **Pack conductors** (links and busbar nodes) are ρ·L/A and density·L·A
+//!   ([`crate::model::pack::conductor`]). One without a cross-section is sized for the current it
+//!   carries when the pack terminals carry the design current — its share, all of it in the series
+//!   path, a branch's part in parallel strings — at the allowed density ([`crate::model::share`]
+//!   says how the split is solved and what it assumes). The busbar nodes' I²R loss is Σ I_k²·R_k
+//!   over them, each at its share.
 //! - **BMS**: the mass of the BMS nodes; a pack without BMS node counts the hardware's
 //!   `bms_mass_kg` instead (older files), never both. The BMS nodes' quiescent draw is reported for
 //!   the range calculation (it is not a cell-side load in the roll-up).
@@ -38,8 +45,9 @@ use crate::model::cell::{Cell, CellFormat, SealingClass};
 use crate::model::ids::ModuleId;
 use crate::model::material::Material;
 use crate::model::module::{CoolingKind, ModuleDesign, Orientation, Packing};
-use crate::model::pack::{Pack, PackNode, Terminal, conductor};
+use crate::model::pack::{ConductorFigures, Pack, PackNode, Terminal, conductor};
 use crate::model::project::Project;
+use crate::model::share::{PackCurrents, pack_currents};
 use crate::model::topology::{self, Topology};
 use crate::units::S_PER_H;
 
@@ -176,9 +184,14 @@ pub struct Rollup {
     pub cells_mass_kg: f64,
     /// Resistance of each busbar node, Ω, by node id.
     pub busbar_resistance_ohm: BTreeMap<String, f64>,
-    /// I²R loss of all busbar nodes at the pack design current, W (each busbar carrying the whole
-    /// design current, as in a single string).
+    /// Section, resistance and mass of each busbar node as sized, by node id.
+    pub busbar_conductor: BTreeMap<String, ConductorFigures>,
+    /// I²R loss of all busbar nodes at the pack design current, W: Σ I_k²·R_k with I_k each
+    /// busbar's share of the design current ([`Rollup::currents`]).
     pub busbar_loss_w: f64,
+    /// The current through every link, module, contactor, fuse and busbar node when the pack
+    /// terminals carry the design current.
+    pub currents: PackCurrents,
     /// Power the BMS nodes draw from the pack while the vehicle is on, W (0 without BMS node).
     pub bms_quiescent_w: f64,
 }
@@ -597,14 +610,17 @@ pub fn equivalent_resistance(
     }
 }
 
-/// Cross-section, resistance and mass of each pack link.
-fn link_figures(pack: &Pack) -> Vec<(f64, f64, f64)> {
+/// Cross-section, resistance and mass of each pack link, each sized for its share of the design
+/// current.
+fn link_figures(pack: &Pack, currents: &PackCurrents) -> Vec<(f64, f64, f64)> {
     let h = &pack.hardware;
     pack.graph
         .edge_indices()
-        .map(|e| {
+        .enumerate()
+        .map(|(k, e)| {
             let l = &pack.graph[e];
-            let c = conductor(l.material, l.length_m, l.cross_section_m2, h);
+            let sizing = currents.sizing_current_a(currents.link_current_a(k));
+            let c = conductor(l.material, l.length_m, l.cross_section_m2, sizing, h);
             (c.section_m2, c.resistance_ohm, c.mass_kg)
         })
         .collect()
@@ -675,10 +691,19 @@ pub fn rollup(project: &Project) -> Rollup {
         hi = [0.0; 3];
     }
 
+    // How the design current divides: modules as their roll-up resistance.
+    let module_r = |n: petgraph::stable_graph::NodeIndex| match &pack.graph[n] {
+        PackNode::Module(inst) => find(&inst.design).map(|m| m.figures.resistance_ohm),
+        _ => None,
+    };
+    let currents = pack_currents(pack, &module_r, topo.problems.is_empty());
+    let node_sizing = |id: &str| currents.sizing_current_a(currents.node_current_a(id));
+
     // Links, contactors, fuses.
-    let links = link_figures(pack);
+    let links = link_figures(pack, &currents);
     add("pack busbars", links.iter().map(|l| l.2).sum());
     let mut busbar_r = BTreeMap::new();
+    let mut busbar_conductor = BTreeMap::new();
     let mut busbar_loss_w = 0.0;
     let mut bms_nodes_kg = None;
     let mut bms_quiescent_w = 0.0;
@@ -687,16 +712,23 @@ pub fn rollup(project: &Project) -> Rollup {
         match node {
             PackNode::Contactor { mass_kg, .. } => add("contactors", *mass_kg),
             PackNode::Fuse { mass_kg, .. } => add("fuse", *mass_kg),
-            PackNode::Busbar { id, .. } => {
-                let r = node
-                    .series_resistance_ohm(&pack.hardware)
-                    .unwrap_or(f64::NAN);
-                add(
-                    "pack busbars",
-                    node.part_mass_kg(&pack.hardware).unwrap_or(0.0),
+            PackNode::Busbar {
+                id,
+                material,
+                length_m,
+                cross_section_m2,
+            } => {
+                let c = conductor(
+                    *material,
+                    *length_m,
+                    *cross_section_m2,
+                    node_sizing(&id.0),
+                    &pack.hardware,
                 );
-                busbar_loss_w += pack.hardware.design_current_a.powi(2) * r;
-                busbar_r.insert(id.0.clone(), r);
+                add("pack busbars", c.mass_kg);
+                busbar_loss_w += currents.node_current_a(&id.0).powi(2) * c.resistance_ohm;
+                busbar_r.insert(id.0.clone(), c.resistance_ohm);
+                busbar_conductor.insert(id.0.clone(), c);
             }
             PackNode::Bms {
                 mass_kg,
@@ -813,7 +845,9 @@ pub fn rollup(project: &Project) -> Rollup {
             node @ (PackNode::Contactor { .. }
             | PackNode::Fuse { .. }
             | PackNode::Busbar { .. }) => {
-                if let Some(r) = node.series_resistance_ohm(&pack.hardware) {
+                if let Some(r) =
+                    node.series_resistance_ohm(&pack.hardware, node_sizing(&node.id().0))
+                {
                     resistors.push((slot(n, Terminal::Pos), slot(n, Terminal::Neg), r));
                 }
             }
@@ -858,7 +892,9 @@ pub fn rollup(project: &Project) -> Rollup {
         cell_to_pack_volume_frac: cells_volume / volume,
         cells_mass_kg: cells_mass,
         busbar_resistance_ohm: busbar_r,
+        busbar_conductor,
         busbar_loss_w,
+        currents,
         bms_quiescent_w,
     }
 }

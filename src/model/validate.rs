@@ -139,8 +139,9 @@ impl Diagnostics {
 
 use crate::model::cell::{Cell, CellFormat};
 use crate::model::module::{CoolingKind, Orientation};
-use crate::model::pack::{InletControl, PackNode};
+use crate::model::pack::{InletControl, Pack, PackNode};
 use crate::model::project::Project;
+use crate::model::rollup::Rollup;
 use crate::model::topology::{Topology, TopologyProblem};
 use crate::units::{k_to_degc, pa_to_mpa};
 
@@ -175,6 +176,46 @@ fn non_negative(d: &mut Diagnostics, loc: &Location, name: &str, value: f64) {
             format!("{name} must be zero or positive (is {value})"),
         );
     }
+}
+
+/// Warns (`code`) when a conductor of `section_m2` carrying `carried_a` at the pack design current
+/// exceeds the allowed current density; the message says what it carries of what, and when the
+/// split over parallel branches is unknown (every part then taken to carry all of it), why.
+fn undersized(
+    d: &mut Diagnostics,
+    code: &'static str,
+    loc: Location,
+    section_m2: f64,
+    carried_a: f64,
+    roll: &Rollup,
+    pack: &Pack,
+) {
+    let h = &pack.hardware;
+    let density = carried_a / section_m2;
+    if density <= h.current_density_a_per_m2 * (1.0 + 1e-9) {
+        return;
+    }
+    let unsolved = roll
+        .currents
+        .unsolved
+        .as_ref()
+        .map_or(String::new(), |why| {
+            format!(" (taken as all of it: the split over parallel branches is not known, {why})")
+        });
+    d.push(
+        Severity::Warning,
+        code,
+        loc,
+        format!(
+            "{:.0} mm² carries {:.0} A of the {:.0} A pack design current{unsolved} at {:.1} A/mm², above the {:.1} A/mm² allowed (needs {:.0} mm²)",
+            section_m2 * 1e6,
+            carried_a,
+            h.design_current_a,
+            density * 1e-6,
+            h.current_density_a_per_m2 * 1e-6,
+            carried_a / h.current_density_a_per_m2 * 1e6
+        ),
+    );
 }
 
 fn positive(d: &mut Diagnostics, loc: &Location, name: &str, value: f64) -> bool {
@@ -608,24 +649,19 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
                 if let Some(section) = cross_section_m2
                     && positive(&mut d, &loc, "busbar cross-section", *section)
                 {
-                    // The allowed density times the section is what the busbar may carry.
-                    let h = &pack.hardware;
-                    let density = h.design_current_a / section;
-                    if density > h.current_density_a_per_m2 * (1.0 + 1e-9) {
-                        d.push(
-                            Severity::Warning,
-                            "busbar-undersized",
-                            loc,
-                            format!(
-                                "{:.0} mm² carries the {:.0} A pack design current at {:.1} A/mm², above the {:.1} A/mm² allowed (needs {:.0} mm²)",
-                                section * 1e6,
-                                h.design_current_a,
-                                density * 1e-6,
-                                h.current_density_a_per_m2 * 1e-6,
-                                h.design_current_a / h.current_density_a_per_m2 * 1e6
-                            ),
-                        );
-                    }
+                    // The allowed density times the section is what the busbar may carry; it
+                    // carries its share of the pack design current (all of it in the series path,
+                    // a branch's part in parallel strings).
+                    let carried = roll.currents.node_current_a(&id.0);
+                    undersized(
+                        &mut d,
+                        "busbar-undersized",
+                        loc,
+                        *section,
+                        carried,
+                        roll,
+                        pack,
+                    );
                 }
             }
             PackNode::Bms {
@@ -702,7 +738,8 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
             }
         }
     }
-    for e in pack.graph.edge_indices() {
+    // Links in edge order: the order of the roll-up's link currents.
+    for (k, e) in pack.graph.edge_indices().enumerate() {
         let Some((a, b)) = pack.link_ends(e) else {
             continue;
         };
@@ -712,8 +749,21 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
             pack.graph[b.0].id().0.clone(),
         );
         positive(&mut d, &loc, "link length", link.length_m);
-        if let Some(s) = link.cross_section_m2 {
-            positive(&mut d, &loc, "link cross-section", s);
+        if let Some(s) = link.cross_section_m2
+            && positive(&mut d, &loc, "link cross-section", s)
+        {
+            // A given section is checked as a busbar's is (links without one are sized for
+            // their share by the roll-up, so they always meet the density).
+            let carried = roll.currents.link_current_a(k);
+            undersized(
+                &mut d,
+                "link-undersized",
+                loc.clone(),
+                s,
+                carried,
+                roll,
+                pack,
+            );
         }
         if a == b {
             d.push(

@@ -4,7 +4,9 @@
 //! folder can be moved, shared or checked in and still run; any other cycle keeps its absolute path.
 //! Reading goes the other way in `sim::vehicle::setup::load_cycle`, which resolves a relative path
 //! against the project's folder first. A spec counts as a path when it holds `/` or `\` or ends in
-//! `.csv` (the rule `load_cycle` applies), so a bare file name is written `./name`.
+//! `.csv` (the rule `load_cycle` applies), so a bare file name is written `./name`. A copy of the
+//! project kept elsewhere (the studio's recovery file) names the cycle absolutely
+//! ([`absolute_cycle_spec`]).
 //!
 //! Invariants: paths are compared lexically (`.` and `..` folded, no symbolic links followed, no
 //! file touched), so the functions work for files that do not exist yet; stored relative paths use
@@ -81,10 +83,47 @@ pub fn rebase_cycle_spec(spec: &str, from_file: Option<&Path>, to_file: &Path) -
     cycle_spec(&old_dir.join(path), Some(to_file))
 }
 
+/// `spec` (the cycle of a project saved at `project_file`, None when never saved) as an absolute
+/// path, for a copy of the project kept somewhere else (the studio's recovery file): a relative
+/// path is resolved against the project's folder; cycle names and absolute paths are returned
+/// unchanged.
+pub fn absolute_cycle_spec(spec: &str, project_file: Option<&Path>) -> String {
+    let path = Path::new(spec);
+    if !is_path_spec(spec) || path.is_absolute() {
+        return spec.to_owned();
+    }
+    let dir = project_file
+        .and_then(Path::parent)
+        .map_or_else(PathBuf::new, Path::to_path_buf);
+    cycle_spec(&dir.join(path), None)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relative_cycle_is_made_absolute_against_its_project_folder() {
+        let car = Path::new("/work/designs/car.ron");
+        assert_eq!(
+            absolute_cycle_spec("cycles/town.csv", Some(car)),
+            "/work/designs/cycles/town.csv"
+        );
+        assert_eq!(
+            absolute_cycle_spec("../shared/town.csv", Some(car)),
+            "/work/shared/town.csv"
+        );
+        // Names and absolute paths stay as they are.
+        assert_eq!(absolute_cycle_spec("wltc_3b", Some(car)), "wltc_3b");
+        assert_eq!(
+            absolute_cycle_spec("/data/town.csv", Some(car)),
+            "/data/town.csv"
+        );
+        // Made absolute and stored again for the same project, it is the original spec.
+        let abs = absolute_cycle_spec("cycles/town.csv", Some(car));
+        assert_eq!(cycle_spec(Path::new(&abs), Some(car)), "cycles/town.csv");
+    }
 
     #[test]
     fn a_cycle_under_the_project_folder_is_stored_relative() {

@@ -382,7 +382,7 @@ pub enum NodeFile {
         material: Material,
         /// Length, mm.
         length_mm: f64,
-        /// Cross-section, mm² (None: sized from the pack design current).
+        /// Cross-section, mm² (None: sized for its share of the pack design current).
         cross_section_mm2: Option<f64>,
     },
     /// Battery management system: no power terminals; `monitors` lists the module nodes it senses.
@@ -408,7 +408,7 @@ pub struct LinkFile {
     pub to: (String, Terminal),
     /// Length, mm.
     pub length_mm: f64,
-    /// Cross-section, mm² (None: sized from the pack design current).
+    /// Cross-section, mm² (None: sized for its share of the pack design current).
     pub cross_section_mm2: Option<f64>,
     /// Conductor.
     pub material: Material,

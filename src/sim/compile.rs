@@ -638,7 +638,12 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
     }
 
     // Pack circuit over terminal slots.
-    let circuit_fine = build_circuit(project, &roll.link_resistance_ohm, &raw_blocks)?;
+    let circuit_fine = build_circuit(
+        project,
+        &roll.link_resistance_ohm,
+        &roll.busbar_resistance_ohm,
+        &raw_blocks,
+    )?;
 
     // Merge to the fidelity.
     let mut map: Vec<usize> = (0..net.len()).collect();
@@ -868,6 +873,7 @@ fn check_cell(cell: &crate::model::cell::Cell) -> Result<(), CompileError> {
 fn build_circuit(
     project: &Project,
     link_ohm: &[f64],
+    busbar_ohm: &std::collections::BTreeMap<String, f64>,
     blocks: &[RawBlock],
 ) -> Result<Circuit, CompileError> {
     let pack = &project.pack;
@@ -893,7 +899,11 @@ fn build_circuit(
             node @ (PackNode::Contactor { .. }
             | PackNode::Fuse { .. }
             | PackNode::Busbar { .. }) => {
-                let r = node.series_resistance_ohm(&pack.hardware).unwrap_or(0.0);
+                // Busbar nodes as the roll-up sized them (for their share of the design current).
+                let r = busbar_ohm.get(&node.id().0).copied().or_else(|| {
+                    node.series_resistance_ohm(&pack.hardware, pack.hardware.design_current_a)
+                });
+                let r = r.unwrap_or(0.0);
                 branches.push(Branch::Resistor {
                     a: n.index() * 2,
                     b: n.index() * 2 + 1,

@@ -18,8 +18,21 @@
 //! [`Integrator::step`] returns the step's mean boundary fluxes ([`BoundaryFlow`], W): implicit
 //! Euler balances each node with the flux `g·(T₁ − T_b)` at the end-of-step temperature, so these
 //! close the energy balance exactly. `C/dt` is divided once per factorisation (the same quotient
-//! each step) and the triangular sweeps walk rows as slices; neither changes a result. (Summing
-//! each row in several partial sums was tried: no measurable gain, so the sums keep their order.)
+//! each step).
+//!
+//! The sweeps are laid out once per factorisation for the processor, without changing an
+//! operation or its order (results are bit-identical to the textbook row-by-row sweeps, which a
+//! test holds them to): the short rows split into *blocks* that reach back to no row before them
+//! (a module's cells with its plate, coolant and housing), and the trailing long rows of nodes that
+//! join the blocks (the pack enclosure) form the *tail*. Blocks of the same shape, as identical
+//! modules give, are solved four side by side in the lanes of one vector ([`LANES`]): each lane
+//! does exactly its block's arithmetic, and a row's dependent chain of multiply–subtracts is
+//! shared by four blocks. The backward sweep finishes a short row as one sum over a copy of its
+//! column of L (no scatter into the rows above, whose loads would wait on the overlapping stores);
+//! a long row (a module plate joined to its cells) updates the rows it reaches as one vectorised
+//! pass. The tail rows keep only their non-zeros (a node joined to four housings spans the pack
+//! but holds a handful; subtracting `0·x` changes no sum). At `cell` fidelity this halved the solve.
+//! (Summing each row in several partial sums was tried: no measurable gain.)
 //!
 //! [`Network::aggregate`] merges nodes (a parallel group, or the whole pack, into one) by summing
 //! capacities and the conductances that cross the partition: that is how `group` and `lumped`
@@ -139,7 +152,7 @@ pub enum ThermalError {
     NotPositive(usize),
 }
 
-/// LDLᵀ factor in skyline storage.
+/// LDLᵀ factor in skyline storage, with the layout the two sweeps walk.
 #[derive(Debug, Clone, Default)]
 struct Skyline {
     /// First column stored in each row.
@@ -149,13 +162,50 @@ struct Skyline {
     data: Vec<f64>,
     /// `1/D` of each row: the solve multiplies (one vectorised pass) instead of dividing per row.
     inv_diag: Vec<f64>,
+    /// Rows `0..band` are the band, rows `band..n` the tail (trailing long rows).
+    band: usize,
+    /// Whether each row is long (see `mark_long`).
+    long: Vec<bool>,
+    /// The band part of L by columns: column r's entries in rows `r + 1..` are
+    /// `up[up_start[r]..up_start[r + 1]]` (zeros where a row starts after r).
+    up_start: Vec<usize>,
+    up: Vec<f64>,
+    /// Blocks (runs of band rows that reach back to no row before their run) in sets of
+    /// [`LANES`] of the same shape, solved side by side one SIMD lane each.
+    groups: Vec<LaneGroup>,
+    /// The blocks in no lane group, walked [`LANES`] at a time row for row (scalar, but four
+    /// independent chains for the processor to overlap).
+    single: Vec<(usize, usize)>,
+    /// The tail rows' non-zero entries `(column, L)` in column order, row `band + t` at
+    /// `tail[tail_start[t]..tail_start[t + 1]]`. A pack node joined to a few module nodes spans
+    /// the whole pack but holds a handful of non-zeros; subtracting `0·x` changes no sum, so
+    /// skipping them changes no result.
+    tail_start: Vec<usize>,
+    tail: Vec<(usize, f64)>,
+}
+
+/// [`LANES`] band blocks with the same shape (row lengths, column reach, long rows): the same
+/// arithmetic in each, so one pass of lane-wise operations solves them all, each lane with
+/// exactly the operations and order of its block's own row-by-row sweeps.
+#[derive(Debug, Clone, Default)]
+struct LaneGroup {
+    /// First row of each lane's block.
+    starts: [usize; LANES],
+    /// Rows per block.
+    rows: usize,
+    /// Row k's first stored column, relative to the block start.
+    first: Vec<usize>,
+    /// Row k's lower entries are `lower[lower_start[k]..lower_start[k + 1]]`.
+    lower_start: Vec<usize>,
+    lower: Vec<[f64; LANES]>,
+    /// Row k's column copy is `up[up_start[k]..up_start[k + 1]]`.
+    up_start: Vec<usize>,
+    up: Vec<[f64; LANES]>,
+    /// Whether row k is long (its update of the rows above is applied when it is done).
+    long: Vec<bool>,
 }
 
 impl Skyline {
-    fn row(&self, r: usize) -> &[f64] {
-        &self.data[self.start[r]..self.start[r + 1]]
-    }
-
     /// Factors the symmetric matrix given by its diagonal and off-diagonal entries in place.
     fn factor(n: usize, diag: &[f64], off: &[(usize, usize, f64)]) -> Result<Self, ThermalError> {
         let mut first: Vec<usize> = (0..n).collect();
@@ -213,47 +263,358 @@ impl Skyline {
         let inv_diag = (0..n)
             .map(|r| 1.0 / data[start[r] + r - first[r]])
             .collect();
-        Ok(Self {
+        let mut f = Self {
             first,
             start,
             data,
             inv_diag,
-        })
+            ..Self::default()
+        };
+        f.lay_out_sweeps();
+        Ok(f)
     }
 
-    /// Solves in place. Same operations in the same order as a plain indexed loop; the rows are
-    /// walked as slices (the row's stored part, its diagonal last) so the loops run without index
-    /// checks.
-    fn solve(&self, x: &mut [f64]) {
-        let n = x.len().min(self.first.len());
-        // L y = b.
+    /// Whether row `r` is long: it updates the rows it reaches back to as one pass when it is
+    /// done, instead of appearing in their column copies.
+    fn is_long(&self, r: usize) -> bool {
+        self.long[r]
+    }
+
+    /// Marks the long rows: those reaching back more than [`LONG_ROW`] columns (a hub node's
+    /// row), and any row reaching back past a long row. The second rule keeps every sum of the
+    /// backward sweep in the textbook order: a row's column copy is subtracted after the long
+    /// rows' updates, so no long row may lie between a row and the rows in its copy.
+    fn mark_long(&mut self) {
+        let n = self.first.len();
+        self.long = (0..n).map(|r| r - self.first[r] > LONG_ROW).collect();
+        let mut last_long: Option<usize> = None;
         for r in 0..n {
-            let f = self.first[r];
-            let row = self.row(r);
-            let l = &row[..row.len() - 1];
-            let (done, rest) = x.split_at_mut(r);
-            let mut s = rest[0];
-            for (&lk, &xk) in l.iter().zip(&done[f..]) {
-                s -= lk * xk;
+            if let Some(c) = last_long
+                && self.first[r] < c
+            {
+                self.long[r] = true;
             }
-            rest[0] = s;
+            if self.long[r] {
+                last_long = Some(r);
+            }
         }
-        for (xr, &inv) in x.iter_mut().zip(&self.inv_diag).take(n) {
+    }
+
+    /// Splits the rows into the band and the tail, finds the band's independent blocks and
+    /// copies the short band rows' part of L by columns (see the fields).
+    fn lay_out_sweeps(&mut self) {
+        let n = self.first.len();
+        self.mark_long();
+        // The tail: the trailing long rows (pack-level nodes numbered last, which join the blocks).
+        let mut band = n;
+        while band > 0 && self.is_long(band - 1) {
+            band -= 1;
+        }
+        // Column copies: column r up to the farthest short band row reaching back to it.
+        let mut last: Vec<usize> = (0..band).collect();
+        for c in (0..band).filter(|&c| !self.is_long(c)) {
+            for l in &mut last[self.first[c]..c] {
+                *l = c;
+            }
+        }
+        let mut up_start = Vec::with_capacity(band + 1);
+        let mut len = 0;
+        for (r, &l) in last.iter().enumerate() {
+            up_start.push(len);
+            len += l - r;
+        }
+        up_start.push(len);
+        let mut up = vec![0.0; len];
+        for c in (0..band).filter(|&c| !self.is_long(c)) {
+            let row = &self.data[self.start[c]..self.start[c + 1] - 1];
+            for (r, &v) in (self.first[c]..c).zip(row) {
+                up[up_start[r] + c - r - 1] = v;
+            }
+        }
+        // A block starts at r when no band row from r on reaches back before r.
+        let mut blocks = Vec::new();
+        let mut reach = band;
+        let mut end = band;
+        for r in (0..band).rev() {
+            reach = reach.min(self.first[r]);
+            if reach == r {
+                blocks.push((r, end));
+                end = r;
+            }
+        }
+        blocks.reverse();
+        self.tail_start = vec![0];
+        self.tail.clear();
+        for r in band..n {
+            let row = &self.data[self.start[r]..self.start[r + 1] - 1];
+            let entries = (self.first[r]..r).zip(row.iter().copied());
+            self.tail.extend(entries.filter(|&(_, v)| v != 0.0));
+            self.tail_start.push(self.tail.len());
+        }
+        self.band = band;
+        self.up_start = up_start;
+        self.up = up;
+        self.group_blocks(&blocks);
+    }
+
+    /// The shape of a block: for each row, its reach back and column-copy length relative to the
+    /// block start, and whether it is long.
+    fn shape(&self, (a, b): (usize, usize)) -> Shape {
+        (a..b)
+            .map(|r| {
+                (
+                    r - self.first[r],
+                    self.up_start[r + 1] - self.up_start[r],
+                    self.is_long(r),
+                )
+            })
+            .collect()
+    }
+
+    /// Puts blocks of the same shape into lane groups, in order of appearance.
+    fn group_blocks(&mut self, blocks: &[(usize, usize)]) {
+        let mut pending: Vec<(Shape, Vec<(usize, usize)>)> = Vec::new();
+        for &blk in blocks {
+            let shape = self.shape(blk);
+            match pending.iter_mut().find(|(s, _)| *s == shape) {
+                Some((_, members)) => members.push(blk),
+                None => pending.push((shape, vec![blk])),
+            }
+        }
+        let (mut groups, mut single) = (Vec::new(), Vec::new());
+        for (_, members) in pending {
+            let mut sets = members.chunks_exact(LANES);
+            for set in &mut sets {
+                groups.push(self.lane_group(set));
+            }
+            single.extend_from_slice(sets.remainder());
+        }
+        single.sort_unstable();
+        self.groups = groups;
+        self.single = single;
+    }
+
+    /// Interleaves the entries of `LANES` blocks of the same shape.
+    fn lane_group(&self, set: &[(usize, usize)]) -> LaneGroup {
+        let (a0, b0) = set[0];
+        let rows = b0 - a0;
+        let mut g = LaneGroup {
+            rows,
+            ..LaneGroup::default()
+        };
+        for (l, &(a, _)) in set.iter().enumerate().take(LANES) {
+            g.starts[l] = a;
+        }
+        g.lower_start.push(0);
+        g.up_start.push(0);
+        for k in 0..rows {
+            let r0 = a0 + k;
+            g.first.push(self.first[r0] - a0);
+            g.long.push(self.is_long(r0));
+            let width = r0 - self.first[r0];
+            let up_len = self.up_start[r0 + 1] - self.up_start[r0];
+            for j in 0..width {
+                let mut v = [0.0; LANES];
+                for (l, &a) in g.starts.iter().enumerate() {
+                    v[l] = self.data[self.start[a + k] + j];
+                }
+                g.lower.push(v);
+            }
+            for j in 0..up_len {
+                let mut v = [0.0; LANES];
+                for (l, &a) in g.starts.iter().enumerate() {
+                    v[l] = self.up[self.up_start[a + k] + j];
+                }
+                g.up.push(v);
+            }
+            g.lower_start.push(g.lower.len());
+            g.up_start.push(g.up.len());
+        }
+        g
+    }
+
+    /// Row `r` of L without its diagonal.
+    fn lower(&self, r: usize) -> &[f64] {
+        &self.data[self.start[r]..self.start[r + 1] - 1]
+    }
+
+    /// Forward-substitutes row `r` (its stored entries, in column order).
+    #[inline(always)]
+    fn forward_row(&self, x: &mut [f64], r: usize) {
+        let mut s = x[r];
+        for (&lk, &xk) in self.lower(r).iter().zip(&x[self.first[r]..r]) {
+            s -= lk * xk;
+        }
+        x[r] = s;
+    }
+
+    /// Back-substitutes band row `r`: its column copy (the short rows below it, farthest
+    /// first, the order in which row-by-row updates would reach it), then, for a long row, its
+    /// update of the rows it reaches back to.
+    #[inline(always)]
+    fn backward_row(&self, x: &mut [f64], r: usize) {
+        let col = &self.up[self.up_start[r]..self.up_start[r + 1]];
+        let mut s = x[r];
+        for (&u, &xc) in col.iter().zip(&x[r + 1..]).rev() {
+            s -= u * xc;
+        }
+        x[r] = s;
+        if self.is_long(r) {
+            self.scatter_row(x, r);
+        }
+    }
+
+    /// Subtracts row `r`'s contribution `L[r][k]·x[r]` from each `x[k]` it reaches back to.
+    #[inline(always)]
+    fn scatter_row(&self, x: &mut [f64], r: usize) {
+        let (head, rest) = x.split_at_mut(r);
+        let xr = rest[0];
+        for (xk, &lk) in head[self.first[r]..].iter_mut().zip(self.lower(r)) {
+            *xk -= lk * xr;
+        }
+    }
+
+    /// Solves in place. The same operations in the same order as the textbook row-by-row
+    /// sweeps, arranged so that the processor has independent work: the band's blocks advance
+    /// [`LANES`] at a time, row for row side by side (within a block each row waits on the one
+    /// before). The backward sweep takes the tail rows' and long rows' contributions as long
+    /// vectorised updates of the rows they reach back to, and finishes each short row as one sum
+    /// over its column copy instead of scattering into the rows above (whose loads would wait on
+    /// the overlapping stores).
+    fn solve(&self, x: &mut [f64], lanes: &mut Vec<[f64; LANES]>) {
+        let n = self.first.len();
+        if x.len() < n {
+            return;
+        }
+        let x = &mut x[..n];
+        for g in &self.groups {
+            g.gather(x, lanes);
+            g.forward(lanes);
+            g.scatter(lanes, x);
+        }
+        self.forward_single(x);
+        let tail_rows = self.tail_start.windows(2).map(|w| &self.tail[w[0]..w[1]]);
+        for (r, row) in (self.band..n).zip(tail_rows.clone()) {
+            let mut s = x[r];
+            for &(k, l) in row {
+                s -= l * x[k];
+            }
+            x[r] = s;
+        }
+        for (xr, &inv) in x.iter_mut().zip(&self.inv_diag) {
             *xr *= inv;
         }
-        // Lᵀ x = z.
-        for r in (0..n).rev() {
-            let f = self.first[r];
-            let row = self.row(r);
-            let l = &row[..row.len() - 1];
-            let (head, rest) = x.split_at_mut(r);
-            let xr = rest[0];
-            for (xk, &lk) in head[f..].iter_mut().zip(l) {
-                *xk -= lk * xr;
+        for (r, row) in (self.band..n).zip(tail_rows).rev() {
+            let xr = x[r];
+            for &(k, l) in row {
+                x[k] -= l * xr;
+            }
+        }
+        for g in &self.groups {
+            g.gather(x, lanes);
+            g.backward(lanes);
+            g.scatter(lanes, x);
+        }
+        self.backward_single(x);
+    }
+
+    /// Forward sweep over the blocks in no lane group, [`LANES`] at a time row for row.
+    fn forward_single(&self, x: &mut [f64]) {
+        for set in self.single.chunks(LANES) {
+            let longest = set.iter().map(|&(a, b)| b - a).max().unwrap_or(0);
+            for k in 0..longest {
+                for &(a, b) in set {
+                    if a + k < b {
+                        self.forward_row(x, a + k);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Backward sweep over the blocks in no lane group.
+    fn backward_single(&self, x: &mut [f64]) {
+        for set in self.single.chunks(LANES) {
+            let longest = set.iter().map(|&(a, b)| b - a).max().unwrap_or(0);
+            for k in 0..longest {
+                for &(a, b) in set {
+                    if a + k < b {
+                        self.backward_row(x, b - 1 - k);
+                    }
+                }
             }
         }
     }
 }
+
+impl LaneGroup {
+    /// Copies the group's rows of `x` into lanes (`lanes[k][l]` is row k of lane l's block).
+    fn gather(&self, x: &[f64], lanes: &mut Vec<[f64; LANES]>) {
+        lanes.clear();
+        lanes.extend((0..self.rows).map(|k| {
+            let mut v = [0.0; LANES];
+            for (vl, &a) in v.iter_mut().zip(&self.starts) {
+                *vl = x[a + k];
+            }
+            v
+        }));
+    }
+
+    /// Copies the lanes back into `x`.
+    fn scatter(&self, lanes: &[[f64; LANES]], x: &mut [f64]) {
+        for (k, v) in lanes.iter().enumerate() {
+            for (&vl, &a) in v.iter().zip(&self.starts) {
+                x[a + k] = vl;
+            }
+        }
+    }
+
+    /// Forward substitution in every lane.
+    fn forward(&self, y: &mut [[f64; LANES]]) {
+        for k in 0..self.rows.min(y.len()) {
+            let row = &self.lower[self.lower_start[k]..self.lower_start[k + 1]];
+            let mut s = y[k];
+            for (lv, yv) in row.iter().zip(&y[self.first[k]..k]) {
+                for l in 0..LANES {
+                    s[l] -= lv[l] * yv[l];
+                }
+            }
+            y[k] = s;
+        }
+    }
+
+    /// Back substitution in every lane: the column copy, then a long row's update.
+    fn backward(&self, y: &mut [[f64; LANES]]) {
+        for k in (0..self.rows.min(y.len())).rev() {
+            let col = &self.up[self.up_start[k]..self.up_start[k + 1]];
+            let mut s = y[k];
+            for (uv, yv) in col.iter().zip(&y[k + 1..]).rev() {
+                for l in 0..LANES {
+                    s[l] -= uv[l] * yv[l];
+                }
+            }
+            y[k] = s;
+            if self.long[k] {
+                let row = &self.lower[self.lower_start[k]..self.lower_start[k + 1]];
+                let (head, _) = y.split_at_mut(k);
+                for (yv, lv) in head[self.first[k]..].iter_mut().zip(row) {
+                    for l in 0..LANES {
+                        yv[l] -= lv[l] * s[l];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A block's shape: per row, its reach back, its column-copy length and whether it is long.
+type Shape = Vec<(usize, usize, bool)>;
+
+/// Independent band blocks the sweeps advance side by side.
+const LANES: usize = 4;
+
+/// Rows reaching back further than this many columns at the end of the numbering are the tail.
+const LONG_ROW: usize = 64;
 
 /// Networks of at most this many nodes are stepped with the explicit inverse of their matrix (one
 /// dense matrix–vector product, which vectorises) instead of two triangular sweeps: for the dozen or
@@ -264,7 +625,7 @@ const DENSE_MAX_NODES: usize = 32;
 #[derive(Debug, Clone)]
 enum Solver {
     /// LDLᵀ factor (any size).
-    Skyline(Skyline),
+    Skyline(Box<Skyline>),
     /// The inverse, row-major `n × n` (small networks).
     Dense(Vec<f64>),
 }
@@ -280,11 +641,15 @@ pub struct Integrator {
     /// `net` renumbered: internal node `k` is `net` node `order[k]`.
     inner: Network,
     order: Vec<usize>,
+    /// `order` is the identity.
+    identity: bool,
     dt_s: f64,
     solver: Solver,
     /// `C/dt` of each internal node for the factored `dt` (the right-hand side's `C/dt·T₀`).
     c_over_dt: Vec<f64>,
     rhs: Vec<f64>,
+    /// Scratch for the lane groups of the skyline solve.
+    lanes: Vec<[f64; LANES]>,
     /// Each node with a boundary tie `(internal node, W/K to ambient, W/K to coolant)`, ties of the
     /// same node merged, so a step walks a short list without branching on the kind.
     ties: Vec<(usize, f64, f64)>,
@@ -528,12 +893,14 @@ impl Integrator {
             tie_coolant,
             net,
             inner,
+            identity: order.iter().enumerate().all(|(p, &k)| p == k),
             order,
             dt_s: f64::NAN,
             // Replaced on the first step (`dt_s` NaN never matches), before any solve.
-            solver: Solver::Skyline(Skyline::default()),
+            solver: Solver::Skyline(Box::default()),
             c_over_dt: vec![0.0; n],
             rhs: vec![0.0; n],
+            lanes: Vec::new(),
         })
     }
 
@@ -565,13 +932,14 @@ impl Integrator {
             // (the inverse of a symmetric matrix is symmetric, so rows and columns agree to
             // rounding).
             let mut inv = vec![0.0; n * n];
+            let mut lanes = Vec::new();
             for (c, col) in inv.chunks_exact_mut(n.max(1)).enumerate() {
                 col[c] = 1.0;
-                factor.solve(col);
+                factor.solve(col, &mut lanes);
             }
             Solver::Dense(inv)
         } else {
-            Solver::Skyline(factor)
+            Solver::Skyline(Box::new(factor))
         };
         for (cd, c) in self.c_over_dt.iter_mut().zip(&self.inner.capacity_j_per_k) {
             *cd = c / dt_s;
@@ -603,8 +971,22 @@ impl Integrator {
         }
         // Work in the internal numbering: gather in, solve, scatter back.
         // `C/dt` was divided once when factoring (the same quotient as dividing here each step).
-        for ((r, &k), cd) in self.rhs.iter_mut().zip(&self.order).zip(&self.c_over_dt) {
-            *r = cd * temp_k[k] + heat_w[k];
+        // (The compiler's numbering is usually kept: then the gather and scatter are plain copies.)
+        let n = self.rhs.len();
+        if self.identity && temp_k.len() >= n && heat_w.len() >= n {
+            for (((r, cd), t), q) in self
+                .rhs
+                .iter_mut()
+                .zip(&self.c_over_dt)
+                .zip(&*temp_k)
+                .zip(heat_w)
+            {
+                *r = cd * t + q;
+            }
+        } else {
+            for ((r, &k), cd) in self.rhs.iter_mut().zip(&self.order).zip(&self.c_over_dt) {
+                *r = cd * temp_k[k] + heat_w[k];
+            }
         }
         for &(k, ga, gc) in &self.ties {
             if let Some(r) = self.rhs.get_mut(k) {
@@ -612,7 +994,7 @@ impl Integrator {
             }
         }
         if let Solver::Skyline(f) = &self.solver {
-            f.solve(&mut self.rhs);
+            f.solve(&mut self.rhs, &mut self.lanes);
         }
         // Implicit Euler balances each node with the boundary flux at the end-of-step temperature,
         // so g·(T₁ − T_b) is exactly the mean flux of the discrete step (it closes the energy balance).
@@ -622,8 +1004,12 @@ impl Integrator {
             flow.ambient_w += ga * (t - ambient_k);
             flow.coolant_w += gc * (t - coolant_k);
         }
-        for (&k, &t) in self.order.iter().zip(&self.rhs) {
-            temp_k[k] = t;
+        if self.identity && temp_k.len() >= n {
+            temp_k[..n].copy_from_slice(&self.rhs);
+        } else {
+            for (&k, &t) in self.order.iter().zip(&self.rhs) {
+                temp_k[k] = t;
+            }
         }
         Ok(flow)
     }
@@ -691,6 +1077,109 @@ mod tests {
         }
     }
 
+    /// The textbook sweeps on a factor: each row's sum in column order, then the scatter of each
+    /// row from the last up. Written with indices on purpose: the formula as printed.
+    #[allow(clippy::needless_range_loop)]
+    fn textbook_solve(f: &Skyline, x: &mut [f64]) {
+        let n = f.first.len();
+        for r in 0..n {
+            let mut s = x[r];
+            for c in f.first[r]..r {
+                s -= f.data[f.start[r] + c - f.first[r]] * x[c];
+            }
+            x[r] = s;
+        }
+        for r in 0..n {
+            x[r] *= f.inv_diag[r];
+        }
+        for r in (0..n).rev() {
+            let xr = x[r];
+            for c in f.first[r]..r {
+                x[c] -= f.data[f.start[r] + c - f.first[r]] * xr;
+            }
+        }
+    }
+
+    #[test]
+    fn laid_out_sweeps_are_the_textbook_sweeps_bit_for_bit() {
+        // Five modules of one shape (four go into a lane group, one is solved on its own) and one
+        // of another shape, each a grid of cells on a plate joined to all of them (a long row),
+        // with a coolant and a housing node; the odd module has a sensor node before its housing
+        // that is joined to its last cells (a short row reaching back past the plate: made long, and so
+        // the housing after it).
+        // An enclosure joins the housings (the tail). Conductances differ per module so the lanes
+        // hold different numbers.
+        let mut net = Network::default();
+        let mut housings = Vec::new();
+        let shapes = [(9, 8), (9, 8), (7, 11), (9, 8), (9, 8), (9, 8)];
+        for (m, &(rows, cols)) in shapes.iter().enumerate() {
+            let g = 0.05 + 0.01 * m as f64;
+            let cells: Vec<usize> = (0..rows * cols)
+                .map(|k| net.add_node(40.0 + (k % 5) as f64))
+                .collect();
+            for r in 0..rows {
+                for c in 0..cols {
+                    let k = r * cols + c;
+                    if c + 1 < cols {
+                        net.link(cells[k], cells[k + 1], g);
+                    }
+                    if r + 1 < rows {
+                        net.link(cells[k], cells[k + cols], 1.3 * g);
+                    }
+                }
+            }
+            let plate = net.add_node(300.0);
+            for (k, &cell) in cells.iter().enumerate() {
+                net.link(cell, plate, 0.2 + 0.001 * k as f64);
+            }
+            let coolant = net.add_node(50.0);
+            net.link(plate, coolant, 8.0);
+            net.tie(coolant, Boundary::CoolantInlet, 30.0);
+            if m == 2 {
+                let sensor = net.add_node(5.0);
+                for (k, &cell) in cells.iter().enumerate().skip(cells.len() - 6) {
+                    net.link(sensor, cell, 0.4 + 0.01 * k as f64);
+                }
+            }
+            let housing = net.add_node(900.0);
+            net.link(plate, housing, 2.0 + m as f64);
+            housings.push(housing);
+        }
+        let enclosure = net.add_node(5000.0);
+        for &h in &housings {
+            net.link(h, enclosure, 1.5);
+        }
+        net.tie(enclosure, Boundary::Ambient, 4.0);
+        let n = net.len();
+        let dt = 2.0;
+        let mut diag: Vec<f64> = net.capacity_j_per_k.iter().map(|c| c / dt).collect();
+        let mut off = Vec::new();
+        for &(a, b, g) in &net.links {
+            diag[a] += g;
+            diag[b] += g;
+            off.push((a, b, -g));
+        }
+        for &(k, _, g) in &net.boundary {
+            diag[k] += g;
+        }
+        let f = Skyline::factor(n, &diag, &off).unwrap();
+        // The layout this test is about: one lane group, two blocks alone, a tail.
+        assert_eq!(f.groups.len(), 1);
+        assert_eq!(f.single.len(), 2);
+        assert_eq!(f.band, n - 1);
+        // Long: the six plates, the sensor and the housing after it, the enclosure.
+        assert_eq!(f.long.iter().filter(|&&l| l).count(), 9);
+        let b: Vec<f64> = (0..n)
+            .map(|k| 1e4 * (1.0 + 0.7 * (k as f64 * 0.37).sin()))
+            .collect();
+        let (mut laid_out, mut textbook) = (b.clone(), b);
+        f.solve(&mut laid_out, &mut Vec::new());
+        textbook_solve(&f, &mut textbook);
+        for (k, (a, t)) in laid_out.iter().zip(&textbook).enumerate() {
+            assert_eq!(a.to_bits(), t.to_bits(), "row {k}: {a} vs {t}");
+        }
+    }
+
     #[test]
     fn dense_inverse_step_matches_the_triangular_sweeps() {
         // A small network (stepped with its explicit inverse) against the LDLᵀ sweeps of the same
@@ -728,7 +1217,9 @@ mod tests {
             diag[k] += g;
             x[k] += g * if to == Boundary::Ambient { ta } else { tc };
         }
-        Skyline::factor(9, &diag, &off).unwrap().solve(&mut x);
+        Skyline::factor(9, &diag, &off)
+            .unwrap()
+            .solve(&mut x, &mut Vec::new());
         for (a, b) in t.iter().zip(&x) {
             assert!((a - b).abs() < 1e-10, "{a} vs {b}");
         }

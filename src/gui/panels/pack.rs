@@ -262,7 +262,11 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
             PackNode::Fuse { rating_a, .. } => format!("{id}\nfuse {rating_a:.0} A"),
             PackNode::Busbar { .. } => format!(
                 "{id}\nbusbar {}",
-                node.series_resistance_ohm(&project.pack.hardware)
+                app.figures
+                    .rollup
+                    .busbar_resistance_ohm
+                    .get(id.as_str())
+                    .copied()
                     .map_or("—".to_owned(), fmt_conductor_ohm)
             ),
             PackNode::Bms { monitors, .. } => format!("{id}\nBMS · {} sensed", monitors.len()),
@@ -508,7 +512,10 @@ type BmsPart = (NodeId, f64, Vec<NodeId>);
 
 /// Busbar and BMS nodes of the pack, in graph order: the parts the layout draws although the model
 /// gives them no position.
-fn unplaced_parts(project: &Project) -> (Vec<BusbarPart>, Vec<BmsPart>) {
+fn unplaced_parts(
+    project: &Project,
+    rollup: &crate::model::rollup::Rollup,
+) -> (Vec<BusbarPart>, Vec<BmsPart>) {
     let hw = project.pack.hardware;
     let mut busbars = Vec::new();
     let mut bms = Vec::new();
@@ -523,7 +530,21 @@ fn unplaced_parts(project: &Project) -> (Vec<BusbarPart>, Vec<BmsPart>) {
                 id.clone(),
                 *material,
                 *length_m,
-                crate::model::pack::conductor(*material, *length_m, *cross_section_m2, &hw),
+                // As the roll-up sized it (for its share of the design current); the whole design
+                // current only if the roll-up has not seen it yet.
+                rollup
+                    .busbar_conductor
+                    .get(id.as_str())
+                    .copied()
+                    .unwrap_or_else(|| {
+                        crate::model::pack::conductor(
+                            *material,
+                            *length_m,
+                            *cross_section_m2,
+                            hw.design_current_a,
+                            &hw,
+                        )
+                    }),
             )),
             PackNode::Bms {
                 id,
@@ -560,7 +581,7 @@ fn layout_view(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project, now_s:
     );
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, theme.canvas_bg);
-    let (busbars, bmses) = unplaced_parts(project);
+    let (busbars, bmses) = unplaced_parts(project, &app.figures.rollup);
     // A strip under the envelope for the parts without a position (none: no strip).
     let strip_h = if busbars.is_empty() && bmses.is_empty() {
         0.0
@@ -906,7 +927,7 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
         }
         if ui
             .button("Add busbar")
-            .on_hover_text("A copper busbar node, 200 mm, sized from the pack design current")
+            .on_hover_text("A copper busbar node, 200 mm, sized for the current it carries at the pack design current")
             .clicked()
         {
             let id = fresh_id(project, "BB");
@@ -1098,6 +1119,12 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
             } => {
                 let hw = project.pack.hardware;
                 let base = (*material, *length_m, *cross_section_m2);
+                // The busbar's share of the pack design current (all of it in the series path,
+                // a branch's part in parallel strings), and what a busbar without a section is
+                // sized for.
+                let shares = &app.figures.rollup.currents;
+                let carried_a = shares.node_current_a(id.as_str());
+                let sizing_a = shares.sizing_current_a(carried_a);
                 let set = |m: Material, l: f64, s: Option<f64>| PackNode::Busbar {
                     id: id.clone(),
                     material: m,
@@ -1130,12 +1157,19 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                 let mut auto = base.2.is_none();
                 if ui
                     .checkbox(&mut auto, "Sized from design current")
+                    .on_hover_text(
+                        "Sized for the current this busbar carries when the pack carries its \
+                         design current, at the pack's allowed current density",
+                    )
                     .changed()
                 {
                     let section = if auto {
                         None
                     } else {
-                        Some(crate::model::pack::conductor(base.0, base.1, None, &hw).section_m2)
+                        Some(
+                            crate::model::pack::conductor(base.0, base.1, None, sizing_a, &hw)
+                                .section_m2,
+                        )
                     };
                     app.actions.push(Action::Edit {
                         edit: Edit::SetNode(id.clone(), set(base.0, base.1, section)),
@@ -1151,7 +1185,16 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                         merge: Some(format!("node:{id}:section")),
                     });
                 }
-                let c = crate::model::pack::conductor(base.0, base.1, base.2, &hw);
+                let c = crate::model::pack::conductor(base.0, base.1, base.2, sizing_a, &hw);
+                fig_row(
+                    ui,
+                    "Current at design",
+                    &format!(
+                        "{} of {}",
+                        units::fmt_unit(carried_a, 3, "A"),
+                        units::fmt_unit(hw.design_current_a, 3, "A")
+                    ),
+                );
                 fig_row(
                     ui,
                     "Section used",
@@ -1170,7 +1213,7 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                 fig_row(
                     ui,
                     "I²R at design current",
-                    &units::fmt_unit(hw.design_current_a.powi(2) * c.resistance_ohm, 3, "W"),
+                    &units::fmt_unit(carried_a.powi(2) * c.resistance_ohm, 3, "W"),
                 );
             }
             PackNode::Bms {
