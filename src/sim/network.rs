@@ -663,18 +663,9 @@ impl Engine {
         let (soc, v_rc) = (self.soc[0], self.v_rc[0]);
         let hints = &mut self.hints[0];
         let mut guess = self.cell_current_a[0];
-        let passes = if self.current_dependent { 2 } else { 1 };
-        let mut lin = Linear::default();
-        let (mut cells_a, mut v_lin, mut limit, mut i) = (0.0, 0.0, None, 0.0f64);
-        for pass in 0..passes {
-            // As in the general step: refine only when the current moved from the guess.
-            if pass == 1 {
-                if !current_moved(i, guess, 0.0f64.max(i.abs())) {
-                    break;
-                }
-                guess = i;
-            }
-            lin = linearise::<RC>(
+        let mut refined = false;
+        let (lin, cells_a, v_lin, limit, i) = loop {
+            let lin = linearise::<RC>(
                 kind, per_as, r_scale, r_conn, soc, &v_rc, t, guess, dt_s, hints,
             );
             let (gsum, hsum) = (mult * lin.g_s, mult * lin.g_s * lin.e_v);
@@ -685,11 +676,16 @@ impl Engine {
             let (a, r) = (series * ga, r_block + series * gr);
             self.block_ab[0] = (a, r);
             let (i_cells, v, hit) = solve_limited(demand, self.limits, heater_w, a, r + r_chain)?;
-            cells_a = i_cells;
-            v_lin = v;
-            limit = hit;
-            i = (lin.e_v - (ga - gr * i_cells)) * lin.g_s;
-        }
+            let i = (lin.e_v - (ga - gr * i_cells)) * lin.g_s;
+            // As in the general step: a second pass only for current-dependent tables, and only
+            // when the current moved from the guess. (The pass's results leave the loop with
+            // `break`, so nothing is set up before it.)
+            if refined || !self.current_dependent || !current_moved(i, guess, 0.0f64.max(i.abs())) {
+                break (lin, i_cells, v, hit, i);
+            }
+            refined = true;
+            guess = i;
+        };
         self.block_i[0] = cells_a;
         let terminal_a = terminal_current(cells_a, v_lin, heater_w);
         let s = advance::<RC>(
