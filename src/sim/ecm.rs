@@ -726,12 +726,14 @@ pub fn linearise_tables<const RC: usize>(
             Src::Own => t.eval(temp_k, i_a, soc),
         }
     }
-    for k in 0..rc_pairs::<RC>(kind.n_rc()).min(2) {
-        let (Some(tr), Some(tc), Some(&src)) =
-            (kind.rc_r.get(k), kind.rc_c.get(k), kind.rc_src.get(k))
-        else {
-            break;
-        };
+    for (k, ((tr, tc), src)) in kind
+        .rc_r
+        .iter()
+        .zip(&kind.rc_c)
+        .zip(&kind.rc_src)
+        .enumerate()
+        .take(rc_pairs::<RC>(2))
+    {
         let r_table = match r1_shared {
             Some(v) if k == 0 => v,
             _ => lookup(tr, src[0], &br, temp_k, i_guess_a, soc),
@@ -776,19 +778,23 @@ pub fn linearise_finish<const RC: usize>(
 ) {
     let mut e = lin.ocv0_v;
     let mut r = lin.r0_ohm + r_conn_ohm + lin.docv_v * dt_s * soc_per_as;
-    // Indexed: the pair's numbers sit in four arrays (and the decay cache) side by side.
-    #[allow(clippy::needless_range_loop)]
-    for k in 0..rc_pairs::<RC>(n_rc).min(2) {
-        let (v, c, rk) = (v_rc[k], lin.c_f[k], lin.r_ohm[k]);
+    for ((((&v, &c), &rk), decay), cache) in v_rc
+        .iter()
+        .zip(&lin.c_f)
+        .zip(&lin.r_ohm)
+        .zip(lin.decay.iter_mut())
+        .zip(hints.decay.iter_mut())
+        .take(rc_pairs::<RC>(n_rc))
+    {
         let tau = rk * c;
         let d = if tau > 0.0 {
-            hints.decay[k].exp(-dt_s / tau)
+            cache.exp(-dt_s / tau)
         } else {
             0.0
         };
         e -= v * d;
         r += rk * (1.0 - d);
-        lin.decay[k] = d;
+        *decay = d;
     }
     lin.e_v = e;
     lin.g_s = 1.0 / r;
@@ -842,7 +848,7 @@ pub fn advance<const RC: usize>(
     let mut v_int = 0.0; // ∫ Σ V_k dt
     let mut heat_rc = 0.0;
     let mut out_rc = [0.0; 2];
-    for k in 0..rc_pairs::<RC>(kind.n_rc()).min(2) {
+    for k in 0..rc_pairs::<RC>(kind.n_rc()) {
         let d = lin.decay[k];
         let tau = lin.r_ohm[k] * lin.c_f[k];
         let v_inf = i_a * lin.r_ohm[k];
