@@ -1023,6 +1023,38 @@ mod tests {
     }
 
     #[test]
+    fn soc_only_curve_lookup_is_the_plain_lookup_to_the_bit() {
+        // A curve over SOC alone takes the short path in `eval_slope_span_hint`: value and slope
+        // must be those of the plain (unhinted, all-axes) lookup to the bit, walking slowly both
+        // ways, on grid points, beyond the edges and at NaN, and the span must be the grid
+        // interval holding the point (empty on a held edge).
+        let soc: Vec<f64> = vec![0.0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9, 0.95, 1.0];
+        let ocv: Vec<f64> = soc.iter().map(|s| 3.0 + 1.2 * s - 0.3 * s * s).collect();
+        let table = Table::over_soc(soc.clone(), ocv).unwrap();
+        let fast = FastTable::new(&table);
+        assert!(fast.last_axis_only);
+        let mut xs: Vec<f64> = (0..2400).map(|k| -0.1 + k as f64 * 0.0005).collect();
+        xs.extend((0..2400).rev().map(|k| -0.1 + k as f64 * 0.0005));
+        xs.extend(soc.iter().copied());
+        xs.extend([f64::NAN, 0.0, 1.0, -1e300, 1e300, 0.5]);
+        let mut hint = Hint::default();
+        for x in xs {
+            // Temperature and current are ignored by a curve over SOC alone.
+            let (v, dv, lo, hi) = fast.eval_slope_span_hint(250.0 + x, 40.0 * x, x, &mut hint);
+            let (pv, pdv) = fast.eval_slope(298.15, 0.0, x);
+            assert!(
+                v.to_bits() == pv.to_bits() && dv.to_bits() == pdv.to_bits(),
+                "{x}: {v} {dv} vs {pv} {pdv}"
+            );
+            if x > soc[0] && x < soc[soc.len() - 1] {
+                assert!(lo <= x && x < hi, "{x}: [{lo}, {hi})");
+            } else {
+                assert_eq!((lo, hi), (f64::INFINITY, f64::INFINITY), "{x}");
+            }
+        }
+    }
+
+    #[test]
     fn uniform_axis_brackets_like_a_search() {
         let pts: Vec<f64> = (0..110).map(|k| -0.05 + 0.01 * k as f64).collect();
         let a = Axis::new(&pts);

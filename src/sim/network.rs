@@ -1519,6 +1519,26 @@ mod tests {
     }
 
     #[test]
+    fn finite_is_is_finite() {
+        // The step's finiteness check against the library's on every kind of number.
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -3.5e-310,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+        ] {
+            assert_eq!(finite(x), x.is_finite(), "{x}");
+        }
+    }
+
+    #[test]
     fn single_path_is_the_general_path() {
         // Every bundled design: RC pairs, entropic tables, a pack heater (the GAC-class pack in
         // the cold, so the heater switches), current-dependent tables where a cell has them.

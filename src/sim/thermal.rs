@@ -1230,6 +1230,62 @@ mod tests {
     }
 
     #[test]
+    fn fixed_size_dense_steps_are_the_plain_loops_to_the_bit() {
+        // Networks of 1 to 8 nodes take `dense_step`'s fixed-size copy; it must give what the
+        // plain loops written here give with the same inverse, to the bit (same operations, same
+        // order), and 9 nodes (the general loop) as well.
+        for n in 1..=9usize {
+            let mut net = Network::default();
+            for k in 0..n {
+                net.add_node(20.0 + 3.0 * k as f64);
+            }
+            for k in 1..n {
+                net.link(k - 1, k, 0.4 + 0.05 * k as f64);
+            }
+            if n > 2 {
+                net.link(0, n - 1, 0.15);
+            }
+            net.tie(0, Boundary::Ambient, 0.8);
+            net.tie(n - 1, Boundary::CoolantInlet, 1.7);
+            net.tie(n / 2, Boundary::Ambient, 0.3);
+            let mut integ = Integrator::new(net).unwrap();
+            let (ta, tc, dt) = (268.15, 293.15, 1.0);
+            let mut t: Vec<f64> = (0..n).map(|k| 290.0 + 1.5 * k as f64).collect();
+            for step in 0..50 {
+                let q: Vec<f64> = (0..n).map(|k| ((k + step) % 4) as f64 * 7.5).collect();
+                let t0 = t.clone();
+                let flow = integ.step(&mut t, &q, ta, tc, dt).unwrap();
+                let Solver::Dense(inv) = &integ.solver else {
+                    panic!("{n} nodes should be stepped densely");
+                };
+                let rhs: Vec<f64> = (0..n)
+                    .map(|k| {
+                        integ.c_over_dt[k] * t0[k]
+                            + q[k]
+                            + (integ.tie_ambient[k] * ta + integ.tie_coolant[k] * tc)
+                    })
+                    .collect();
+                let (mut amb, mut cool) = (0.0, 0.0);
+                for k in 0..n {
+                    let mut s = 0.0;
+                    for c in 0..n {
+                        s += inv[k * n + c] * rhs[c];
+                    }
+                    assert_eq!(
+                        s.to_bits(),
+                        t[k].to_bits(),
+                        "{n} nodes, step {step}, node {k}"
+                    );
+                    amb += integ.tie_ambient[k] * (s - ta);
+                    cool += integ.tie_coolant[k] * (s - tc);
+                }
+                assert_eq!(amb.to_bits(), flow.ambient_w.to_bits(), "{n} nodes");
+                assert_eq!(cool.to_bits(), flow.coolant_w.to_bits(), "{n} nodes");
+            }
+        }
+    }
+
+    #[test]
     fn merging_symmetric_nodes_is_exact() {
         // One cell node on four identical plates, each cooled: the plates stay equal by symmetry,
         // so merging them (what `lumped` fidelity does with identical modules) changes nothing but

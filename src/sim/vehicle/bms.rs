@@ -183,6 +183,35 @@ mod tests {
     }
 
     #[test]
+    fn full_margin_shortcut_is_the_division_to_the_bit() {
+        // `ramp` returns 1 without dividing when the margin is at least the ramp; the division and
+        // clamp give exactly that (a correctly rounded quotient of m ≥ r > 0 is ≥ 1), and every
+        // other margin (NaN included) still divides.
+        let d = ThermalDerating::from_window(253.15, 333.15);
+        let r = d.ramp_k;
+        let margins = [
+            -1e300,
+            -5.0,
+            -0.0,
+            0.0,
+            1e-300,
+            0.3,
+            r - r * f64::EPSILON,
+            r,
+            r + r * f64::EPSILON,
+            12.5,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        for m in margins {
+            let plain = (m / r).clamp(0.0, 1.0);
+            assert_eq!(d.ramp(m).to_bits(), plain.to_bits(), "margin {m}");
+        }
+    }
+
+    #[test]
     fn conditioning_cost_by_hand() {
         let c = CoolantConditioning {
             inlet_k: 298.15,
