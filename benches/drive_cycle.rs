@@ -36,6 +36,11 @@
 //!   step: a one-element pack steps on scalars, the dense thermal step works on plain arrays); the
 //!   range loop ~0.65 ms. One cell-fidelity run to empty: 12.44 s, 11.82 s with the final build
 //!   (579.7 km).
+//! - session 5, machine near idle (load ~1): lumped sedan to empty 5.79 ms; engine build 0.241 ms;
+//!   build + engine steps 4.99 ms (~106 ns per step: the one-element step's bookkeeping cut by a
+//!   third, the dense thermal step on fixed-size arrays); the range loop ~0.8 ms. Cell fidelity to
+//!   empty: criterion median of ten runs 9.93 s (9.87–10.00 s), one separate run 10.09 s
+//!   (579.7 km; the thermal solve halved).
 //!
 //! Inputs are fixed (no randomness).
 

@@ -31,6 +31,18 @@
 //! unit (`Cargo.toml`). Tried and dropped (no gain measured): a hand-written `exp`,
 //! two or four running sums in the thermal forward sweep (slower), aligning the linearisation to
 //! cache lines, folding the group sums into the linearisation's second loop, thin LTO (slower).
+//!
+//! Session 5, machine near idle (load ~0.9), criterion medians: sedan `cell` 14.27 ms per 60 steps
+//! = 53.9 ns per cell-step, `group` 18.1 ms per simulated hour, `lumped` 0.337 ms per 3600 steps
+//! (94 ns per step); the bench pack `cell` 22.5 ms (85 ns), `group` 26.7 ms. Bit-identical
+//! throughout (a hash of every step's report): the thermal solve laid out for the processor
+//! (`sim::thermal`: module blocks of one shape four side by side in vector lanes, column copies
+//! for the backward sweep, the pack-level rows' non-zeros only; ~64 → ~29 µs per sedan step) and
+//! the one-element step's bookkeeping cut by a third. Tried and dropped: building the whole crate
+//! for x86-64-v3 (AVX2; no gain), passing the lane groups' rows through `x` fewer times (no
+//! gain), the per-element passes moved into functions of their own to run on two threads (the
+//! compiler then built each element's linearisation on the stack and copied it: ~18 % slower on
+//! one thread; not pursued this session).
 
 #![allow(clippy::expect_used)]
 
