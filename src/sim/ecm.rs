@@ -29,6 +29,12 @@
 //! with such axes. The per-element functions take the number of RC pairs as a const parameter
 //! ([`RC_OF_KIND`]: the kind's own, at run time), so a caller that knows it gets unrolled loops.
 //!
+//! These functions run in the engine's element loops, where the generated code matters more than
+//! the instruction count: filling a small local array by a running index and then storing it whole
+//! (the RC pairs' values into a [`Linear`]) made the processor wait on store forwarding, and the
+//! `cell` and `group` steps ~25 % slower with *fewer* instructions. Time any change here at
+//! `cell` and `group` fidelity (`benches/network.rs`), not only its results.
+//!
 //! Pure functions of parameters and state; no I/O, no GUI, no threads.
 
 use crate::model::cell::Cell;
