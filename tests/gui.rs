@@ -373,23 +373,26 @@ fn save_as_writes_a_file_that_loads_back_and_lands_in_recent() {
     assert!(h.query_by_label(&target.display().to_string()).is_some());
 }
 
+/// Opens `file` with autosave to `recovery`, adds a cell in series, writes the recovery file and
+/// drops the harness without a clean exit: a crash, as far as the file is concerned.
+fn crash_after_series_plus_one(file: &Path, recovery: &Path) {
+    let mut app =
+        StudioApp::for_tests(vec![Some(file.to_path_buf())], Some(recovery.to_path_buf()));
+    app.push(packwright::gui::app::Action::Open);
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Module").click();
+    h.run();
+    h.get_by_label("Series +1").click();
+    h.run();
+    h.state_mut().autosave_now();
+}
+
 #[test]
 fn autosave_is_offered_for_recovery_after_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let recovery = dir.path().join("recovery.ron");
-    {
-        let mut app =
-            StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], Some(recovery.clone()));
-        app.push(packwright::gui::app::Action::Open);
-        let mut h = harness(app);
-        h.run();
-        h.get_by_label("Module").click();
-        h.run();
-        h.get_by_label("Series +1").click();
-        h.run();
-        h.state_mut().autosave_now();
-        // The harness is dropped without a clean exit: a crash, as far as the file is concerned.
-    }
+    crash_after_series_plus_one(&data("gui_fixture.ron"), &recovery);
     assert!(recovery.exists());
     let mut h = harness(StudioApp::for_tests(vec![], Some(recovery.clone())));
     h.run();
@@ -1233,17 +1236,7 @@ fn crash_with_a_relative_cycle(
     packwright::preset::save_file(&project, &car).unwrap();
     let saved = packwright::preset::load_file(&car).unwrap();
     let recovery = dir.join("state/recovery.ron");
-    {
-        let mut app = StudioApp::for_tests(vec![Some(car.clone())], Some(recovery.clone()));
-        app.push(packwright::gui::app::Action::Open);
-        let mut h = harness(app);
-        h.run();
-        h.get_by_label("Module").click();
-        h.run();
-        h.get_by_label("Series +1").click();
-        h.run();
-        h.state_mut().autosave_now();
-    }
+    crash_after_series_plus_one(&car, &recovery);
     (car, recovery, saved)
 }
 

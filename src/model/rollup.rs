@@ -38,7 +38,7 @@
 
 use std::collections::BTreeMap;
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 use petgraph::visit::NodeIndexable as _;
 
 use crate::model::cell::{Cell, CellFormat, SealingClass};
@@ -571,34 +571,8 @@ pub fn equivalent_resistance(
     if !comp[a] {
         return f64::NAN;
     }
-    let index: Vec<Option<usize>> = {
-        let mut k = 0;
-        (0..n)
-            .map(|i| {
-                if comp[i] && i != b {
-                    k += 1;
-                    Some(k - 1)
-                } else {
-                    None
-                }
-            })
-            .collect()
-    };
-    let m = index.iter().flatten().count();
-    let mut lap = DMatrix::<f64>::zeros(m, m);
-    for &(x, y, r) in resistors {
-        let g = 1.0 / r;
-        match (index[x], index[y]) {
-            (Some(i), Some(j)) => {
-                lap[(i, i)] += g;
-                lap[(j, j)] += g;
-                lap[(i, j)] -= g;
-                lap[(j, i)] -= g;
-            }
-            (Some(i), None) | (None, Some(i)) => lap[(i, i)] += g,
-            (None, None) => {}
-        }
-    }
+    let (index, lap) = crate::model::share::grounded_laplacian(&comp, b, resistors);
+    let m = lap.nrows();
     let Some(ia) = index[a] else {
         return f64::NAN;
     };

@@ -127,32 +127,8 @@ pub fn branch_currents(
     }
 
     // Nodal solve over the sink's part of the network, the sink grounded.
-    let index: Vec<Option<usize>> = {
-        let mut k = 0;
-        (0..junctions)
-            .map(|i| {
-                (live[i] && i != sink).then(|| {
-                    k += 1;
-                    k - 1
-                })
-            })
-            .collect()
-    };
-    let m = index.iter().flatten().count();
-    let mut lap = DMatrix::<f64>::zeros(m, m);
-    for &(a, b, r) in branches {
-        let g = 1.0 / r;
-        match (index[a], index[b]) {
-            (Some(i), Some(j)) => {
-                lap[(i, i)] += g;
-                lap[(j, j)] += g;
-                lap[(i, j)] -= g;
-                lap[(j, i)] -= g;
-            }
-            (Some(i), None) | (None, Some(i)) => lap[(i, i)] += g,
-            (None, None) => {}
-        }
-    }
+    let (index, lap) = grounded_laplacian(&live, sink, branches);
+    let m = lap.nrows();
     let mut rhs = DVector::<f64>::zeros(m);
     let Some(src) = index[source] else {
         return Err(ShareError::Disconnected);
@@ -181,6 +157,42 @@ pub fn branch_currents(
         currents.push(i);
     }
     Ok(currents)
+}
+
+/// The conductance (Laplacian) matrix of the junctions marked `live`, with `ground` left out (its
+/// potential is 0): `index[j]` is junction j's row, None for the ground and for junctions not
+/// live. Branches are `(a, b, Ω)` with positive finite resistances (the callers check them).
+pub(crate) fn grounded_laplacian(
+    live: &[bool],
+    ground: usize,
+    branches: &[(usize, usize, f64)],
+) -> (Vec<Option<usize>>, DMatrix<f64>) {
+    let mut rows = 0;
+    let index: Vec<Option<usize>> = live
+        .iter()
+        .enumerate()
+        .map(|(j, &on)| {
+            (on && j != ground).then(|| {
+                rows += 1;
+                rows - 1
+            })
+        })
+        .collect();
+    let mut lap = DMatrix::<f64>::zeros(rows, rows);
+    for &(a, b, r) in branches {
+        let g = 1.0 / r;
+        match (index[a], index[b]) {
+            (Some(i), Some(j)) => {
+                lap[(i, i)] += g;
+                lap[(j, j)] += g;
+                lap[(i, j)] -= g;
+                lap[(j, i)] -= g;
+            }
+            (Some(i), None) | (None, Some(i)) => lap[(i, i)] += g,
+            (None, None) => {}
+        }
+    }
+    (index, lap)
 }
 
 /// The current through every part of the pack graph at the pack design current.

@@ -73,14 +73,20 @@ pub fn cycle_spec(cycle_file: &Path, project_file: Option<&Path>) -> String {
 /// again when the cycle lies under it, absolute otherwise); cycle names and absolute paths are
 /// returned unchanged.
 pub fn rebase_cycle_spec(spec: &str, from_file: Option<&Path>, to_file: &Path) -> String {
+    resolved(spec, from_file).map_or_else(|| spec.to_owned(), |p| cycle_spec(&p, Some(to_file)))
+}
+
+/// A relative path `spec` joined to the folder of `project_file` (the working directory when
+/// None); None for cycle names and absolute paths, which never move.
+fn resolved(spec: &str, project_file: Option<&Path>) -> Option<PathBuf> {
     let path = Path::new(spec);
     if !is_path_spec(spec) || path.is_absolute() {
-        return spec.to_owned();
+        return None;
     }
-    let old_dir = from_file
+    let dir = project_file
         .and_then(Path::parent)
         .map_or_else(PathBuf::new, Path::to_path_buf);
-    cycle_spec(&old_dir.join(path), Some(to_file))
+    Some(dir.join(path))
 }
 
 /// `spec` (the cycle of a project saved at `project_file`, None when never saved) as an absolute
@@ -88,14 +94,7 @@ pub fn rebase_cycle_spec(spec: &str, from_file: Option<&Path>, to_file: &Path) -
 /// path is resolved against the project's folder; cycle names and absolute paths are returned
 /// unchanged.
 pub fn absolute_cycle_spec(spec: &str, project_file: Option<&Path>) -> String {
-    let path = Path::new(spec);
-    if !is_path_spec(spec) || path.is_absolute() {
-        return spec.to_owned();
-    }
-    let dir = project_file
-        .and_then(Path::parent)
-        .map_or_else(PathBuf::new, Path::to_path_buf);
-    cycle_spec(&dir.join(path), None)
+    resolved(spec, project_file).map_or_else(|| spec.to_owned(), |p| cycle_spec(&p, None))
 }
 
 #[cfg(test)]

@@ -492,7 +492,7 @@ impl Skyline {
             g.forward(lanes);
             g.scatter(lanes, x);
         }
-        self.forward_single(x);
+        self.sweep_single(x, false);
         let tail_rows = self.tail_start.windows(2).map(|w| &self.tail[w[0]..w[1]]);
         for (r, row) in (self.band..n).zip(tail_rows.clone()) {
             let mut s = x[r];
@@ -515,31 +515,25 @@ impl Skyline {
             g.backward(lanes);
             g.scatter(lanes, x);
         }
-        self.backward_single(x);
+        self.sweep_single(x, true);
     }
 
-    /// Forward sweep over the blocks in no lane group, [`LANES`] at a time row for row.
-    fn forward_single(&self, x: &mut [f64]) {
+    /// One sweep over the blocks in no lane group, [`LANES`] at a time row for row (scalar, but
+    /// independent chains for the processor to overlap): forward from each block's first row, or
+    /// backward from its last.
+    #[inline(always)]
+    fn sweep_single(&self, x: &mut [f64], backward: bool) {
         for set in self.single.chunks(LANES) {
             let longest = set.iter().map(|&(a, b)| b - a).max().unwrap_or(0);
             for k in 0..longest {
                 for &(a, b) in set {
-                    if a + k < b {
-                        self.forward_row(x, a + k);
+                    if a + k >= b {
+                        continue;
                     }
-                }
-            }
-        }
-    }
-
-    /// Backward sweep over the blocks in no lane group.
-    fn backward_single(&self, x: &mut [f64]) {
-        for set in self.single.chunks(LANES) {
-            let longest = set.iter().map(|&(a, b)| b - a).max().unwrap_or(0);
-            for k in 0..longest {
-                for &(a, b) in set {
-                    if a + k < b {
+                    if backward {
                         self.backward_row(x, b - 1 - k);
+                    } else {
+                        self.forward_row(x, a + k);
                     }
                 }
             }
@@ -613,7 +607,8 @@ type Shape = Vec<(usize, usize, bool)>;
 /// Independent band blocks the sweeps advance side by side.
 const LANES: usize = 4;
 
-/// Rows reaching back further than this many columns at the end of the numbering are the tail.
+/// A row reaching back further than this many columns is long (a hub node's row; see
+/// `Skyline::mark_long`).
 const LONG_ROW: usize = 64;
 
 /// Networks of at most this many nodes are stepped with the explicit inverse of their matrix (one
