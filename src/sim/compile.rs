@@ -312,8 +312,151 @@ struct RawBlock {
     pos_slot: usize,
 }
 
+/// What a thermal node stands for, so the `lumped` network can be built already merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A cell.
+    Cell,
+    /// A cell's bench fixture.
+    Fixture,
+    /// A module's plate (or housing floor when uncooled).
+    Plate,
+    /// A module's coolant.
+    Coolant,
+    /// A module's housing.
+    Housing,
+    /// A pack-level node (the enclosure): never merged.
+    Pack,
+}
+
+/// The thermal network as the compiler builds it: node by node (`fine`), or at `lumped` fidelity
+/// already merged by [`Role`] as it is built (`merged`): every cell in one node, every fixture in
+/// one, each module's plate, coolant and housing with its role's, pack-level nodes kept apart.
+/// The merged network is the one [`Network::aggregate`] makes of the fine network under the
+/// `lumped` partition, to the bit: a merged node appears where its role first appears (the fine
+/// network's renumbering is by first appearance), its capacity is summed from 0 in the order the
+/// nodes are added, a link or tie is summed from 0 per merged pair (node and boundary) in the
+/// order they are made, links inside a merged node are dropped, and both lists come out sorted by
+/// key, as `aggregate`'s maps give them (`tests::direct_lumped_network_is_the_aggregated_one`).
+/// It spares building and merging some ten thousand nodes and links a lumped run never uses
+/// (about half the engine build of the sedan preset).
+struct ThermalBuilder {
+    net: Network,
+    /// `Some`: merging by role; the node of each role once it exists.
+    merged: Option<[Option<usize>; 5]>,
+    /// Merged links by `(low, high)` node, in order of first appearance.
+    links: Vec<((usize, usize), f64)>,
+    /// Merged ties by `(node, 1 for the coolant inlet)`, in order of first appearance.
+    ties: Vec<((usize, u8), f64)>,
+}
+
+impl ThermalBuilder {
+    fn new(merged: bool) -> Self {
+        Self {
+            net: Network::default(),
+            merged: merged.then_some([None; 5]),
+            links: Vec::new(),
+            ties: Vec::new(),
+        }
+    }
+
+    /// True when nodes of one role are merged (cell-to-cell links then need not be made).
+    fn is_merged(&self) -> bool {
+        self.merged.is_some()
+    }
+
+    fn add_node(&mut self, capacity_j_per_k: f64, role: Role) -> usize {
+        let Some(slots) = self.merged.as_mut() else {
+            return self.net.add_node(capacity_j_per_k);
+        };
+        let slot = match role {
+            Role::Cell => Some(0),
+            Role::Fixture => Some(1),
+            Role::Plate => Some(2),
+            Role::Coolant => Some(3),
+            Role::Housing => Some(4),
+            Role::Pack => None,
+        };
+        let existing = slot.and_then(|k| slots[k]);
+        let node = match existing {
+            Some(node) => node,
+            None => {
+                let node = self.net.add_node(0.0);
+                if let Some(k) = slot {
+                    slots[k] = Some(node);
+                }
+                node
+            }
+        };
+        self.net.capacity_j_per_k[node] += capacity_j_per_k;
+        node
+    }
+
+    fn link(&mut self, a: usize, b: usize, g_w_per_k: f64) {
+        if !self.is_merged() {
+            return self.net.link(a, b, g_w_per_k);
+        }
+        // `Network::link` keeps a positive conductance; `aggregate` drops what falls inside a
+        // merged node.
+        if a != b && g_w_per_k > 0.0 {
+            let key = (a.min(b), a.max(b));
+            match self.links.iter_mut().find(|l| l.0 == key) {
+                Some(l) => l.1 += g_w_per_k,
+                None => self.links.push((key, 0.0 + g_w_per_k)),
+            }
+        }
+    }
+
+    fn tie(&mut self, node: usize, to: Boundary, g_w_per_k: f64) {
+        if !self.is_merged() {
+            return self.net.tie(node, to, g_w_per_k);
+        }
+        if g_w_per_k > 0.0 {
+            let key = (node, u8::from(to == Boundary::CoolantInlet));
+            match self.ties.iter_mut().find(|t| t.0 == key) {
+                Some(t) => t.1 += g_w_per_k,
+                None => self.ties.push((key, 0.0 + g_w_per_k)),
+            }
+        }
+    }
+
+    /// The network built: fine, or merged with its links and ties sorted by key.
+    fn finish(self) -> Network {
+        let mut net = self.net;
+        if self.merged.is_some() {
+            let mut links = self.links;
+            links.sort_by_key(|l| l.0);
+            net.links = links.into_iter().map(|((a, b), g)| (a, b, g)).collect();
+            let mut ties = self.ties;
+            ties.sort_by_key(|t| t.0);
+            net.boundary = ties
+                .into_iter()
+                .map(|((k, b), g)| {
+                    let to = if b == 1 {
+                        Boundary::CoolantInlet
+                    } else {
+                        Boundary::Ambient
+                    };
+                    (k, to, g)
+                })
+                .collect();
+        }
+        net
+    }
+}
+
 /// Compiles `project` at `fidelity`.
 pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileError> {
+    compile_with(project, fidelity, fidelity == Fidelity::Lumped)
+}
+
+/// [`compile`], with the thermal network built merged by role as it is made (`merge_early`, for
+/// `lumped` fidelity only) or built node by node and merged at the end (any fidelity).
+fn compile_with(
+    project: &Project,
+    fidelity: Fidelity,
+    merge_early: bool,
+) -> Result<Params, CompileError> {
     let topo = topology::analyze(project);
     if !topo.problems.is_empty() || topo.series_cells == 0 {
         let list: Vec<String> = topo.problems.iter().map(|p| format!("{p:?}")).collect();
@@ -329,7 +472,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
     let mut kinds: Vec<CellKind> = Vec::new();
     let mut kind_ids: BTreeMap<String, u32> = BTreeMap::new();
     let mut rng = sim.variation.map(|v| (v, Normal::new(v.seed)));
-    let mut net = Network::default();
+    let mut net = ThermalBuilder::new(merge_early && fidelity == Fidelity::Lumped);
     let mut raw_blocks: Vec<RawBlock> = Vec::new();
     let mut fine_cell_nodes: Vec<usize> = Vec::new();
     let mut fixture_nodes: Vec<usize> = Vec::new();
@@ -394,13 +537,16 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
         let order_key =
             |c: [usize; 3]| (c[axes[0]] * dims[axes[1]] + c[axes[1]]) * dims[axes[2]] + c[axes[2]];
         let mut by_order: Vec<usize> = (0..count).collect();
-        by_order.sort_by_key(|&k| order_key(coords(k)));
+        // Merged, every cell (and every fixture) is one node with the same sums in any order.
+        if !net.is_merged() {
+            by_order.sort_by_key(|&k| order_key(coords(k)));
+        }
         let mut node_of = vec![0usize; count];
         for &k in &by_order {
-            node_of[k] = net.add_node(ck.heat_capacity_j_per_k);
+            node_of[k] = net.add_node(ck.heat_capacity_j_per_k, Role::Cell);
             fine_cell_nodes.push(node_of[k]);
             if let Some(fx) = sim.fixture {
-                let f = net.add_node(fx.heat_capacity_j_per_k);
+                let f = net.add_node(fx.heat_capacity_j_per_k, Role::Fixture);
                 net.link(node_of[k], f, fx.cell_to_fixture_w_per_k);
                 net.tie(f, Boundary::Ambient, fx.fixture_to_ambient_w_per_k);
                 fixture_nodes.push(f);
@@ -410,7 +556,9 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
         // at `coords(k)`, so the next one along an axis is `k + stride` while inside the grid and
         // among the module's `count` cells.
         let stride = [dims[1] * dims[2], dims[2], 1];
-        for k in 0..count {
+        // (Merged, these links fall inside the one cell node.)
+        let linked = if net.is_merged() { 0 } else { count };
+        for k in 0..linked {
             let c = coords(k);
             for axis in 0..3 {
                 let m = k + stride[axis];
@@ -460,7 +608,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                 _ => None,
             };
             // The plate (or housing floor when uncooled) under or beside the cells.
-            let plate = net.add_node(plate_cap);
+            let plate = net.add_node(plate_cap, Role::Plate);
             hubs.push(plate);
             let mut support = [Some(plate), None, None];
             for (k, &cell_node) in node_of.iter().enumerate() {
@@ -498,7 +646,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                 }
             }
             if let Some((cap, mcp)) = coolant_node {
-                let cool = net.add_node(cap);
+                let cool = net.add_node(cap, Role::Coolant);
                 hubs.push(cool);
                 support[1] = Some(cool);
                 net.tie(cool, Boundary::CoolantInlet, mcp);
@@ -520,7 +668,7 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                     * props.density_kg_per_m3
                     * ALUMINIUM_SPECIFIC_HEAT_J_PER_KGK)
                     .max(MIN_HARDWARE_CAPACITY_J_PER_K);
-                let housing = net.add_node(cap);
+                let housing = net.add_node(cap, Role::Housing);
                 hubs.push(housing);
                 support[2] = Some(housing);
                 net.link(
@@ -630,12 +778,14 @@ pub fn compile(project: &Project, fidelity: Fidelity) -> Result<Params, CompileE
                 + enc.lid_thickness_m * enc.lid_material.props().density_kg_per_m3)
             * ALUMINIUM_SPECIFIC_HEAT_J_PER_KGK)
             .max(MIN_HARDWARE_CAPACITY_J_PER_K);
-        let e = net.add_node(cap);
+        let e = net.add_node(cap, Role::Pack);
         for &(h, g) in &housing_nodes {
             net.link(h, e, g);
         }
         net.tie(e, Boundary::Ambient, H_NATURAL_W_PER_M2K * area);
     }
+
+    let net = net.finish();
 
     // Pack circuit over terminal slots.
     let circuit_fine = build_circuit(
@@ -1038,5 +1188,104 @@ fn conductor_resistance(circuit: &Circuit, blocks: &[RawBlock]) -> f64 {
             crate::sim::network::mesh_thevenin(*nets, *pos, branches, &thevenin)
                 .map_or(0.0, |(_, r)| r)
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::project::{Fixture, Variation};
+
+    fn preset(name: &str) -> Project {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("presets")
+            .join(name);
+        crate::preset::load_file(&path).unwrap()
+    }
+
+    /// Compiles `project` at `lumped` fidelity both ways (thermal network merged by role as it is
+    /// built, and built node by node then aggregated) and requires the same parameters to the
+    /// bit. `Debug` prints every number with the shortest text that reads back to the same bits
+    /// (and the sign of a zero), so equal text is equal numbers, nodes, links and ties, in order.
+    fn same_lumped_params(what: &str, project: &Project, nodes: usize) {
+        let direct = compile_with(project, Fidelity::Lumped, true).unwrap();
+        let general = compile_with(project, Fidelity::Lumped, false).unwrap();
+        assert_eq!(
+            direct.thermal.len(),
+            nodes,
+            "{what}: the lumped network's node count"
+        );
+        assert_eq!(
+            format!("{direct:?}"),
+            format!("{general:?}"),
+            "{what}: the direct lumped build differs from the aggregated one"
+        );
+        // Not a vacuous comparison: the merged sums are there (one cell node holding every
+        // cell's capacity, and links and ties made of many terms).
+        let cells = f64::from(direct.series_cells) * f64::from(direct.parallel_cells);
+        let c_cell = direct.kinds[0].heat_capacity_j_per_k;
+        assert!(
+            (direct.thermal.capacity_j_per_k[0] / (cells * c_cell) - 1.0).abs() < 1e-9,
+            "{what}: the cell node holds every cell's heat capacity"
+        );
+        assert!(!direct.thermal.links.is_empty() && !direct.thermal.boundary.is_empty());
+    }
+
+    #[test]
+    fn direct_lumped_network_is_the_aggregated_one() {
+        // Every preset as shipped: one cell node, the modules' plate, coolant and housing (the
+        // blade pack's modules have none), and the enclosure.
+        for (name, nodes) in [
+            ("compact_nmc_pouch.ron", 5),
+            ("compact_qs_limetal.ron", 5),
+            ("sedan_2170_nmc.ron", 5),
+            ("sedan_gac_assb.ron", 5),
+            ("sedan_lfp_blade.ron", 4),
+        ] {
+            same_lumped_params(name, &preset(name), nodes);
+        }
+        let base = preset("sedan_2170_nmc.ron");
+        // Each cooling kind (per-cell ties to ambient for air; per-cell links to the coolant for
+        // immersion; links only from the bottom layer or the side rows for the plates).
+        for kind in [
+            CoolingKind::BottomPlate,
+            CoolingKind::Tab,
+            CoolingKind::Immersion,
+            CoolingKind::Air,
+            CoolingKind::None,
+        ] {
+            let mut p = base.clone();
+            for m in &mut p.modules {
+                m.cooling.kind = kind;
+            }
+            let liquid = !matches!(kind, CoolingKind::Air | CoolingKind::None);
+            same_lumped_params(&format!("{kind:?}"), &p, if liquid { 5 } else { 4 });
+        }
+        // No coolant loop and no module housings: immersion cells then tie to ambient, the
+        // plate joins the enclosure.
+        let mut p = base.clone();
+        p.pack.hardware.coolant = None;
+        for m in &mut p.modules {
+            m.housing = None;
+            m.cooling.kind = CoolingKind::Immersion;
+        }
+        same_lumped_params("no coolant, no housing", &p, 3);
+        // Cell-to-cell spread (electrical only) and a bench fixture per cell (cells and
+        // fixtures merge, no module or pack hardware).
+        let mut p = base.clone();
+        p.simulation.variation = Some(Variation {
+            capacity_sigma_frac: 0.02,
+            resistance_sigma_frac: 0.05,
+            connection_sigma_frac: 0.1,
+            seed: 7,
+        });
+        same_lumped_params("variation", &p, 5);
+        p.simulation.fixture = Some(Fixture {
+            heat_capacity_j_per_k: 30.0,
+            cell_to_fixture_w_per_k: 0.7,
+            fixture_to_ambient_w_per_k: 0.3,
+        });
+        same_lumped_params("fixture", &p, 2);
     }
 }

@@ -767,64 +767,32 @@ impl Engine {
         if cells_a > 0.0 && new_soc < self.p.soc_min {
             return Err(Cutoff::SocFloor { soc: new_soc });
         }
+        if let Some(end) = single_end {
+            return self
+                .commit_single(st, cells_a, terminal_a, limit, end, new_soc, heater_w, dt_s);
+        }
         // Cell heat per node to watts (times 1/dt: one division, not one per node); conductor
         // heat per node; then commit and the thermal step.
         let per_s = 1.0 / dt_s;
-        match single_end {
-            // The general step's sums, zero but at the element's node, times 1/dt as there.
-            Some(end) => {
-                self.heat_w.fill(0.0 * per_s);
-                if let Some(h) = self.heat_w.get_mut(end.node) {
-                    *h = end.heat_j * per_s;
-                }
-            }
-            None => {
-                for h in self.heat_w.iter_mut() {
-                    *h *= per_s;
-                }
-            }
+        for h in self.heat_w.iter_mut() {
+            *h *= per_s;
         }
         let mut bus_j = 0.0;
-        let link_j = match (single_end, self.p.blocks.first()) {
-            // One block carrying the cells' current on a chain: the loop below and
-            // `circuit_heat_j` on plain numbers, the same operations.
-            (Some(_), Some(b)) => {
-                let q = cells_a * cells_a * self.one.r_block_ohm * dt_s;
-                bus_j += q;
-                for &(node, w) in &b.heat_nodes {
-                    self.heat_w[node] += w * q / dt_s;
-                }
-                cells_a * cells_a * self.one.r_chain_ohm * dt_s
+        for (k, b) in self.p.blocks.iter().enumerate() {
+            let q = self.block_i[k] * self.block_i[k] * b.r_internal_ohm * dt_s;
+            bus_j += q;
+            for &(node, w) in &b.heat_nodes {
+                self.heat_w[node] += w * q / dt_s;
             }
-            _ => {
-                for (k, b) in self.p.blocks.iter().enumerate() {
-                    let q = self.block_i[k] * self.block_i[k] * b.r_internal_ohm * dt_s;
-                    bus_j += q;
-                    for &(node, w) in &b.heat_nodes {
-                        self.heat_w[node] += w * q / dt_s;
-                    }
-                }
-                self.circuit_heat_j(cells_a, dt_s)
-            }
-        };
+        }
+        let link_j = self.circuit_heat_j(cells_a, dt_s);
         for &(node, w) in &self.p.spread_nodes {
             self.heat_w[node] += w * (link_j / dt_s + heater_w);
         }
-        match single_end {
-            // One element: four stores instead of swapping four buffers.
-            Some(end) => {
-                self.soc[0] = end.soc;
-                self.v_rc[0] = end.v_rc;
-                self.cell_voltage_v[0] = end.voltage_v;
-                self.cell_current_a[0] = end.current_a;
-            }
-            None => {
-                std::mem::swap(&mut self.soc, &mut self.next_soc);
-                std::mem::swap(&mut self.v_rc, &mut self.next_v_rc);
-                std::mem::swap(&mut self.cell_voltage_v, &mut self.next_voltage_v);
-                std::mem::swap(&mut self.cell_current_a, &mut self.next_i);
-            }
-        }
+        std::mem::swap(&mut self.soc, &mut self.next_soc);
+        std::mem::swap(&mut self.v_rc, &mut self.next_v_rc);
+        std::mem::swap(&mut self.cell_voltage_v, &mut self.next_voltage_v);
+        std::mem::swap(&mut self.cell_current_a, &mut self.next_i);
         let coolant_k = self.p.coolant_inlet_k;
         let flow = self
             .thermal
@@ -836,16 +804,7 @@ impl Engine {
                 dt_s,
             )
             .map_err(|e| Cutoff::Diverged(e.to_string()))?;
-        // One branch-free pass (NaN fails both comparisons); the node is searched only on failure.
-        let plausible = |t: f64| t > 0.0 && t < 2000.0;
-        if !self.temp_k.iter().fold(true, |ok, &t| ok & plausible(t))
-            && let Some(k) = self.temp_k.iter().position(|&t| !plausible(t))
-        {
-            return Err(Cutoff::Diverged(format!(
-                "thermal node {k} reached {:.1} K",
-                self.temp_k[k]
-            )));
-        }
+        self.check_temperatures()?;
         let conductor_j = st.conn_j + bus_j + link_j;
         let out_j = st.cell_out_j - st.conn_j - bus_j - link_j - heater_w * dt_s;
         self.totals.energy_out_j += out_j;
@@ -859,15 +818,7 @@ impl Engine {
         self.last_limit = limit;
         self.totals.time_s += dt_s;
         self.totals.element_steps += self.p.elems.len() as u64;
-        let voltage = match single_end {
-            // `terminal_voltage` for one block of one group on a chain.
-            Some(end) => {
-                let mut v = -cells_a * self.one.r_chain_ohm;
-                v -= cells_a * self.one.r_block_ohm;
-                v + end.group_end_v
-            }
-            None => self.terminal_voltage(cells_a),
-        };
+        let voltage = self.terminal_voltage(cells_a);
         let mut report = StepReport {
             current_a: terminal_a,
             voltage_v: voltage,
@@ -887,6 +838,121 @@ impl Engine {
         }
         self.last = report;
         Ok(report)
+    }
+
+    /// [`Self::commit`] for a one-element pack (see [`Self::single`]), after the cut-off checks:
+    /// the same operations in the same order on its plain numbers. The block's and chain's heat
+    /// and the terminal voltage come from those numbers instead of walking blocks, groups and the
+    /// circuit; the end state is written in place instead of swapping scratch buffers; and the
+    /// state, the totals and the report's electrical figures are all done before the thermal
+    /// step, so that only the report and the step length stay live across it (each of the
+    /// ~20 numbers held over the call was stored to the stack and read back after it).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn commit_single(
+        &mut self,
+        st: StepSums,
+        cells_a: f64,
+        terminal_a: f64,
+        limit: Option<Limit>,
+        end: ElementEnd,
+        new_soc: f64,
+        heater_w: f64,
+        dt_s: f64,
+    ) -> Result<StepReport, Cutoff> {
+        // As the general commit: the cell heat per node to watts (zero but at the element's
+        // node), then the conductor heat.
+        let per_s = 1.0 / dt_s;
+        self.heat_w.fill(0.0 * per_s);
+        if let Some(h) = self.heat_w.get_mut(end.node) {
+            *h = end.heat_j * per_s;
+        }
+        let mut bus_j = 0.0;
+        let link_j = match self.p.blocks.first() {
+            // One block carrying the cells' current on a chain: the general loop and
+            // `circuit_heat_j` on plain numbers, the same operations.
+            Some(b) => {
+                let q = cells_a * cells_a * self.one.r_block_ohm * dt_s;
+                bus_j += q;
+                for &(node, w) in &b.heat_nodes {
+                    self.heat_w[node] += w * q / dt_s;
+                }
+                cells_a * cells_a * self.one.r_chain_ohm * dt_s
+            }
+            None => self.circuit_heat_j(cells_a, dt_s),
+        };
+        for &(node, w) in &self.p.spread_nodes {
+            self.heat_w[node] += w * (link_j / dt_s + heater_w);
+        }
+        // One element: four stores instead of swapping four buffers.
+        self.soc[0] = end.soc;
+        self.v_rc[0] = end.v_rc;
+        self.cell_voltage_v[0] = end.voltage_v;
+        self.cell_current_a[0] = end.current_a;
+        let conductor_j = st.conn_j + bus_j + link_j;
+        let out_j = st.cell_out_j - st.conn_j - bus_j - link_j - heater_w * dt_s;
+        self.totals.energy_out_j += out_j;
+        self.totals.heat_irreversible_j += st.irr_j;
+        self.totals.heat_reversible_j += st.rev_j;
+        self.totals.heat_conductor_j += conductor_j;
+        self.totals.heater_j += heater_w * dt_s;
+        // `terminal_voltage` for one block of one group on a chain.
+        let mut voltage = -cells_a * self.one.r_chain_ohm;
+        voltage -= cells_a * self.one.r_block_ohm;
+        voltage += end.group_end_v;
+        let mut report = StepReport {
+            current_a: terminal_a,
+            voltage_v: voltage,
+            power_w: out_j / dt_s,
+            heat_w: (st.irr_j + st.rev_j + conductor_j) / dt_s,
+            heater_w,
+            soc: new_soc,
+            min_cell_voltage_v: st.min_v,
+            max_cell_voltage_v: st.max_v,
+            min_soc: st.min_soc,
+            max_soc: st.max_soc,
+            ..StepReport::default()
+        };
+        let coolant_k = self.p.coolant_inlet_k;
+        let flow = self
+            .thermal
+            .step(
+                &mut self.temp_k,
+                &self.heat_w,
+                self.p.ambient_k,
+                coolant_k,
+                dt_s,
+            )
+            .map_err(|e| Cutoff::Diverged(e.to_string()))?;
+        self.check_temperatures()?;
+        self.totals.coolant_j += flow.coolant_w * dt_s;
+        self.totals.ambient_j += flow.ambient_w * dt_s;
+        self.last_flow = flow;
+        self.last_limit = limit;
+        self.totals.time_s += dt_s;
+        self.totals.element_steps += 1;
+        self.temperature_stats(&mut report);
+        if voltage == 0.0 && terminal_a == 0.0 {
+            report.voltage_v = self.open_circuit_voltage();
+        }
+        self.last = report;
+        Ok(report)
+    }
+
+    /// Every thermal node's temperature plausible (0 to 2000 K): one branch-free pass (NaN fails
+    /// both comparisons); the node is searched only on failure.
+    #[inline(always)]
+    fn check_temperatures(&self) -> Result<(), Cutoff> {
+        let plausible = |t: f64| t > 0.0 && t < 2000.0;
+        if !self.temp_k.iter().fold(true, |ok, &t| ok & plausible(t))
+            && let Some(k) = self.temp_k.iter().position(|&t| !plausible(t))
+        {
+            return Err(Cutoff::Diverged(format!(
+                "thermal node {k} reached {:.1} K",
+                self.temp_k[k]
+            )));
+        }
+        Ok(())
     }
 
     fn describe(&self, j: usize) -> String {
@@ -1081,6 +1147,7 @@ impl Engine {
     }
 
     /// Coldest, hottest and mean cell temperature into `r`.
+    #[inline(always)]
     fn temperature_stats(&self, r: &mut StepReport) {
         r.min_temp_k = f64::INFINITY;
         r.max_temp_k = f64::NEG_INFINITY;
