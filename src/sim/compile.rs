@@ -611,8 +611,10 @@ fn compile_with(
             let plate = net.add_node(plate_cap, Role::Plate);
             hubs.push(plate);
             let mut support = [Some(plate), None, None];
-            for (k, &cell_node) in node_of.iter().enumerate() {
-                let c = coords(k);
+            // `coords(k)` by counting (no integer divisions per cell): the layer index fastest,
+            // then the column, then the row.
+            let mut c = [0usize; 3];
+            for &cell_node in &node_of {
                 let g = match cooling.kind {
                     CoolingKind::BottomPlate | CoolingKind::None => {
                         if c[2] == 0 {
@@ -643,6 +645,15 @@ fn compile_with(
                         net.tie(cell_node, Boundary::Ambient, H_NATURAL_W_PER_M2K * lateral);
                     }
                     _ => {}
+                }
+                c[2] += 1;
+                if c[2] == dims[2] {
+                    c[2] = 0;
+                    c[1] += 1;
+                    if c[1] == dims[1] {
+                        c[1] = 0;
+                        c[0] += 1;
+                    }
                 }
             }
             if let Some((cap, mcp)) = coolant_node {
@@ -697,12 +708,12 @@ fn compile_with(
                 c.r_scale *= (1.0 + v.resistance_sigma_frac * rng.sample()).max(0.05);
                 c.r_conn_ohm *= (1.0 + v.connection_sigma_frac * rng.sample()).max(0.0);
             }
-            let (g, j) = ((k / p as usize) as u32, (k % p as usize) as u32);
-            for o in sim
-                .cell_overrides
-                .iter()
-                .filter(|o| o.module == inst.id && o.group == g && o.cell == j)
-            {
+            // Group and cell of position k (divided only when some cell is overridden or wrong).
+            let place = || ((k / p as usize) as u32, (k % p as usize) as u32);
+            for o in sim.cell_overrides.iter().filter(|o| {
+                let (g, j) = place();
+                o.module == inst.id && o.group == g && o.cell == j
+            }) {
                 if let Some(q) = o.capacity_ah {
                     c.capacity_ah = q;
                 }
@@ -713,12 +724,14 @@ fn compile_with(
                     c.r_conn_ohm = r;
                 }
             }
-            let positive = |x: f64| x > 0.0 && x.is_finite();
+            // Positive (or not negative) and finite, by comparisons (NaN fails them all).
+            let positive = |x: f64| x > 0.0 && x < f64::INFINITY;
             let valid = positive(c.capacity_ah)
                 && positive(c.r_scale)
-                && c.r_conn_ohm.is_finite()
-                && c.r_conn_ohm >= 0.0;
+                && c.r_conn_ohm >= 0.0
+                && c.r_conn_ohm < f64::INFINITY;
             if !valid {
+                let (g, j) = place();
                 return Err(CompileError::Parameter(format!(
                     "module {} group {g} cell {j}: capacity, resistance factor and connection \
                      resistance must be positive finite numbers",
@@ -951,11 +964,18 @@ fn compile_with(
         }
         b.heat_nodes = merged.into_iter().collect();
     }
-    let mut counts: BTreeMap<usize, f64> = BTreeMap::new();
+    // Cells per coarse node, counted in integers: a sum of ones is exact, so this is the same
+    // number as adding 1.0 per cell.
+    let mut counts = vec![0u64; next];
     for &n in &fine_cell_nodes {
-        *counts.entry(coarse_of[n]).or_default() += 1.0;
+        counts[coarse_of[n]] += 1;
     }
-    let cell_nodes: Vec<(usize, f64)> = counts.into_iter().collect();
+    let cell_nodes: Vec<(usize, f64)> = counts
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| c > 0)
+        .map(|(n, &c)| (n, c as f64))
+        .collect();
     let total_cells: f64 = cell_nodes.iter().map(|c| c.1).sum();
     let spread_nodes = cell_nodes
         .iter()
