@@ -51,7 +51,7 @@
 use crate::sim::vehicle::bms::{CoolantConditioning, ThermalDerating};
 use crate::sim::vehicle::cycle::{Cycle, CycleError};
 use crate::sim::vehicle::road_load::{PowerSplit, StepLoad, VehicleModel};
-use crate::sim::{Cutoff, PackModel, StepReport};
+use crate::sim::{Cutoff, PackModel};
 
 /// City weight of the EPA combined figure.
 pub const EPA_CITY_WEIGHT: f64 = 0.55;
@@ -226,27 +226,47 @@ impl EnergyBreakdown {
         ]
     }
 
-    fn add_step(&mut self, load: &StepLoad, s: &PowerSplit, dt_s: f64, rep: &StepReport) {
-        self.aero_j += load.aero_j;
-        self.rolling_j += load.rolling_j;
-        self.grade_j += load.grade_j;
-        self.inertia_j += load.inertia_j;
-        self.friction_brake_j += s.friction_w * dt_s;
-        self.regen_wheel_j += s.regen_wheel_w * dt_s;
-        self.regen_battery_j += s.regen_battery_w * dt_s;
-        self.traction_wheel_j += s.traction_wheel_w * dt_s;
-        self.traction_battery_j += s.traction_battery_w * dt_s;
-        self.drivetrain_loss_j += (s.traction_battery_w - s.traction_wheel_w + s.regen_wheel_w
-            - s.regen_battery_w)
-            * dt_s;
-        self.aux_j += s.aux_w * dt_s;
-        self.hvac_j += s.hvac_w * dt_s;
-        self.tms_j += s.tms_w * dt_s;
-        self.terminal_demand_j += s.terminal_w() * dt_s;
-        self.terminal_j += rep.power_w * dt_s;
-        self.pack_loss_j += rep.heat_w * dt_s;
-        self.heater_j += rep.heater_w * dt_s;
+    /// Sets the vehicle-side terms from their sums in [`VehicleTerms`] order.
+    fn set_vehicle_terms(&mut self, sums: &VehicleTerms) {
+        [
+            self.aero_j,
+            self.rolling_j,
+            self.grade_j,
+            self.inertia_j,
+            self.friction_brake_j,
+            self.regen_wheel_j,
+            self.regen_battery_j,
+            self.traction_wheel_j,
+            self.traction_battery_j,
+            self.drivetrain_loss_j,
+            self.aux_j,
+            self.hvac_j,
+        ] = *sums;
     }
+}
+
+/// A step's vehicle-side energy terms, J: aero, rolling, grade, inertia, friction brake, regen at
+/// the wheel and at the battery, traction at the wheel and at the battery, drivetrain loss,
+/// auxiliaries, HVAC (the terms of [`EnergyBreakdown`] that the road load and the power split
+/// give, without thermal management, which changes from step to step).
+type VehicleTerms = [f64; 12];
+
+/// The [`VehicleTerms`] of a step of `dt_s` with this load and split.
+fn vehicle_terms(load: &StepLoad, s: &PowerSplit, dt_s: f64) -> VehicleTerms {
+    [
+        load.aero_j,
+        load.rolling_j,
+        load.grade_j,
+        load.inertia_j,
+        s.friction_w * dt_s,
+        s.regen_wheel_w * dt_s,
+        s.regen_battery_w * dt_s,
+        s.traction_wheel_w * dt_s,
+        s.traction_battery_w * dt_s,
+        (s.traction_battery_w - s.traction_wheel_w + s.regen_wheel_w - s.regen_battery_w) * dt_s,
+        s.aux_w * dt_s,
+        s.hvac_w * dt_s,
+    ]
 }
 
 /// A per-step record of a run (struct of arrays, one entry per step, values at the step's end).
@@ -381,6 +401,11 @@ struct PlannedStep {
     grade: f64,
     load: StepLoad,
     split: PowerSplit,
+    /// `load.wheel_j()`.
+    wheel_j: f64,
+    /// `vehicle_terms(load, split, dt_s)`: what the step adds to the energy account when it is
+    /// driven as planned.
+    terms: VehicleTerms,
 }
 
 /// Drives `cycle` repeatedly with `vehicle` on `pack` until a stop (see the module docs).
@@ -443,6 +468,12 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
     let mut trace = options.record_trace.then(DriveTrace::default);
 
     let mut energy = EnergyBreakdown::default();
+    // The vehicle-side terms of `energy`, summed as one array (a planned step adds its
+    // precomputed terms with a few vector additions), and the others each in its own variable;
+    // every sum takes the same terms in the same order as adding into `energy` step by step.
+    let mut vehicle_j: VehicleTerms = [0.0; 12];
+    let (mut tms_j, mut terminal_demand_j) = (0.0, 0.0);
+    let (mut terminal_j, mut pack_loss_j, mut heater_j) = (0.0, 0.0, 0.0);
     // What the loop needs of the last step's report, kept as plain numbers (a copy of the whole
     // report was read back in other pieces than the pack wrote it: a stall every step).
     let (mut last_min_temp_k, mut last_max_temp_k) = (start.min_temp_k, start.max_temp_k);
@@ -478,13 +509,16 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
                 speeds[i] + (speeds[i + 1] - speeds[i]) * (k as f64 / n_sub as f64)
             };
             let load = vehicle.step_load(v0_mps, target_mps, grade, dt_s);
+            let split = vehicle.split(&load, dt_s, true);
             plan.push(PlannedStep {
                 v0_mps,
                 target_mps,
                 dt_s,
                 grade,
                 load,
-                split: vehicle.split(&load, dt_s, true),
+                split,
+                wheel_j: load.wheel_j(),
+                terms: vehicle_terms(&load, &split, dt_s),
             });
             v0_mps = target_mps;
         }
@@ -508,53 +542,87 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
                 None => (vehicle.motor_max_power_w, vehicle.regen_max_power_w),
             };
             let mut v1_mps = target_mps;
-            // On the trace the planned step's load and split are taken as they are (each copied
-            // once, straight from the plan: a copy through a temporary pair was read back in
-            // other pieces than it was written, a stall on every step).
-            let on_plan = v_mps == planned.v0_mps && planned.load.wheel_j() <= max_wheel_w * dt_s;
-            let mut load = planned.load;
-            if !on_plan {
-                load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
-                if load.wheel_j() > max_wheel_w * dt_s {
-                    v1_mps = vehicle.end_speed_within(v_mps, target_mps, grade, dt_s, max_wheel_w);
-                    load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
-                }
-            }
-            let fresh;
-            let base = if on_plan {
-                &planned.split
+            // On the trace, and with regen within the BMS's cap (`PowerSplit::cap_regen` would
+            // change nothing), the planned step is driven as it is: its load, split and energy
+            // terms are read in place from the plan. Otherwise the step is computed afresh.
+            let on_plan = v_mps == planned.v0_mps && planned.wheel_j <= max_wheel_w * dt_s;
+            let as_planned = on_plan && !(planned.split.regen_wheel_w > max_regen_w.max(0.0));
+            let mut fresh = None;
+            let mut result = if as_planned {
+                // `PowerSplit::terminal_w` with this step's thermal management.
+                let s = &planned.split;
+                pack.step_power(
+                    s.traction_battery_w - s.regen_battery_w + s.aux_w + s.hvac_w + tms_w,
+                    dt_s,
+                )
             } else {
-                fresh = vehicle.split(&load, dt_s, true);
-                &fresh
-            };
-            let mut split = *base;
-            split.cap_regen(max_regen_w);
-            split.tms_w = tms_w;
-            let mut result = pack.step_power(split.terminal_w(), dt_s);
-            if result.is_err() && split.regen_wheel_w > 0.0 {
-                // The pack cannot take this much charge: friction brakes take it all.
-                split = PowerSplit {
-                    tms_w,
-                    ..vehicle.split(&load, dt_s, false)
+                let (load, mut split) = if on_plan {
+                    (planned.load, planned.split)
+                } else {
+                    let mut load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
+                    if load.wheel_j() > max_wheel_w * dt_s {
+                        v1_mps =
+                            vehicle.end_speed_within(v_mps, target_mps, grade, dt_s, max_wheel_w);
+                        load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
+                    }
+                    (load, vehicle.split(&load, dt_s, true))
                 };
-                result = pack.step_power(split.terminal_w(), dt_s);
+                split.cap_regen(max_regen_w);
+                split.tms_w = tms_w;
+                let step = pack.step_power(split.terminal_w(), dt_s);
+                fresh = Some((load, split));
+                step
+            };
+            if result.is_err() {
+                let (load, split) = fresh.unwrap_or((planned.load, planned.split));
+                if split.regen_wheel_w > 0.0 {
+                    // The pack cannot take this much charge: friction brakes take it all.
+                    let split = PowerSplit {
+                        tms_w,
+                        ..vehicle.split(&load, dt_s, false)
+                    };
+                    result = pack.step_power(split.terminal_w(), dt_s);
+                    fresh = Some((load, split));
+                }
             }
             // Read in place, field by field, as the pack wrote it (see `last_min_temp_k`).
             let rep = match &result {
                 Ok(rep) => rep,
                 Err(cutoff) => break 'run StopReason::Pack(cutoff.clone()),
             };
+            let (distance_step_m, wheel_w, terminal_w) = match &fresh {
+                Some((load, split)) => {
+                    let terms = vehicle_terms(load, split, dt_s);
+                    for (sum, t) in vehicle_j.iter_mut().zip(terms) {
+                        *sum += t;
+                    }
+                    (load.distance_m, split.wheel_w, split.terminal_w())
+                }
+                None => {
+                    for (sum, t) in vehicle_j.iter_mut().zip(&planned.terms) {
+                        *sum += t;
+                    }
+                    let s = &planned.split;
+                    let terminal_w =
+                        s.traction_battery_w - s.regen_battery_w + s.aux_w + s.hvac_w + tms_w;
+                    (planned.load.distance_m, s.wheel_w, terminal_w)
+                }
+            };
+            tms_j += tms_w * dt_s;
+            terminal_demand_j += terminal_w * dt_s;
+            terminal_j += rep.power_w * dt_s;
+            pack_loss_j += rep.heat_w * dt_s;
+            heater_j += rep.heater_w * dt_s;
             if v1_mps < target_mps {
                 missed_s += dt_s;
                 max_deficit_mps = max_deficit_mps.max(target_mps - v1_mps);
             }
-            energy.add_step(&load, &split, dt_s, rep);
             if let Some(c) = &options.coolant {
                 tms_w = c.electrical_w(pack.coolant_heat_w());
             }
             v_mps = v1_mps;
             time_s += dt_s;
-            distance_m += load.distance_m;
+            distance_m += distance_step_m;
             steps += 1;
             min_temp_k = min_temp_k.min(rep.min_temp_k);
             max_temp_k = max_temp_k.max(rep.max_temp_k);
@@ -566,7 +634,7 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
                 t.speed_mps.push(v1_mps);
                 t.target_speed_mps.push(target_mps);
                 t.distance_m.push(distance_m);
-                t.wheel_power_w.push(split.wheel_w);
+                t.wheel_power_w.push(wheel_w);
                 t.terminal_power_w.push(rep.power_w);
                 t.current_a.push(rep.current_a);
                 t.voltage_v.push(rep.voltage_v);
@@ -599,6 +667,13 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
             break StopReason::Cancelled;
         }
     };
+
+    energy.set_vehicle_terms(&vehicle_j);
+    energy.tms_j = tms_j;
+    energy.terminal_demand_j = terminal_demand_j;
+    energy.terminal_j = terminal_j;
+    energy.pack_loss_j = pack_loss_j;
+    energy.heater_j = heater_j;
 
     Ok(RangeResult {
         cycle_name: cycle.name().to_owned(),
@@ -694,4 +769,204 @@ where
         udds: drive("udds")?,
         hwfet: drive("hwfet")?,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::vehicle::{DrivetrainEfficiency, Vehicle};
+    use crate::sim::StepReport;
+
+    /// A source with a linear OCV and a series resistance at a fixed temperature, which can be
+    /// set to refuse charging; it reports coolant heat so the loop books thermal management.
+    struct Source {
+        soc: f64,
+        temp_k: f64,
+        refuse_charge: bool,
+        last_w: f64,
+    }
+
+    impl PackModel for Source {
+        fn step_power(&mut self, power_w: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+            if self.refuse_charge && power_w < 0.0 {
+                return Err(Cutoff::CellOverVoltage { voltage_v: 4.2 });
+            }
+            let v = 300.0 + 100.0 * self.soc;
+            let i = power_w / v;
+            self.soc -= i * dt_s / (3600.0 * 150.0);
+            self.last_w = power_w;
+            Ok(StepReport {
+                current_a: i,
+                voltage_v: v - 0.05 * i,
+                power_w,
+                heat_w: 0.05 * i * i,
+                soc: self.soc,
+                min_soc: self.soc,
+                max_soc: self.soc,
+                min_cell_voltage_v: (v - 0.05 * i) / 96.0,
+                min_temp_k: self.temp_k,
+                max_temp_k: self.temp_k,
+                ..StepReport::default()
+            })
+        }
+        fn step_current(&mut self, current_a: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
+            self.step_power(current_a * 350.0, dt_s)
+        }
+        fn report(&self) -> StepReport {
+            StepReport {
+                soc: self.soc,
+                min_soc: self.soc,
+                max_soc: self.soc,
+                min_temp_k: self.temp_k,
+                max_temp_k: self.temp_k,
+                ..StepReport::default()
+            }
+        }
+        fn stored_energy_j(&self) -> f64 {
+            0.0
+        }
+        fn coolant_heat_w(&self) -> f64 {
+            0.01 * self.last_w
+        }
+    }
+
+    /// The energy account of a run kept the plain way, every term added into `EnergyBreakdown`
+    /// step by step from a load and split computed for that step (no plan), with the loop's
+    /// rules for the motor limit, the derating, regen refused and thermal management.
+    fn reference_energy(
+        pack: &mut Source,
+        vehicle: &VehicleModel,
+        cycle: &Cycle,
+        options: &RangeOptions,
+        laps: usize,
+    ) -> (EnergyBreakdown, f64) {
+        let (t, v, g) = (cycle.time_s(), cycle.speed_mps(), cycle.grade());
+        let mut e = EnergyBreakdown::default();
+        let (mut v_mps, mut distance_m, mut tms_w) = (v[0], 0.0, 0.0);
+        for _ in 0..laps {
+            for i in 0..t.len() - 1 {
+                let dt_s = t[i + 1] - t[i];
+                assert!(dt_s <= options.max_dt_s, "the reference does not sub-step");
+                let grade = 0.5 * (g[i] + g[i + 1]);
+                let (temp_min, temp_max) = (pack.temp_k, pack.temp_k);
+                let (max_wheel_w, max_regen_w) = match &options.derating {
+                    Some(d) => (
+                        d.discharge_fraction(temp_min, temp_max) * vehicle.motor_max_power_w,
+                        d.charge_fraction(temp_min, temp_max) * vehicle.regen_max_power_w,
+                    ),
+                    None => (vehicle.motor_max_power_w, vehicle.regen_max_power_w),
+                };
+                let mut v1_mps = v[i + 1];
+                let mut load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
+                if load.wheel_j() > max_wheel_w * dt_s {
+                    v1_mps = vehicle.end_speed_within(v_mps, v[i + 1], grade, dt_s, max_wheel_w);
+                    load = vehicle.step_load(v_mps, v1_mps, grade, dt_s);
+                }
+                let mut s = vehicle.split(&load, dt_s, true);
+                s.cap_regen(max_regen_w);
+                s.tms_w = tms_w;
+                let mut rep = pack.step_power(s.terminal_w(), dt_s);
+                if rep.is_err() && s.regen_wheel_w > 0.0 {
+                    s = PowerSplit {
+                        tms_w,
+                        ..vehicle.split(&load, dt_s, false)
+                    };
+                    rep = pack.step_power(s.terminal_w(), dt_s);
+                }
+                let rep = rep.unwrap();
+                e.aero_j += load.aero_j;
+                e.rolling_j += load.rolling_j;
+                e.grade_j += load.grade_j;
+                e.inertia_j += load.inertia_j;
+                e.friction_brake_j += s.friction_w * dt_s;
+                e.regen_wheel_j += s.regen_wheel_w * dt_s;
+                e.regen_battery_j += s.regen_battery_w * dt_s;
+                e.traction_wheel_j += s.traction_wheel_w * dt_s;
+                e.traction_battery_j += s.traction_battery_w * dt_s;
+                e.drivetrain_loss_j += (s.traction_battery_w - s.traction_wheel_w
+                    + s.regen_wheel_w
+                    - s.regen_battery_w)
+                    * dt_s;
+                e.aux_j += s.aux_w * dt_s;
+                e.hvac_j += s.hvac_w * dt_s;
+                e.tms_j += s.tms_w * dt_s;
+                e.terminal_demand_j += s.terminal_w() * dt_s;
+                e.terminal_j += rep.power_w * dt_s;
+                e.pack_loss_j += rep.heat_w * dt_s;
+                e.heater_j += rep.heater_w * dt_s;
+                if let Some(c) = &options.coolant {
+                    tms_w = c.electrical_w(pack.coolant_heat_w());
+                }
+                v_mps = v1_mps;
+                distance_m += load.distance_m;
+            }
+        }
+        (e, distance_m)
+    }
+
+    #[test]
+    fn planned_steps_book_what_fresh_steps_book_to_the_bit() {
+        // The loop drives a step as planned (load, split and energy terms precomputed once per
+        // pass) when the car is on the trace and regen is within the BMS's cap, and afresh
+        // otherwise. Whatever the mix, the account must be the plain step-by-step one to the
+        // bit: warm (all planned), cold (derated traction puts the car off the trace, regen
+        // capped), and a pack that refuses charge (regen retried as friction).
+        let car = Vehicle {
+            name: "t".into(),
+            glider_mass_kg: 1500.0,
+            payload_kg: 100.0,
+            drag_coefficient: 0.25,
+            frontal_area_m2: 2.2,
+            rolling_resistance: 0.008,
+            rotating_mass_frac: 0.05,
+            wheel_radius_m: 0.33,
+            drivetrain: DrivetrainEfficiency::Constant(0.9),
+            motor_max_power_w: 150e3,
+            regen_max_power_w: 40e3,
+            regen_frac: 0.7,
+            regen_min_speed_mps: 3.0,
+            aux_power_w: 300.0,
+            hvac: None,
+            air_density_kg_per_m3: 1.2,
+        };
+        let vehicle = VehicleModel::new(&car, 400.0, 293.15).unwrap();
+        let cycle = Cycle::named("us06").unwrap();
+        let options = RangeOptions {
+            max_laps: Some(2),
+            derating: Some(ThermalDerating::from_window(273.15, 333.15)),
+            coolant: Some(CoolantConditioning {
+                inlet_k: 298.15,
+                ambient_k: 293.15,
+                heating_cop: 1.0,
+                cooling_cop: 2.5,
+            }),
+            ..RangeOptions::default()
+        };
+        let mut warm_regen_j = 0.0;
+        for (temp_k, refuse_charge) in [(298.15, false), (275.65, false), (298.15, true)] {
+            let source = || Source {
+                soc: 0.9,
+                temp_k,
+                refuse_charge,
+                last_w: 0.0,
+            };
+            let r = run_range(&mut source(), &vehicle, &cycle, &options).unwrap();
+            let (e, distance_m) = reference_energy(&mut source(), &vehicle, &cycle, &options, 2);
+            let what = format!("{temp_k} K, refuse charge {refuse_charge}");
+            assert_eq!(format!("{:?}", r.energy), format!("{e:?}"), "{what}");
+            assert_eq!(r.distance_m.to_bits(), distance_m.to_bits(), "{what}");
+            if temp_k < 280.0 {
+                assert!(r.trace_missed_s > 0.0, "{what}: the derating should bite");
+            }
+            if refuse_charge {
+                // Only steps whose regen the auxiliaries and thermal management outweigh
+                // still recover energy.
+                assert!(r.energy.regen_wheel_j < 0.5 * warm_regen_j, "{what}");
+            } else if temp_k > 290.0 {
+                warm_regen_j = r.energy.regen_wheel_j;
+                assert!(warm_regen_j > 0.0, "{what}");
+            }
+        }
+    }
 }
