@@ -710,6 +710,48 @@ fn busbar_in_a_parallel_string_shows_and_is_checked_for_its_share_of_the_design_
 }
 
 #[test]
+fn a_fuse_shows_its_current_and_a_rating_below_it_is_flagged() {
+    // The GUI fixture's main fuse F1 (rated 400 A) carries all of its 200 A design current.
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Pack").click();
+    h.run();
+    h.get_by_label("Node F1").click();
+    h.run();
+    h.get_by_label("Current at design: 200 A of 200 A");
+    assert!(
+        h.query_by_label_contains("would open in normal use")
+            .is_none()
+    );
+    // Rated 150 A it would open at the design current: the problem list says so, and by how much.
+    h.get_by_label("Rating").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Rating").type_text("150");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    // In the problem list and again beside the selected fuse's inspector.
+    let warnings: Vec<String> = h
+        .query_all_by_label_contains("rated 150 A but carries 200 A")
+        .map(|n| text_of(&n))
+        .collect();
+    assert!(!warnings.is_empty());
+    for w in &warnings {
+        assert!(w.contains("rate it above 200 A"), "{w}");
+    }
+    assert!(
+        warnings.iter().any(|w| w.starts_with("node F1: ")),
+        "{warnings:?}"
+    );
+    // One undoable step restores the rating and clears the warning.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert!(
+        h.query_by_label_contains("would open in normal use")
+            .is_none()
+    );
+}
+
+#[test]
 fn layout_view_draws_busbar_and_bms_and_says_they_are_schematic() {
     let mut h = open_fixture(vec![]);
     h.get_by_label("Pack").click();
