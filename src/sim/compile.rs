@@ -8,10 +8,18 @@
 //! nodal analysis. Per-cell variation (seeded normal spread, explicit overrides) is applied here; at
 //! coarser fidelity a group's cells are merged (capacity summed, resistances in parallel).
 //!
-//! Thermal structure: the cell-level network is always built from the geometry, then merged to the
-//! fidelity's partition ([`Network::aggregate`]), so all fidelities share one physical description.
-//! `lumped` merges all cells into one node and every module's plate, coolant and housing by role
-//! (one equivalent module: exact by symmetry when the modules are identical).
+//! Thermal structure: the cell-level network is always described from the geometry, then merged to
+//! the fidelity's partition ([`Network::aggregate`]), so all fidelities share one physical
+//! description. `lumped` merges all cells into one node and every module's plate, coolant and
+//! housing by role (one equivalent module: exact by symmetry when the modules are identical).
+//!
+//! Speed (issue 4: the `lumped` range is re-run on every edit, and builds its engine each time):
+//! at `lumped` fidelity the network is merged by role as it is described (`ThermalBuilder`), so
+//! the ~4 400 cell nodes and ~13 000 links of the sedan preset are never stored, sorted or
+//! aggregated; the result is the aggregated network to the bit (same sums in the same order, a
+//! test compiles every preset and the cooling, fixture and hardware variants both ways). A
+//! module's cell coordinates are counted instead of divided out per cell. The sedan's lumped
+//! engine build went from ~3.5 to ~1.6 million instructions (0.24 → 0.12 ms).
 //!
 //! Cells are placed in a module's grid position by position: position `k = group·parallel + cell`
 //! fills the grid with the layer index fastest, then the column, then the row.

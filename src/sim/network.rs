@@ -46,8 +46,10 @@
 //! its parameters are read once when the engine is built (`OneElement`), its RC pair count is a
 //! compile-time constant for the cell models' loops ([`crate::sim::ecm::RC_OF_KIND`]), the step is
 //! inlined into [`Engine::step`] with the demand solve, its end state is written in place instead
-//! of swapping scratch buffers, and the commit takes the block's and chain's heat and the terminal
-//! voltage from those numbers instead of walking blocks, groups and the circuit. Finiteness checks
+//! of swapping scratch buffers, and the commit (`Engine::commit_single`) takes the block's and
+//! chain's heat and the terminal voltage from those numbers instead of walking blocks, groups and
+//! the circuit, and does the state, the totals and the report's electrical figures before the
+//! thermal step, so that few numbers are held (saved to the stack) across that call. Finiteness checks
 //! in the step are written `x − x == 0` (what `f64::is_finite` decides, in two instructions
 //! instead of the dozen integer operations it compiled to here).
 //!

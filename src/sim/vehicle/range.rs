@@ -46,6 +46,13 @@
 //!   fresh pack each, combined 55 % city / 45 % highway, times 0.7 (the optional EPA adjustment in
 //!   place of the 5-cycle test). Label consumption = (0.55·c_city + 0.45·c_hwy) / 0.7.
 //!
+//! # Speed
+//! The steps of one pass on the trace are planned once (road load, power split, and the
+//! vehicle-side energy terms of each step, J). A step the car drives as planned (on the trace,
+//! regen within the BMS's cap) reads them in place and adds its terms to the account as one array;
+//! any other step is computed afresh. Every sum takes the same terms in the same order either way
+//! (a test holds the account to a plain step-by-step one, to the bit).
+//!
 //! No file I/O, no threads, no GUI.
 
 use crate::sim::vehicle::bms::{CoolantConditioning, ThermalDerating};
