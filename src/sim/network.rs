@@ -49,7 +49,9 @@
 //! of swapping scratch buffers, and the commit (`Engine::commit_single`) takes the block's and
 //! chain's heat and the terminal voltage from those numbers instead of walking blocks, groups and
 //! the circuit, and does the state, the totals and the report's electrical figures before the
-//! thermal step, so that few numbers are held (saved to the stack) across that call. Finiteness checks
+//! thermal step, so that few numbers are held (saved to the stack) across that call; when all
+//! heat goes to the element's own node (a `lumped` pack) that node's heat is summed in a
+//! register and stored once, not added up through memory. Finiteness checks
 //! in the step are written `x − x == 0` (what `f64::is_finite` decides, in two instructions
 //! instead of the dozen integer operations it compiled to here).
 //!
@@ -190,6 +192,10 @@ struct OneElement {
     series_mult: f64,
     r_block_ohm: f64,
     r_chain_ohm: f64,
+    /// `Some((block share, spread share))` when the block's conductor heat and the spread heat
+    /// (links, heater) both go to the element's own node alone (a `lumped` pack): its heat is
+    /// then summed in a register (see [`Engine::commit_single`]).
+    own_node_heat: Option<(f64, f64)>,
 }
 
 /// What one pass over the elements gathers in a step.
@@ -379,6 +385,14 @@ impl Engine {
                 series_mult: e.p.groups[0].series_mult,
                 r_block_ohm: e.p.blocks[0].r_internal_ohm,
                 r_chain_ohm: r_ohm,
+                own_node_heat: match (&e.p.blocks[0].heat_nodes[..], &e.p.spread_nodes[..]) {
+                    (&[(a, w_block)], &[(b, w_spread)])
+                        if a == el.node[0] as usize && b == a && a < e.heat_w.len() =>
+                    {
+                        Some((w_block, w_spread))
+                    }
+                    _ => None,
+                },
             };
         }
         for j in 0..n {
@@ -888,26 +902,52 @@ impl Engine {
         // node), then the conductor heat.
         let per_s = 1.0 / dt_s;
         self.heat_w.fill(0.0 * per_s);
-        if let Some(h) = self.heat_w.get_mut(end.node) {
-            *h = end.heat_j * per_s;
-        }
         let mut bus_j = 0.0;
-        let link_j = match self.p.blocks.first() {
+        let link_j = match (self.one.own_node_heat, self.p.blocks.first()) {
+            // All of it into the element's node: the same additions as the loops below, summed
+            // in a register and stored once (through memory, each addition waited for the
+            // previous one's store, on the path from the step's heat to the next temperatures).
+            (Some((w_block, w_spread)), Some(_)) => {
+                let q = cells_a * cells_a * self.one.r_block_ohm * dt_s;
+                bus_j += q;
+                let link_j = cells_a * cells_a * self.one.r_chain_ohm * dt_s;
+                let mut h = end.heat_j * per_s;
+                h += w_block * q / dt_s;
+                h += w_spread * (link_j / dt_s + heater_w);
+                if let Some(x) = self.heat_w.get_mut(end.node) {
+                    *x = h;
+                }
+                link_j
+            }
             // One block carrying the cells' current on a chain: the general loop and
             // `circuit_heat_j` on plain numbers, the same operations.
-            Some(b) => {
+            (None, Some(b)) => {
+                if let Some(h) = self.heat_w.get_mut(end.node) {
+                    *h = end.heat_j * per_s;
+                }
                 let q = cells_a * cells_a * self.one.r_block_ohm * dt_s;
                 bus_j += q;
                 for &(node, w) in &b.heat_nodes {
                     self.heat_w[node] += w * q / dt_s;
                 }
-                cells_a * cells_a * self.one.r_chain_ohm * dt_s
+                let link_j = cells_a * cells_a * self.one.r_chain_ohm * dt_s;
+                for &(node, w) in &self.p.spread_nodes {
+                    self.heat_w[node] += w * (link_j / dt_s + heater_w);
+                }
+                link_j
             }
-            None => self.circuit_heat_j(cells_a, dt_s),
+            // (No block: not a one-element pack; kept for completeness.)
+            (_, None) => {
+                if let Some(h) = self.heat_w.get_mut(end.node) {
+                    *h = end.heat_j * per_s;
+                }
+                let link_j = self.circuit_heat_j(cells_a, dt_s);
+                for &(node, w) in &self.p.spread_nodes {
+                    self.heat_w[node] += w * (link_j / dt_s + heater_w);
+                }
+                link_j
+            }
         };
-        for &(node, w) in &self.p.spread_nodes {
-            self.heat_w[node] += w * (link_j / dt_s + heater_w);
-        }
         // One element: four stores instead of swapping four buffers.
         self.soc[0] = end.soc;
         self.v_rc[0] = end.v_rc;
