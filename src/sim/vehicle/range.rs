@@ -553,7 +553,9 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
             // change nothing), the planned step is driven as it is: its load, split and energy
             // terms are read in place from the plan. Otherwise the step is computed afresh.
             let on_plan = v_mps == planned.v0_mps && planned.wheel_j <= max_wheel_w * dt_s;
-            let as_planned = on_plan && !(planned.split.regen_wheel_w > max_regen_w.max(0.0));
+            // (`PowerSplit::cap_regen`'s test; NaN caps nothing there either.)
+            let capped = planned.split.regen_wheel_w > max_regen_w.max(0.0);
+            let as_planned = on_plan && !capped;
             let mut fresh = None;
             let mut result = if as_planned {
                 // `PowerSplit::terminal_w` with this step's thermal management.
