@@ -42,15 +42,19 @@
 //!   empty: criterion median of ten runs 9.93 s (9.87–10.00 s), one separate run 10.09 s
 //!   (579.7 km; the thermal solve halved).
 //! - session 6 (shared machine, load average 1.7–3.4, so wall times are noisy): lumped sedan to
-//!   empty 5.38 ms at load 1.7 (6.28 ms at load 3.1); engine build 0.116 ms (0.24: the lumped
+//!   empty 5.38 ms at load 1.7 (5.42 ms with build + steps 4.66 ms in a later run at load
+//!   2.5–3.1; one run at load 3.1 gave 6.28 ms); engine build 0.116 ms (0.24: the lumped
 //!   thermal network merged by role as it is described, never built cell by cell); build +
 //!   engine steps 4.98 ms (4.93 at load 3.1; the one-element commit does its bookkeeping before
 //!   the thermal call and sums the cell node's heat in a register). The range loop's own
 //!   instructions fell from ~283 to ~228 a step (planned steps read in place, their energy terms
 //!   precomputed) with no measurable change in time: it runs in the shadow of the engine's step.
 //!   CPU time of the whole run, interleaved with main's build (minimum of 7 runs of 200 ranges):
-//!   5.94 → 5.36 ms per range (−10 %); every report and the result are bit-identical. The ≤ 5 ms
-//!   target is not met on this machine under load.
+//!   6.02 → 5.34 ms per range (−11 %); every report and the result are bit-identical. The ≤ 5 ms
+//!   target is not met on this machine under load. The full run costs ~0.75 ms more than the
+//!   replayed steps although the loop's instructions fell by a fifth without a change in time:
+//!   the likelier cost is that each demand depends on the step before (thermal-management power
+//!   from the coolant flux, derating from the temperatures), which the replay does not have.
 //!
 //! Inputs are fixed (no randomness).
 
