@@ -784,6 +784,48 @@ fn busbar_in_a_parallel_string_shows_and_is_checked_for_its_share_of_the_design_
 }
 
 #[test]
+fn a_fuse_shows_its_current_and_a_rating_below_it_is_flagged() {
+    // The GUI fixture's main fuse F1 (rated 400 A) carries all of its 200 A design current.
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Pack").click();
+    h.run();
+    h.get_by_label("Node F1").click();
+    h.run();
+    h.get_by_label("Current at design: 200 A of 200 A");
+    assert!(
+        h.query_by_label_contains("would open in normal use")
+            .is_none()
+    );
+    // Rated 150 A it would open at the design current: the problem list says so, and by how much.
+    h.get_by_label("Rating").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Rating").type_text("150");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    // In the problem list and again beside the selected fuse's inspector.
+    let warnings: Vec<String> = h
+        .query_all_by_label_contains("rated 150 A but carries 200 A")
+        .map(|n| text_of(&n))
+        .collect();
+    assert!(!warnings.is_empty());
+    for w in &warnings {
+        assert!(w.contains("rate it above 200 A"), "{w}");
+    }
+    assert!(
+        warnings.iter().any(|w| w.starts_with("node F1: ")),
+        "{warnings:?}"
+    );
+    // One undoable step restores the rating and clears the warning.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert!(
+        h.query_by_label_contains("would open in normal use")
+            .is_none()
+    );
+}
+
+#[test]
 fn layout_view_draws_busbar_and_bms_and_says_they_are_schematic() {
     let mut h = open_fixture(vec![]);
     h.get_by_label("Pack").click();
@@ -980,6 +1022,87 @@ fn the_entropic_table_is_added_edited_with_a_negative_value_and_removed() {
         project_of(&h).cell(&id).unwrap().entropic.is_some(),
         "undo brings it back"
     );
+}
+
+#[test]
+fn an_entropic_table_over_ocv_is_edited_in_a_grid_of_ocv_points() {
+    use packwright::model::cell::Entropic;
+    use packwright::model::table::{LastAxis, Table};
+    // The fixture's cell given dU/dT over OCV: -0.1, 0.05 and 0.1 mV/K at 3.4, 3.7 and 4.1 V.
+    let mut p = packwright::preset::load_file(&data("gui_fixture.ron")).unwrap();
+    let t = Table::new(
+        vec![298.15],
+        vec![0.0],
+        vec![3.4, 3.7, 4.1],
+        LastAxis::OcvV,
+        vec![-1.0e-4, 0.5e-4, 1.0e-4],
+    )
+    .unwrap();
+    p.cells[0].entropic = Some(Entropic { du_dt_v_per_k: t });
+    let id = p.cells[0].id.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("entropic_over_ocv.ron");
+    packwright::preset::save_file(&p, &path).unwrap();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1700.0))
+        .with_max_steps(64)
+        .build_ui_state(
+            |ui, app: &mut StudioApp| app.ui(ui),
+            StudioApp::for_tests(vec![], None),
+        );
+    h.run();
+    drop_file(&mut h, path);
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("OCV table").click();
+    h.run();
+    h.get_by_label("dU/dT table").click();
+    h.run();
+    // Its rows are OCV points in volts, not SOC.
+    h.get_by_label("dU/dT OCV point 2");
+    assert!(h.query_by_label("dU/dT SOC point 2").is_none());
+    let depth = h.state().doc.as_ref().unwrap().undo_depth();
+    h.get_by_label("dU/dT at 3.7 V OCV, 25 °C").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("dU/dT at 3.7 V OCV, 25 °C")
+        .type_text("-0.2");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let du = |h: &Harness<'_, StudioApp>, ocv: f64| {
+        let p = project_of(h);
+        let t = p.cell(&id).unwrap().entropic.clone().unwrap().du_dt_v_per_k;
+        assert_eq!(t.last_axis, LastAxis::OcvV, "still over OCV");
+        t.eval(298.15, 0.0, ocv)
+    };
+    // -0.2 mV/K stored at 3.7 V (1e-15 V/K: one mV→V division); halfway to 4.1 V the table
+    // interpolates to (-0.2 + 0.1) / 2 = -0.05 mV/K.
+    assert!((du(&h, 3.7) + 2.0e-4).abs() < 1e-15);
+    assert!((du(&h, 3.9) + 0.5e-4).abs() < 1e-15);
+    assert_eq!(h.state().doc.as_ref().unwrap().undo_depth(), depth + 1);
+    // An OCV point moved past its neighbour is refused with a message in volts, and nothing changes.
+    let before = project_of(&h);
+    h.get_by_label("dU/dT OCV point 2").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("dU/dT OCV point 2").type_text("4.2");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label_contains("OCV 4.200 V refused: OCV points must stay in increasing order");
+    assert!(project_of(&h) == before, "nothing changed");
+    // A point added in the widest gap (3.7–4.1 V) sits at 3.9 V.
+    h.get_by_label("Add OCV point (dU/dT)").click();
+    h.run();
+    let p = project_of(&h);
+    let t = &p
+        .cell(&id)
+        .unwrap()
+        .entropic
+        .as_ref()
+        .unwrap()
+        .du_dt_v_per_k;
+    assert_eq!(t.soc.len(), 4);
+    assert!((t.soc[2] - 3.9).abs() < 1e-12, "{:?}", t.soc);
 }
 
 /// The number at the start of `text` after `prefix` (e.g. "Energy (nominal): 6.70 kWh" → 6.70).

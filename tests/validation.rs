@@ -878,6 +878,7 @@ fn at_least_twelve_distinct_rules_are_exercised() {
         "sealing-insufficient",
         "busbar-undersized",
         "link-undersized",
+        "fuse-undersized",
         "bms-missing",
         "bms-mass-ignored",
         "bms-unmonitored",
@@ -1007,6 +1008,40 @@ fn busbar_in_one_of_two_parallel_strings_is_checked_for_its_half_of_the_current(
         ],
         &[],
     );
+}
+
+/// The prismatic fixture (one string, 150 A design current) with its main fuse `F1` rated `a`.
+fn with_fuse_rating(a: f64) -> Project {
+    let mut p = prismatic_project();
+    if let PackNode::Fuse { rating_a, .. } = node_mut(&mut p, "F1") {
+        *rating_a = a;
+    }
+    p
+}
+
+#[test]
+fn a_fuse_rated_below_its_design_current_would_open_in_normal_use() {
+    // F1 is in the pack's only path: it carries all of the 150 A design current. Rated 151 A it
+    // holds; rated 149 A it would open at the design current.
+    let ok = clean(with_fuse_rating(151.0), "fuse-undersized");
+    fires(
+        &ok,
+        &with_fuse_rating(149.0),
+        "fuse-undersized",
+        Severity::Warning,
+        Location::Node("F1".into()),
+        &[
+            "rated 149 A but carries 150 A of the 150 A pack design current",
+            "rate it above 150 A",
+        ],
+        &[],
+    );
+    // A rating of zero is not a fuse: reported as a non-physical value, not as undersized.
+    let d = diagnose(&with_fuse_rating(0.0));
+    assert!(d.by_rule("fuse-undersized").is_empty());
+    assert!(d.items.iter().any(|x| x.rule == "non-physical-value"
+        && x.location == Location::Node("F1".into())
+        && x.message.contains("fuse rating must be greater than zero")));
 }
 
 /// The two-string fixture with the M1–M2 link (in the first string) given `section_m2`.

@@ -20,10 +20,10 @@ pub struct SweepArgs {
     /// Cells, comma-separated ids (project or bundled library).
     #[arg(long, value_delimiter = ',', required = true)]
     pub cells: Vec<String>,
-    /// Series counts: N, A..B, A..=B[:STEP] or a comma list.
+    /// Series counts: N, A..B, A..=B (optionally followed by :STEP, e.g. 90..=100:2) or a comma list.
     #[arg(long)]
     pub series: String,
-    /// Parallel counts: N, A..B, A..=B[:STEP] or a comma list.
+    /// Parallel counts: N, A..B, A..=B (optionally followed by :STEP, e.g. 90..=100:2) or a comma list.
     #[arg(long)]
     pub parallel: String,
     /// Drive cycle for the range.

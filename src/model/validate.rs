@@ -195,13 +195,7 @@ fn undersized(
     if density <= h.current_density_a_per_m2 * (1.0 + 1e-9) {
         return;
     }
-    let unsolved = roll
-        .currents
-        .unsolved
-        .as_ref()
-        .map_or(String::new(), |why| {
-            format!(" (taken as all of it: the split over parallel branches is not known, {why})")
-        });
+    let unsolved = unsolved_note(roll);
     d.push(
         Severity::Warning,
         code,
@@ -216,6 +210,17 @@ fn undersized(
             carried_a / h.current_density_a_per_m2 * 1e6
         ),
     );
+}
+
+/// Empty when the design current's split over the pack's parts is solved; otherwise why every
+/// part is taken to carry all of it, for a message about a part's current.
+fn unsolved_note(roll: &Rollup) -> String {
+    roll.currents
+        .unsolved
+        .as_ref()
+        .map_or(String::new(), |why| {
+            format!(" (taken as all of it: the split over parallel branches is not known, {why})")
+        })
 }
 
 fn positive(d: &mut Diagnostics, loc: &Location, name: &str, value: f64) -> bool {
@@ -627,16 +632,35 @@ pub fn validate(input: &ValidationInput<'_>) -> Diagnostics {
                 id,
                 resistance_ohm,
                 mass_kg,
-            }
-            | PackNode::Fuse {
-                id,
-                resistance_ohm,
-                mass_kg,
-                ..
             } => {
                 let loc = Location::Node(id.0.clone());
                 positive(&mut d, &loc, "resistance", *resistance_ohm);
                 non_negative(&mut d, &loc, "mass", *mass_kg);
+            }
+            PackNode::Fuse {
+                id,
+                rating_a,
+                resistance_ohm,
+                mass_kg,
+            } => {
+                let loc = Location::Node(id.0.clone());
+                positive(&mut d, &loc, "resistance", *resistance_ohm);
+                non_negative(&mut d, &loc, "mass", *mass_kg);
+                // A fuse rated below the current it carries at the pack design current (its
+                // share in parallel strings) would open in normal use.
+                let carried = roll.currents.node_current_a(&id.0);
+                if positive(&mut d, &loc, "fuse rating", *rating_a) && *rating_a < carried {
+                    let unsolved = unsolved_note(roll);
+                    d.push(
+                        Severity::Warning,
+                        "fuse-undersized",
+                        loc,
+                        format!(
+                            "rated {:.0} A but carries {:.0} A of the {:.0} A pack design current{unsolved}: it would open in normal use (rate it above {:.0} A)",
+                            rating_a, carried, pack.hardware.design_current_a, carried
+                        ),
+                    );
+                }
             }
             PackNode::Busbar {
                 id,

@@ -25,7 +25,7 @@
 //! test holds them to): the short rows split into *blocks* that reach back to no row before them
 //! (a module's cells with its plate, coolant and housing), and the trailing long rows of nodes that
 //! join the blocks (the pack enclosure) form the *tail*. Blocks of the same shape, as identical
-//! modules give, are solved four side by side in the lanes of one vector ([`LANES`]): each lane
+//! modules give, are solved four side by side in the lanes of one vector (`LANES`): each lane
 //! does exactly its block's arithmetic, and a row's dependent chain of multiply–subtracts is
 //! shared by four blocks. The backward sweep finishes a short row as one sum over a copy of its
 //! column of L (no scatter into the rows above, whose loads would wait on the overlapping stores);

@@ -3,8 +3,10 @@
 //!
 //! "New cell" adds a blank cell of a chosen family (`Cell::blank`: the documented family defaults).
 //! The OCV, R0, RC and entropic (dU/dT) tables are edited as grids (mV, mΩ, F, mV/K) with SOC points
-//! that can be added and removed (the entropic table itself can be added and removed); every change is one undoable edit (typing in one field merges into one step), and an edit
-//! that would make a table invalid is refused with a message beside the grid.
+//! (OCV points for an entropic table given over OCV) that can be added and removed (the entropic
+//! table itself can be added and removed); every change is one undoable edit (typing in one field
+//! merges into one step), and an edit that would make a table invalid is refused with a message
+//! beside the grid.
 
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
@@ -14,7 +16,7 @@ use crate::gui::document::Edit;
 use crate::gui::widgets::{GridOutcome, Qty, ValueRule, quantity_row, table_grid};
 use crate::model::cell::{Cell, ChemistryFamily, Electrolyte, Entropic};
 use crate::model::ids::CellId;
-use crate::model::table::{LastAxis, Table};
+use crate::model::table::Table;
 use crate::units::{self, fmt_sig};
 
 /// Sortable columns.
@@ -588,16 +590,10 @@ fn tables_editor(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
             ValueRule::Positive,
         ));
     }
-    // Entropic coefficient dU/dT, when the cell has one over SOC (a table over OCV is left to the
-    // cell file: this grid's rows are SOC points).
+    // Entropic coefficient dU/dT, over SOC or over OCV (the grid's rows follow the table's axis).
     grids.push((
         "dU/dT".to_owned(),
-        |c| {
-            c.entropic
-                .as_ref()
-                .map(|e| &e.du_dt_v_per_k)
-                .filter(|t| t.last_axis == LastAxis::Soc)
-        },
+        |c| c.entropic.as_ref().map(|e| &e.du_dt_v_per_k),
         |c, t| {
             if let Some(e) = c.entropic.as_mut() {
                 e.du_dt_v_per_k = t;
@@ -656,15 +652,7 @@ fn entropic_presence(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
                     .map(|t| Some(Entropic { du_dt_v_per_k: t }))
             })
             .flatten(),
-        Some(e) => {
-            if e.du_dt_v_per_k.last_axis != LastAxis::Soc {
-                ui.label(
-                    "The dU/dT table is over open-circuit voltage, not SOC: edit it in the cell \
-                     file (this grid edits SOC tables).",
-                );
-            }
-            ui.button("Remove entropic table").clicked().then_some(None)
-        }
+        Some(_) => ui.button("Remove entropic table").clicked().then_some(None),
     };
     if let Some(entropic) = next {
         let mut c = cell.clone();

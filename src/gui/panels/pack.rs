@@ -1110,6 +1110,19 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                         merge: Some(format!("node:{id}:r")),
                     });
                 }
+                // What it carries at the pack design current (checked against the rating by
+                // the `fuse-undersized` rule).
+                let hw = project.pack.hardware;
+                let carried_a = app.figures.rollup.currents.node_current_a(id.as_str());
+                fig_row(
+                    ui,
+                    "Current at design",
+                    &format!(
+                        "{} of {}",
+                        units::fmt_unit(carried_a, 3, "A"),
+                        units::fmt_unit(hw.design_current_a, 3, "A")
+                    ),
+                );
             }
             PackNode::Busbar {
                 material,

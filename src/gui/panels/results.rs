@@ -344,25 +344,31 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     ),
                 );
             });
+        // Horizontal bars, one row per term from the top, each row named on the axis (a vertical
+        // chart could name only the bars its grid happened to mark).
+        let n = o.energy_breakdown_j.len();
+        let row_of = move |k: usize| (n - 1 - k) as f64;
         let bars: Vec<Bar> = o
             .energy_breakdown_j
             .iter()
             .enumerate()
             .map(|(k, (name, j))| {
-                Bar::new(k as f64, units::j_to_kwh(*j))
-                    .name(name)
+                Bar::new(row_of(k), units::j_to_kwh(*j))
+                    .name(term_label(name))
+                    .width(0.7)
                     .fill(theme.series_color(k))
             })
             .collect();
         let names: Vec<String> = o
             .energy_breakdown_j
             .iter()
-            .map(|(n, _)| n.clone())
+            .rev()
+            .map(|(name, _)| term_label(name))
             .collect();
-        Plot::new("energy_breakdown")
-            .height(140.0)
-            .y_axis_label("kWh")
-            .x_axis_formatter(move |m, _| {
+        // Rows 16 points apart with every one named: the axis normally hides labels closer than
+        // 20 points.
+        let names_axis = egui_plot::AxisHints::new_y()
+            .formatter(move |m, _| {
                 let k = m.value.round();
                 if (m.value - k).abs() < 1e-6 && k >= 0.0 {
                     names.get(k as usize).cloned().unwrap_or_default()
@@ -370,9 +376,19 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     String::new()
                 }
             })
+            .label_spacing(12.0..=13.0)
+            .min_thickness(120.0);
+        Plot::new("energy_breakdown")
+            .height(16.0 * n as f32 + 40.0)
+            .x_axis_label("kWh")
+            .custom_y_axes(vec![names_axis])
+            .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+            .grid_spacing(10.0..=300.0)
             .allow_scroll(false)
+            .allow_drag(false)
+            .allow_zoom(false)
             .show(&mut cols[1], |p| {
-                p.bar_chart(BarChart::new("Energy", bars));
+                p.bar_chart(BarChart::new("Energy", bars).horizontal());
             });
     });
     let h = ((ui.available_height() - 40.0) / 3.0).max(90.0);
@@ -383,6 +399,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             let t = &o.time_s;
             Plot::new("voltage_current")
                 .height(h)
+                .custom_y_axes(vec![value_axis()])
                 .legend(Legend::default())
                 .link_axis(link, [true, false])
                 .link_cursor(link, [true, false])
@@ -395,6 +412,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 });
             Plot::new("soc")
                 .height(h)
+                .custom_y_axes(vec![value_axis()])
+                // Every 10 % with labels every 20 % where the plot is short (log-10 steps would
+                // mark only 0 and 100).
+                .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [10.0, 20.0, 100.0]))
                 .legend(Legend::default())
                 .link_axis(link, [true, false])
                 .link_cursor(link, [true, false])
@@ -405,6 +426,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 });
             Plot::new("temps")
                 .height(h)
+                .custom_y_axes(vec![value_axis()])
                 .legend(Legend::default())
                 .link_axis(link, [true, false])
                 .link_cursor(link, [true, false])
@@ -600,6 +622,18 @@ fn heat_map(
             theme.text_weak,
         );
     }
+}
+
+/// The value axis of the time plots: numbers down to 12 points apart (egui_plot's default hides
+/// them below 20, which left a short plot with a lone "0").
+fn value_axis() -> egui_plot::AxisHints<'static> {
+    egui_plot::AxisHints::new_y().label_spacing(12.0..=18.0)
+}
+
+/// A breakdown term's report key as a label: "inertia_net_of_regen" → "inertia net of regen",
+/// "cabin_hvac" → "cabin HVAC".
+fn term_label(key: &str) -> String {
+    key.replace('_', " ").replace("hvac", "HVAC")
 }
 
 #[cfg(test)]

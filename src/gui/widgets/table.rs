@@ -1,19 +1,21 @@
-//! A grid editor for a parameter table over SOC (rows) and temperature × current (columns): every
-//! value in its display unit, SOC points that can be edited, added and removed.
+//! A grid editor for a parameter table over its last axis (rows: SOC, or OCV for an entropic table
+//! given over OCV) and temperature × current (columns): every value in its display unit, row points
+//! that can be edited, added and removed.
 //!
 //! The grid never changes a table in place: it hands back the whole new table when an edit is valid,
-//! or a message saying why it was refused (SOC points out of order, a resistance that is not
+//! or a message saying why it was refused (row points out of order, a resistance that is not
 //! positive, an OCV that would no longer rise with SOC, a dU/dT that is not a number). A refused
-//! edit changes nothing. Tables over OCV (`LastAxis::OcvV`) are not for this grid.
+//! edit changes nothing.
 //!
-//! Each field carries an accessible name (`"{name} at {soc} % SOC, {t} °C"` with the SOC in % without
-//! trailing zeros, e.g. `"OCV at 50 % SOC, 25 °C"`; `"{name} SOC point
-//! {k}"`) so screen readers and tests find it.
+//! Each field carries an accessible name so screen readers and tests find it: over SOC
+//! `"{name} at {soc} % SOC, {t} °C"` with the SOC in % without trailing zeros (e.g. `"OCV at 50 %
+//! SOC, 25 °C"`) and `"{name} SOC point {k}"`; over OCV `"{name} at {v} V OCV, {t} °C"` (volts to
+//! at most three decimals, e.g. `"dU/dT at 3.65 V OCV, 25 °C"`) and `"{name} OCV point {k}"`.
 
 use egui::{DragValue, Ui, WidgetInfo, WidgetType};
 
 use crate::gui::widgets::Qty;
-use crate::model::table::Table;
+use crate::model::table::{LastAxis, Table};
 use crate::units;
 
 /// What the values of a table must satisfy.
@@ -38,10 +40,89 @@ pub enum GridOutcome {
     Refused(String),
 }
 
-/// A SOC as a short percentage: 0.5 → "50", 0.525 → "52.5".
-fn pct_label(soc: f64) -> String {
-    let s = format!("{:.2}", units::frac_to_pct(soc));
+/// A number to at most `decimals` decimals without trailing zeros: 50.00 → "50", 3.650 → "3.65".
+fn short(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// What the rows of a table are: its last axis, as the grid shows and bounds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowAxis {
+    /// State of charge, shown in %, within 0–100 %.
+    Soc,
+    /// Open-circuit voltage, shown in V, above 0 V.
+    Ocv,
+}
+
+impl RowAxis {
+    /// The row axis of `t`.
+    pub fn of(t: &Table) -> Self {
+        match t.last_axis {
+            LastAxis::Soc => Self::Soc,
+            LastAxis::OcvV => Self::Ocv,
+        }
+    }
+
+    /// Short name of the axis ("SOC", "OCV").
+    fn word(self) -> &'static str {
+        match self {
+            Self::Soc => "SOC",
+            Self::Ocv => "OCV",
+        }
+    }
+
+    /// A point in its display unit (% or V).
+    fn to_display(self, x: f64) -> f64 {
+        match self {
+            Self::Soc => units::frac_to_pct(x),
+            Self::Ocv => x,
+        }
+    }
+
+    /// A point from its display unit.
+    fn to_si(self, x: f64) -> f64 {
+        match self {
+            Self::Soc => units::pct_to_frac(x),
+            Self::Ocv => x,
+        }
+    }
+
+    /// A point as a short label with its unit: "50 % SOC", "3.65 V OCV".
+    fn label(self, x: f64) -> String {
+        match self {
+            Self::Soc => format!("{} % SOC", short(units::frac_to_pct(x), 2)),
+            Self::Ocv => format!("{} V OCV", short(x, 3)),
+        }
+    }
+
+    /// A point for a message: "52.5 %", "3.650 V".
+    fn show(self, x: f64) -> String {
+        match self {
+            Self::Soc => format!("{:.1} %", units::frac_to_pct(x)),
+            Self::Ocv => format!("{x:.3} V"),
+        }
+    }
+
+    /// The open range the points must stay in: `(lowest, highest)`; a first (last) point may sit
+    /// on the lower (upper) bound when it is finite and closed (SOC 0 and 100 %; OCV above 0 V,
+    /// with no upper bound).
+    fn bounds(self) -> (f64, f64) {
+        match self {
+            Self::Soc => (0.0, 1.0),
+            Self::Ocv => (0.0, f64::INFINITY),
+        }
+    }
+
+    /// Where a point added to a one-point table goes, and at which row.
+    fn second_point(self, p0: f64) -> (usize, f64) {
+        match self {
+            Self::Soc if p0 < 1.0 => (1, (p0 + 1.0) / 2.0),
+            Self::Soc => (0, 0.5),
+            // 0.1 V above: an OCV table's rows are a few tenths of a volt apart.
+            Self::Ocv => (1, p0 + 0.1),
+        }
+    }
 }
 
 fn index(t: &Table, ti: usize, ii: usize, s: usize) -> usize {
@@ -81,9 +162,9 @@ pub fn check_value(
         let above = (s + 1 < t.soc.len()).then(|| at(s + 1));
         if below.is_some_and(|b| v <= b) || above.is_some_and(|a| v >= a) {
             return Err(format!(
-                "{name} must rise with SOC: {} at {:.1} % must lie between {} and {}",
+                "{name} must rise with SOC: {} at {} must lie between {} and {}",
                 show(v),
-                units::frac_to_pct(t.soc[s]),
+                RowAxis::of(t).show(t.soc[s]),
                 below.map_or("—".to_owned(), show),
                 above.map_or("—".to_owned(), show)
             ));
@@ -92,43 +173,54 @@ pub fn check_value(
     Ok(())
 }
 
-/// Checks a proposed SOC value for row `s`.
-pub fn check_soc(t: &Table, s: usize, soc: f64) -> Result<(), String> {
-    let lo = if s > 0 { t.soc[s - 1] } else { 0.0 };
+/// Checks a proposed point (SOC, or OCV for a table over OCV) for row `s`.
+pub fn check_soc(t: &Table, s: usize, x: f64) -> Result<(), String> {
+    let axis = RowAxis::of(t);
+    let (lowest, highest) = axis.bounds();
+    let lo = if s > 0 { t.soc[s - 1] } else { lowest };
     let hi = if s + 1 < t.soc.len() {
         t.soc[s + 1]
     } else {
-        1.0
+        highest
     };
-    let strict_lo = s > 0;
+    // Between its neighbours; the first SOC point may be 0 %, the first OCV point not 0 V.
+    let strict_lo = s > 0 || axis == RowAxis::Ocv;
     let strict_hi = s + 1 < t.soc.len();
-    let ok = soc.is_finite()
-        && (if strict_lo { soc > lo } else { soc >= lo })
-        && (if strict_hi { soc < hi } else { soc <= hi });
+    let ok = x.is_finite()
+        && (if strict_lo { x > lo } else { x >= lo })
+        && (if strict_hi { x < hi } else { x <= hi });
     if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "SOC {:.1} % refused: SOC points must stay in increasing order within 0–100 % (this one between {:.1} % and {:.1} %)",
-            units::frac_to_pct(soc),
-            units::frac_to_pct(lo),
-            units::frac_to_pct(hi)
-        ))
+        return Ok(());
     }
+    let word = axis.word();
+    Err(match axis {
+        RowAxis::Soc => format!(
+            "{word} {} refused: {word} points must stay in increasing order within 0–100 % (this one between {} and {})",
+            axis.show(x),
+            axis.show(lo),
+            axis.show(hi)
+        ),
+        RowAxis::Ocv if s + 1 < t.soc.len() => format!(
+            "{word} {} refused: {word} points must stay in increasing order above 0 V (this one between {} and {})",
+            axis.show(x),
+            axis.show(lo),
+            axis.show(hi)
+        ),
+        RowAxis::Ocv => format!(
+            "{word} {} refused: {word} points must stay in increasing order above 0 V (this one above {})",
+            axis.show(x),
+            axis.show(lo)
+        ),
+    })
 }
 
-/// The table with a SOC point inserted in the middle of its widest gap (values interpolated
-/// linearly between the neighbours); None when there is no room (one point at 0 or fewer points
-/// than two is handled by duplicating towards the open side).
+/// The table with a row point (SOC, or OCV) inserted in the middle of its widest gap (values
+/// interpolated linearly between the neighbours); a one-point table gets a second point towards
+/// the open side, with the same values. None when the result would not be a valid table.
 pub fn add_soc_point(t: &Table) -> Option<Table> {
     let ns = t.soc.len();
     let (at, soc) = if ns == 1 {
-        let s0 = t.soc[0];
-        if s0 < 1.0 {
-            (1, (s0 + 1.0) / 2.0)
-        } else {
-            (0, 0.5)
-        }
+        RowAxis::of(t).second_point(t.soc[0])
     } else {
         let k = (0..ns - 1)
             .max_by(|&a, &b| (t.soc[a + 1] - t.soc[a]).total_cmp(&(t.soc[b + 1] - t.soc[b])))?;
@@ -192,32 +284,41 @@ pub fn table_grid(ui: &mut Ui, name: &str, table: &Table, q: Qty, rule: ValueRul
             t
         }
     };
+    let axis = RowAxis::of(table);
+    let word = axis.word();
     egui::ScrollArea::horizontal()
         .id_salt(("table_grid_scroll", name))
         .show(ui, |ui| {
             egui::Grid::new(("table_grid", name))
                 .striped(true)
                 .show(ui, |ui| {
-                    ui.strong("SOC, %");
+                    ui.strong(match axis {
+                        RowAxis::Soc => "SOC, %",
+                        RowAxis::Ocv => "OCV, V",
+                    });
                     for c in &cols {
                         ui.strong(format!("{} ({})", col_label(c), q.symbol));
                     }
                     ui.label("");
                     ui.end_row();
                     for s in 0..ns {
-                        let mut soc_pct = units::frac_to_pct(table.soc[s]);
-                        let r = ui.add(
-                            DragValue::new(&mut soc_pct)
+                        let mut shown_x = axis.to_display(table.soc[s]);
+                        let r = ui.add(match axis {
+                            RowAxis::Soc => DragValue::new(&mut shown_x)
                                 .speed(0.1)
                                 .max_decimals(2)
                                 .suffix(" %"),
-                        );
-                        let soc_name = format!("{name} SOC point {}", s + 1);
+                            RowAxis::Ocv => DragValue::new(&mut shown_x)
+                                .speed(0.001)
+                                .max_decimals(3)
+                                .suffix(" V"),
+                        });
+                        let soc_name = format!("{name} {word} point {}", s + 1);
                         r.widget_info(|| {
                             WidgetInfo::labeled(WidgetType::DragValue, true, soc_name.clone())
                         });
                         if r.changed() {
-                            let soc = units::pct_to_frac(soc_pct);
+                            let soc = axis.to_si(shown_x);
                             match check_soc(table, s, soc) {
                                 Ok(()) => {
                                     let mut next = table.clone();
@@ -237,8 +338,8 @@ pub fn table_grid(ui: &mut Ui, name: &str, table: &Table, q: Qty, rule: ValueRul
                                     .min_decimals(0),
                             );
                             let field = format!(
-                                "{name} at {} % SOC, {}",
-                                pct_label(table.soc[s]),
+                                "{name} at {}, {}",
+                                axis.label(table.soc[s]),
                                 col_label(&(ti, ii))
                             );
                             r.widget_info(|| {
@@ -258,8 +359,8 @@ pub fn table_grid(ui: &mut Ui, name: &str, table: &Table, q: Qty, rule: ValueRul
                         }
                         let del = ui
                             .add_enabled(ns > 2, egui::Button::new("−").small())
-                            .on_hover_text("Remove this SOC point");
-                        let del_name = format!("{name} remove SOC point {}", s + 1);
+                            .on_hover_text(format!("Remove this {word} point"));
+                        let del_name = format!("{name} remove {word} point {}", s + 1);
                         del.widget_info(|| {
                             WidgetInfo::labeled(WidgetType::Button, ns > 2, del_name.clone())
                         });
@@ -272,11 +373,12 @@ pub fn table_grid(ui: &mut Ui, name: &str, table: &Table, q: Qty, rule: ValueRul
                     }
                 });
         });
-    let add = ui.button(format!("Add SOC point ({name})"));
+    let word = RowAxis::of(table).word();
+    let add = ui.button(format!("Add {word} point ({name})"));
     if add.clicked() {
         out = match add_soc_point(table) {
             Some(next) => GridOutcome::Changed(next),
-            None => GridOutcome::Refused(format!("{name}: no room for another SOC point")),
+            None => GridOutcome::Refused(format!("{name}: no room for another {word} point")),
         };
     }
     out
@@ -306,6 +408,43 @@ mod tests {
             remove_soc_point(&two, 0).is_none(),
             "two points is the least"
         );
+    }
+
+    #[test]
+    fn ocv_rows_stay_positive_and_in_order_and_a_second_point_goes_above() {
+        let t = Table::new(
+            vec![298.15],
+            vec![0.0],
+            vec![3.4, 3.7, 4.1],
+            LastAxis::OcvV,
+            vec![-1e-4, 0.0, 1e-4],
+        )
+        .unwrap();
+        assert!(check_soc(&t, 1, 3.9).is_ok());
+        // Past a neighbour, at 0 V, or negative: refused, in volts.
+        let e = check_soc(&t, 1, 4.2).unwrap_err();
+        assert!(
+            e.contains("OCV 4.200 V refused") && e.contains("between 3.400 V and 4.100 V"),
+            "{e}"
+        );
+        assert!(check_soc(&t, 0, 0.0).is_err() && check_soc(&t, 0, -1.0).is_err());
+        // The last point has no upper bound (an OCV is not capped at 1 like a SOC).
+        assert!(check_soc(&t, 2, 4.5).is_ok());
+        assert!(check_soc(&t, 2, 3.6).unwrap_err().contains("above 3.700 V"));
+        // One point: the second goes 0.1 V above it, values copied.
+        let one = Table::new(
+            vec![298.15],
+            vec![0.0],
+            vec![3.6],
+            LastAxis::OcvV,
+            vec![2e-4],
+        )
+        .unwrap();
+        let two = add_soc_point(&one).unwrap();
+        assert_eq!(two.last_axis, LastAxis::OcvV);
+        assert!((two.soc[1] - 3.7).abs() < 1e-12 && two.values == vec![2e-4, 2e-4]);
+        assert_eq!(RowAxis::of(&two).label(3.65), "3.65 V OCV");
+        assert_eq!(RowAxis::of(&ocv()).label(0.525), "52.5 % SOC");
     }
 
     #[test]
