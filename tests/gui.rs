@@ -579,13 +579,14 @@ mod snapshots {
 /// The native window clears to the theme's background before every frame and leaves the panels
 /// unfilled (one full-window layer less for a software rasteriser). kittest renders over a
 /// transparent clear, so the test compares the two renderings pixel by pixel where that makes no
-/// difference: wherever the cleared rendering is opaque (widgets, canvases, plots) it must equal the
-/// filled one (to 1 step of 255, rounding); wherever it is transparent the filled one must show the
-/// background colour (to 1 step of 255), or be transparent too (kittest's margin outside the
-/// panels). Pixels the cleared rendering leaves partly transparent or additive (anti-aliased text
-/// and line edges, striped rows), which kittest blends over transparent in linear light instead of
-/// over the background, are not compared (about a tenth of the window). And the panels must
-/// really be left unfilled, or the mode would save nothing: most of the cleared image is transparent.
+/// difference: wherever the cleared rendering is opaque (widgets, canvases, plots) it must equal
+/// the filled one (to 1 step of 255, rounding); wherever it is transparent the filled one must
+/// show the background colour (to 1 step of 255), or be transparent too (kittest's margin outside
+/// the panels). Pixels the cleared rendering leaves partly transparent or additive (anti-aliased
+/// text and line edges, striped rows), which kittest blends over transparent in linear light
+/// instead of over the background, are not compared (about a tenth of the window). And the panels
+/// must really be left unfilled, or the mode would save nothing: most of the cleared image is
+/// transparent.
 #[test]
 fn cleared_window_draws_what_filled_panels_draw() {
     let render = |cleared: bool, view: &str| {
@@ -621,7 +622,8 @@ fn cleared_window_draws_what_filled_panels_draw() {
             let a = filled.get_pixel(x, y).0;
             let b = b.0;
             match b[3] {
-                0 if b != [0; 4] => partial += 1, // additive (stripes): blends with what is under it
+                // Additive (stripes): blends with whatever is under it.
+                0 if b != [0; 4] => partial += 1,
                 255 => assert!(
                     (0..4).all(|k| a[k].abs_diff(b[k]) <= 1),
                     "view {view:?}: ({x}, {y}) is {b:?} on the cleared window, {a:?} filled"

@@ -22,7 +22,8 @@
 //! flag, a frame line describes the previous frame, whose paint the interval covers: its view,
 //! eframe's CPU time for it in ms (UI, tessellation and GL calls, not the buffer swap), and what it
 //! sent to the renderer (`gui::paint_stats`: shapes, texts, circles, meshes, then vertices,
-//! indices, clipped primitives, tessellation ms and millions of pixels covered, which are 0 unless `PACKWRIGHT_FRAME_STATS=1`).
+//! indices, clipped primitives, tessellation ms and millions of pixels covered, which are 0 unless
+//! `PACKWRIGHT_FRAME_STATS=1`).
 //! The window draws with eframe's glow (OpenGL) renderer; `PACKWRIGHT_RENDERER=wgpu` picks wgpu.
 
 use std::collections::VecDeque;
@@ -1305,7 +1306,7 @@ impl StudioApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         if self.on_clear {
             // Panels are not filled on a cleared window; scroll areas still fade their edges into
-            // the background they find up the Ui stack, so the stack's root carries it (not painted).
+            // the background they find up the Ui stack, so the stack's root carries it (unpainted).
             let info =
                 egui::UiStackInfo::default().with_frame(egui::Frame::NONE.fill(self.theme.bg));
             ui.scope_builder(egui::UiBuilder::new().ui_stack_info(info), |ui| {
@@ -1421,7 +1422,7 @@ impl StudioApp {
             .map_or(f64::NAN, |t| (frame_start - t).as_secs_f64() * 1e3);
         log.last_frame = Some(frame_start);
         let ui_ms = (now - frame_start).as_secs_f64() * 1e3;
-        // The interval ends the previous frame: its view, CPU time and what it sent to the renderer.
+        // The interval ends the previous frame: its view, CPU time and what it sent to the GPU.
         crate::gui::paint_stats::install(ctx);
         let prev = crate::gui::paint_stats::last(ctx).unwrap_or_default();
         let prev_view = log.last_view.replace(self.view);

@@ -1,12 +1,12 @@
 //! What a frame sends to the renderer: shape counts of the frame's output (always, cheap) and, on
 //! request, the vertex and index counts of its tessellation and the time the tessellation took.
 //!
-//! Used only by the opt-in frame log (`PACKWRIGHT_FRAME_LOG`, see `app`): [`PaintStatsPlugin`] is an
-//! egui plugin whose output hook looks at every frame's `FullOutput` just before eframe tessellates
-//! and paints it. Counting the shapes walks the shape list once. The vertex counts need a
-//! tessellation of a copy of the shapes (the one eframe does is not visible to the app), which
-//! costs as much again as eframe's own; it runs only with `PACKWRIGHT_FRAME_STATS=1`, so frame rates
-//! are measured without it.
+//! Used only by the opt-in frame log (`PACKWRIGHT_FRAME_LOG`, see `app`): [`PaintStatsPlugin`] is
+//! an egui plugin whose output hook looks at every frame's `FullOutput` just before eframe
+//! tessellates and paints it. Counting the shapes walks the shape list once. The vertex counts need
+//! a tessellation of a copy of the shapes (the one eframe does is not visible to the app), which
+//! costs as much again as eframe's own; it runs only with `PACKWRIGHT_FRAME_STATS=1`, so frame
+//! rates are measured without it.
 //!
 //! Invariants: the plugin never changes the output; it only reads it.
 
