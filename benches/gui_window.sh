@@ -13,6 +13,10 @@
 # frames and edits counted only while the frame log's run flag is 1 for the "[run]" lines. Coordinates
 # are those of the 1280x800 window at (0,0) on a 1600x1000 screen; a layout change may move them
 # (check OUTDIR/running.png). Set PACKWRIGHT_RENDERER=wgpu to measure the wgpu renderer.
+# Each frame line also carries, for the frame its interval ends, the view, eframe's CPU time (UI,
+# tessellation, GL calls; not the swap) and what it sent to the renderer (see src/gui/app.rs);
+# PACKWRIGHT_FRAME_STATS=1 (exported before running this) adds vertex, index and pixel counts at
+# the price of a second tessellation per frame, so measure frame rates without it.
 set -u
 bin=$(realpath "$1"); out=$2; mkdir -p "$out"; out=$(realpath "$out"); rm -f "$out"/frames.log "$out"/marks
 preset=$(dirname "$(realpath "$0")")/../presets/sedan_2170_nmc.ron

@@ -574,6 +574,82 @@ mod snapshots {
     }
 }
 
+// ------------------------------------------------ the native window's cleared background
+
+/// The native window clears to the theme's background before every frame and leaves the panels
+/// unfilled (one full-window layer less for a software rasteriser). kittest renders over a
+/// transparent clear, so the test compares the two renderings pixel by pixel where that makes no
+/// difference: wherever the cleared rendering is opaque (widgets, canvases, plots) it must equal
+/// the filled one (to 1 step of 255, rounding); wherever it is transparent the filled one must
+/// show the background colour (to 1 step of 255), or be transparent too (kittest's margin outside
+/// the panels). Pixels the cleared rendering leaves partly transparent or additive (anti-aliased
+/// text and line edges, striped rows), which kittest blends over transparent in linear light
+/// instead of over the background, are not compared (about a tenth of the window). And the panels
+/// must really be left unfilled, or the mode would save nothing: most of the cleared image is
+/// transparent.
+#[test]
+fn cleared_window_draws_what_filled_panels_draw() {
+    let render = |cleared: bool, view: &str| {
+        let mut app = StudioApp::for_tests(
+            vec![Some(PathBuf::from("tests/data/gui_fixture.ron"))],
+            None,
+        );
+        if cleared {
+            app = app.on_cleared_window();
+        }
+        let mut h = harness(app);
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+        h.run();
+        lumped_range_km(&mut h);
+        standard_figures_shown(&mut h);
+        if !view.is_empty() {
+            h.get_by_label(view).click();
+            h.run();
+        }
+        h.remove_cursor();
+        h.run();
+        let bg = h.state().clear_color();
+        (h.render().unwrap(), bg)
+    };
+    for view in ["", "Module", "Vehicle & run"] {
+        let (filled, _) = render(false, view);
+        let (cleared, bg) = render(true, view);
+        let bg: Vec<u8> = bg.iter().map(|c| (c * 255.0).round() as u8).collect();
+        assert_eq!(filled.dimensions(), cleared.dimensions());
+        let (mut transparent, mut partial) = (0usize, 0usize);
+        for (x, y, b) in cleared.enumerate_pixels() {
+            let a = filled.get_pixel(x, y).0;
+            let b = b.0;
+            match b[3] {
+                // Additive (stripes): blends with whatever is under it.
+                0 if b != [0; 4] => partial += 1,
+                255 => assert!(
+                    (0..4).all(|k| a[k].abs_diff(b[k]) <= 1),
+                    "view {view:?}: ({x}, {y}) is {b:?} on the cleared window, {a:?} filled"
+                ),
+                0 => {
+                    transparent += 1;
+                    assert!(
+                        a[3] == 0 || (0..3).all(|k| a[k].abs_diff(bg[k]) <= 1) && a[3] == 255,
+                        "view {view:?}: ({x}, {y}) is left to the clear but {a:?} filled"
+                    );
+                }
+                _ => partial += 1,
+            }
+        }
+        let n = (filled.width() * filled.height()) as usize;
+        assert!(
+            transparent * 2 > n,
+            "view {view:?}: only {transparent} of {n} pixels left to the clear"
+        );
+        assert!(
+            partial * 5 < n,
+            "view {view:?}: {partial} of {n} pixels partly transparent"
+        );
+    }
+}
+
 // ------------------------------------------------ pack graph parts and cell tables (issue 5)
 
 /// The fixture in a tall window, so every row of the cell editor's tables is on screen.

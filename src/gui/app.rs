@@ -18,7 +18,12 @@
 //! going) and one per applied edit (`edit figures_ms <t> range_ms <t>`: from the edit to its roll-up
 //! on screen, and to its lumped range on screen) to `path`, and keeps the window repainting. A frame
 //! counts as on screen when the next frame starts, i.e. after it was tessellated, painted and
-//! presented, so both edit times include the paint of the frame that shows them.
+//! presented, so both edit times include the paint of the frame that shows them. After the run
+//! flag, a frame line describes the previous frame, whose paint the interval covers: its view,
+//! eframe's CPU time for it in ms (UI, tessellation and GL calls, not the buffer swap), and what it
+//! sent to the renderer (`gui::paint_stats`: shapes, texts, circles, meshes, then vertices,
+//! indices, clipped primitives, tessellation ms and millions of pixels covered, which are 0 unless
+//! `PACKWRIGHT_FRAME_STATS=1`).
 //! The window draws with eframe's glow (OpenGL) renderer; `PACKWRIGHT_RENDERER=wgpu` picks wgpu.
 
 use std::collections::VecDeque;
@@ -281,6 +286,8 @@ struct FrameLog {
     last_frame: Option<std::time::Instant>,
     /// The last edit, not yet logged.
     edit: Option<EditTiming>,
+    /// The view the previous frame drew.
+    last_view: Option<View>,
 }
 
 /// Where the last edit is on its way to the screen.
@@ -307,6 +314,7 @@ impl FrameLog {
             out: std::io::BufWriter::new(file),
             last_frame: None,
             edit: None,
+            last_view: None,
         })
     }
 
@@ -389,6 +397,12 @@ pub struct StudioApp {
     /// The "Convert cell" window, when open.
     pub convert: Option<panels::convert::ConvertState>,
     frame_log: Option<FrameLog>,
+    /// The window is cleared to the theme's background before every frame, so panels are not
+    /// filled (see [`Theme::apply_on_clear`]); set for the native window, not for tests.
+    on_clear: bool,
+    /// eframe's CPU time of the previous frame (UI, tessellation and paint calls, without the
+    /// buffer swap), for the frame log.
+    last_cpu_s: Option<f32>,
 }
 
 impl std::fmt::Debug for StudioApp {
@@ -435,6 +449,8 @@ impl StudioApp {
             export_job: None,
             convert: None,
             frame_log: FrameLog::from_env(),
+            last_cpu_s: None,
+            on_clear: false,
         }
     }
 
@@ -467,6 +483,19 @@ impl StudioApp {
     /// Queues more scripted dialog answers (only meaningful with [`ScriptedDialogs`]).
     pub fn set_dialogs(&mut self, dialogs: Box<dyn FileDialogs>) {
         self.dialogs = dialogs;
+    }
+
+    /// For a window whose renderer clears every frame to the theme's background
+    /// ([`StudioApp::clear_color`]): panels then leave their background to that clear.
+    pub fn on_cleared_window(mut self) -> Self {
+        self.on_clear = true;
+        self.theme_applied = None;
+        self
+    }
+
+    /// The colour the window is cleared to before every frame: the theme's background.
+    pub fn clear_color(&self) -> [f32; 4] {
+        self.theme.bg.to_normalized_gamma_f32()
     }
 
     /// Uses persisted settings.
@@ -1275,9 +1304,27 @@ impl StudioApp {
 
     /// One frame of UI (the eframe `ui` hook, and what tests drive).
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        if self.on_clear {
+            // Panels are not filled on a cleared window; scroll areas still fade their edges into
+            // the background they find up the Ui stack, so the stack's root carries it (unpainted).
+            let info =
+                egui::UiStackInfo::default().with_frame(egui::Frame::NONE.fill(self.theme.bg));
+            ui.scope_builder(egui::UiBuilder::new().ui_stack_info(info), |ui| {
+                self.frame_ui(ui);
+            });
+        } else {
+            self.frame_ui(ui);
+        }
+    }
+
+    fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         if self.theme_applied != Some(self.theme.kind) {
-            self.theme.apply(&ctx);
+            if self.on_clear {
+                self.theme.apply_on_clear(&ctx);
+            } else {
+                self.theme.apply(&ctx);
+            }
             self.theme_applied = Some(self.theme.kind);
         }
         let now_s = ctx.input(|i| i.time);
@@ -1375,9 +1422,24 @@ impl StudioApp {
             .map_or(f64::NAN, |t| (frame_start - t).as_secs_f64() * 1e3);
         log.last_frame = Some(frame_start);
         let ui_ms = (now - frame_start).as_secs_f64() * 1e3;
+        // The interval ends the previous frame: its view, CPU time and what it sent to the GPU.
+        crate::gui::paint_stats::install(ctx);
+        let prev = crate::gui::paint_stats::last(ctx).unwrap_or_default();
+        let prev_view = log.last_view.replace(self.view);
         log.line(&format!(
-            "frame {interval_ms:.3} {ui_ms:.3} {}",
-            u8::from(running)
+            "frame {interval_ms:.3} {ui_ms:.3} {} {:?} {:.3} {} {} {} {} {} {} {} {:.3} {:.3}",
+            u8::from(running),
+            prev_view.unwrap_or(self.view),
+            self.last_cpu_s.map_or(f64::NAN, |s| f64::from(s) * 1e3),
+            prev.shapes,
+            prev.texts,
+            prev.circles,
+            prev.meshes,
+            prev.vertices,
+            prev.indices,
+            prev.primitives,
+            prev.tessellate_ms,
+            prev.fill_mpx
         ));
         let Some(mut e) = log.edit.take() else {
             ctx.request_repaint();
@@ -1484,8 +1546,13 @@ fn slug(name: &str) -> String {
 }
 
 impl eframe::App for StudioApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.last_cpu_s = frame.info().cpu_usage;
         StudioApp::ui(self, ui);
+    }
+
+    fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
+        StudioApp::clear_color(self)
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -1528,7 +1595,9 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             let settings = UiSettings::load(cc.storage);
-            let mut app = StudioApp::new(Box::new(NativeDialogs), recovery).with_settings(settings);
+            let mut app = StudioApp::new(Box::new(NativeDialogs), recovery)
+                .with_settings(settings)
+                .on_cleared_window();
             if let Some(p) = &path {
                 app.open_at_start(p);
             }

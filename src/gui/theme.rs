@@ -199,14 +199,35 @@ impl Theme {
         v
     }
 
+    /// The visuals for a window whose renderer clears every frame to [`Theme::bg`] (see
+    /// [`Theme::apply_on_clear`]): panels leave their background to the clear instead of filling it
+    /// again. Same pixels, one full-window layer less for the rasteriser.
+    pub fn visuals_on_clear(&self) -> Visuals {
+        let mut v = self.visuals();
+        v.panel_fill = Color32::TRANSPARENT;
+        v
+    }
+
     /// Applies the theme to a context (visuals and a denser spacing).
     pub fn apply(&self, ctx: &egui::Context) {
+        self.apply_visuals(ctx, self.visuals());
+    }
+
+    /// Applies the theme for a window cleared to [`Theme::bg`] before every frame (the native
+    /// window; its `clear_color` must be [`Theme::bg`]): as [`Theme::apply`], but panels are not
+    /// filled, since the clear already painted their colour. With a software rasteriser (Mesa
+    /// llvmpipe) every filled pixel costs, and the panels covered the whole window once more.
+    pub fn apply_on_clear(&self, ctx: &egui::Context) {
+        self.apply_visuals(ctx, self.visuals_on_clear());
+    }
+
+    fn apply_visuals(&self, ctx: &egui::Context, visuals: Visuals) {
         let which = match self.kind {
             ThemeKind::Dark => egui::Theme::Dark,
             ThemeKind::Light => egui::Theme::Light,
         };
         ctx.set_theme(which);
-        ctx.set_visuals_of(which, self.visuals());
+        ctx.set_visuals_of(which, visuals);
         ctx.all_styles_mut(|s| {
             s.spacing.item_spacing = egui::vec2(6.0, 3.0);
             s.spacing.button_padding = egui::vec2(5.0, 1.0);

@@ -126,6 +126,7 @@ fn draw_top_view(ui: &mut egui::Ui, m: &ModuleDesign, cell: &Cell, theme: &Theme
     let layers = m.layout.layers.max(1) as usize;
     let per_layer = pos.len();
     let parallel = m.parallel.max(1) as usize;
+    let outline = theme.outline_stroke();
     for (k, p) in pos.iter().enumerate() {
         // Cells in order: position k of the bottom layer; its parallel group is k / parallel.
         let group = (k * layers) / parallel;
@@ -138,7 +139,14 @@ fn draw_top_view(ui: &mut egui::Ui, m: &ModuleDesign, cell: &Cell, theme: &Theme
         if matches!(cell.format, CellFormat::Cylindrical { .. })
             && m.layout.orientation == Orientation::Upright
         {
-            painter.circle(c, (foot[0] * s / 2.0) as f32, fill, theme.outline_stroke());
+            // A circle with its outline, as two filled discs: the outline's colour out to the
+            // outline's outer edge, the fill (made opaque over the canvas, as it would show) on
+            // top. Small filled discs are one textured quad each (egui's pre-rasterised discs),
+            // where a stroked circle is a feathered ring of 64 or more vertices: a module of 1104
+            // cells went from 88 000 vertices to 9 000, drawn the same.
+            let r = (foot[0] * s / 2.0) as f32;
+            painter.circle_filled(c, r + outline.width, outline.color);
+            painter.circle_filled(c, r, theme.canvas_bg.blend(fill));
         } else {
             let r = egui::Rect::from_center_size(
                 c,

@@ -2,6 +2,7 @@
 //! current, SOC and min/max cell temperature over time (hover for values), and a heat map of cell
 //! temperatures over the pack layout at a chosen time.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
@@ -73,12 +74,106 @@ impl RunOutcome {
 pub struct ResultsState {
     /// Sample shown in the heat map.
     pub heat_sample: usize,
+    /// The heat map's cells as a texture.
+    pub heat: HeatTexture,
 }
 
-/// Buckets a long trace is reduced to for plotting: each keeps its lowest and highest point, so a
-/// plot a few hundred pixels wide shows the same envelope (current spikes included) from at most
-/// twice this many points instead of one per engine step.
-pub const PLOT_BUCKETS: usize = 1000;
+/// A filled rectangle in physical pixels (`[x0, y0, x1, y1]`) and its colour.
+pub type PixelRect = ([f32; 4], egui::Color32);
+
+/// Fills `rects` in order into a transparent `size` image (premultiplied, blended in gamma space as
+/// the renderer blends), each pixel getting the fraction of its area a rectangle covers: a box
+/// filter. For axis-aligned edges this is what egui's 1-pixel anti-aliasing feather gives when
+/// sampled at pixel centres, so the image shows the rectangles as drawing them one by one would.
+pub fn rasterise_rects(size: [usize; 2], rects: &[PixelRect]) -> egui::ColorImage {
+    let [w, h] = size;
+    let mut acc = vec![[0.0f32; 4]; w * h];
+    for &([x0, y0, x1, y1], color) in rects {
+        let (x0, x1) = (x0.max(0.0), x1.min(w as f32));
+        let (y0, y1) = (y0.max(0.0), y1.min(h as f32));
+        if !(x0 < x1 && y0 < y1) {
+            continue;
+        }
+        let src = color.to_array().map(|c| f32::from(c) / 255.0);
+        for py in (y0.floor() as usize)..(y1.ceil() as usize).min(h) {
+            let cy = y1.min(py as f32 + 1.0) - y0.max(py as f32);
+            for px in (x0.floor() as usize)..(x1.ceil() as usize).min(w) {
+                let cov = cy * (x1.min(px as f32 + 1.0) - x0.max(px as f32));
+                let d = &mut acc[py * w + px];
+                let keep = 1.0 - src[3] * cov;
+                for k in 0..4 {
+                    d[k] = src[k] * cov + d[k] * keep;
+                }
+            }
+        }
+    }
+    let to_u8 = |v: f32| (v * 255.0).round().clamp(0.0, 255.0) as u8;
+    egui::ColorImage::new(
+        size,
+        acc.iter()
+            .map(|p| {
+                egui::Color32::from_rgba_premultiplied(
+                    to_u8(p[0]),
+                    to_u8(p[1]),
+                    to_u8(p[2]),
+                    to_u8(p[3]),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The heat map's thousands of cells drawn once into a texture and shown as one quad (a cell
+/// fidelity run of the sedan preset is 4416 rectangles: 35 000 vertices a frame for the renderer
+/// otherwise). Rebuilt whenever what it shows changes: the rectangles and colours are compared with
+/// the last ones every frame (design, run, sample, zoom, window size, theme all reach it through
+/// them), so it cannot go stale.
+#[derive(Default)]
+pub struct HeatTexture {
+    size: [usize; 2],
+    rects: Vec<PixelRect>,
+    texture: Option<egui::TextureHandle>,
+    /// How many times the texture was built (for tests).
+    pub builds: u64,
+}
+
+impl std::fmt::Debug for HeatTexture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeatTexture")
+            .field("size", &self.size)
+            .field("rects", &self.rects.len())
+            .field("builds", &self.builds)
+            .finish()
+    }
+}
+
+impl HeatTexture {
+    /// The texture of `rects` in a `size` image, built only when they differ from the last call's.
+    pub fn get(
+        &mut self,
+        ctx: &egui::Context,
+        size: [usize; 2],
+        rects: Vec<PixelRect>,
+    ) -> egui::TextureId {
+        match &mut self.texture {
+            Some(t) if self.size == size && self.rects == rects => return t.id(),
+            Some(t) => t.set(rasterise_rects(size, &rects), egui::TextureOptions::NEAREST),
+            None => {
+                self.texture = Some(ctx.load_texture(
+                    "results_heat_map",
+                    rasterise_rects(size, &rects),
+                    egui::TextureOptions::NEAREST,
+                ));
+            }
+        }
+        self.builds += 1;
+        self.size = size;
+        self.rects = rects;
+        self.texture
+            .as_ref()
+            .map_or(egui::TextureId::default(), egui::TextureHandle::id)
+    }
+}
 
 /// The points of a trace as plotted (x in minutes, y through `f`): all of them when there are at
 /// most `2 * buckets` (as they are), else the lowest and highest of each of `buckets` equal runs of
@@ -90,13 +185,29 @@ pub fn envelope_points(
     buckets: usize,
 ) -> Vec<[f64; 2]> {
     let n = t.len().min(y.len());
+    let mut pts = Vec::new();
+    envelope_into(&mut pts, t, y, &f, 0..n, buckets);
+    pts
+}
+
+/// Appends the envelope of samples `range` (see [`envelope_points`]) to `pts`.
+fn envelope_into(
+    pts: &mut Vec<[f64; 2]>,
+    t: &[f64],
+    y: &[f64],
+    f: &impl Fn(f64) -> f64,
+    range: std::ops::Range<usize>,
+    buckets: usize,
+) {
+    let (start, n) = (range.start, range.len());
     let point = |k: usize| [t[k] / 60.0, f(y[k])];
     if n <= 2 * buckets || buckets == 0 {
-        return (0..n).map(point).collect();
+        pts.extend(range.map(point));
+        return;
     }
-    let mut pts = Vec::with_capacity(2 * buckets);
+    pts.reserve(2 * buckets);
     for b in 0..buckets {
-        let (lo, hi) = (b * n / buckets, (b + 1) * n / buckets);
+        let (lo, hi) = (start + b * n / buckets, start + (b + 1) * n / buckets);
         let mut min: Option<(usize, f64)> = None;
         let mut max: Option<(usize, f64)> = None;
         for (k, &yk) in y.iter().enumerate().take(hi).skip(lo) {
@@ -125,13 +236,63 @@ pub fn envelope_points(
             _ => {}
         }
     }
+}
+
+/// Buckets for each stretch of a trace outside the plotted time window: its extremes stay in the
+/// line (so the plot's automatic bounds do not change), drawn coarsely where nobody sees them.
+pub const OFF_VIEW_BUCKETS: usize = 64;
+
+/// The points of a trace for a plot `columns` pixels wide that shows times `view` (minutes, as the
+/// plot last showed them): the envelope of the samples in view at one bucket per pixel column (its
+/// lowest and highest point, so every column spans what the trace spans there, as with more
+/// points), one sample either side so the line runs to the edges, and the stretches outside in
+/// [`OFF_VIEW_BUCKETS`] buckets each. A zoomed-in plot so gets finer, not coarser; a whole trace in
+/// view is [`envelope_points`] with one bucket per column. Without a usable view (first frame,
+/// empty or reversed range), the whole trace at one bucket per column.
+pub fn visible_envelope_points(
+    t: &[f64],
+    y: &[f64],
+    f: impl Fn(f64) -> f64,
+    view: Option<(f64, f64)>,
+    columns: usize,
+) -> Vec<[f64; 2]> {
+    let n = t.len().min(y.len());
+    let columns = columns.max(1);
+    let Some((lo_min, hi_min)) = view.filter(|(a, b)| a.is_finite() && b.is_finite() && a < b)
+    else {
+        return envelope_points(t, y, f, columns);
+    };
+    // Samples are in time order: the first at or after the window, the first after it.
+    let first_in = t[..n].partition_point(|&s| s / 60.0 < lo_min);
+    let after = t[..n].partition_point(|&s| s / 60.0 <= hi_min);
+    let a = first_in.saturating_sub(1);
+    let b = (after + 1).min(n).max(a);
+    let mut pts = Vec::new();
+    envelope_into(&mut pts, t, y, &f, 0..a, OFF_VIEW_BUCKETS);
+    envelope_into(&mut pts, t, y, &f, a..b, columns);
+    envelope_into(&mut pts, t, y, &f, b..n, OFF_VIEW_BUCKETS);
     pts
 }
 
-fn line(name: &str, t: &[f64], y: &[f64], f: impl Fn(f64) -> f64) -> Line<'static> {
+/// A trace's line for the plot `p` (see [`visible_envelope_points`]).
+fn line_in(
+    p: &egui_plot::PlotUi<'_>,
+    name: &str,
+    t: &[f64],
+    y: &[f64],
+    f: impl Fn(f64) -> f64,
+) -> Line<'static> {
+    let b = p.plot_bounds();
+    let columns = (p.response().rect.width() * p.ctx().pixels_per_point()).ceil() as usize;
     Line::new(
         name.to_owned(),
-        PlotPoints::from(envelope_points(t, y, f, PLOT_BUCKETS)),
+        PlotPoints::from(visible_envelope_points(
+            t,
+            y,
+            f,
+            Some((b.min()[0], b.max()[0])),
+            columns,
+        )),
     )
 }
 
@@ -244,11 +405,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
                 .show(ui, |p| {
-                    p.line(
-                        line("pack voltage, V", t, &o.voltage_v, |x| x)
-                            .color(theme.series_color(0)),
-                    );
-                    p.line(line("current, A", t, &o.current_a, |x| x).color(theme.series_color(1)));
+                    let v = line_in(p, "pack voltage, V", t, &o.voltage_v, |x| x);
+                    p.line(v.color(theme.series_color(0)));
+                    let i = line_in(p, "current, A", t, &o.current_a, |x| x);
+                    p.line(i.color(theme.series_color(1)));
                 });
             Plot::new("soc")
                 .height(h)
@@ -261,9 +421,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
                 .show(ui, |p| {
-                    p.line(
-                        line("SOC, %", t, &o.soc, units::frac_to_pct).color(theme.series_color(2)),
-                    );
+                    let soc = line_in(p, "SOC, %", t, &o.soc, units::frac_to_pct);
+                    p.line(soc.color(theme.series_color(2)));
                 });
             Plot::new("temps")
                 .height(h)
@@ -273,12 +432,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
                 .show(ui, |p| {
-                    p.line(
-                        line("min cell, °C", t, &o.min_temp_k, units::k_to_degc).color(theme.neg),
-                    );
-                    p.line(
-                        line("max cell, °C", t, &o.max_temp_k, units::k_to_degc).color(theme.pos),
-                    );
+                    let lo = line_in(p, "min cell, °C", t, &o.min_temp_k, units::k_to_degc);
+                    p.line(lo.color(theme.neg));
+                    let hi = line_in(p, "max cell, °C", t, &o.max_temp_k, units::k_to_degc);
+                    p.line(hi.color(theme.pos));
                 });
             if !o.cell_temps_k.is_empty() {
                 let st = &mut app.ui.results;
@@ -290,7 +447,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     let (t_s, _) = &o.cell_temps_k[st.heat_sample];
                     ui.label(format!("t = {:.1} min", t_s / 60.0));
                 });
-                heat_map(ui, &fin.project, o, st.heat_sample, &theme);
+                heat_map(ui, &fin.project, o, st.heat_sample, &mut st.heat, &theme);
             }
         });
 }
@@ -301,6 +458,7 @@ fn heat_map(
     project: &crate::model::project::Project,
     o: &RunOutcome,
     sample: usize,
+    cache: &mut HeatTexture,
     theme: &crate::gui::theme::Theme,
 ) {
     let Some((_, temps)) = o.cell_temps_k.get(sample) else {
@@ -323,6 +481,10 @@ fn heat_map(
     let h = (ui.available_width() * 0.45).clamp(140.0, 360.0);
     let (rect, _) =
         ui.allocate_exact_size(egui::vec2(ui.available_width(), h), egui::Sense::hover());
+    if !ui.is_rect_visible(rect) {
+        // Scrolled out of view: nothing to draw (its shapes would all be culled).
+        return;
+    }
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, theme.canvas_bg);
     let env = project.pack.envelope;
@@ -338,7 +500,22 @@ fn heat_map(
         egui::StrokeKind::Outside,
     );
     // Temperature of every cell position: from its element (cell fidelity), its group's element, or
-    // the pack's single element (lumped).
+    // the pack's single element (lumped); the first element in `places` that matches, looked up
+    // through maps built once per frame (a search of `places` per cell was 4416 × 4416 string
+    // comparisons a frame at cell fidelity).
+    let mut of_cell: HashMap<(&str, u32, u32), usize> = HashMap::new();
+    let mut of_group: HashMap<(&str, u32), usize> = HashMap::new();
+    let mut of_pack: Option<usize> = None;
+    let mut cells: Vec<(egui::Rect, egui::Color32)> = Vec::new();
+    for (e, (m, g, c)) in o.places.iter().enumerate() {
+        if m == "pack" {
+            of_pack.get_or_insert(e);
+        }
+        match c {
+            Some(c) => of_cell.entry((m.as_str(), *g, *c)).or_insert(e),
+            None => of_group.entry((m.as_str(), *g)).or_insert(e),
+        };
+    }
     for (_, inst) in project.pack.modules() {
         let (Some(d), Some(c)) = (
             project.module(&inst.design),
@@ -353,13 +530,16 @@ fn heat_map(
         let temp_of = |k: usize| -> Option<f64> {
             let group = (k / p) as u32;
             let cell = (k % p) as u32;
-            o.places
-                .iter()
-                .position(|(m, g, c)| {
-                    (m == inst.id.as_str() && *g == group && c.is_none_or(|c| c == cell))
-                        || m == "pack"
-                })
-                .and_then(|e| temps.get(e).copied())
+            let m = inst.id.as_str();
+            [
+                of_cell.get(&(m, group, cell)).copied(),
+                of_group.get(&(m, group)).copied(),
+                of_pack,
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .and_then(|e| temps.get(e).copied())
         };
         for (k, xy) in pos.iter().enumerate() {
             let (x, y) = if inst.rotated {
@@ -374,12 +554,46 @@ fn heat_map(
             };
             let center = to(inst.position_m[0] + x, inst.position_m[1] + y);
             let color = temp_of(k).map_or(theme.grid, |t| theme.heat_color(t, lo, hi));
-            painter.rect_filled(
+            cells.push((
                 egui::Rect::from_center_size(center, egui::vec2((fx * s) as f32, (fy * s) as f32)),
-                0.0,
                 color,
-            );
+            ));
         }
+    }
+    // The cells in one texture on the pixel grid (see `HeatTexture`), clipped like the painter.
+    let ppp = ui.ctx().pixels_per_point();
+    let bounds = cells
+        .iter()
+        .fold(egui::Rect::NOTHING, |b, (r, _)| b.union(*r))
+        .intersect(painter.clip_rect());
+    if bounds.is_positive() {
+        let min_px = (bounds.min.to_vec2() * ppp).floor();
+        let max_px = (bounds.max.to_vec2() * ppp).ceil();
+        let size = [
+            (max_px.x - min_px.x) as usize,
+            (max_px.y - min_px.y) as usize,
+        ];
+        let rects = cells
+            .iter()
+            .map(|(r, c)| {
+                let mut a = r.min.to_vec2() * ppp - min_px;
+                let mut b = r.max.to_vec2() * ppp - min_px;
+                // As egui's tessellator draws a filled rectangle: corners rounded to whole pixels
+                // (crisp edges), unless it is 2 pixels thin or less (drawn as a feathered line,
+                // which the area coverage of the unrounded rectangle approximates).
+                if b.x - a.x > 2.0 && b.y - a.y > 2.0 {
+                    (a, b) = (a.round(), b.round());
+                }
+                ([a.x, a.y, b.x, b.y], *c)
+            })
+            .collect();
+        let texture = cache.get(ui.ctx(), size, rects);
+        painter.image(
+            texture,
+            egui::Rect::from_min_max((min_px / ppp).to_pos2(), (max_px / ppp).to_pos2()),
+            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+            egui::Color32::WHITE,
+        );
     }
     // Colour bar.
     let bar = egui::Rect::from_min_size(
@@ -447,5 +661,97 @@ mod tests {
         let short = envelope_points(&t[..100], &y[..100], |x| 2.0 * x, 1000);
         assert_eq!(short.len(), 100);
         assert_eq!(short[7], [7.0 / 60.0, 2.0 * y[7]]);
+    }
+
+    #[test]
+    fn rectangles_cover_pixels_by_area() {
+        use egui::Color32;
+        // A red 2 x 1 pixel rectangle from x = 0.5 to 2.5, y = 0 to 1, then a half-transparent
+        // white one over pixel (2, 0) and half of pixel (3, 0): by hand, premultiplied, 0-255.
+        let red = Color32::from_rgb(200, 0, 0);
+        let white = Color32::from_rgba_premultiplied(128, 128, 128, 128);
+        let img = rasterise_rects(
+            [4, 2],
+            &[([0.5, 0.0, 2.5, 1.0], red), ([2.0, 0.0, 3.5, 1.0], white)],
+        );
+        let px = |x: usize, y: usize| img.pixels[y * 4 + x].to_array();
+        // Half of pixel 0 and all of pixel 1 are red.
+        assert_eq!(px(0, 0), [100, 0, 0, 128]);
+        assert_eq!(px(1, 0), [200, 0, 0, 255]);
+        // Pixel 2: half red (100, 0, 0, 127.5), then the white over all of it:
+        // 128 + 0.498 × (100, 0, 0, 127.5) = (177.8, 128, 128, 191.5).
+        assert_eq!(px(2, 0), [178, 128, 128, 192]);
+        // Pixel 3: half of the white alone.
+        assert_eq!(px(3, 0), [64, 64, 64, 64]);
+        // The row below is untouched, and rectangles outside the image are dropped.
+        assert!((0..4).all(|x| px(x, 1) == [0; 4]));
+        let outside = rasterise_rects([4, 2], &[([5.0, 0.0, 9.0, 2.0], red)]);
+        assert!(outside.pixels.iter().all(|p| *p == Color32::TRANSPARENT));
+    }
+
+    #[test]
+    fn the_heat_map_texture_is_rebuilt_when_and_only_when_its_cells_change() {
+        use egui::Color32;
+        let ctx = egui::Context::default();
+        let mut cache = HeatTexture::default();
+        let cells = |c: Color32| vec![([0.0, 0.0, 3.0, 2.0], c), ([4.0, 0.0, 6.0, 2.0], c)];
+        let first = cache.get(&ctx, [8, 4], cells(Color32::RED));
+        assert_eq!(cache.builds, 1);
+        // The same cells again (another frame): the same texture, not rebuilt.
+        assert_eq!(cache.get(&ctx, [8, 4], cells(Color32::RED)), first);
+        assert_eq!(cache.builds, 1);
+        // Another sample (colours), a design or zoom change (a rectangle moves, one more cell)
+        // or another size: rebuilt each time, in place.
+        cache.get(&ctx, [8, 4], cells(Color32::BLUE));
+        let mut more = cells(Color32::BLUE);
+        more.push(([6.0, 2.0, 8.0, 4.0], Color32::BLUE));
+        cache.get(&ctx, [8, 4], more);
+        assert_eq!(cache.get(&ctx, [9, 4], cells(Color32::BLUE)), first);
+        assert_eq!(cache.builds, 4);
+        assert_eq!(cache.size, [9, 4]);
+        assert_eq!(cache.rects.len(), 2);
+    }
+
+    #[test]
+    fn a_plot_gets_one_bucket_per_column_in_view_and_keeps_the_extremes_outside() {
+        // 30 000 one-second steps (500 min) of a 1 A sine, spikes of 500 A at 100 min (in view)
+        // and of -700 A at 400 min (out of view); the plot shows 90 to 110 min on 200 columns.
+        let n = 30_000;
+        let t: Vec<f64> = (0..n).map(|k| k as f64).collect();
+        let mut y: Vec<f64> = t.iter().map(|&s| (s / 300.0).sin()).collect();
+        y[6_000] = 500.0;
+        y[24_000] = -700.0;
+        let pts = visible_envelope_points(&t, &y, |x| x, Some((90.0, 110.0)), 200);
+        // In view: 1201 samples (5400 s to 6600 s) plus one either side in 200 buckets of at most
+        // 2 points; outside: two stretches of 64 buckets of at most 2 points.
+        let in_view = pts
+            .iter()
+            .filter(|p| (90.0..=110.0).contains(&p[0]))
+            .count();
+        assert!((200..=400).contains(&in_view), "{in_view} points in view");
+        assert!(
+            pts.len() <= 400 + 2 + 2 * 2 * OFF_VIEW_BUCKETS,
+            "{} points",
+            pts.len()
+        );
+        // Both spikes survive exactly (the one out of view keeps the automatic bounds), the line
+        // reaches past both edges of the view, and time order is kept.
+        assert!(pts.contains(&[100.0, 500.0]));
+        assert!(pts.contains(&[400.0, -700.0]));
+        assert!(pts.iter().any(|p| p[0] < 90.0) && pts.iter().any(|p| p[0] > 110.0));
+        assert!(pts.windows(2).all(|w| w[0][0] < w[1][0]));
+        // Zoomed in, the plot is finer than the whole trace at the same width: 20 min on 200
+        // columns is a bucket per 6 s; the whole 500 min would be a bucket per 150 s.
+        let whole = visible_envelope_points(&t, &y, |x| x, Some((0.0, 500.0)), 200);
+        let in_view_whole = whole
+            .iter()
+            .filter(|p| (90.0..=110.0).contains(&p[0]))
+            .count();
+        assert!(in_view > 10 * in_view_whole, "{in_view} vs {in_view_whole}");
+        // No usable view (first frame): the whole trace at one bucket per column.
+        assert_eq!(
+            visible_envelope_points(&t, &y, |x| x, Some((5.0, 5.0)), 200),
+            envelope_points(&t, &y, |x| x, 200)
+        );
     }
 }

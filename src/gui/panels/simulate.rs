@@ -19,8 +19,8 @@ use crate::model::vehicle::DrivetrainEfficiency;
 pub struct Finished {
     /// The design it ran on.
     pub project: Arc<Project>,
-    /// What came out.
-    pub outcome: RunOutcome,
+    /// What came out (shared: the results view takes it every frame without copying the traces).
+    pub outcome: Arc<RunOutcome>,
 }
 
 /// The run in progress and the last result.
@@ -83,7 +83,10 @@ impl RunState {
             self.job = None;
             match (result, project) {
                 (Ok(outcome), Some(project)) => {
-                    self.last = Some(Finished { project, outcome });
+                    self.last = Some(Finished {
+                        project,
+                        outcome: Arc::new(outcome),
+                    });
                     self.last_error = None;
                 }
                 (Err(JobError::Cancelled), _) => {
