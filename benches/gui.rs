@@ -68,6 +68,34 @@
 //! editing during the run drew 70 frames/s before and 99 after, and the first run took 22 s before
 //! and 34 s after (later runs 18–19 s against 32 s). At low load the Pack view holds 60 frames/s as
 //! a median during the run, but one frame in ten still takes over 23 ms.
+//!
+//! Session 6: what the frames paid for was pixels filled, not UI code. The frame log now records
+//! the previous frame's view, eframe's CPU time and shape counts (`PACKWRIGHT_FRAME_STATS=1` adds
+//! vertices, indices and pixels filled, at the cost of a second tessellation, so frame rates were
+//! taken without it). The Pack view filled 2.09 million pixels a frame in a 1.02-million-pixel
+//! window (the window cleared, then every panel filled again); the window is now cleared to the
+//! theme background and panels are not filled (0.60 million). The module view's 1104 stroked
+//! 4-pixel circles were 88k vertices and 364k indices (23 ms of vertex work a frame): now two
+//! filled discs each, 17.5k vertices. The Results view after a cell run spent 31 ms of UI code a
+//! frame finding each cell's temperature by a search: now maps, and the heat map one texture
+//! rebuilt only when its cells change. The slow frames at the p90 draw the same view with the same
+//! shapes and took 1.5–2× the eframe CPU time in bursts: other processes on the two cores.
+//! Interleaved runs of the script (frames/s median (p90); edits median (max)):
+//!
+//! | build  | idle, Pack | idle, Vehicle & run | run, Pack | run, Vehicle & run | edit→roll-up / range, run | load    |
+//! |--------|------------|---------------------|-----------|--------------------|---------------------------|---------|
+//! | before | 44 (41)/s  | 66 (60)/s           | 43 (37)/s | 65 (58)/s          | 51 (72) / 67 (89) ms      | 3.0–3.8 |
+//! | before | 44 (31)/s  | 66 (50)/s           | 43 (37)/s | 65 (60)/s          | 56 (78) / 56 (78) ms      | 3.4–5.2 |
+//! | after  | 89 (87)/s  | 169 (156)/s         | 83 (70)/s | 144 (132)/s        | 29 (36) / 38 (53) ms      | 3.4–4.0 |
+//! | after  | 87 (83)/s  | 138 (115)/s         | 85 (80)/s | 134 (122)/s        | 28 (39) / 31 (42) ms      | 3.7–4.8 |
+//! | after  | 91 (85)/s  | 158 (139)/s         | 88 (82)/s | 143 (130)/s        | 26 (35) / 38 (60) ms      | 1.9–3.9 |
+//!
+//! Per view after the change, with stats (sedan preset): Cells 64–81/s, Module 77/s, Vehicle & run
+//! 136/s, Results and Compare before a run 187/174/s. The Results view after a cell run draws
+//! ~26 frames/s (five traces at one min/max bucket per pixel column, ~190k indices of anti-aliased
+//! line for llvmpipe; 14/s before); scrolled to the heat map 83/s. So 60 frames/s during a cell run
+//! now holds at the p90 on the Pack and Vehicle & run views on this GPU-less machine under load,
+//! not on the Results view showing a finished cell run.
 
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;

@@ -43,6 +43,17 @@
 //! gain), the per-element passes moved into functions of their own to run on two threads (the
 //! compiler then built each element's linearisation on the stack and copied it: ~18 % slower on
 //! one thread; not pursued this session).
+//!
+//! Session 6, load ~0.9, criterion medians: sedan `cell` 12.54 ms per 60 steps = 47.3 ns per
+//! cell-step, `group` 15.96 ms per simulated hour, `lumped` 0.306 ms per 3600 steps (85 ns); the
+//! bench pack `cell` 18.58 ms (70 ns), `group` 24.27 ms. Bit-identical: the general step compiled
+//! for the RC pair count every cell type shares (CPU time, interleaved, load 2.3: `group` 20.1 →
+//! 18.0 ms per 3600 steps, `cell` 71.0 → 64.2 ms per 300 steps). At `group` fidelity a step of
+//! the sedan is ~80 k instructions (~830 per element, thermal and bookkeeping included) run near
+//! the processor's throughput; perf spreads it over linearisation (~31 %), advance (~14 %), the
+//! sums (~10 %), thermal (~10 %), commit (~10 %) and the group passes (~8 %), so 10 ms needs a
+//! different formulation, not tuning. Tried and dropped: the SOC mean's weights precomputed (no
+//! change).
 
 #![allow(clippy::expect_used)]
 
