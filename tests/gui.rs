@@ -499,31 +499,42 @@ fn pack_graph_shows_nodes_and_wiring_problems() {
     );
 }
 
+/// The studio (on the native window's cleared background when `cleared`) with the GUI fixture
+/// opened through Ctrl+O, its live figures computed, `view` shown ("" for the start tab) and the
+/// pointer moved away: a settled window to render, the same however fast the workers are and
+/// with no hover highlight. The fixture's path is relative, so the status bar reads the same in
+/// every checkout.
+fn settled_view(cleared: bool, view: &str) -> Harness<'static, StudioApp> {
+    let app = StudioApp::for_tests(
+        vec![Some(PathBuf::from("tests/data/gui_fixture.ron"))],
+        None,
+    );
+    let mut h = harness(if cleared {
+        app.on_cleared_window()
+    } else {
+        app
+    });
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run();
+    lumped_range_km(&mut h);
+    standard_figures_shown(&mut h);
+    if !view.is_empty() {
+        h.get_by_label(view).click();
+        h.run();
+    }
+    h.remove_cursor();
+    h.run();
+    h
+}
+
 mod snapshots {
     //! Image snapshots of the main views, rendered by kittest on the CPU (wgpu on llvmpipe or
     //! lavapipe; STACK.md §4 measured the two to differ by 9 pixels, within the default threshold).
     use super::*;
 
     fn shot(view: &str, name: &str) {
-        // A relative path, so the status bar reads the same in every checkout.
-        let mut h = harness(StudioApp::for_tests(
-            vec![Some(PathBuf::from("tests/data/gui_fixture.ron"))],
-            None,
-        ));
-        h.run();
-        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
-        h.run();
-        // Wait for the live figures so the image does not depend on the workers' timing.
-        lumped_range_km(&mut h);
-        standard_figures_shown(&mut h);
-        if !view.is_empty() {
-            h.get_by_label(view).click();
-            h.run();
-        }
-        // Move the pointer away so no hover highlight lands in the image.
-        h.remove_cursor();
-        h.run();
-        h.snapshot(name);
+        settled_view(false, view).snapshot(name);
     }
 
     #[test]
@@ -590,25 +601,7 @@ mod snapshots {
 #[test]
 fn cleared_window_draws_what_filled_panels_draw() {
     let render = |cleared: bool, view: &str| {
-        let mut app = StudioApp::for_tests(
-            vec![Some(PathBuf::from("tests/data/gui_fixture.ron"))],
-            None,
-        );
-        if cleared {
-            app = app.on_cleared_window();
-        }
-        let mut h = harness(app);
-        h.run();
-        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
-        h.run();
-        lumped_range_km(&mut h);
-        standard_figures_shown(&mut h);
-        if !view.is_empty() {
-            h.get_by_label(view).click();
-            h.run();
-        }
-        h.remove_cursor();
-        h.run();
+        let mut h = settled_view(cleared, view);
         let bg = h.state().clear_color();
         (h.render().unwrap(), bg)
     };

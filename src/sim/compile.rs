@@ -354,8 +354,8 @@ struct ThermalBuilder {
     merged: Option<[Option<usize>; 5]>,
     /// Merged links by `(low, high)` node, in order of first appearance.
     links: Vec<((usize, usize), f64)>,
-    /// Merged ties by `(node, 1 for the coolant inlet)`, in order of first appearance.
-    ties: Vec<((usize, u8), f64)>,
+    /// Merged ties by `(node, boundary)`, in order of first appearance.
+    ties: Vec<((usize, Boundary), f64)>,
 }
 
 impl ThermalBuilder {
@@ -420,7 +420,7 @@ impl ThermalBuilder {
             return self.net.tie(node, to, g_w_per_k);
         }
         if g_w_per_k > 0.0 {
-            let key = (node, u8::from(to == Boundary::CoolantInlet));
+            let key = (node, to);
             match self.ties.iter_mut().find(|t| t.0 == key) {
                 Some(t) => t.1 += g_w_per_k,
                 None => self.ties.push((key, 0.0 + g_w_per_k)),
@@ -437,17 +437,7 @@ impl ThermalBuilder {
             net.links = links.into_iter().map(|((a, b), g)| (a, b, g)).collect();
             let mut ties = self.ties;
             ties.sort_by_key(|t| t.0);
-            net.boundary = ties
-                .into_iter()
-                .map(|((k, b), g)| {
-                    let to = if b == 1 {
-                        Boundary::CoolantInlet
-                    } else {
-                        Boundary::Ambient
-                    };
-                    (k, to, g)
-                })
-                .collect();
+            net.boundary = ties.into_iter().map(|((k, to), g)| (k, to, g)).collect();
         }
         net
     }

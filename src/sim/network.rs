@@ -782,7 +782,10 @@ impl Engine {
     }
 
     /// The rest of a step, the same for every pack: the cut-off checks, conductor heat, the
-    /// commit of the scratch state, the thermal step, the totals and the report.
+    /// commit of the scratch state, the energy totals and the report's electrical figures, then
+    /// the thermal step and the temperatures. The electrical part is booked before the thermal
+    /// call so that only the report and the step length stay live across it (in the one-element
+    /// step, each of the ~20 numbers held over the call was stored to the stack and read back).
     fn commit(&mut self, solved: Solved, heater_w: f64, dt_s: f64) -> Result<StepReport, Cutoff> {
         let Solved {
             st,
@@ -831,6 +834,61 @@ impl Engine {
         std::mem::swap(&mut self.v_rc, &mut self.next_v_rc);
         std::mem::swap(&mut self.cell_voltage_v, &mut self.next_voltage_v);
         std::mem::swap(&mut self.cell_current_a, &mut self.next_i);
+        let voltage = self.terminal_voltage(cells_a);
+        let report = self.book_energy(
+            &st, bus_j, link_j, heater_w, terminal_a, new_soc, voltage, dt_s,
+        );
+        self.thermal_and_finish(report, limit, terminal_a, dt_s)
+    }
+
+    /// The step's energy totals and its report's electrical figures, from the element pass's
+    /// sums and the conductor heat (both commits; the temperatures follow the thermal step in
+    /// [`Self::thermal_and_finish`]).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn book_energy(
+        &mut self,
+        st: &StepSums,
+        bus_j: f64,
+        link_j: f64,
+        heater_w: f64,
+        terminal_a: f64,
+        new_soc: f64,
+        voltage: f64,
+        dt_s: f64,
+    ) -> StepReport {
+        let conductor_j = st.conn_j + bus_j + link_j;
+        let out_j = st.cell_out_j - st.conn_j - bus_j - link_j - heater_w * dt_s;
+        self.totals.energy_out_j += out_j;
+        self.totals.heat_irreversible_j += st.irr_j;
+        self.totals.heat_reversible_j += st.rev_j;
+        self.totals.heat_conductor_j += conductor_j;
+        self.totals.heater_j += heater_w * dt_s;
+        StepReport {
+            current_a: terminal_a,
+            voltage_v: voltage,
+            power_w: out_j / dt_s,
+            heat_w: (st.irr_j + st.rev_j + conductor_j) / dt_s,
+            heater_w,
+            soc: new_soc,
+            min_cell_voltage_v: st.min_v,
+            max_cell_voltage_v: st.max_v,
+            min_soc: st.min_soc,
+            max_soc: st.max_soc,
+            ..StepReport::default()
+        }
+    }
+
+    /// The thermal step on the step's node heat, then its boundary flows into the totals and the
+    /// temperatures into `report`, which becomes the last report (both commits).
+    #[inline(always)]
+    fn thermal_and_finish(
+        &mut self,
+        mut report: StepReport,
+        limit: Option<Limit>,
+        terminal_a: f64,
+        dt_s: f64,
+    ) -> Result<StepReport, Cutoff> {
         let coolant_k = self.p.coolant_inlet_k;
         let flow = self
             .thermal
@@ -843,35 +901,14 @@ impl Engine {
             )
             .map_err(|e| Cutoff::Diverged(e.to_string()))?;
         self.check_temperatures()?;
-        let conductor_j = st.conn_j + bus_j + link_j;
-        let out_j = st.cell_out_j - st.conn_j - bus_j - link_j - heater_w * dt_s;
-        self.totals.energy_out_j += out_j;
-        self.totals.heat_irreversible_j += st.irr_j;
-        self.totals.heat_reversible_j += st.rev_j;
-        self.totals.heat_conductor_j += conductor_j;
-        self.totals.heater_j += heater_w * dt_s;
         self.totals.coolant_j += flow.coolant_w * dt_s;
         self.totals.ambient_j += flow.ambient_w * dt_s;
         self.last_flow = flow;
         self.last_limit = limit;
         self.totals.time_s += dt_s;
         self.totals.element_steps += self.p.elems.len() as u64;
-        let voltage = self.terminal_voltage(cells_a);
-        let mut report = StepReport {
-            current_a: terminal_a,
-            voltage_v: voltage,
-            power_w: out_j / dt_s,
-            heat_w: (st.irr_j + st.rev_j + conductor_j) / dt_s,
-            heater_w,
-            soc: new_soc,
-            min_cell_voltage_v: st.min_v,
-            max_cell_voltage_v: st.max_v,
-            min_soc: st.min_soc,
-            max_soc: st.max_soc,
-            ..StepReport::default()
-        };
         self.temperature_stats(&mut report);
-        if voltage == 0.0 && terminal_a == 0.0 {
+        if report.voltage_v == 0.0 && terminal_a == 0.0 {
             report.voltage_v = self.open_circuit_voltage();
         }
         self.last = report;
@@ -881,10 +918,7 @@ impl Engine {
     /// [`Self::commit`] for a one-element pack (see [`Self::single`]), after the cut-off checks:
     /// the same operations in the same order on its plain numbers. The block's and chain's heat
     /// and the terminal voltage come from those numbers instead of walking blocks, groups and the
-    /// circuit; the end state is written in place instead of swapping scratch buffers; and the
-    /// state, the totals and the report's electrical figures are all done before the thermal
-    /// step, so that only the report and the step length stay live across it (each of the
-    /// ~20 numbers held over the call was stored to the stack and read back after it).
+    /// circuit; and the end state is written in place instead of swapping scratch buffers.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn commit_single(
@@ -953,54 +987,14 @@ impl Engine {
         self.v_rc[0] = end.v_rc;
         self.cell_voltage_v[0] = end.voltage_v;
         self.cell_current_a[0] = end.current_a;
-        let conductor_j = st.conn_j + bus_j + link_j;
-        let out_j = st.cell_out_j - st.conn_j - bus_j - link_j - heater_w * dt_s;
-        self.totals.energy_out_j += out_j;
-        self.totals.heat_irreversible_j += st.irr_j;
-        self.totals.heat_reversible_j += st.rev_j;
-        self.totals.heat_conductor_j += conductor_j;
-        self.totals.heater_j += heater_w * dt_s;
         // `terminal_voltage` for one block of one group on a chain.
         let mut voltage = -cells_a * self.one.r_chain_ohm;
         voltage -= cells_a * self.one.r_block_ohm;
         voltage += end.group_end_v;
-        let mut report = StepReport {
-            current_a: terminal_a,
-            voltage_v: voltage,
-            power_w: out_j / dt_s,
-            heat_w: (st.irr_j + st.rev_j + conductor_j) / dt_s,
-            heater_w,
-            soc: new_soc,
-            min_cell_voltage_v: st.min_v,
-            max_cell_voltage_v: st.max_v,
-            min_soc: st.min_soc,
-            max_soc: st.max_soc,
-            ..StepReport::default()
-        };
-        let coolant_k = self.p.coolant_inlet_k;
-        let flow = self
-            .thermal
-            .step(
-                &mut self.temp_k,
-                &self.heat_w,
-                self.p.ambient_k,
-                coolant_k,
-                dt_s,
-            )
-            .map_err(|e| Cutoff::Diverged(e.to_string()))?;
-        self.check_temperatures()?;
-        self.totals.coolant_j += flow.coolant_w * dt_s;
-        self.totals.ambient_j += flow.ambient_w * dt_s;
-        self.last_flow = flow;
-        self.last_limit = limit;
-        self.totals.time_s += dt_s;
-        self.totals.element_steps += 1;
-        self.temperature_stats(&mut report);
-        if voltage == 0.0 && terminal_a == 0.0 {
-            report.voltage_v = self.open_circuit_voltage();
-        }
-        self.last = report;
-        Ok(report)
+        let report = self.book_energy(
+            &st, bus_j, link_j, heater_w, terminal_a, new_soc, voltage, dt_s,
+        );
+        self.thermal_and_finish(report, limit, terminal_a, dt_s)
     }
 
     /// Every thermal node's temperature plausible (0 to 2000 K): one branch-free pass (NaN fails

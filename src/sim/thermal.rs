@@ -40,8 +40,9 @@
 //!
 //! Pure numerics; no I/O.
 
-/// A fixed-temperature boundary a node exchanges heat with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A fixed-temperature boundary a node exchanges heat with. Ordered (ambient first) so a node's
+/// ties sort by node, then boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Boundary {
     /// Ambient air.
     Ambient,
@@ -109,22 +110,11 @@ impl Network {
             }
         }
         out.links = merged.into_iter().map(|((a, b), g)| (a, b, g)).collect();
-        let mut bmerged: std::collections::BTreeMap<(usize, u8), f64> = Default::default();
+        let mut bmerged: std::collections::BTreeMap<(usize, Boundary), f64> = Default::default();
         for &(k, to, g) in &self.boundary {
-            let key = (map[k], u8::from(to == Boundary::CoolantInlet));
-            *bmerged.entry(key).or_default() += g;
+            *bmerged.entry((map[k], to)).or_default() += g;
         }
-        out.boundary = bmerged
-            .into_iter()
-            .map(|((k, b), g)| {
-                let to = if b == 1 {
-                    Boundary::CoolantInlet
-                } else {
-                    Boundary::Ambient
-                };
-                (k, to, g)
-            })
-            .collect();
+        out.boundary = bmerged.into_iter().map(|((k, to), g)| (k, to, g)).collect();
         out
     }
 }

@@ -1112,17 +1112,8 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                 }
                 // What it carries at the pack design current (checked against the rating by
                 // the `fuse-undersized` rule).
-                let hw = project.pack.hardware;
                 let carried_a = app.figures.rollup.currents.node_current_a(id.as_str());
-                fig_row(
-                    ui,
-                    "Current at design",
-                    &format!(
-                        "{} of {}",
-                        units::fmt_unit(carried_a, 3, "A"),
-                        units::fmt_unit(hw.design_current_a, 3, "A")
-                    ),
-                );
+                current_at_design_row(ui, carried_a, project.pack.hardware.design_current_a);
             }
             PackNode::Busbar {
                 material,
@@ -1199,15 +1190,7 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
                     });
                 }
                 let c = crate::model::pack::conductor(base.0, base.1, base.2, sizing_a, &hw);
-                fig_row(
-                    ui,
-                    "Current at design",
-                    &format!(
-                        "{} of {}",
-                        units::fmt_unit(carried_a, 3, "A"),
-                        units::fmt_unit(hw.design_current_a, 3, "A")
-                    ),
-                );
+                current_at_design_row(ui, carried_a, hw.design_current_a);
                 fig_row(
                     ui,
                     "Section used",
@@ -1319,4 +1302,17 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     egui::CentralPanel::default().show(ui, |ui| {
         graph_canvas(ui, app, &project);
     });
+}
+
+/// The inspector row saying what a conductor carries of the pack design current.
+fn current_at_design_row(ui: &mut egui::Ui, carried_a: f64, design_a: f64) {
+    fig_row(
+        ui,
+        "Current at design",
+        &format!(
+            "{} of {}",
+            units::fmt_unit(carried_a, 3, "A"),
+            units::fmt_unit(design_a, 3, "A")
+        ),
+    );
 }

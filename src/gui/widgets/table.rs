@@ -193,25 +193,20 @@ pub fn check_soc(t: &Table, s: usize, x: f64) -> Result<(), String> {
         return Ok(());
     }
     let word = axis.word();
-    Err(match axis {
-        RowAxis::Soc => format!(
-            "{word} {} refused: {word} points must stay in increasing order within 0–100 % (this one between {} and {})",
-            axis.show(x),
-            axis.show(lo),
-            axis.show(hi)
-        ),
-        RowAxis::Ocv if s + 1 < t.soc.len() => format!(
-            "{word} {} refused: {word} points must stay in increasing order above 0 V (this one between {} and {})",
-            axis.show(x),
-            axis.show(lo),
-            axis.show(hi)
-        ),
-        RowAxis::Ocv => format!(
-            "{word} {} refused: {word} points must stay in increasing order above 0 V (this one above {})",
-            axis.show(x),
-            axis.show(lo)
-        ),
-    })
+    let within = match axis {
+        RowAxis::Soc => "within 0–100 %",
+        RowAxis::Ocv => "above 0 V",
+    };
+    // The last OCV point has no upper neighbour or bound.
+    let this_one = if hi.is_finite() {
+        format!("between {} and {}", axis.show(lo), axis.show(hi))
+    } else {
+        format!("above {}", axis.show(lo))
+    };
+    Err(format!(
+        "{word} {} refused: {word} points must stay in increasing order {within} (this one {this_one})",
+        axis.show(x)
+    ))
 }
 
 /// The table with a row point (SOC, or OCV) inserted in the middle of its widest gap (values

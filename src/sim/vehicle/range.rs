@@ -784,7 +784,7 @@ where
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::model::vehicle::{DrivetrainEfficiency, Vehicle};
+    use crate::model::vehicle::Vehicle;
     use crate::sim::StepReport;
 
     /// A source with a linear OCV and a series resistance at a fixed temperature, which can be
@@ -922,22 +922,10 @@ mod tests {
         // bit: warm (all planned), cold (derated traction puts the car off the trace, regen
         // capped), and a pack that refuses charge (regen retried as friction).
         let car = Vehicle {
-            name: "t".into(),
-            glider_mass_kg: 1500.0,
-            payload_kg: 100.0,
-            drag_coefficient: 0.25,
-            frontal_area_m2: 2.2,
-            rolling_resistance: 0.008,
-            rotating_mass_frac: 0.05,
-            wheel_radius_m: 0.33,
-            drivetrain: DrivetrainEfficiency::Constant(0.9),
-            motor_max_power_w: 150e3,
             regen_max_power_w: 40e3,
             regen_frac: 0.7,
             regen_min_speed_mps: 3.0,
-            aux_power_w: 300.0,
-            hvac: None,
-            air_density_kg_per_m3: 1.2,
+            ..crate::sim::vehicle::road_load::tests::car()
         };
         let vehicle = VehicleModel::new(&car, 400.0, 293.15).unwrap();
         let cycle = Cycle::named("us06").unwrap();

@@ -495,11 +495,12 @@ impl VehicleModel {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::vehicle::Hvac;
 
-    fn car() -> Vehicle {
+    /// A mid-size test car (also the range loop's tests' base).
+    pub(crate) fn car() -> Vehicle {
         Vehicle {
             name: "t".into(),
             glider_mass_kg: 1500.0,
