@@ -1,14 +1,19 @@
 //! Results of the last run: range and consumption, the energy breakdown as a chart, pack voltage,
 //! current, SOC and min/max cell temperature over time (hover for values), and a heat map of cell
 //! temperatures over the pack layout at a chosen time.
+//!
+//! The traces are drawn as bands (`gui::widgets::envelope_band`) through their min/max envelope
+//! at one bucket per pixel column: a polyline through thousands of points zig-zags in every column
+//! and cost a software rasteriser most of a frame.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use crate::gui::app::StudioApp;
 use crate::gui::panels::inspector::fig_row;
+use crate::gui::widgets::envelope_band::EnvelopeBand;
 use crate::units;
 
 /// Traces and summary of one run, as the GUI shows them (SI).
@@ -274,25 +279,19 @@ pub fn visible_envelope_points(
     pts
 }
 
-/// A trace's line for the plot `p` (see [`visible_envelope_points`]).
+/// A trace's band for the plot `p` (see [`visible_envelope_points`] and [`EnvelopeBand`]).
 fn line_in(
     p: &egui_plot::PlotUi<'_>,
     name: &str,
     t: &[f64],
     y: &[f64],
     f: impl Fn(f64) -> f64,
-) -> Line<'static> {
+) -> EnvelopeBand {
     let b = p.plot_bounds();
     let columns = (p.response().rect.width() * p.ctx().pixels_per_point()).ceil() as usize;
-    Line::new(
+    EnvelopeBand::new(
         name.to_owned(),
-        PlotPoints::from(visible_envelope_points(
-            t,
-            y,
-            f,
-            Some((b.min()[0], b.max()[0])),
-            columns,
-        )),
+        visible_envelope_points(t, y, f, Some((b.min()[0], b.max()[0])), columns),
     )
 }
 
@@ -404,11 +403,12 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_axis(link, [true, false])
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
+                .label_formatter(read_out)
                 .show(ui, |p| {
                     let v = line_in(p, "pack voltage, V", t, &o.voltage_v, |x| x);
-                    p.line(v.color(theme.series_color(0)));
+                    p.add(v.color(theme.series_color(0)));
                     let i = line_in(p, "current, A", t, &o.current_a, |x| x);
-                    p.line(i.color(theme.series_color(1)));
+                    p.add(i.color(theme.series_color(1)));
                 });
             Plot::new("soc")
                 .height(h)
@@ -420,9 +420,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_axis(link, [true, false])
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
+                .label_formatter(read_out)
                 .show(ui, |p| {
                     let soc = line_in(p, "SOC, %", t, &o.soc, units::frac_to_pct);
-                    p.line(soc.color(theme.series_color(2)));
+                    p.add(soc.color(theme.series_color(2)));
                 });
             Plot::new("temps")
                 .height(h)
@@ -431,11 +432,12 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_axis(link, [true, false])
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
+                .label_formatter(read_out)
                 .show(ui, |p| {
                     let lo = line_in(p, "min cell, °C", t, &o.min_temp_k, units::k_to_degc);
-                    p.line(lo.color(theme.neg));
+                    p.add(lo.color(theme.neg));
                     let hi = line_in(p, "max cell, °C", t, &o.max_temp_k, units::k_to_degc);
-                    p.line(hi.color(theme.pos));
+                    p.add(hi.color(theme.pos));
                 });
             if !o.cell_temps_k.is_empty() {
                 let st = &mut app.ui.results;
@@ -621,6 +623,22 @@ fn heat_map(
             egui::FontId::proportional(10.0),
             theme.text_weak,
         );
+    }
+}
+
+/// The hover read-out of the time plots: the trace's name, its value and the time of the sample
+/// nearest the cursor (nothing away from the traces; the crosshair still shows where it is).
+fn read_out(pos: &egui_plot::HoverPosition<'_>) -> Option<String> {
+    match pos {
+        egui_plot::HoverPosition::NearDataPoint {
+            plot_name,
+            position,
+            ..
+        } => Some(format!(
+            "{plot_name}: {:.3}\nt = {:.3} min",
+            position.y, position.x
+        )),
+        egui_plot::HoverPosition::Elsewhere { .. } => None,
     }
 }
 
