@@ -250,6 +250,22 @@ fn compare_two_bundled_presets() {
 }
 
 #[test]
+fn start_page_compares_liquid_and_solid_state_in_one_click() {
+    let mut h = harness(StudioApp::for_tests(vec![], None));
+    h.run();
+    h.get_by_label("Compare Li-ion with solid-state").click();
+    h.run();
+    // The liquid design is open for editing and both bundled designs stand side by side.
+    assert_eq!(h.state().compare.len(), 2);
+    h.get_by_label("Arrangement: 96s46p");
+    assert!(h.query_all_by_label("sedan_gac_assb.ron").count() >= 1);
+    assert!(h.query_all_by_label("sedan_2170_nmc.ron").count() >= 1);
+    // 96s5p of 60 Ah against 96s46p of 4.8 Ah: Δ cells 480 − 4416 = −3936, −89.1 %.
+    h.get_by_label("-3936 (-89.1 %)");
+    h.get_by_label_contains("Cell to wheel");
+}
+
+#[test]
 fn opening_a_file_shows_its_figures() {
     let h = open_fixture(vec![]);
     // 96 × 3.635 V = 348.96 V → "349.0 V"; 384 cells; 96s4p.
