@@ -1487,3 +1487,74 @@ fn recovery_keeps_an_imported_cycle_reachable_with_or_without_its_project_file()
     h.run();
     h.get_by_label_contains("1.000 km per pass");
 }
+
+/// Replaces the text of the field labelled `label` by `text`, as a user does (click, select all,
+/// type).
+fn retype(h: &mut Harness<'_, StudioApp>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+#[test]
+fn sweep_window_shows_the_cores_front_and_applies_a_design() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Study").click();
+    h.run();
+    h.get_by_label("Sweep designs…").click();
+    h.run();
+    // The open design's cell is ticked; its counts are offered around 96s4p.
+    h.get_by_label_contains("1 ticked");
+    retype(&mut h, "Series counts to sweep", "96");
+    retype(&mut h, "Parallel counts to sweep", "3..=5");
+    h.get_by_label("3 designs");
+    // A count list the sweep cannot read is named and nothing starts.
+    retype(&mut h, "Parallel counts to sweep", "5..3");
+    h.get_by_label_contains("Parallel counts `5..3`: expected");
+    retype(&mut h, "Parallel counts to sweep", "3..=5");
+    h.get_by_label("Run sweep").click();
+    h.run();
+    wait_for_label_containing(&mut h, "3 designs: 3 ran to cut-off", 180.0);
+
+    // The same sweep through the core (the parallel runner, the same lumped range): more cells in
+    // parallel carry more energy and more mass, so with one cell all three are on the front.
+    let project = packwright::preset::load_file(&data("gui_fixture.ron")).unwrap();
+    let spec = packwright::study::sweep::SweepSpec {
+        cells: project.cells.clone(),
+        series: vec![96],
+        parallel: vec![3, 4, 5],
+        shard: None,
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let points = packwright::study::sweep::run(&project, &spec, &|p| {
+        packwright::gui::runs::lumped_run(p, None, &cancel, false)
+            .map(|(_, r)| r)
+            .map_err(|e| e.to_string())
+    });
+    assert!(points.iter().all(|p| p.pareto));
+    for p in &points {
+        let km = p.range_km.unwrap();
+        let shown =
+            text_of(&h.get_by_label_contains(&format!("Front lg_m50t 96s{}p: ", p.parallel)));
+        assert_eq!(
+            shown,
+            format!(
+                "Front lg_m50t 96s{}p: {}",
+                p.parallel,
+                packwright::units::fmt_unit(km, 4, "km").trim()
+            )
+        );
+    }
+    // Apply builds 96s5p in the open design as one undoable edit.
+    // The front's table scrolls inside the window: a user scrolls to the row first.
+    h.get_by_label("Apply lg_m50t 96s5p").scroll_to_me();
+    h.run();
+    h.get_by_label("Apply lg_m50t 96s5p").click();
+    h.run();
+    h.get_by_label("Arrangement: 96s5p");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    h.get_by_label("Arrangement: 96s4p");
+}
