@@ -1558,3 +1558,110 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     h.run();
     h.get_by_label("Arrangement: 96s4p");
 }
+
+/// The field a user types into that is labelled `label` (the inspector may show a figure of the
+/// same name).
+fn editable<'h>(
+    h: &'h Harness<'_, StudioApp>,
+    label: &'h str,
+    view: &str,
+) -> egui_kittest::Node<'h> {
+    use egui::accesskit::Role;
+    h.query_all_by_label(label)
+        .find(|n| {
+            matches!(
+                n.accesskit_node().role(),
+                Role::SpinButton | Role::TextInput | Role::Slider
+            )
+        })
+        .unwrap_or_else(|| panic!("no field labelled {label:?} on {view}"))
+}
+
+/// Every number field of the Cells, Module and Vehicle & run views takes zero, a negative number,
+/// an absurdly large one and text that is not a number, one after another, on the compact preset
+/// (small enough for a debug-build test): nothing panics (a panic fails the test), refused values
+/// leave the design as it was, and afterwards the design still rolls up and undo still works.
+#[test]
+fn absurd_values_typed_into_every_field_never_break_the_studio() {
+    let mut h = open_preset("compact_nmc_pouch.ron");
+    let views: [(&str, &[&str]); 3] = [
+        (
+            "Cells",
+            &[
+                "Mass",
+                "Capacity",
+                "Nominal voltage",
+                "Max voltage",
+                "Min voltage",
+                "Charge C-rate",
+                "Discharge C-rate",
+                "Min temperature",
+                "Max temperature",
+                "Specific heat",
+            ],
+        ),
+        (
+            "Module",
+            &[
+                "Series",
+                "Parallel",
+                "Rows",
+                "Columns",
+                "Layers",
+                "Cell gap",
+                "Stack pressure",
+                "Tie rods",
+                "Current density",
+                "Joint resistance",
+            ],
+        ),
+        (
+            "Vehicle & run",
+            &[
+                "Glider mass",
+                "Payload",
+                "Drag coefficient",
+                "Frontal area",
+                "Rolling resistance",
+                "Wheel radius",
+                "Motor power",
+                "Regen share",
+                "Auxiliary load",
+                "Ambient",
+                "Initial SOC",
+                "Time step",
+            ],
+        ),
+    ];
+    let mut typed = 0;
+    for (view, fields) in views {
+        h.get_by_label(view).click();
+        h.run();
+        for &field in fields {
+            for value in ["0", "-5", "1e300", "abc"] {
+                // Single frames (not settling runs): the edits come faster than the live range
+                // can follow, as they do under a fast typist.
+                editable(&h, field, view).click();
+                h.step();
+                h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+                editable(&h, field, view).type_text(value);
+                h.key_press(egui::Key::Enter);
+                h.step();
+                typed += 1;
+            }
+        }
+    }
+    assert_eq!(typed, 4 * (10 + 10 + 12));
+    h.run();
+    // The design still has figures (whatever was accepted), and every accepted edit undoes.
+    h.query_by_label_contains("Arrangement: ")
+        .expect("the roll-up is still shown");
+    let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
+    for _ in 0..depth {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
+    // Back at the preset as opened: 96s3p of 60 Ah pouch cells (8 modules of 12s3p).
+    h.get_by_label("Arrangement: 96s3p");
+}
