@@ -1665,3 +1665,32 @@ fn absurd_values_typed_into_every_field_never_break_the_studio() {
     // Back at the preset as opened: 96s3p of 60 Ah pouch cells (8 modules of 12s3p).
     h.get_by_label("Arrangement: 96s3p");
 }
+
+#[test]
+fn cabin_hvac_is_edited_and_its_power_follows_the_ambient() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    let without_km = lumped_range_km(&mut h);
+    // The fixture's car has no HVAC; ticking it gives comfort 21 °C, 150 W/K heating, 100 W/K
+    // cooling, 6 kW cap. At the fixture's 25 °C: cooling 100 W/K × 4 K = 0.400 kW.
+    h.get_by_label("Cabin HVAC load").click();
+    h.run();
+    h.get_by_label("HVAC power at the ambient: 0.400 kW at 25.0 °C");
+    let with_km = lumped_range_km(&mut h);
+    assert!(
+        with_km < without_km,
+        "{with_km} km with HVAC, {without_km} without"
+    );
+    // At −10 °C: heating 150 W/K × 31 K = 4.65 kW; capped at 3 kW it draws 3.00 kW.
+    retype(&mut h, "Ambient", "-10");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label("HVAC power at the ambient: 4.65 kW at -10.0 °C");
+    retype(&mut h, "HVAC power limit", "3");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label("HVAC power at the ambient: 3.00 kW at -10.0 °C");
+    // Every change is one undo step: ticking, the ambient and the cap.
+    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(3));
+}

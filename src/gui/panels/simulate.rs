@@ -145,6 +145,95 @@ impl RunState {
     }
 }
 
+/// The cabin heating and cooling load: on or off, its comfort temperature, power per kelvin each
+/// way and its cap, with the electrical power it draws at the run's ambient (what the range run
+/// adds to the auxiliary load).
+fn hvac_editor(
+    ui: &mut egui::Ui,
+    app: &mut StudioApp,
+    v: &crate::model::vehicle::Vehicle,
+    ambient_k: f64,
+) {
+    use crate::model::vehicle::Hvac;
+    ui.add_space(6.0);
+    ui.label(egui::RichText::new("Cabin heating and cooling").strong());
+    let mut on = v.hvac.is_some();
+    if ui
+        .checkbox(&mut on, "Cabin HVAC load")
+        .on_hover_text(
+            "Electrical power linear in the distance of the ambient from comfort, capped",
+        )
+        .changed()
+    {
+        let mut next = v.clone();
+        next.hvac = on.then(|| Hvac {
+            comfort_k: crate::units::degc_to_k(21.0),
+            heating_w_per_k: 150.0,
+            cooling_w_per_k: 100.0,
+            max_power_w: 6000.0,
+        });
+        app.actions.push(Action::Edit {
+            edit: Edit::SetVehicle(Box::new(next)),
+            merge: None,
+        });
+    }
+    let Some(h) = &v.hvac else {
+        return;
+    };
+    egui::Grid::new("hvac_grid").num_columns(2).show(ui, |ui| {
+        type F = (&'static str, fn(&Hvac) -> f64, fn(&mut Hvac, f64), Qty);
+        let fields: [F; 4] = [
+            (
+                "Comfort temperature",
+                |h| h.comfort_k,
+                |h, x| h.comfort_k = x,
+                Qty::DEGC,
+            ),
+            (
+                "Heating per kelvin",
+                |h| h.heating_w_per_k,
+                |h, x| h.heating_w_per_k = x.max(0.0),
+                Qty::W_PER_K,
+            ),
+            (
+                "Cooling per kelvin",
+                |h| h.cooling_w_per_k,
+                |h, x| h.cooling_w_per_k = x.max(0.0),
+                Qty::W_PER_K,
+            ),
+            (
+                "HVAC power limit",
+                |h| h.max_power_w,
+                |h, x| h.max_power_w = x.max(0.0),
+                Qty::KW,
+            ),
+        ];
+        for (name, get, set, q) in fields {
+            if let (_, Some(c)) = quantity_row(ui, name, get(h), q) {
+                let mut next = v.clone();
+                if let Some(nh) = &mut next.hvac {
+                    set(nh, c.value_si);
+                }
+                app.actions.push(Action::Edit {
+                    edit: Edit::SetVehicle(Box::new(next)),
+                    merge: Some(format!("vehicle:hvac:{name}")),
+                });
+            }
+        }
+        ui.label("At the ambient");
+        let w = crate::sim::vehicle::road_load::hvac_power_w(v, ambient_k);
+        let text = format!(
+            "{} at {}",
+            crate::units::fmt_unit(crate::units::w_to_kw(w), 3, "kW"),
+            crate::units::fmt_unit(crate::units::k_to_degc(ambient_k), 3, "°C")
+        );
+        let info = format!("HVAC power at the ambient: {text}");
+        ui.label(&text)
+            .widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, info.clone()));
+        ui.end_row();
+    });
+}
+
 /// Standard cycles offered (names the range engine understands).
 pub const STANDARD_CYCLES: [&str; 4] = ["wltc_3b", "udds", "hwfet", "us06"];
 
@@ -208,6 +297,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             }
             ui.end_row();
         });
+        hvac_editor(ui, app, &v, s.ambient_k);
 
         let ui = &mut cols[1];
         ui.label(egui::RichText::new("Drive cycle and run").strong());
