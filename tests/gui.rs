@@ -1694,3 +1694,48 @@ fn cabin_hvac_is_edited_and_its_power_follows_the_ambient() {
     // Every change is one undo step: ticking, the ambient and the cap.
     assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(3));
 }
+
+#[test]
+fn cell_to_cell_variation_is_set_in_the_vehicle_and_run_view() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    let variation = |h: &Harness<'_, StudioApp>| {
+        h.state()
+            .doc
+            .as_ref()
+            .and_then(|d| d.project().simulation.variation)
+    };
+    assert_eq!(variation(&h), None);
+    h.get_by_label("Vary cells (seeded normal spread)").click();
+    h.run();
+    // Ticking gives 1 % capacity, 3 % resistance, 5 % connection spread, seed 1.
+    let v = variation(&h).unwrap();
+    assert_eq!(
+        (
+            v.capacity_sigma_frac,
+            v.resistance_sigma_frac,
+            v.connection_sigma_frac,
+            v.seed
+        ),
+        (0.01, 0.03, 0.05, 1)
+    );
+    // Typed in percent, stored as a fraction; a negative spread is taken as none.
+    retype(&mut h, "Capacity spread (1σ)", "2.5");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    retype(&mut h, "Resistance spread (1σ)", "-4");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    retype(&mut h, "Seed", "7");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let v = variation(&h).unwrap();
+    assert!((v.capacity_sigma_frac - 0.025).abs() < 1e-12);
+    assert_eq!((v.resistance_sigma_frac, v.seed), (0.0, 7));
+    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(4));
+    // Unticking removes the spread again.
+    h.get_by_label("Vary cells (seeded normal spread)").click();
+    h.run();
+    assert_eq!(variation(&h), None);
+}
