@@ -10,10 +10,14 @@
 # each click one undoable edit) 3 s apart; Run (cell fidelity); 10 s on Vehicle & run and 15 s on Pack
 # while it runs; 8 rounds of Run (a no-op while one goes) + 2 edits; then, once that run has
 # finished, 15 s on Results (the finished cell run) and 8 s on Results while another cell run goes
-# (it shows the previous run). `GUI_WINDOW_PHASES=results` runs only those two Results phases (after
-# one cell run from the fresh window), for quick before/after comparisons. Prints medians and percentiles of
-# the frame interval, the UI code time, and edit -> roll-up / lumped range on screen, per phase, with
-# frames and edits counted only while the frame log's run flag is 1 for the "[run]" lines. Coordinates
+# (it shows the previous run; OUTDIR/results.png is the view). `GUI_WINDOW_PHASES=results` runs only
+# those two Results phases (after one cell run from the fresh window), for quick before/after
+# comparisons. Prints medians and percentiles of the frame interval, the UI code time, and edit ->
+# roll-up / lumped range on screen, per phase, with frames and edits counted only while the frame
+# log's run flag is 1 for the "[run]" lines, and the app's CPU time per frame over the phase (all
+# threads from /proc, llvmpipe's rasteriser threads included; less sensitive to other processes'
+# load than the frame interval, but in "[run]" phases it includes the simulation). Do not edit this
+# file while it runs (bash reads it as it goes). Coordinates
 # are those of the 1280x800 window at (0,0) on a 1600x1000 screen; a layout change may move them
 # (check OUTDIR/running.png). Set PACKWRIGHT_RENDERER=wgpu to measure the wgpu renderer.
 # Each frame line also carries, for the frame its interval ends, the view, eframe's CPU time (UI,
@@ -43,7 +47,8 @@ sleep 8
 grep -E "swrast|libvulkan|libEGL_mesa|libGLX_mesa" /proc/$app_pid/maps | awk '{print $6}' | sort -u > "$out/libs"
 # The run flag of the last frame line (1 while a Run-button run goes).
 run_flag() { grep '^frame' "$out/frames.log" | tail -n 1 | awk '{print $4}'; }
-wait_run_end() { for _ in $(seq 120); do [ "$(run_flag)" = 0 ] && return; sleep 1; done; }
+wait_run_start() { for _ in $(seq 20); do [ "$(run_flag)" = 1 ] && return 0; sleep 1; done; return 1; }
+wait_run_end() { for _ in $(seq 180); do [ "$(run_flag)" = 0 ] && return; sleep 1; done; }
 phases=${GUI_WINDOW_PHASES:-all}
 if [ "$phases" = all ]; then
 mark idle_start; sleep 20; mark idle_end
@@ -63,7 +68,8 @@ for i in 1 2 3 4 5 6 7 8; do click 645 309; sleep 2; click 810 214; sleep 3; cli
 mark run_edits_end
 else
 click 396 40; sleep 2; click 856 214; sleep 2          # Vehicle & run, fidelity cell
-click 645 309; sleep 3                                  # Run simulation (cell fidelity)
+click 645 309                                           # Run simulation (cell fidelity)
+wait_run_start || { click 645 309; wait_run_start; } || echo "no run started" >&2
 fi
 wait_run_end; sleep 1
 click 471 40; sleep 2                                   # Results tab (the finished cell run)
