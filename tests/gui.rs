@@ -1974,3 +1974,56 @@ fn cell_to_cell_variation_is_set_in_the_vehicle_and_run_view() {
     h.run();
     assert_eq!(variation(&h), None);
 }
+
+#[test]
+fn a_varied_group_run_reports_the_cores_soc_spread_and_opens_the_heat_map_at_its_widest() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    h.get_by_label("group").click();
+    h.run();
+    h.get_by_label("Vary cells (seeded normal spread)").click();
+    h.run();
+    let project = project_of(&h);
+    h.get_by_label("Run simulation").click();
+    h.run();
+    h.get_by_label("Results").click();
+    wait_for_label_containing(&mut h, "Range: ", 300.0);
+    h.get_by_label("Fidelity: group");
+
+    // The same run through the core: the groups' capacities differ (1 % spread), so their SOCs
+    // part; the view shows the core's end spread.
+    use packwright::sim::vehicle::setup::{build_engine, load_cycle, prepare_project};
+    let prepared = prepare_project(project).unwrap();
+    let cycle = load_cycle(&prepared.project.simulation.cycle, None).unwrap();
+    let mut engine = build_engine(&prepared.project, prepared.project.simulation.fidelity).unwrap();
+    let r = packwright::sim::vehicle::range::run_range(
+        &mut engine,
+        &prepared.vehicle,
+        &cycle,
+        &prepared.options,
+    )
+    .unwrap();
+    assert!(r.final_soc_spread > 0.0);
+    h.get_by_label(&format!(
+        "Final SOC spread: {:.2} %",
+        r.final_soc_spread * 100.0
+    ));
+
+    // The heat map opens at the sample whose element temperatures spread widest (brute force).
+    let outcome = std::sync::Arc::clone(&h.state().run.last.as_ref().unwrap().outcome);
+    let widest = outcome
+        .cell_temps_k
+        .iter()
+        .map(|(_, t)| {
+            t.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+                - t.iter().cloned().fold(f64::INFINITY, f64::min)
+        })
+        .enumerate()
+        .fold(
+            (0, f64::NEG_INFINITY),
+            |b, (k, s)| if s > b.1 { (k, s) } else { b },
+        );
+    assert!(widest.1 > 0.0);
+    assert_eq!(h.state().ui.results.heat_sample, widest.0);
+}

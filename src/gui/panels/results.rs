@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
@@ -51,6 +52,46 @@ pub struct RunOutcome {
     pub cycle: String,
     /// Distance of one pass of the cycle, m.
     pub cycle_distance_m: f64,
+    /// Highest minus lowest cell SOC at the end (0 at lumped fidelity).
+    pub final_soc_spread: f64,
+}
+
+impl RunOutcome {
+    /// The heat-map sample with the widest spread of element temperatures, the hottest among
+    /// equal spreads (a lumped run has one element, so no spread: its hottest moment), the first
+    /// among equals (0 without samples): where the map has most to show.
+    pub fn widest_heat_sample(&self) -> usize {
+        let range = |t: &[f64]| {
+            t.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                })
+        };
+        let mut best = (0, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        for (k, (_, t)) in self.cell_temps_k.iter().enumerate() {
+            let (lo, hi) = range(t);
+            let spread = if hi >= lo { hi - lo } else { 0.0 };
+            if spread > best.1 || (spread == best.1 && hi > best.2) {
+                best = (k, spread, hi);
+            }
+        }
+        best.0
+    }
+
+    /// Coldest and hottest cell over the whole run, K (None without samples).
+    pub fn temperature_range_k(&self) -> Option<(f64, f64)> {
+        let lo = self
+            .min_temp_k
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        let hi = self
+            .max_temp_k
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        (lo.is_finite() && hi.is_finite()).then_some((lo, hi))
+    }
 }
 
 impl RunOutcome {
@@ -79,6 +120,8 @@ impl RunOutcome {
 pub struct ResultsState {
     /// Sample shown in the heat map.
     pub heat_sample: usize,
+    /// The result `heat_sample` was chosen for: a new result opens at its widest spread.
+    pub heat_of: Option<std::sync::Weak<RunOutcome>>,
     /// The heat map's cells as a texture.
     pub heat: HeatTexture,
 }
@@ -333,6 +376,23 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     }),
                 );
                 fig_row(ui, "Stopped by", &o.cutoff);
+                fig_row(ui, "Fidelity", o.fidelity.label());
+                if let Some((lo, hi)) = o.temperature_range_k() {
+                    fig_row(
+                        ui,
+                        "Cell temperature",
+                        &format!(
+                            "{:.1} … {:.1} °C",
+                            units::k_to_degc(lo),
+                            units::k_to_degc(hi)
+                        ),
+                    );
+                }
+                fig_row(
+                    ui,
+                    "Final SOC spread",
+                    &format!("{:.2} %", units::frac_to_pct(o.final_soc_spread)),
+                );
                 fig_row(
                     ui,
                     "Cycle",
@@ -442,6 +502,15 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             if !o.cell_temps_k.is_empty() {
                 let st = &mut app.ui.results;
                 let last = o.cell_temps_k.len() - 1;
+                let seen = st
+                    .heat_of
+                    .as_ref()
+                    .and_then(std::sync::Weak::upgrade)
+                    .is_some_and(|a| Arc::ptr_eq(&a, &fin.outcome));
+                if !seen {
+                    st.heat_sample = o.widest_heat_sample();
+                    st.heat_of = Some(Arc::downgrade(&fin.outcome));
+                }
                 st.heat_sample = st.heat_sample.min(last);
                 ui.horizontal(|ui| {
                     ui.label("Heat map at");
@@ -658,6 +727,50 @@ fn term_label(key: &str) -> String {
 #[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 mod tests {
     use super::*;
+
+    fn outcome_with(cell_temps_k: Vec<(f64, Vec<f64>)>) -> RunOutcome {
+        RunOutcome {
+            time_s: vec![0.0, 60.0],
+            voltage_v: vec![350.0, 349.0],
+            current_a: vec![10.0, 10.0],
+            soc: vec![0.9, 0.89],
+            min_temp_k: vec![298.0, 297.5],
+            max_temp_k: vec![298.0, 301.25],
+            range_m: None,
+            consumption_j_per_m: None,
+            energy_breakdown_j: Vec::new(),
+            cutoff: String::new(),
+            fidelity: crate::model::project::Fidelity::Group,
+            places: Vec::new(),
+            cell_temps_k,
+            vehicle_mass_kg: 1500.0,
+            cycle: "wltc_3b".to_owned(),
+            cycle_distance_m: 23_266.0,
+            final_soc_spread: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_heat_map_opens_at_the_widest_spread_then_the_hottest_moment() {
+        // Spreads 1, 3, 3 K: the second and third tie, the third is hotter (304 against 303 K).
+        let o = outcome_with(vec![
+            (0.0, vec![300.0, 301.0]),
+            (60.0, vec![300.0, 303.0]),
+            (120.0, vec![301.0, 304.0]),
+            (180.0, vec![310.0]),
+        ]);
+        assert_eq!(o.widest_heat_sample(), 2);
+        // One element (lumped): no spread anywhere, so the hottest sample.
+        let lumped = outcome_with(vec![
+            (0.0, vec![298.0]),
+            (60.0, vec![305.0]),
+            (120.0, vec![301.0]),
+        ]);
+        assert_eq!(lumped.widest_heat_sample(), 1);
+        assert_eq!(outcome_with(Vec::new()).widest_heat_sample(), 0);
+        // Over the whole run: the lowest of the minima and the highest of the maxima.
+        assert_eq!(o.temperature_range_k(), Some((297.5, 301.25)));
+    }
 
     #[test]
     fn a_long_trace_keeps_its_envelope_in_few_points() {
