@@ -2026,4 +2026,23 @@ fn a_varied_group_run_reports_the_cores_soc_spread_and_opens_the_heat_map_at_its
         );
     assert!(widest.1 > 0.0);
     assert_eq!(h.state().ui.results.heat_sample, widest.0);
+
+    // Idle frames (nothing zoomed, panned, resized or moved) reuse the traces' envelopes and the
+    // heat map's image: no envelope is computed and the map is not laid out again.
+    h.run();
+    let computes = h.state().ui.results.envelopes.computes;
+    let layouts = h.state().ui.results.heat_frame.layouts;
+    assert!(computes >= 5, "five traces plotted: {computes}");
+    assert!(layouts >= 1, "the heat map was drawn: {layouts}");
+    for _ in 0..3 {
+        h.step();
+    }
+    assert_eq!(h.state().ui.results.envelopes.computes, computes);
+    assert_eq!(h.state().ui.results.heat_frame.layouts, layouts);
+    // Another sample (as the slider sets it): the map is laid out again, once.
+    let other = if widest.0 == 0 { 1 } else { 0 };
+    h.state_mut().ui.results.heat_sample = other;
+    h.run();
+    assert_eq!(h.state().ui.results.heat_frame.layouts, layouts + 1);
+    assert_eq!(h.state().ui.results.envelopes.computes, computes);
 }

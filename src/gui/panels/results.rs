@@ -124,6 +124,81 @@ pub struct ResultsState {
     pub heat_of: Option<std::sync::Weak<RunOutcome>>,
     /// The heat map's cells as a texture.
     pub heat: HeatTexture,
+    /// The heat map as last drawn (reused while nothing it shows changes).
+    pub heat_frame: HeatFrame,
+    /// The traces' envelopes as last plotted (reused while the plots' views do not change).
+    pub envelopes: EnvelopeCache,
+}
+
+/// The envelopes of the time plots' traces (see [`visible_envelope_points`]) as last computed, one
+/// per trace, so a frame in which no plot is zoomed, panned or resized reuses them instead of
+/// going through every sample of every trace again. An entry is reused only for the same result
+/// (the same `Arc`, held weakly so its address cannot be taken by another), the same trace, the
+/// same visible time range (compared exactly) and the same pixel width; anything else recomputes.
+#[derive(Debug, Default)]
+pub struct EnvelopeCache {
+    of: Option<std::sync::Weak<RunOutcome>>,
+    entries: Vec<EnvelopeEntry>,
+    /// How many envelopes were computed (for tests).
+    pub computes: u64,
+}
+
+#[derive(Debug)]
+struct EnvelopeEntry {
+    trace: String,
+    view: Option<(f64, f64)>,
+    columns: usize,
+    points: Vec<[f64; 2]>,
+}
+
+impl EnvelopeCache {
+    /// The points of trace `trace` (`t`, `y` through `f`, from the result `of`) for a plot
+    /// `columns` pixels wide showing `view`: [`visible_envelope_points`], computed only when the
+    /// result, the view or the width differs from the last call for this trace.
+    #[allow(clippy::too_many_arguments)]
+    pub fn points(
+        &mut self,
+        of: &Arc<RunOutcome>,
+        trace: &str,
+        t: &[f64],
+        y: &[f64],
+        f: impl Fn(f64) -> f64,
+        view: Option<(f64, f64)>,
+        columns: usize,
+    ) -> Vec<[f64; 2]> {
+        let same_result = self
+            .of
+            .as_ref()
+            .is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(of)));
+        if !same_result {
+            self.of = Some(Arc::downgrade(of));
+            self.entries.clear();
+        }
+        // Exact comparison on purpose: any change of the view recomputes.
+        #[allow(clippy::float_cmp)]
+        let hit = |e: &EnvelopeEntry| e.view == view && e.columns == columns;
+        match self.entries.iter_mut().find(|e| e.trace == trace) {
+            Some(e) if hit(e) => e.points.clone(),
+            found => {
+                let points = visible_envelope_points(t, y, f, view, columns);
+                self.computes += 1;
+                match found {
+                    Some(e) => {
+                        e.view = view;
+                        e.columns = columns;
+                        e.points.clone_from(&points);
+                    }
+                    None => self.entries.push(EnvelopeEntry {
+                        trace: trace.to_owned(),
+                        view,
+                        columns,
+                        points: points.clone(),
+                    }),
+                }
+                points
+            }
+        }
+    }
 }
 
 /// A filled rectangle in physical pixels (`[x0, y0, x1, y1]`) and its colour.
@@ -221,6 +296,68 @@ impl HeatTexture {
             .as_ref()
             .map_or(egui::TextureId::default(), egui::TextureHandle::id)
     }
+}
+
+/// The heat map as last drawn: its colour scale (per result) and the texture and where it was
+/// painted, reused while everything the cells' image depends on is as last frame (result, design,
+/// sample, the map's rectangle and clip on screen, pixel scale, theme). Without it every frame
+/// went through all samples of all cells for the scale, looked every cell up and compared
+/// thousands of rectangles with the texture's, visible or not.
+#[derive(Debug, Default)]
+pub struct HeatFrame {
+    scale: Option<(std::sync::Weak<RunOutcome>, f64, f64)>,
+    key: Option<HeatKey>,
+    image: Option<(egui::TextureId, egui::Rect)>,
+    /// How many times the cells' image was laid out (for tests).
+    pub layouts: u64,
+}
+
+#[derive(Debug)]
+struct HeatKey {
+    outcome: std::sync::Weak<RunOutcome>,
+    project: std::sync::Weak<crate::model::project::Project>,
+    sample: usize,
+    rect: egui::Rect,
+    clip: egui::Rect,
+    ppp: f32,
+    theme: crate::gui::theme::Theme,
+}
+
+impl HeatKey {
+    /// Same inputs (the `Arc`s by identity; the weak references keep their addresses from reuse).
+    fn same(&self, o: &Self) -> bool {
+        self.outcome.ptr_eq(&o.outcome)
+            && self.project.ptr_eq(&o.project)
+            && self.sample == o.sample
+            && self.rect == o.rect
+            && self.clip == o.clip
+            && self.ppp.to_bits() == o.ppp.to_bits()
+            && self.theme == o.theme
+    }
+}
+
+impl HeatFrame {
+    /// The lowest and highest cell temperature of the whole run (K; the map's colour scale, at
+    /// least 0.1 K wide), computed once per result.
+    pub fn scale(&mut self, o: &Arc<RunOutcome>) -> (f64, f64) {
+        if let Some((w, lo, hi)) = &self.scale
+            && std::ptr::eq(w.as_ptr(), Arc::as_ptr(o))
+        {
+            return (*lo, *hi);
+        }
+        let (lo, hi) = temperature_scale_k(o);
+        self.scale = Some((Arc::downgrade(o), lo, hi));
+        (lo, hi)
+    }
+}
+
+/// The heat map's colour scale: the lowest and highest cell temperature over the run (K), widened
+/// to at least 0.1 K.
+pub fn temperature_scale_k(o: &RunOutcome) -> (f64, f64) {
+    let all = || o.cell_temps_k.iter().flat_map(|(_, v)| v).copied();
+    let lo = all().fold(f64::INFINITY, f64::min);
+    let hi = all().fold(f64::NEG_INFINITY, f64::max);
+    (lo, if hi - lo < 0.1 { lo + 0.1 } else { hi })
 }
 
 /// The points of a trace as plotted (x in minutes, y through `f`): all of them when there are at
@@ -322,19 +459,22 @@ pub fn visible_envelope_points(
     pts
 }
 
-/// A trace's band for the plot `p` (see [`visible_envelope_points`] and [`EnvelopeBand`]).
+/// A trace's band for the plot `p` (see [`visible_envelope_points`] and [`EnvelopeBand`]), its
+/// points from `cache` when the plot's view and width are as last time.
 fn line_in(
     p: &egui_plot::PlotUi<'_>,
+    cache: &mut EnvelopeCache,
+    of: &Arc<RunOutcome>,
     name: &str,
-    t: &[f64],
     y: &[f64],
     f: impl Fn(f64) -> f64,
 ) -> EnvelopeBand {
     let b = p.plot_bounds();
     let columns = (p.response().rect.width() * p.ctx().pixels_per_point()).ceil() as usize;
+    let view = Some((b.min()[0], b.max()[0]));
     EnvelopeBand::new(
         name.to_owned(),
-        visible_envelope_points(t, y, f, Some((b.min()[0], b.max()[0])), columns),
+        cache.points(of, name, &of.time_s, y, f, view, columns),
     )
 }
 
@@ -451,11 +591,13 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             });
     });
     let h = ((ui.available_height() - 40.0) / 3.0).max(90.0);
+    let st = &mut app.ui.results;
+    let of = &fin.outcome;
     egui::ScrollArea::vertical()
         .id_salt("results_scroll")
         .show(ui, |ui| {
             let link = egui::Id::new("results_x");
-            let t = &o.time_s;
+            let env = &mut st.envelopes;
             Plot::new("voltage_current")
                 .height(h)
                 .custom_y_axes(vec![value_axis()])
@@ -465,9 +607,9 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
                 .show(ui, |p| {
-                    let v = line_in(p, "pack voltage, V", t, &o.voltage_v, |x| x);
+                    let v = line_in(p, env, of, "pack voltage, V", &o.voltage_v, |x| x);
                     p.add(v.color(theme.series_color(0)));
-                    let i = line_in(p, "current, A", t, &o.current_a, |x| x);
+                    let i = line_in(p, env, of, "current, A", &o.current_a, |x| x);
                     p.add(i.color(theme.series_color(1)));
                 });
             Plot::new("soc")
@@ -482,7 +624,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
                 .show(ui, |p| {
-                    let soc = line_in(p, "SOC, %", t, &o.soc, units::frac_to_pct);
+                    let soc = line_in(p, env, of, "SOC, %", &o.soc, units::frac_to_pct);
                     p.add(soc.color(theme.series_color(2)));
                 });
             Plot::new("temps")
@@ -494,13 +636,12 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
                 .show(ui, |p| {
-                    let lo = line_in(p, "min cell, °C", t, &o.min_temp_k, units::k_to_degc);
+                    let lo = line_in(p, env, of, "min cell, °C", &o.min_temp_k, units::k_to_degc);
                     p.add(lo.color(theme.neg));
-                    let hi = line_in(p, "max cell, °C", t, &o.max_temp_k, units::k_to_degc);
+                    let hi = line_in(p, env, of, "max cell, °C", &o.max_temp_k, units::k_to_degc);
                     p.add(hi.color(theme.pos));
                 });
             if !o.cell_temps_k.is_empty() {
-                let st = &mut app.ui.results;
                 let last = o.cell_temps_k.len() - 1;
                 let seen = st
                     .heat_of
@@ -518,7 +659,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     let (t_s, _) = &o.cell_temps_k[st.heat_sample];
                     ui.label(format!("t = {:.1} min", t_s / 60.0));
                 });
-                heat_map(ui, &fin.project, o, st.heat_sample, &mut st.heat, &theme);
+                heat_map(ui, &fin.project, of, st.heat_sample, st, &theme);
             }
         });
 }
@@ -526,29 +667,18 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
 /// Cell temperatures over the pack layout (top view, to scale) at one sample.
 fn heat_map(
     ui: &mut egui::Ui,
-    project: &crate::model::project::Project,
-    o: &RunOutcome,
+    project_arc: &Arc<crate::model::project::Project>,
+    outcome: &Arc<RunOutcome>,
     sample: usize,
-    cache: &mut HeatTexture,
+    st: &mut ResultsState,
     theme: &crate::gui::theme::Theme,
 ) {
+    let (o, project) = (outcome.as_ref(), project_arc.as_ref());
     let Some((_, temps)) = o.cell_temps_k.get(sample) else {
         return;
     };
     // One colour scale for the whole run, so the map can be compared across time.
-    let lo = o
-        .cell_temps_k
-        .iter()
-        .flat_map(|(_, v)| v)
-        .copied()
-        .fold(f64::INFINITY, f64::min);
-    let hi = o
-        .cell_temps_k
-        .iter()
-        .flat_map(|(_, v)| v)
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max);
-    let hi = if hi - lo < 0.1 { lo + 0.1 } else { hi };
+    let (lo, hi) = st.heat_frame.scale(outcome);
     let h = (ui.available_width() * 0.45).clamp(140.0, 360.0);
     let (rect, _) =
         ui.allocate_exact_size(egui::vec2(ui.available_width(), h), egui::Sense::hover());
@@ -570,6 +700,85 @@ fn heat_map(
         theme.outline_stroke(),
         egui::StrokeKind::Outside,
     );
+    let key = HeatKey {
+        outcome: Arc::downgrade(outcome),
+        project: Arc::downgrade(project_arc),
+        sample,
+        rect,
+        clip: painter.clip_rect(),
+        ppp: ui.ctx().pixels_per_point(),
+        theme: *theme,
+    };
+    let frame = &mut st.heat_frame;
+    if !frame.key.as_ref().is_some_and(|k| k.same(&key)) {
+        frame.image = cells_image(
+            ui,
+            &painter,
+            project,
+            o,
+            temps,
+            (lo, hi),
+            (origin, s),
+            &mut st.heat,
+            theme,
+        );
+        frame.layouts += 1;
+        frame.key = Some(key);
+    }
+    if let Some((texture, at)) = frame.image {
+        painter.image(
+            texture,
+            at,
+            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+            egui::Color32::WHITE,
+        );
+    }
+    // Colour bar.
+    let bar = egui::Rect::from_min_size(
+        egui::pos2(rect.right() - 50.0, rect.top() + margin),
+        egui::vec2(12.0, rect.height() - 2.0 * margin),
+    );
+    let n = 32;
+    for k in 0..n {
+        let f = k as f64 / (n - 1) as f64;
+        let y0 = bar.bottom() - bar.height() * (k as f32 + 1.0) / n as f32;
+        painter.rect_filled(
+            egui::Rect::from_min_size(
+                egui::pos2(bar.left(), y0),
+                egui::vec2(bar.width(), bar.height() / n as f32 + 0.5),
+            ),
+            0.0,
+            theme.heat_color(lo + f * (hi - lo), lo, hi),
+        );
+    }
+    for (t, y) in [(hi, bar.top()), (lo, bar.bottom())] {
+        painter.text(
+            egui::pos2(bar.right() + 3.0, y),
+            egui::Align2::LEFT_CENTER,
+            format!("{:.1} °C", units::k_to_degc(t)),
+            egui::FontId::proportional(10.0),
+            theme.text_weak,
+        );
+    }
+}
+
+/// The heat map's cells at one sample (`temps`, colour scale `lo_hi` K) in one texture on the
+/// pixel grid (see [`HeatTexture`]), clipped like `painter`, and the rectangle (points) to paint it
+/// in; `None` when no cell is visible. `to` is the map's origin (points) and scale (points per
+/// metre).
+#[allow(clippy::too_many_arguments)]
+fn cells_image(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    project: &crate::model::project::Project,
+    o: &RunOutcome,
+    temps: &[f64],
+    (lo, hi): (f64, f64),
+    (origin, s): (egui::Pos2, f64),
+    cache: &mut HeatTexture,
+    theme: &crate::gui::theme::Theme,
+) -> Option<(egui::TextureId, egui::Rect)> {
+    let to = |x: f64, y: f64| origin + egui::vec2((x * s) as f32, (y * s) as f32);
     // Temperature of every cell position: from its element (cell fidelity), its group's element, or
     // the pack's single element (lumped); the first element in `places` that matches, looked up
     // through maps built once per frame (a search of `places` per cell was 4416 × 4416 string
@@ -637,62 +846,34 @@ fn heat_map(
         .iter()
         .fold(egui::Rect::NOTHING, |b, (r, _)| b.union(*r))
         .intersect(painter.clip_rect());
-    if bounds.is_positive() {
-        let min_px = (bounds.min.to_vec2() * ppp).floor();
-        let max_px = (bounds.max.to_vec2() * ppp).ceil();
-        let size = [
-            (max_px.x - min_px.x) as usize,
-            (max_px.y - min_px.y) as usize,
-        ];
-        let rects = cells
-            .iter()
-            .map(|(r, c)| {
-                let mut a = r.min.to_vec2() * ppp - min_px;
-                let mut b = r.max.to_vec2() * ppp - min_px;
-                // As egui's tessellator draws a filled rectangle: corners rounded to whole pixels
-                // (crisp edges), unless it is 2 pixels thin or less (drawn as a feathered line,
-                // which the area coverage of the unrounded rectangle approximates).
-                if b.x - a.x > 2.0 && b.y - a.y > 2.0 {
-                    (a, b) = (a.round(), b.round());
-                }
-                ([a.x, a.y, b.x, b.y], *c)
-            })
-            .collect();
-        let texture = cache.get(ui.ctx(), size, rects);
-        painter.image(
-            texture,
-            egui::Rect::from_min_max((min_px / ppp).to_pos2(), (max_px / ppp).to_pos2()),
-            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-            egui::Color32::WHITE,
-        );
+    if !bounds.is_positive() {
+        return None;
     }
-    // Colour bar.
-    let bar = egui::Rect::from_min_size(
-        egui::pos2(rect.right() - 50.0, rect.top() + margin),
-        egui::vec2(12.0, rect.height() - 2.0 * margin),
-    );
-    let n = 32;
-    for k in 0..n {
-        let f = k as f64 / (n - 1) as f64;
-        let y0 = bar.bottom() - bar.height() * (k as f32 + 1.0) / n as f32;
-        painter.rect_filled(
-            egui::Rect::from_min_size(
-                egui::pos2(bar.left(), y0),
-                egui::vec2(bar.width(), bar.height() / n as f32 + 0.5),
-            ),
-            0.0,
-            theme.heat_color(lo + f * (hi - lo), lo, hi),
-        );
-    }
-    for (t, y) in [(hi, bar.top()), (lo, bar.bottom())] {
-        painter.text(
-            egui::pos2(bar.right() + 3.0, y),
-            egui::Align2::LEFT_CENTER,
-            format!("{:.1} °C", units::k_to_degc(t)),
-            egui::FontId::proportional(10.0),
-            theme.text_weak,
-        );
-    }
+    let min_px = (bounds.min.to_vec2() * ppp).floor();
+    let max_px = (bounds.max.to_vec2() * ppp).ceil();
+    let size = [
+        (max_px.x - min_px.x) as usize,
+        (max_px.y - min_px.y) as usize,
+    ];
+    let rects = cells
+        .iter()
+        .map(|(r, c)| {
+            let mut a = r.min.to_vec2() * ppp - min_px;
+            let mut b = r.max.to_vec2() * ppp - min_px;
+            // As egui's tessellator draws a filled rectangle: corners rounded to whole pixels
+            // (crisp edges), unless it is 2 pixels thin or less (drawn as a feathered line,
+            // which the area coverage of the unrounded rectangle approximates).
+            if b.x - a.x > 2.0 && b.y - a.y > 2.0 {
+                (a, b) = (a.round(), b.round());
+            }
+            ([a.x, a.y, b.x, b.y], *c)
+        })
+        .collect();
+    let texture = cache.get(ui.ctx(), size, rects);
+    Some((
+        texture,
+        egui::Rect::from_min_max((min_px / ppp).to_pos2(), (max_px / ppp).to_pos2()),
+    ))
 }
 
 /// The hover read-out of the time plots: the trace's name, its value and the time of the sample
@@ -841,6 +1022,96 @@ mod tests {
         assert_eq!(cache.builds, 4);
         assert_eq!(cache.size, [9, 4]);
         assert_eq!(cache.rects.len(), 2);
+    }
+
+    #[test]
+    fn a_cached_envelope_equals_the_fresh_one_and_is_recomputed_when_view_width_or_result_change() {
+        // 20 000 one-second samples (333 min) of a sawtooth with a spike at 100 min.
+        let mut o = outcome_with(Vec::new());
+        o.time_s = (0..20_000).map(f64::from).collect();
+        o.voltage_v = (0..20_000)
+            .map(|k| if k == 6_000 { 500.0 } else { f64::from(k % 97) })
+            .collect();
+        o.current_a = o.voltage_v.iter().map(|v| -v).collect();
+        let o = Arc::new(o);
+        let mut cache = EnvelopeCache::default();
+        let fresh =
+            |y: &[f64], view, columns| visible_envelope_points(&o.time_s, y, |x| x, view, columns);
+        let get = |c: &mut EnvelopeCache, of: &Arc<RunOutcome>, name, y: &[f64], view, columns| {
+            c.points(of, name, &of.time_s, y, |x| x, view, columns)
+        };
+        let v = &o.voltage_v;
+        let whole = Some((0.0, 333.3));
+        assert_eq!(
+            get(&mut cache, &o, "v", v, whole, 800),
+            fresh(v, whole, 800)
+        );
+        assert_eq!(cache.computes, 1);
+        // Idle frames (same result, view and width): reused, still equal to a fresh computation.
+        for _ in 0..3 {
+            assert_eq!(
+                get(&mut cache, &o, "v", v, whole, 800),
+                fresh(v, whole, 800)
+            );
+        }
+        assert_eq!(cache.computes, 1);
+        // A second trace has its own entry; the first stays cached.
+        let i = &o.current_a;
+        assert_eq!(
+            get(&mut cache, &o, "i", i, whole, 800),
+            fresh(i, whole, 800)
+        );
+        assert_eq!(
+            get(&mut cache, &o, "v", v, whole, 800),
+            fresh(v, whole, 800)
+        );
+        assert_eq!(cache.computes, 2);
+        // Zoomed or panned (another view), resized (another width), or the first frame's missing
+        // view: recomputed, each equal to the fresh envelope.
+        for (view, columns) in [
+            (Some((90.0, 110.0)), 800),
+            (Some((91.0, 111.0)), 800),
+            (Some((91.0, 111.0)), 640),
+            (None, 640),
+        ] {
+            let before = cache.computes;
+            assert_eq!(
+                get(&mut cache, &o, "v", v, view, columns),
+                fresh(v, view, columns)
+            );
+            assert_eq!(cache.computes, before + 1);
+        }
+        // A new result with other values under the same trace name: recomputed from it.
+        let mut o2 = (*o).clone();
+        o2.voltage_v.iter_mut().for_each(|x| *x += 1.0);
+        let o2 = Arc::new(o2);
+        let before = cache.computes;
+        let got = get(&mut cache, &o2, "v", &o2.voltage_v, whole, 800);
+        assert_eq!(
+            got,
+            visible_envelope_points(&o2.time_s, &o2.voltage_v, |x| x, whole, 800)
+        );
+        assert_eq!(cache.computes, before + 1);
+        // The spike survives the envelope (it is the trace's maximum, plus the 1 V shift).
+        assert!(got.iter().any(|p| p[1] == 501.0));
+    }
+
+    #[test]
+    fn the_heat_scale_spans_every_sample_and_is_kept_per_result() {
+        // Hand-made: the extremes are in different samples (290 K at the first, 305.5 K at the
+        // last); a flat run is widened to 0.1 K.
+        let o = Arc::new(outcome_with(vec![
+            (0.0, vec![290.0, 300.0]),
+            (60.0, vec![301.0, 299.0]),
+            (120.0, vec![300.0, 305.5]),
+        ]));
+        let mut frame = HeatFrame::default();
+        assert_eq!(frame.scale(&o), (290.0, 305.5));
+        assert_eq!(frame.scale(&o), (290.0, 305.5));
+        let flat = Arc::new(outcome_with(vec![(0.0, vec![300.0, 300.0])]));
+        let (lo, hi) = frame.scale(&flat);
+        assert_eq!(lo, 300.0);
+        assert!((hi - 300.1).abs() < 1e-12, "{hi}");
     }
 
     #[test]
