@@ -250,6 +250,22 @@ fn compare_two_bundled_presets() {
 }
 
 #[test]
+fn start_page_compares_liquid_and_solid_state_in_one_click() {
+    let mut h = harness(StudioApp::for_tests(vec![], None));
+    h.run();
+    h.get_by_label("Compare Li-ion with solid-state").click();
+    h.run();
+    // The liquid design is open for editing and both bundled designs stand side by side.
+    assert_eq!(h.state().compare.len(), 2);
+    h.get_by_label("Arrangement: 96s46p");
+    assert!(h.query_all_by_label("sedan_gac_assb.ron").count() >= 1);
+    assert!(h.query_all_by_label("sedan_2170_nmc.ron").count() >= 1);
+    // 96s5p of 60 Ah against 96s46p of 4.8 Ah: Δ cells 480 − 4416 = −3936, −89.1 %.
+    h.get_by_label("-3936 (-89.1 %)");
+    h.get_by_label_contains("Cell to wheel");
+}
+
+#[test]
 fn opening_a_file_shows_its_figures() {
     let h = open_fixture(vec![]);
     // 96 × 3.635 V = 348.96 V → "349.0 V"; 384 cells; 96s4p.
@@ -1470,4 +1486,256 @@ fn recovery_keeps_an_imported_cycle_reachable_with_or_without_its_project_file()
     h.get_by_label("Vehicle & run").click();
     h.run();
     h.get_by_label_contains("1.000 km per pass");
+}
+
+/// Replaces the text of the field labelled `label` by `text`, as a user does (click, select all,
+/// type).
+fn retype(h: &mut Harness<'_, StudioApp>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+#[test]
+fn sweep_window_shows_the_cores_front_and_applies_a_design() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Study").click();
+    h.run();
+    h.get_by_label("Sweep designs…").click();
+    h.run();
+    // The open design's cell is ticked; its counts are offered around 96s4p.
+    h.get_by_label_contains("1 ticked");
+    retype(&mut h, "Series counts to sweep", "96");
+    retype(&mut h, "Parallel counts to sweep", "3..=5");
+    h.get_by_label("3 designs");
+    // A count list the sweep cannot read is named and nothing starts.
+    retype(&mut h, "Parallel counts to sweep", "5..3");
+    h.get_by_label_contains("Parallel counts `5..3`: expected");
+    retype(&mut h, "Parallel counts to sweep", "3..=5");
+    h.get_by_label("Run sweep").click();
+    h.run();
+    wait_for_label_containing(&mut h, "3 designs: 3 ran to cut-off", 180.0);
+
+    // The same sweep through the core (the parallel runner, the same lumped range): more cells in
+    // parallel carry more energy and more mass, so with one cell all three are on the front.
+    let project = packwright::preset::load_file(&data("gui_fixture.ron")).unwrap();
+    let spec = packwright::study::sweep::SweepSpec {
+        cells: project.cells.clone(),
+        series: vec![96],
+        parallel: vec![3, 4, 5],
+        shard: None,
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let points = packwright::study::sweep::run(&project, &spec, &|p| {
+        packwright::gui::runs::lumped_run(p, None, &cancel, false)
+            .map(|(_, r)| r)
+            .map_err(|e| e.to_string())
+    });
+    assert!(points.iter().all(|p| p.pareto));
+    for p in &points {
+        let km = p.range_km.unwrap();
+        let shown =
+            text_of(&h.get_by_label_contains(&format!("Front lg_m50t 96s{}p: ", p.parallel)));
+        assert_eq!(
+            shown,
+            format!(
+                "Front lg_m50t 96s{}p: {}",
+                p.parallel,
+                packwright::units::fmt_unit(km, 4, "km").trim()
+            )
+        );
+    }
+    // Apply builds 96s5p in the open design as one undoable edit.
+    // The front's table scrolls inside the window: a user scrolls to the row first.
+    h.get_by_label("Apply lg_m50t 96s5p").scroll_to_me();
+    h.run();
+    h.get_by_label("Apply lg_m50t 96s5p").click();
+    h.run();
+    h.get_by_label("Arrangement: 96s5p");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    h.get_by_label("Arrangement: 96s4p");
+}
+
+/// The field a user types into that is labelled `label` (the inspector may show a figure of the
+/// same name).
+fn editable<'h>(
+    h: &'h Harness<'_, StudioApp>,
+    label: &'h str,
+    view: &str,
+) -> egui_kittest::Node<'h> {
+    use egui::accesskit::Role;
+    h.query_all_by_label(label)
+        .find(|n| {
+            matches!(
+                n.accesskit_node().role(),
+                Role::SpinButton | Role::TextInput | Role::Slider
+            )
+        })
+        .unwrap_or_else(|| panic!("no field labelled {label:?} on {view}"))
+}
+
+/// Every number field of the Cells, Module and Vehicle & run views takes zero, a negative number,
+/// an absurdly large one and text that is not a number, one after another, on the compact preset
+/// (small enough for a debug-build test): nothing panics (a panic fails the test), refused values
+/// leave the design as it was, and afterwards the design still rolls up and undo still works.
+#[test]
+fn absurd_values_typed_into_every_field_never_break_the_studio() {
+    let mut h = open_preset("compact_nmc_pouch.ron");
+    let views: [(&str, &[&str]); 3] = [
+        (
+            "Cells",
+            &[
+                "Mass",
+                "Capacity",
+                "Nominal voltage",
+                "Max voltage",
+                "Min voltage",
+                "Charge C-rate",
+                "Discharge C-rate",
+                "Min temperature",
+                "Max temperature",
+                "Specific heat",
+            ],
+        ),
+        (
+            "Module",
+            &[
+                "Series",
+                "Parallel",
+                "Rows",
+                "Columns",
+                "Layers",
+                "Cell gap",
+                "Stack pressure",
+                "Tie rods",
+                "Current density",
+                "Joint resistance",
+            ],
+        ),
+        (
+            "Vehicle & run",
+            &[
+                "Glider mass",
+                "Payload",
+                "Drag coefficient",
+                "Frontal area",
+                "Rolling resistance",
+                "Wheel radius",
+                "Motor power",
+                "Regen share",
+                "Auxiliary load",
+                "Ambient",
+                "Initial SOC",
+                "Time step",
+            ],
+        ),
+    ];
+    let mut typed = 0;
+    for (view, fields) in views {
+        h.get_by_label(view).click();
+        h.run();
+        for &field in fields {
+            for value in ["0", "-5", "1e300", "abc"] {
+                // Single frames (not settling runs): the edits come faster than the live range
+                // can follow, as they do under a fast typist.
+                editable(&h, field, view).click();
+                h.step();
+                h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+                editable(&h, field, view).type_text(value);
+                h.key_press(egui::Key::Enter);
+                h.step();
+                typed += 1;
+            }
+        }
+    }
+    assert_eq!(typed, 4 * (10 + 10 + 12));
+    h.run();
+    // The design still has figures (whatever was accepted), and every accepted edit undoes.
+    h.query_by_label_contains("Arrangement: ")
+        .expect("the roll-up is still shown");
+    let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
+    for _ in 0..depth {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
+    // Back at the preset as opened: 96s3p of 60 Ah pouch cells (8 modules of 12s3p).
+    h.get_by_label("Arrangement: 96s3p");
+}
+
+#[test]
+fn cabin_hvac_is_edited_and_its_power_follows_the_ambient() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    let without_km = lumped_range_km(&mut h);
+    // The fixture's car has no HVAC; ticking it gives comfort 21 °C, 150 W/K heating, 100 W/K
+    // cooling, 6 kW cap. At the fixture's 25 °C: cooling 100 W/K × 4 K = 0.400 kW.
+    h.get_by_label("Cabin HVAC load").click();
+    h.run();
+    h.get_by_label("HVAC power at the ambient: 0.400 kW at 25.0 °C");
+    let with_km = lumped_range_km(&mut h);
+    assert!(
+        with_km < without_km,
+        "{with_km} km with HVAC, {without_km} without"
+    );
+    // At −10 °C: heating 150 W/K × 31 K = 4.65 kW; capped at 3 kW it draws 3.00 kW.
+    retype(&mut h, "Ambient", "-10");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label("HVAC power at the ambient: 4.65 kW at -10.0 °C");
+    retype(&mut h, "HVAC power limit", "3");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label("HVAC power at the ambient: 3.00 kW at -10.0 °C");
+    // Every change is one undo step: ticking, the ambient and the cap.
+    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(3));
+}
+
+#[test]
+fn cell_to_cell_variation_is_set_in_the_vehicle_and_run_view() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    let variation = |h: &Harness<'_, StudioApp>| {
+        h.state()
+            .doc
+            .as_ref()
+            .and_then(|d| d.project().simulation.variation)
+    };
+    assert_eq!(variation(&h), None);
+    h.get_by_label("Vary cells (seeded normal spread)").click();
+    h.run();
+    // Ticking gives 1 % capacity, 3 % resistance, 5 % connection spread, seed 1.
+    let v = variation(&h).unwrap();
+    assert_eq!(
+        (
+            v.capacity_sigma_frac,
+            v.resistance_sigma_frac,
+            v.connection_sigma_frac,
+            v.seed
+        ),
+        (0.01, 0.03, 0.05, 1)
+    );
+    // Typed in percent, stored as a fraction; a negative spread is taken as none.
+    retype(&mut h, "Capacity spread (1σ)", "2.5");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    retype(&mut h, "Resistance spread (1σ)", "-4");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    retype(&mut h, "Seed", "7");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let v = variation(&h).unwrap();
+    assert!((v.capacity_sigma_frac - 0.025).abs() < 1e-12);
+    assert_eq!((v.resistance_sigma_frac, v.seed), (0.0, 7));
+    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(4));
+    // Unticking removes the spread again.
+    h.get_by_label("Vary cells (seeded normal spread)").click();
+    h.run();
+    assert_eq!(variation(&h), None);
 }

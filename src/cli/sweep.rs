@@ -111,10 +111,9 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     );
     for p in points.iter().filter(|p| p.pareto) {
         println!(
-            "  {:<24} {:>4}s{:<3}p {:>7} kWh {:>7} kg {:>7} km",
+            "  {:<24} {:>9} {:>7} kWh {:>7} kg {:>7} km",
             p.cell,
-            p.series,
-            p.parallel,
+            format!("{}s{}p", p.series, p.parallel),
             fmt_sig(p.energy_kwh, 4),
             fmt_sig(p.pack_mass_kg, 4),
             p.range_km.map_or("—".into(), |k| fmt_sig(k, 4))

@@ -134,6 +134,17 @@ pub enum Action {
     ConvertApply,
     /// Close the "Convert cell" window.
     ConvertClose,
+    /// Open the "Sweep designs" window.
+    SweepOpen,
+    /// Start the sweep as set in that window (on the open design as it is now).
+    SweepRun,
+    /// Stop the running sweep.
+    SweepCancel,
+    /// Build the cell and arrangement of this point of the last sweep (its `index`) in the open
+    /// design (one undoable edit).
+    SweepApply(usize),
+    /// Close the "Sweep designs" window (a running sweep is cancelled).
+    SweepClose,
     /// Start a run.
     Run,
     /// Cancel the run.
@@ -396,6 +407,8 @@ pub struct StudioApp {
     export_job: Option<(PathBuf, crate::jobs::JobHandle<()>)>,
     /// The "Convert cell" window, when open.
     pub convert: Option<panels::convert::ConvertState>,
+    /// The "Sweep designs" window, while open.
+    pub sweep: Option<panels::sweep::SweepState>,
     frame_log: Option<FrameLog>,
     /// The window is cleared to the theme's background before every frame, so panels are not
     /// filled (see [`Theme::apply_on_clear`]); set for the native window, not for tests.
@@ -448,6 +461,7 @@ impl StudioApp {
             compare_jobs: Vec::new(),
             export_job: None,
             convert: None,
+            sweep: None,
             frame_log: FrameLog::from_env(),
             last_cpu_s: None,
             on_clear: false,
@@ -1065,6 +1079,28 @@ impl StudioApp {
         }
     }
 
+    /// Builds point `index` of the last sweep in the open design: the design as it is now (it may
+    /// have changed since the sweep), the point's cell and counts, re-sized as the sweep did.
+    fn apply_sweep_point(&mut self, index: usize, now_s: f64) {
+        let (Some(st), Some(doc)) = (&self.sweep, &self.doc) else {
+            return;
+        };
+        let Some((cell, series, parallel)) = st.design_of(index) else {
+            return;
+        };
+        let opts = crate::study::convert::ConvertOptions::new(crate::study::convert::Keep::Energy);
+        match crate::study::convert::design_with(&doc.snapshot(), &cell, series, parallel, &opts) {
+            Ok((project, _fits)) => self.apply_action(
+                Action::Edit {
+                    edit: Edit::ReplaceProject(Box::new(project)),
+                    merge: None,
+                },
+                now_s,
+            ),
+            Err(e) => self.error(format!("The design could not be built: {e}")),
+        }
+    }
+
     fn note_edit(&mut self) {
         let now = std::time::Instant::now();
         self.edit_started = Some(now);
@@ -1169,6 +1205,29 @@ impl StudioApp {
                 }
             }
             Action::ConvertClose => self.convert = None,
+            Action::SweepOpen => {
+                if let Some(doc) = &self.doc {
+                    let (state, problem) = panels::sweep::SweepState::new(doc.project());
+                    self.sweep = Some(state);
+                    if let Some(p) = problem {
+                        self.error(p);
+                    }
+                }
+            }
+            Action::SweepRun => {
+                let waker = self.waker();
+                if let (Some(st), Some(doc)) = (&mut self.sweep, &self.doc) {
+                    st.start(doc.snapshot(), doc.path.clone(), waker);
+                }
+            }
+            Action::SweepCancel => {
+                if let Some(st) = &mut self.sweep {
+                    st.cancel();
+                }
+            }
+            Action::SweepApply(index) => self.apply_sweep_point(index, now_s),
+            // Dropping the state drops the job's handle, which cancels it.
+            Action::SweepClose => self.sweep = None,
             Action::Run => {
                 if let Some(doc) = &self.doc
                     && let Err(msg) = self.run.start(doc)
@@ -1342,6 +1401,9 @@ impl StudioApp {
         self.live_standard.poll();
         self.poll_compare();
         self.poll_export();
+        if let Some(st) = &mut self.sweep {
+            st.poll();
+        }
         if let (Some(st), Some(doc)) = (&mut self.convert, &self.doc) {
             st.poll();
             let waker = self.waker.clone().unwrap_or_else(|| Arc::new(|| {}));
@@ -1384,6 +1446,7 @@ impl StudioApp {
             }
         });
         panels::convert::show(&ctx, self);
+        panels::sweep::show(&ctx, self);
         panels::prompt::show(&ctx, self);
 
         self.log_frame(&ctx, frame_start, range_arrived);

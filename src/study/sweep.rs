@@ -151,6 +151,29 @@ pub fn run(base: &Project, spec: &SweepSpec, range: &RangeFn<'_>) -> Vec<SweepPo
     points
 }
 
+/// [`run`] one design after another on the calling thread, for a caller that shows progress and
+/// may stop (the studio runs it on one low-priority worker so the window keeps its cores).
+/// `observe(done, total)` is called after each design; when it returns false the sweep stops and
+/// gives `None`. The points are those [`run`] gives, in the same order.
+pub fn run_observed(
+    base: &Project,
+    spec: &SweepSpec,
+    range: &RangeFn<'_>,
+    observe: &mut dyn FnMut(usize, usize) -> bool,
+) -> Option<Vec<SweepPoint>> {
+    let designs = enumerate(spec);
+    let total = designs.len();
+    let mut points = Vec::with_capacity(total);
+    for &(i, c, s, p) in &designs {
+        points.push(evaluate(base, &spec.cells[c], i, s, p, range));
+        if !observe(points.len(), total) {
+            return None;
+        }
+    }
+    mark_pareto(&mut points);
+    Some(points)
+}
+
 /// True when `a` dominates `b`: at least as good in every objective (range up; mass and, when both
 /// have one, cost down) and better in one.
 pub fn dominates(a: &SweepPoint, b: &SweepPoint) -> bool {
@@ -298,5 +321,49 @@ mod tests {
         }
         joined.sort();
         assert_eq!(joined, all);
+    }
+
+    /// The design's cycle to cut-off at lumped fidelity (as the studio runs a sweep).
+    fn lumped(p: &Project) -> Result<crate::sim::vehicle::range::RangeResult, String> {
+        use crate::sim::vehicle::setup::{build_engine, load_cycle, prepare_project};
+        let prepared = prepare_project(p.clone()).map_err(|e| e.to_string())?;
+        let cycle =
+            load_cycle(&prepared.project.simulation.cycle, None).map_err(|e| e.to_string())?;
+        let mut engine = build_engine(&prepared.project, crate::model::project::Fidelity::Lumped)
+            .map_err(|e| e.to_string())?;
+        crate::sim::vehicle::range::run_range(
+            &mut engine,
+            &prepared.vehicle,
+            &cycle,
+            &prepared.options,
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn observed_sweep_is_the_parallel_sweep_and_stops_when_asked() {
+        let base = crate::preset::load_str(
+            include_str!("../../presets/sedan_2170_nmc.ron"),
+            "sedan_2170_nmc.ron",
+        )
+        .unwrap();
+        let spec = SweepSpec {
+            cells: base.cells.clone(),
+            series: vec![88, 96],
+            parallel: vec![40, 46],
+            shard: None,
+        };
+        let all = run(&base, &spec, &lumped);
+        let mut seen = Vec::new();
+        let observed = run_observed(&base, &spec, &lumped, &mut |d, t| {
+            seen.push((d, t));
+            true
+        })
+        .unwrap();
+        assert_eq!(observed, all);
+        assert_eq!(seen, vec![(1, 4), (2, 4), (3, 4), (4, 4)]);
+        // Stopped after the second design: no result.
+        let stopped = run_observed(&base, &spec, &lumped, &mut |d, _| d < 2);
+        assert!(stopped.is_none());
     }
 }

@@ -88,6 +88,58 @@ fn sort_cells(cells: &mut [&Cell], key: SortKey, descending: bool) {
     });
 }
 
+/// The bundled cell library, parsed once (empty when it cannot be read: the "Add from library"
+/// menu says why).
+fn library_cells() -> &'static [Cell] {
+    static CACHE: std::sync::OnceLock<Vec<Cell>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| crate::preset::library::bundled_cells().unwrap_or_default())
+}
+
+/// One set of points of the Wh/kg-against-Wh/L scatter.
+#[derive(Debug, PartialEq)]
+struct ScatterGroup {
+    name: String,
+    electrolyte: Electrolyte,
+    /// From the library, not the project.
+    library: bool,
+    /// `[Wh/L, Wh/kg]` per cell.
+    points: Vec<[f64; 2]>,
+}
+
+/// The project's cells per electrolyte class, then the library's cells that are not in the
+/// project (by id) per class; classes without a cell with finite densities are left out.
+fn scatter_groups(project: &[Cell], library: &[Cell]) -> Vec<ScatterGroup> {
+    let others: Vec<&Cell> = library
+        .iter()
+        .filter(|c| !project.iter().any(|p| p.id == c.id))
+        .collect();
+    let mut out = Vec::new();
+    for (library, cells) in [(false, project.iter().collect::<Vec<_>>()), (true, others)] {
+        for e in Electrolyte::ALL {
+            let points: Vec<[f64; 2]> = cells
+                .iter()
+                .filter(|c| c.electrolyte == e)
+                .map(|c| [c.energy_density_wh_per_l(), c.specific_energy_wh_per_kg()])
+                .filter(|p| p[0].is_finite() && p[1].is_finite())
+                .collect();
+            if !points.is_empty() {
+                let name = if library {
+                    format!("{} (library)", e.label())
+                } else {
+                    e.label().to_owned()
+                };
+                out.push(ScatterGroup {
+                    name,
+                    electrolyte: e,
+                    library,
+                    points,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Draws the cell library.
 pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     let Some(doc) = &app.doc else {
@@ -292,29 +344,28 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         .and_then(|id| project.cell(&id).cloned());
     let theme = app.theme;
     ui.columns(3, |cols| {
-        // Scatter: every library cell, coloured by electrolyte class.
+        // Scatter: the project's cells, coloured by electrolyte class, over the bundled
+        // library's other cells (small rings) for where they stand.
         cols[0].label(egui::RichText::new("Wh/kg against Wh/L").strong());
+        let library = library_cells();
         Plot::new("cell_scatter")
-            .legend(Legend::default())
+            // Denser cells lie up and to the right: the upper left stays clear for the legend.
+            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
             .x_axis_label("Wh/L")
             .y_axis_label("Wh/kg")
             .allow_scroll(false)
             .show(&mut cols[0], |plot| {
-                for e in Electrolyte::ALL {
-                    let pts: Vec<[f64; 2]> = project
-                        .cells
-                        .iter()
-                        .filter(|c| c.electrolyte == e)
-                        .map(|c| [c.energy_density_wh_per_l(), c.specific_energy_wh_per_kg()])
-                        .filter(|p| p[0].is_finite() && p[1].is_finite())
-                        .collect();
-                    if !pts.is_empty() {
-                        plot.points(
-                            Points::new(e.label(), PlotPoints::from(pts))
-                                .radius(4.0)
-                                .color(theme.electrolyte_color(e)),
-                        );
-                    }
+                for group in scatter_groups(&project.cells, library) {
+                    let color = theme.electrolyte_color(group.electrolyte);
+                    let points = Points::new(group.name, PlotPoints::from(group.points));
+                    plot.points(if group.library {
+                        points
+                            .radius(3.0)
+                            .filled(false)
+                            .color(color.gamma_multiply(0.6))
+                    } else {
+                        points.radius(4.0).color(color)
+                    });
                 }
                 if let Some(c) = &selected {
                     plot.points(
@@ -684,5 +735,47 @@ mod tests {
         assert_eq!(rows[0].id.as_str(), "heavy");
         sort_cells(&mut rows, SortKey::WhKg, true);
         assert_eq!(rows[0].id.as_str(), "lg_m50t");
+    }
+
+    /// The bundled library holds the sedan's M50T: the scatter shows it once, as the project's,
+    /// and every other library cell once as a ring, each at its own densities.
+    #[test]
+    fn scatter_shows_project_cells_over_the_rest_of_the_library() {
+        let library = crate::preset::library::bundled_cells().unwrap();
+        let project = crate::preset::load_str(
+            include_str!("../../../presets/sedan_2170_nmc.ron"),
+            "sedan_2170_nmc.ron",
+        )
+        .unwrap();
+        assert!(library.iter().any(|c| c.id == project.cells[0].id));
+        let groups = scatter_groups(&project.cells, &library);
+        let count = |lib: bool| -> usize {
+            groups
+                .iter()
+                .filter(|g| g.library == lib)
+                .map(|g| g.points.len())
+                .sum()
+        };
+        assert_eq!(count(false), 1);
+        assert_eq!(count(true), library.len() - 1);
+        let m50t = &project.cells[0];
+        let own = groups.iter().find(|g| !g.library).unwrap();
+        assert_eq!(own.name, "liquid");
+        assert_eq!(
+            own.points,
+            vec![[
+                m50t.energy_density_wh_per_l(),
+                m50t.specific_energy_wh_per_kg()
+            ]]
+        );
+        // Every library point is a library cell's densities, none of them the project's cell.
+        for g in groups.iter().filter(|g| g.library) {
+            assert!(g.name.ends_with(" (library)"));
+            for p in &g.points {
+                assert!(library.iter().any(|c| c.id != m50t.id
+                    && c.electrolyte == g.electrolyte
+                    && [c.energy_density_wh_per_l(), c.specific_energy_wh_per_kg()] == *p));
+            }
+        }
     }
 }

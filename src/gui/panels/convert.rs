@@ -57,18 +57,7 @@ impl ConvertState {
     /// A window for `project`: its cells and the bundled library (a library that cannot be read
     /// leaves only the project's cells, and says so through `Err`).
     pub fn new(project: &Project) -> (Self, Option<String>) {
-        let mut cells = project.cells.clone();
-        let mut problem = None;
-        match crate::preset::library::bundled_cells() {
-            Ok(lib) => {
-                for c in lib {
-                    if !cells.iter().any(|k| k.id == c.id) {
-                        cells.push(c);
-                    }
-                }
-            }
-            Err(e) => problem = Some(format!("The bundled cell library cannot be read: {e}")),
-        }
+        let (cells, problem) = offered_cells(project);
         (
             Self {
                 cells,
@@ -161,6 +150,32 @@ impl ConvertState {
     }
 }
 
+/// The cells a window offers for `project`: its own, then the bundled library's (ids not
+/// repeated). A library that cannot be read leaves the project's cells and says why.
+pub fn offered_cells(project: &Project) -> (Vec<Cell>, Option<String>) {
+    let mut cells = project.cells.clone();
+    let mut problem = None;
+    match crate::preset::library::bundled_cells() {
+        Ok(lib) => {
+            for c in lib {
+                if !cells.iter().any(|k| k.id == c.id) {
+                    cells.push(c);
+                }
+            }
+        }
+        Err(e) => problem = Some(format!("The bundled cell library cannot be read: {e}")),
+    }
+    (cells, problem)
+}
+
+/// True when `needle` (lower case; empty matches all) is in the cell's id, maker or name.
+pub fn cell_matches(c: &Cell, needle: &str) -> bool {
+    needle.is_empty()
+        || format!("{} {} {}", c.id.as_str(), c.maker, c.name)
+            .to_lowercase()
+            .contains(needle)
+}
+
 fn keep_name(k: Keep) -> &'static str {
     match k {
         Keep::Energy => "Keep energy",
@@ -215,12 +230,8 @@ pub fn show(ctx: &egui::Context, app: &mut StudioApp) {
                 .id_salt("convert_cells")
                 .max_height(140.0)
                 .show(ui, |ui| {
-                    for c in &st.cells {
+                    for c in st.cells.iter().filter(|c| cell_matches(c, &needle)) {
                         let id = c.id.as_str().to_owned();
-                        let words = format!("{id} {} {}", c.maker, c.name).to_lowercase();
-                        if !needle.is_empty() && !words.contains(&needle) {
-                            continue;
-                        }
                         let picked = st.cell_id.as_deref() == Some(id.as_str());
                         if ui
                             .selectable_label(picked, &id)

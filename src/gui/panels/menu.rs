@@ -122,6 +122,15 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 {
                     app.actions.push(Action::ConvertOpen);
                 }
+                if ui
+                    .add_enabled(has_doc, egui::Button::new("Sweep designs…"))
+                    .on_hover_text(
+                        "Every cell × series × parallel combination; range against pack mass",
+                    )
+                    .clicked()
+                {
+                    app.actions.push(Action::SweepOpen);
+                }
                 if ui.add_enabled(has_doc, egui::Button::new("Compare designs")).clicked() {
                     app.actions.push(Action::SetView(View::Compare));
                 }

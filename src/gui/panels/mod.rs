@@ -14,6 +14,7 @@ pub mod prompt;
 pub mod results;
 pub mod simulate;
 pub mod status;
+pub mod sweep;
 pub mod tabs;
 pub mod tree;
 pub mod welcome;

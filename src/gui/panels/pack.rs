@@ -56,9 +56,15 @@ const ROW_H: f32 = 62.0;
 /// terminal left of everything, the + terminal right, other parts in rows below as wide as the module
 /// grid, and the BMS (no power terminals) on a row of its own under them, so that nothing lands
 /// right of the + terminal where the canvas cuts it off.
+///
+/// The parts below are ordered by where their wires lead ([`part_columns`]): a contactor between
+/// the − terminal and the first module sits at the left, a fuse after the last module at the
+/// right, so the wires of a series path do not cross the canvas. They stay within the first
+/// `visible_cols + 1` columns, which the canvas shows before it is panned.
 fn auto_layout(
     project: &Project,
     figures: &crate::gui::figures::Figures,
+    visible_cols: usize,
 ) -> BTreeMap<NodeIndex, Vec2> {
     let g = &project.pack.graph;
     let mut pos = BTreeMap::new();
@@ -79,41 +85,109 @@ fn auto_layout(
     }
     let cols = levels.len() + 1;
     let max_rows = per_col.values().copied().max().unwrap_or(1);
-    let per_row = cols.max(3);
-    let mut extra = 0usize;
-    let mut bms = 0usize;
+    let mut parts = Vec::new();
     let mut deferred = Vec::new();
     for n in g.node_indices() {
         if pos.contains_key(&n) {
             continue;
         }
-        let p = match &g[n] {
+        match &g[n] {
             PackNode::PackTerminal {
                 polarity: Terminal::Neg,
                 ..
-            } => vec2(0.0, 0.0),
+            } => {
+                pos.insert(n, vec2(0.0, 0.0));
+            }
             PackNode::PackTerminal {
                 polarity: Terminal::Pos,
                 ..
-            } => vec2(cols as f32 * COL_W, 0.0),
-            PackNode::Bms { .. } => {
-                deferred.push(n);
-                continue;
+            } => {
+                pos.insert(n, vec2(cols as f32 * COL_W, 0.0));
             }
-            _ => {
-                let (row, col) = (extra / per_row, extra % per_row + 1);
-                extra += 1;
-                vec2(col as f32 * COL_W, (max_rows + row) as f32 * ROW_H + 10.0)
-            }
-        };
-        pos.insert(n, p);
+            PackNode::Bms { .. } => deferred.push(n),
+            _ => parts.push(n),
+        }
     }
-    let bms_row = max_rows + extra.div_ceil(per_row);
-    for n in deferred {
-        bms += 1;
-        pos.insert(n, vec2(bms as f32 * COL_W, bms_row as f32 * ROW_H + 10.0));
+    let placed = pos.clone();
+    let mut rows_used = 0;
+    for (k, (row, col)) in part_columns(project, &placed, &parts, cols.min(visible_cols.max(2)))
+        .into_iter()
+        .enumerate()
+    {
+        rows_used = rows_used.max(row + 1);
+        pos.insert(
+            parts[k],
+            vec2(col as f32 * COL_W, (max_rows + row) as f32 * ROW_H + 10.0),
+        );
+    }
+    let bms_row = max_rows + rows_used;
+    for (k, n) in deferred.into_iter().enumerate() {
+        pos.insert(
+            n,
+            vec2((k + 1) as f32 * COL_W, bms_row as f32 * ROW_H + 10.0),
+        );
     }
     pos
+}
+
+/// (row, column) under the module grid for each of `parts`, columns `0..=cols`. Each part's
+/// place along the canvas is the mean of its wired neighbours' (placed nodes where they are,
+/// other parts where they were put last round: a few rounds settle a chain of parts between two
+/// placed ends evenly); the parts are then taken in that order, `cols + 1` to a row, each in the
+/// column nearest its place that keeps the row's order.
+fn part_columns(
+    project: &Project,
+    placed: &BTreeMap<NodeIndex, Vec2>,
+    parts: &[NodeIndex],
+    cols: usize,
+) -> Vec<(usize, usize)> {
+    let g = &project.pack.graph;
+    let middle = cols as f32 * COL_W / 2.0;
+    let mut x: BTreeMap<NodeIndex, f32> = parts.iter().map(|&n| (n, middle)).collect();
+    for _ in 0..24 {
+        for &n in parts {
+            let (mut sum, mut count) = (0.0, 0.0);
+            for m in g.neighbors_undirected(n) {
+                if let Some(p) = placed.get(&m) {
+                    sum += p.x;
+                    count += 1.0;
+                } else if let Some(&v) = x.get(&m) {
+                    sum += v;
+                    count += 1.0;
+                }
+            }
+            if count > 0.0 {
+                x.insert(n, sum / count);
+            }
+        }
+    }
+    // Stable: parts at the same place keep the model's order.
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (xa, xb) = (x[&parts[a]], x[&parts[b]]);
+        xa.total_cmp(&xb)
+    });
+    let per_row = cols + 1;
+    let mut out = vec![(0, 0); parts.len()];
+    for (row, chunk) in order.chunks(per_row).enumerate() {
+        let k = chunk.len();
+        let mut slots: Vec<usize> = chunk
+            .iter()
+            .map(|&i| ((x[&parts[i]] / COL_W).round().max(0.0) as usize).min(cols))
+            .collect();
+        for i in 1..k {
+            slots[i] = slots[i].max(slots[i - 1] + 1);
+        }
+        for i in (0..k).rev() {
+            let room = cols - (k - 1 - i);
+            let next = if i + 1 < k { slots[i + 1] - 1 } else { room };
+            slots[i] = slots[i].min(room).min(next);
+        }
+        for (j, &i) in chunk.iter().enumerate() {
+            out[i] = (row, slots[j]);
+        }
+    }
+    out
 }
 
 fn terminal_pos(rect: Rect, t: Terminal, single: bool) -> Pos2 {
@@ -157,7 +231,9 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
     }
     let origin = rect.min + vec2(24.0, 30.0) + st.pan;
     let g = &project.pack.graph;
-    let auto = auto_layout(project, &app.figures);
+    // Columns whose nodes the canvas shows whole before it is panned.
+    let visible_cols = ((rect.width() - 24.0 - NODE_W) / COL_W).floor().max(0.0) as usize;
+    let auto = auto_layout(project, &app.figures, visible_cols);
     let mut rects: BTreeMap<NodeIndex, Rect> = BTreeMap::new();
     for n in g.node_indices() {
         let id = g[n].id();
@@ -1315,4 +1391,41 @@ fn current_at_design_row(ui: &mut egui::Ui, carried_a: f64, design_a: f64) {
             units::fmt_unit(design_a, 3, "A")
         ),
     );
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The bundled sedan's series path runs HV− → K− → BB− → M1 … M4 → BB+ → F1 → K+ → HV+
+    /// (its links, read by hand): the row under the modules must hold the parts in that order,
+    /// each in a column of its own, the chain's ends under the terminals they lead to.
+    #[test]
+    fn parts_follow_the_series_path_under_the_modules() {
+        let project = crate::preset::load_str(
+            include_str!("../../../presets/sedan_2170_nmc.ron"),
+            "sedan_2170_nmc.ron",
+        )
+        .unwrap();
+        let figures = crate::gui::figures::compute(&project);
+        let pos = auto_layout(&project, &figures, 10);
+        let g = &project.pack.graph;
+        let at = |id: &str| pos[&project.pack.find(&NodeId::from(id)).unwrap()];
+        let mut row: Vec<(f32, &str)> = ["K-", "BB-", "BB+", "F1", "K+"]
+            .iter()
+            .map(|&id| (at(id).x, id))
+            .collect();
+        row.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let order: Vec<&str> = row.iter().map(|r| r.1).collect();
+        assert_eq!(order, ["K-", "BB-", "BB+", "F1", "K+"]);
+        // One column each (COL_W apart at least), one row under the single row of modules.
+        assert!(row.windows(2).all(|w| w[1].0 - w[0].0 >= COL_W));
+        assert!(row.iter().all(|r| at(r.1).y == ROW_H + 10.0));
+        // K− under HV− (column 0), K+ under HV+ (column 5: four series levels, then the terminal).
+        assert_eq!(at("K-").x, at("HV-").x);
+        assert_eq!(at("K+").x, at("HV+").x);
+        assert_eq!(at("HV+").x, 5.0 * COL_W);
+        assert_eq!(g.node_count(), pos.len());
+    }
 }

@@ -145,6 +145,95 @@ impl RunState {
     }
 }
 
+/// The cabin heating and cooling load: on or off, its comfort temperature, power per kelvin each
+/// way and its cap, with the electrical power it draws at the run's ambient (what the range run
+/// adds to the auxiliary load).
+fn hvac_editor(
+    ui: &mut egui::Ui,
+    app: &mut StudioApp,
+    v: &crate::model::vehicle::Vehicle,
+    ambient_k: f64,
+) {
+    use crate::model::vehicle::Hvac;
+    ui.add_space(6.0);
+    ui.label(egui::RichText::new("Cabin heating and cooling").strong());
+    let mut on = v.hvac.is_some();
+    if ui
+        .checkbox(&mut on, "Cabin HVAC load")
+        .on_hover_text(
+            "Electrical power linear in the distance of the ambient from comfort, capped",
+        )
+        .changed()
+    {
+        let mut next = v.clone();
+        next.hvac = on.then(|| Hvac {
+            comfort_k: crate::units::degc_to_k(21.0),
+            heating_w_per_k: 150.0,
+            cooling_w_per_k: 100.0,
+            max_power_w: 6000.0,
+        });
+        app.actions.push(Action::Edit {
+            edit: Edit::SetVehicle(Box::new(next)),
+            merge: None,
+        });
+    }
+    let Some(h) = &v.hvac else {
+        return;
+    };
+    egui::Grid::new("hvac_grid").num_columns(2).show(ui, |ui| {
+        type F = (&'static str, fn(&Hvac) -> f64, fn(&mut Hvac, f64), Qty);
+        let fields: [F; 4] = [
+            (
+                "Comfort temperature",
+                |h| h.comfort_k,
+                |h, x| h.comfort_k = x,
+                Qty::DEGC,
+            ),
+            (
+                "Heating per kelvin",
+                |h| h.heating_w_per_k,
+                |h, x| h.heating_w_per_k = x.max(0.0),
+                Qty::W_PER_K,
+            ),
+            (
+                "Cooling per kelvin",
+                |h| h.cooling_w_per_k,
+                |h, x| h.cooling_w_per_k = x.max(0.0),
+                Qty::W_PER_K,
+            ),
+            (
+                "HVAC power limit",
+                |h| h.max_power_w,
+                |h, x| h.max_power_w = x.max(0.0),
+                Qty::KW,
+            ),
+        ];
+        for (name, get, set, q) in fields {
+            if let (_, Some(c)) = quantity_row(ui, name, get(h), q) {
+                let mut next = v.clone();
+                if let Some(nh) = &mut next.hvac {
+                    set(nh, c.value_si);
+                }
+                app.actions.push(Action::Edit {
+                    edit: Edit::SetVehicle(Box::new(next)),
+                    merge: Some(format!("vehicle:hvac:{name}")),
+                });
+            }
+        }
+        ui.label("At the ambient");
+        let w = crate::sim::vehicle::road_load::hvac_power_w(v, ambient_k);
+        let text = format!(
+            "{} at {}",
+            crate::units::fmt_unit(crate::units::w_to_kw(w), 3, "kW"),
+            crate::units::fmt_unit(crate::units::k_to_degc(ambient_k), 3, "°C")
+        );
+        let info = format!("HVAC power at the ambient: {text}");
+        ui.label(&text)
+            .widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, info.clone()));
+        ui.end_row();
+    });
+}
+
 /// Standard cycles offered (names the range engine understands).
 pub const STANDARD_CYCLES: [&str; 4] = ["wltc_3b", "udds", "hwfet", "us06"];
 
@@ -208,6 +297,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             }
             ui.end_row();
         });
+        hvac_editor(ui, app, &v, s.ambient_k);
+        // Here rather than beside the run settings, so the Run button keeps its place.
+        ui.add_space(6.0);
+        variation_section(ui, app, &s);
 
         let ui = &mut cols[1];
         ui.label(egui::RichText::new("Drive cycle and run").strong());
@@ -318,6 +411,99 @@ const CONDITIONED_HINT: &str = "Ticked: a heater and a chiller hold the inlet at
 /// The pack's coolant loop as it meets the ambient: conditioned (heater and chiller hold the inlet
 /// at its set-point, their energy charged to the run) or passive (the inlet follows the ambient).
 /// Each change is one undoable edit of the pack settings.
+/// Cell-to-cell manufacturing spread (Monte-Carlo pack): on or off, the relative standard
+/// deviations of capacity, resistance and connection resistance, and the seed that makes the
+/// same pack again. Drawn per cell when the engine is built; `lumped` merges every cell into one.
+fn variation_section(
+    ui: &mut egui::Ui,
+    app: &mut StudioApp,
+    s: &crate::model::project::SimSettings,
+) {
+    use crate::model::project::Variation;
+    ui.label(egui::RichText::new("Cell-to-cell variation").strong());
+    let mut on = s.variation.is_some();
+    if ui
+        .checkbox(&mut on, "Vary cells (seeded normal spread)")
+        .on_hover_text(
+            "Each cell's capacity, resistance and connection drawn around the datasheet value",
+        )
+        .changed()
+    {
+        let mut next = s.clone();
+        next.variation = on.then_some(Variation {
+            capacity_sigma_frac: 0.01,
+            resistance_sigma_frac: 0.03,
+            connection_sigma_frac: 0.05,
+            seed: 1,
+        });
+        app.actions.push(Action::Edit {
+            edit: Edit::SetSimulation(Box::new(next)),
+            merge: None,
+        });
+    }
+    let Some(var) = s.variation else {
+        return;
+    };
+    egui::Grid::new("variation_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let mut next = var;
+            let mut merge = None;
+            type F = (&'static str, fn(&Variation) -> f64, fn(&mut Variation, f64));
+            let fields: [F; 3] = [
+                (
+                    "Capacity spread (1σ)",
+                    |v| v.capacity_sigma_frac,
+                    |v, x| v.capacity_sigma_frac = x,
+                ),
+                (
+                    "Resistance spread (1σ)",
+                    |v| v.resistance_sigma_frac,
+                    |v, x| v.resistance_sigma_frac = x,
+                ),
+                (
+                    "Connection spread (1σ)",
+                    |v| v.connection_sigma_frac,
+                    |v, x| v.connection_sigma_frac = x,
+                ),
+            ];
+            for (name, get, set) in fields {
+                if let (_, Some(c)) = quantity_row(ui, name, get(&var), Qty::PCT) {
+                    // A spread is a standard deviation: not negative; beyond 50 % a cell could draw a
+                    // capacity or resistance at or below zero.
+                    set(&mut next, c.value_si.clamp(0.0, 0.5));
+                    merge = Some(name);
+                }
+            }
+            let label = ui.label("Seed");
+            let mut seed = var.seed;
+            if ui
+                .add(egui::DragValue::new(&mut seed).range(0..=u64::from(u32::MAX)))
+                .labelled_by(label.id)
+                .changed()
+            {
+                next.seed = seed;
+                merge = Some("Seed");
+            }
+            ui.end_row();
+            if next != var {
+                let mut sim = s.clone();
+                sim.variation = Some(next);
+                app.actions.push(Action::Edit {
+                    edit: Edit::SetSimulation(Box::new(sim)),
+                    merge: merge.map(|m| format!("sim:variation:{m}")),
+                });
+            }
+        });
+    if s.fidelity == Fidelity::Lumped {
+        ui.colored_label(
+            app.theme.text_weak,
+            "Lumped fidelity merges the varied cells into one equivalent cell: their spread in SOC \
+             and temperature shows at group and cell fidelity.",
+        );
+    }
+}
+
 fn coolant_section(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
     ui.label(egui::RichText::new("Coolant loop").strong());
     let Some(cool) = project.pack.hardware.coolant else {

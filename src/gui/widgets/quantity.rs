@@ -220,6 +220,14 @@ impl Qty {
         speed: 5.0,
         decimals: 0,
     };
+    /// Power per kelvin of temperature difference, W/K.
+    pub const W_PER_K: Self = Self {
+        symbol: "W/K",
+        to_display: id,
+        to_si: id,
+        speed: 1.0,
+        decimals: 0,
+    };
     /// Conductivity W/(m·K).
     pub const W_PER_MK: Self = Self {
         symbol: "W/(m·K)",
