@@ -62,8 +62,9 @@
 //! `R_eff/mult` (from [`crate::sim::ecm::linearise_r`]), the element's current is the group's
 //! times `1/mult`, the power root multiplies by `0.5/b` (divided beside the square root), the
 //! node's conductor heat is multiplied by `1/dt`, and the thermal step adds the cell node's heat
-//! last ([`crate::sim::thermal::Integrator::set_heat_last_at_0`]). Each is an ulp or two; the
-//! WLTC range run's result moved by ~1e-13 relative.
+//! last ([`crate::sim::thermal::Integrator::set_heat_last_at_0`]). Each is an ulp or two: on the
+//! sedan's WLTC range run to empty (one-second steps) the distance is the same to the bit and the
+//! energies, temperatures, voltages and SOC move by at most 4e-15 relative.
 //!
 //! No I/O, no threads, no GUI.
 

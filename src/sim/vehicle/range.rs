@@ -614,8 +614,9 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
 
     let stop = 'run: loop {
         for (merged, &(a, b)) in pass.iter().zip(&spans) {
-            // A merged standstill step is taken when the car stands where the trace does and the time
-            // limit is not inside it; otherwise (and when the pack refuses it) its steps one by one.
+            // A merged standstill step is taken when the car stands where the trace does and
+            // the time limit is not inside it; otherwise (and when the pack refuses it) its
+            // steps one by one.
             let mut steps_now: &[PlannedStep] = if b - a == 1
                 || (v_mps == merged.v0_mps && time_s + merged.dt_s < options.max_time_s)
             {
@@ -695,8 +696,9 @@ pub fn run_range_observed<P: PackModel + ?Sized>(
                     // Read in place, field by field, as the pack wrote it (see `last_min_temp_k`).
                     let rep = match &result {
                         Ok(rep) => rep,
-                        // A merged standstill step the pack refuses: its steps one by one (the pack's
-                        // state is as before the refused step), so the run stops where it would have.
+                        // A merged standstill step the pack refuses: its steps one by one (the
+                        // pack's state is as before the refused step), so the run stops where
+                        // it would have.
                         Err(_) if b - a > 1 && steps_now.len() == 1 => {
                             steps_now = &plan[a..b];
                             continue 'entry;
