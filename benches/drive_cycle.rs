@@ -58,7 +58,8 @@
 //!   from the coolant flux, derating from the temperatures), which the replay does not have.
 //! - session 7 (shared machine, load average 3.7–4.3 during the run, so upper bounds): lumped
 //!   sedan to empty **4.53 ms** (4.46–4.61), target met; engine build 0.123 ms (unchanged, noise);
-//!   build + engine steps 3.77 ms (39 735 steps, ~92 ns each). One cell-fidelity run to empty
+//!   build + engine steps 3.77 ms (39 735 steps, ~92 ns each). A second run after merging main,
+//!   load ~2.4: 4.69 ms (4.57–4.82), engine build 0.119 ms, build + engine steps 3.70 ms. One cell-fidelity run to empty
 //!   8.21 s (579.7 km; 8.69 s in session 6). CPU time of the whole lumped run, interleaved with
 //!   session 6's build (minimum of 7 × 200 ranges, load ~4): 5.34 → 4.81 ms (−10 %). Bit-identity
 //!   given up where stated:

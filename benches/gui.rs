@@ -96,6 +96,37 @@
 //! line for llvmpipe; 14/s before); scrolled to the heat map 83/s. So 60 frames/s during a cell run
 //! now holds at the p90 on the Pack and Vehicle & run views on this GPU-less machine under load,
 //! not on the Results view showing a finished cell run.
+//!
+//! Session 7: the Results view after a cell run. `gui_window.sh` got two phases for it (15 s on
+//! Results showing the finished cell run, 8 s on it while another cell run goes;
+//! `GUI_WINDOW_PHASES=results` runs only those) and prints the process's CPU time per frame (all
+//! threads, llvmpipe's rasteriser threads included), which moves less with the load than frame
+//! intervals do. The five traces were a polyline through one min/max bucket per pixel column:
+//! it zig-zags the column's height twice, and egui tessellates every segment as a feathered strip,
+//! 191.6k indices and 46.5k vertices a frame. Each trace is now one mesh
+//! (`gui::widgets::envelope_band`): per physical pixel column the polyline's lowest to highest
+//! value there (plus the line's reach past the column centre), one strip through the column
+//! centres, 1-pixel feather at the top and bottom edges only, stations that lie within 0.2 pixel
+//! of a straight edge merged. Results after a finished cell run, frames/s median (p90), CPU per
+//! frame, load average:
+//!
+//! | build  | finished run          | while another run goes | CPU per frame | load |
+//! |--------|-----------------------|------------------------|---------------|------|
+//! | before | 20.0 (14.0)/s         | 25.2 (17.2)/s          | —             | 3.4  |
+//! | before | 30.5 (21.4)/s         | 26.7 (20.3)/s          | 40.5 ms       | 4.4  |
+//! | before | 25.2 (17.3)/s         | 21.0 (15.6)/s          | 38.2 ms       | 3.0  |
+//! | after  | 46.5 (38.0)/s         | 48.0 (40.2)/s          | 21.4 ms       | 3.8  |
+//! | after  | 45.8 (30.0)/s         | 48.2 (34.8)/s          | 22.7 ms       | 4.2  |
+//! | after¹ | 42.4 (27.8)/s         | 41.2 (27.5)/s          | 21.9 ms       | 4.9  |
+//!
+//! ¹ merged with main (the Vehicle & run view had gained its HVAC and variation sections).
+//! With `PACKWRIGHT_FRAME_STATS=1` (one run each): 46.5k → 14.9k vertices, 191.6k → 49.3k indices,
+//! 0.91 → 0.86 million pixels covered a frame. Leaving the feather out (34.0k indices) saved 1 ms
+//! of CPU a frame (19.7 against 20.7 ms, one run each): kept, so edges look as before. Drawing no
+//! traces at all gave 43 frames/s (one run, load 6), so the traces are no longer what limits the
+//! view: without the heat map (whose top strip shows under the plots) the CPU per frame was 17.4
+//! against 21.0 ms (one run each, load 5.5–6). 60 frames/s on the Results view after a cell run is
+//! still not met here.
 
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;

@@ -1488,6 +1488,241 @@ fn recovery_keeps_an_imported_cycle_reachable_with_or_without_its_project_file()
     h.get_by_label_contains("1.000 km per pass");
 }
 
+// ------------------------------------------------ the Results plots' envelope band
+
+mod envelope_band {
+    //! The band that draws the Results traces (`gui::widgets::envelope_band`): its columns, its
+    //! mesh, and the hover read-out in the real Results view.
+    use super::*;
+    use egui::Color32;
+    use packwright::gui::widgets::envelope_band::{
+        Columns, band_mesh, merge_stations, polyline_columns,
+    };
+
+    /// The vertices of `mesh` by station: (x, [y of the 4 vertices], [alpha of the 4]).
+    fn stations(mesh: &egui::Mesh) -> Vec<(f32, [f32; 4], [u8; 4])> {
+        mesh.vertices
+            .chunks(4)
+            .map(|v| {
+                (
+                    v[0].pos.x,
+                    [v[0].pos.y, v[1].pos.y, v[2].pos.y, v[3].pos.y],
+                    [
+                        v[0].color.a(),
+                        v[1].color.a(),
+                        v[2].color.a(),
+                        v[3].color.a(),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn columns_span_the_polyline_inside_them_and_the_mesh_is_counted_by_hand() {
+        // A polyline in physical pixels (y down): A (0.25, 10), B (0.75, 20), C (1.5, 14),
+        // D (3.5, 14), in a frame from x = 0 to 4 (columns 0..=3). By hand: column 0 holds A and B
+        // (10..20) and B–C enters column 1 at x = 1, where y = 20 + (14 - 20) × 0.25 / 0.75 = 18;
+        // column 1 spans 18 (entry) down to 14 (C, then flat); columns 2 and 3 are the flat C–D.
+        let pts = [[0.25, 10.0], [0.75, 20.0], [1.5, 14.0], [3.5, 14.0]];
+        let cols = polyline_columns(&pts, [0.0, 4.0], [-100.0, 100.0], 0.0);
+        assert_eq!(cols.first, 0);
+        assert_eq!(
+            cols.spans,
+            vec![
+                Some([10.0, 20.0]),
+                Some([14.0, 18.0]),
+                Some([14.0, 14.0]),
+                Some([14.0, 14.0]),
+            ]
+        );
+        // A 1.5-pixel line reaches 0.25 pixel past a column's edges (its half width 0.75 beyond
+        // the centre's 0.5): column 1 then also sees B (20 at x = 0.75), the others keep theirs
+        // (column 0 up to x = 1.25 adds B–C's 16; columns 2 and 3 stay on the flat 14).
+        let wide = polyline_columns(&pts, [0.0, 4.0], [-100.0, 100.0], 0.25);
+        assert_eq!(
+            wide.spans,
+            vec![
+                Some([10.0, 20.0]),
+                Some([14.0, 20.0]),
+                Some([14.0, 14.0]),
+                Some([14.0, 14.0]),
+            ]
+        );
+        // The mesh, 2 physical pixels per point, 2 pixels wide (1 either side), feathered, nothing
+        // merged: one strip of 4 columns = 6 stations (left edge, 4 centres, right edge) × 4
+        // vertices = 24 vertices, 5 steps × 3 quads × 2 triangles × 3 = 90 indices.
+        let blue = Color32::from_rgb(30, 120, 220);
+        let mesh = band_mesh(&cols, 2.0, 2.0, blue, true, 0.0);
+        assert_eq!(mesh.vertices.len(), 24);
+        assert_eq!(mesh.indices.len(), 90);
+        let st = stations(&mesh);
+        // Station x in points: pixels 0, 0.5, 1.5, 2.5, 3.5, 4 halved.
+        let xs: Vec<f32> = st.iter().map(|s| s.0).collect();
+        assert_eq!(xs, vec![0.0, 0.25, 0.75, 1.25, 1.75, 2.0]);
+        // Column 0 (10..20 px, ±1 px line, ±0.5 px feather): 8.5, 9.5, 20.5, 21.5 px, halved;
+        // outer vertices transparent, inner ones the colour.
+        assert_eq!(st[0].1, [4.25, 4.75, 10.25, 10.75]);
+        assert_eq!(st[1].1, [4.25, 4.75, 10.25, 10.75]);
+        assert_eq!(st[0].2, [0, 255, 255, 0]);
+        // Column 1: 14..18 px → 12.5, 13.5, 18.5, 19.5 px; the flat columns 14..14 → 12.5, 13.5,
+        // 14.5, 15.5 px.
+        assert_eq!(st[2].1, [6.25, 6.75, 9.25, 9.75]);
+        assert_eq!(st[3].1, [6.25, 6.75, 7.25, 7.75]);
+        assert_eq!(st[5].1, [6.25, 6.75, 7.25, 7.75]);
+        // Every index is a vertex, and every triangle joins two neighbouring stations.
+        assert!(mesh.indices.iter().all(|&i| (i as usize) < 24));
+        for t in mesh.indices.chunks(3) {
+            let s: Vec<u32> = t.iter().map(|i| i / 4).collect();
+            let (lo, hi) = (*s.iter().min().unwrap(), *s.iter().max().unwrap());
+            assert_eq!(hi - lo, 1, "triangle {t:?}");
+        }
+        // Merged at 0.2 px: only the station at 3.5 px lies on the straight edges between its
+        // neighbours (the flat 13..15 px at 2.5 and 4 px); by hand the others bend (top edge
+        // 9 → 13 px between 0.5 and 1.5 px, then flat; bottom 21 → 19 → 15 px). 5 stations:
+        // 20 vertices, 4 × 18 = 72 indices.
+        let merged = band_mesh(&cols, 2.0, 2.0, blue, true, 0.2);
+        assert_eq!(merged.vertices.len(), 20);
+        assert_eq!(merged.indices.len(), 72);
+        let xs: Vec<f32> = stations(&merged).iter().map(|s| s.0).collect();
+        assert_eq!(xs, vec![0.0, 0.25, 0.75, 1.25, 2.0]);
+        // Without feather: 2 vertices (the band's edges) per station, one quad per step.
+        let plain = band_mesh(&cols, 2.0, 2.0, blue, false, 0.0);
+        assert_eq!((plain.vertices.len(), plain.indices.len()), (12, 30));
+        assert_eq!(plain.vertices[0].pos.y, 4.5); // (10 - 1) px / 2
+        assert_eq!(plain.vertices[1].pos.y, 10.5); // (20 + 1) px / 2
+    }
+
+    #[test]
+    fn gaps_break_the_band_and_values_outside_are_clamped() {
+        // A gap (non-finite sample) between columns 0 and 2 leaves column 1 empty: two strips of
+        // one column each, 3 stations each (edge, centre, edge): 24 vertices, 2 × 2 × 18 indices.
+        let pts = [[0.5, 5.0], [f32::NAN, f32::NAN], [2.5, 7.0]];
+        let cols = polyline_columns(&pts, [0.0, 4.0], [-100.0, 100.0], 0.0);
+        assert_eq!(
+            cols,
+            Columns {
+                first: 0,
+                spans: vec![Some([5.0, 5.0]), None, Some([7.0, 7.0]), None],
+            }
+        );
+        let mesh = band_mesh(&cols, 1.5, 1.0, Color32::RED, true, 0.0);
+        assert_eq!((mesh.vertices.len(), mesh.indices.len()), (24, 72));
+        // A segment from left of the frame to far right of it (y = x): only the frame's columns
+        // (10..=12 for x 10.5 to 12.5), each the segment's y there; then one far above a frame,
+        // clamped at -50.
+        let pts = [[0.0, 0.0], [1024.0, 1024.0]];
+        let cols = polyline_columns(&pts, [10.5, 12.5], [-50.0, 50.0], 0.0);
+        assert_eq!(cols.first, 10);
+        assert_eq!(
+            cols.spans,
+            vec![Some([10.0, 11.0]), Some([11.0, 12.0]), Some([12.0, 13.0])]
+        );
+        let pts = [[0.0, -1000.0], [4.0, -1000.0]];
+        let cols = polyline_columns(&pts, [0.0, 2.0], [-50.0, 50.0], 0.0);
+        assert!(cols.spans.iter().all(|s| *s == Some([-50.0, -50.0])));
+        // No frame, no columns; a run of one station is kept as it is.
+        assert!(
+            polyline_columns(&pts, [3.0, 3.0], [0.0, 1.0], 0.0)
+                .spans
+                .is_empty()
+        );
+        assert_eq!(
+            merge_stations(&[[1.0, 2.0, 3.0]], 0.2),
+            vec![[1.0, 2.0, 3.0]]
+        );
+    }
+
+    #[test]
+    fn every_column_of_a_dense_noisy_trace_spans_its_samples() {
+        // 20 000 samples of a noisy wave over 400 pixel columns (50 per column), as a long run
+        // draws: brute-force truth per column is the lowest and highest sample in it; the band
+        // must cover that (and every column), and reach no further than the samples next to the
+        // column (where the polyline enters and leaves it).
+        let n = 20_000;
+        let pts: Vec<[f32; 2]> = (0..n)
+            .map(|k| {
+                let x = k as f32 * 400.0 / n as f32;
+                // A deterministic "noise": a fast sine of an irrational multiple of k.
+                let y = 200.0 + 60.0 * (x / 40.0).sin() + 25.0 * ((k as f32) * 2.399_963).sin();
+                [x, y]
+            })
+            .collect();
+        let cols = polyline_columns(&pts, [0.0, 400.0], [-1e6, 1e6], 0.0);
+        assert_eq!(cols.spans.len(), 400);
+        for (c, span) in cols.spans.iter().enumerate() {
+            let [lo, hi] = span.unwrap_or_else(|| panic!("column {c} not covered"));
+            let inside: Vec<f32> = pts
+                .iter()
+                .filter(|p| p[0].floor() as usize == c)
+                .map(|p| p[1])
+                .collect();
+            let (tlo, thi) = inside
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &y| {
+                    (a.min(y), b.max(y))
+                });
+            assert!(
+                lo <= tlo && hi >= thi,
+                "column {c}: {lo}..{hi} vs samples {tlo}..{thi}"
+            );
+            // With the neighbours across both edges: the widest the polyline can reach here.
+            let first = pts.iter().position(|p| p[0].floor() as usize == c).unwrap();
+            let near = &pts[first.saturating_sub(1)..(first + inside.len() + 1).min(n)];
+            let (nlo, nhi) = near
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), p| {
+                    (a.min(p[1]), b.max(p[1]))
+                });
+            assert!(
+                lo >= nlo && hi <= nhi,
+                "column {c}: {lo}..{hi} beyond {nlo}..{nhi}"
+            );
+        }
+        // Noisy everywhere: merging keeps most stations, and the strip is one piece: at most
+        // 402 stations (400 centres and 2 edges) × 4 vertices.
+        let mesh = band_mesh(&cols, 1.5, 1.0, Color32::RED, true, 0.2);
+        assert!(mesh.vertices.len() <= 402 * 4);
+        assert_eq!(mesh.indices.len(), (mesh.vertices.len() / 4 - 1) * 18);
+    }
+
+    #[test]
+    fn hovering_a_results_trace_names_a_sample_of_the_run() {
+        let mut h = open_fixture(vec![]);
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
+        h.run();
+        h.get_by_label("Results").click();
+        wait_for_label_containing(&mut h, "Range: ", 300.0);
+        h.run();
+        // The SOC plot spans about x 272..970, y 350..445 in the 1280 × 800 window (see
+        // tests/snapshots/results.png); go down the column at x = 517 (about 40 min) until the
+        // read-out names the trace.
+        let mut found = None;
+        for y in (352..444).step_by(2) {
+            h.hover_at(egui::pos2(517.0, y as f32));
+            h.run();
+            if let Some(n) = h.query_by_label_contains("SOC, %: ") {
+                found = Some(text_of(&n));
+                break;
+            }
+        }
+        let text = found.expect("no SOC read-out along x = 517");
+        // "SOC, %: 45.123\nt = 40.017 min"
+        let x_min = number_after(&text, "t = ");
+        let soc_pct = number_after(&text, "SOC, %: ");
+        // The read-out names a real sample: some sample's time (min) and SOC (%) round to the
+        // 3 decimals shown (±0.0005 each, with 1e-9 for the float formatting).
+        let run = h.state().run.last.clone().unwrap();
+        let o = &run.outcome;
+        let hit = o.time_s.iter().zip(&o.soc).any(|(t, s)| {
+            (t / 60.0 - x_min).abs() <= 0.0005 + 1e-9
+                && (s * 100.0 - soc_pct).abs() <= 0.0005 + 1e-9
+        });
+        assert!(hit, "{text:?} is no sample of the run");
+        assert!((30.0..50.0).contains(&x_min), "{text:?}");
+    }
+}
+
 /// Replaces the text of the field labelled `label` by `text`, as a user does (click, select all,
 /// type).
 fn retype(h: &mut Harness<'_, StudioApp>, label: &str, text: &str) {
@@ -1738,4 +1973,57 @@ fn cell_to_cell_variation_is_set_in_the_vehicle_and_run_view() {
     h.get_by_label("Vary cells (seeded normal spread)").click();
     h.run();
     assert_eq!(variation(&h), None);
+}
+
+#[test]
+fn a_varied_group_run_reports_the_cores_soc_spread_and_opens_the_heat_map_at_its_widest() {
+    let mut h = open_fixture(vec![]);
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    h.get_by_label("group").click();
+    h.run();
+    h.get_by_label("Vary cells (seeded normal spread)").click();
+    h.run();
+    let project = project_of(&h);
+    h.get_by_label("Run simulation").click();
+    h.run();
+    h.get_by_label("Results").click();
+    wait_for_label_containing(&mut h, "Range: ", 300.0);
+    h.get_by_label("Fidelity: group");
+
+    // The same run through the core: the groups' capacities differ (1 % spread), so their SOCs
+    // part; the view shows the core's end spread.
+    use packwright::sim::vehicle::setup::{build_engine, load_cycle, prepare_project};
+    let prepared = prepare_project(project).unwrap();
+    let cycle = load_cycle(&prepared.project.simulation.cycle, None).unwrap();
+    let mut engine = build_engine(&prepared.project, prepared.project.simulation.fidelity).unwrap();
+    let r = packwright::sim::vehicle::range::run_range(
+        &mut engine,
+        &prepared.vehicle,
+        &cycle,
+        &prepared.options,
+    )
+    .unwrap();
+    assert!(r.final_soc_spread > 0.0);
+    h.get_by_label(&format!(
+        "Final SOC spread: {:.2} %",
+        r.final_soc_spread * 100.0
+    ));
+
+    // The heat map opens at the sample whose element temperatures spread widest (brute force).
+    let outcome = std::sync::Arc::clone(&h.state().run.last.as_ref().unwrap().outcome);
+    let widest = outcome
+        .cell_temps_k
+        .iter()
+        .map(|(_, t)| {
+            t.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+                - t.iter().cloned().fold(f64::INFINITY, f64::min)
+        })
+        .enumerate()
+        .fold(
+            (0, f64::NEG_INFINITY),
+            |b, (k, s)| if s > b.1 { (k, s) } else { b },
+        );
+    assert!(widest.1 > 0.0);
+    assert_eq!(h.state().ui.results.heat_sample, widest.0);
 }

@@ -271,6 +271,7 @@ pub fn full_run(
         vehicle_mass_kg: r.vehicle_mass_kg,
         cycle: r.cycle_name.clone(),
         cycle_distance_m: r.cycle_distance_m,
+        final_soc_spread: r.final_soc_spread,
     })
 }
 

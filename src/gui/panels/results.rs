@@ -1,14 +1,20 @@
 //! Results of the last run: range and consumption, the energy breakdown as a chart, pack voltage,
 //! current, SOC and min/max cell temperature over time (hover for values), and a heat map of cell
 //! temperatures over the pack layout at a chosen time.
+//!
+//! The traces are drawn as bands (`gui::widgets::envelope_band`) through their min/max envelope
+//! at one bucket per pixel column: a polyline through thousands of points zig-zags in every column
+//! and cost a software rasteriser most of a frame.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use crate::gui::app::StudioApp;
 use crate::gui::panels::inspector::fig_row;
+use crate::gui::widgets::envelope_band::EnvelopeBand;
 use crate::units;
 
 /// Traces and summary of one run, as the GUI shows them (SI).
@@ -46,6 +52,46 @@ pub struct RunOutcome {
     pub cycle: String,
     /// Distance of one pass of the cycle, m.
     pub cycle_distance_m: f64,
+    /// Highest minus lowest cell SOC at the end (0 at lumped fidelity).
+    pub final_soc_spread: f64,
+}
+
+impl RunOutcome {
+    /// The heat-map sample with the widest spread of element temperatures, the hottest among
+    /// equal spreads (a lumped run has one element, so no spread: its hottest moment), the first
+    /// among equals (0 without samples): where the map has most to show.
+    pub fn widest_heat_sample(&self) -> usize {
+        let range = |t: &[f64]| {
+            t.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                })
+        };
+        let mut best = (0, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        for (k, (_, t)) in self.cell_temps_k.iter().enumerate() {
+            let (lo, hi) = range(t);
+            let spread = if hi >= lo { hi - lo } else { 0.0 };
+            if spread > best.1 || (spread == best.1 && hi > best.2) {
+                best = (k, spread, hi);
+            }
+        }
+        best.0
+    }
+
+    /// Coldest and hottest cell over the whole run, K (None without samples).
+    pub fn temperature_range_k(&self) -> Option<(f64, f64)> {
+        let lo = self
+            .min_temp_k
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        let hi = self
+            .max_temp_k
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        (lo.is_finite() && hi.is_finite()).then_some((lo, hi))
+    }
 }
 
 impl RunOutcome {
@@ -74,6 +120,8 @@ impl RunOutcome {
 pub struct ResultsState {
     /// Sample shown in the heat map.
     pub heat_sample: usize,
+    /// The result `heat_sample` was chosen for: a new result opens at its widest spread.
+    pub heat_of: Option<std::sync::Weak<RunOutcome>>,
     /// The heat map's cells as a texture.
     pub heat: HeatTexture,
 }
@@ -274,25 +322,19 @@ pub fn visible_envelope_points(
     pts
 }
 
-/// A trace's line for the plot `p` (see [`visible_envelope_points`]).
+/// A trace's band for the plot `p` (see [`visible_envelope_points`] and [`EnvelopeBand`]).
 fn line_in(
     p: &egui_plot::PlotUi<'_>,
     name: &str,
     t: &[f64],
     y: &[f64],
     f: impl Fn(f64) -> f64,
-) -> Line<'static> {
+) -> EnvelopeBand {
     let b = p.plot_bounds();
     let columns = (p.response().rect.width() * p.ctx().pixels_per_point()).ceil() as usize;
-    Line::new(
+    EnvelopeBand::new(
         name.to_owned(),
-        PlotPoints::from(visible_envelope_points(
-            t,
-            y,
-            f,
-            Some((b.min()[0], b.max()[0])),
-            columns,
-        )),
+        visible_envelope_points(t, y, f, Some((b.min()[0], b.max()[0])), columns),
     )
 }
 
@@ -334,6 +376,23 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     }),
                 );
                 fig_row(ui, "Stopped by", &o.cutoff);
+                fig_row(ui, "Fidelity", o.fidelity.label());
+                if let Some((lo, hi)) = o.temperature_range_k() {
+                    fig_row(
+                        ui,
+                        "Cell temperature",
+                        &format!(
+                            "{:.1} … {:.1} °C",
+                            units::k_to_degc(lo),
+                            units::k_to_degc(hi)
+                        ),
+                    );
+                }
+                fig_row(
+                    ui,
+                    "Final SOC spread",
+                    &format!("{:.2} %", units::frac_to_pct(o.final_soc_spread)),
+                );
                 fig_row(
                     ui,
                     "Cycle",
@@ -404,11 +463,12 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_axis(link, [true, false])
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
+                .label_formatter(read_out)
                 .show(ui, |p| {
                     let v = line_in(p, "pack voltage, V", t, &o.voltage_v, |x| x);
-                    p.line(v.color(theme.series_color(0)));
+                    p.add(v.color(theme.series_color(0)));
                     let i = line_in(p, "current, A", t, &o.current_a, |x| x);
-                    p.line(i.color(theme.series_color(1)));
+                    p.add(i.color(theme.series_color(1)));
                 });
             Plot::new("soc")
                 .height(h)
@@ -420,9 +480,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_axis(link, [true, false])
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
+                .label_formatter(read_out)
                 .show(ui, |p| {
                     let soc = line_in(p, "SOC, %", t, &o.soc, units::frac_to_pct);
-                    p.line(soc.color(theme.series_color(2)));
+                    p.add(soc.color(theme.series_color(2)));
                 });
             Plot::new("temps")
                 .height(h)
@@ -431,15 +492,25 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_axis(link, [true, false])
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
+                .label_formatter(read_out)
                 .show(ui, |p| {
                     let lo = line_in(p, "min cell, °C", t, &o.min_temp_k, units::k_to_degc);
-                    p.line(lo.color(theme.neg));
+                    p.add(lo.color(theme.neg));
                     let hi = line_in(p, "max cell, °C", t, &o.max_temp_k, units::k_to_degc);
-                    p.line(hi.color(theme.pos));
+                    p.add(hi.color(theme.pos));
                 });
             if !o.cell_temps_k.is_empty() {
                 let st = &mut app.ui.results;
                 let last = o.cell_temps_k.len() - 1;
+                let seen = st
+                    .heat_of
+                    .as_ref()
+                    .and_then(std::sync::Weak::upgrade)
+                    .is_some_and(|a| Arc::ptr_eq(&a, &fin.outcome));
+                if !seen {
+                    st.heat_sample = o.widest_heat_sample();
+                    st.heat_of = Some(Arc::downgrade(&fin.outcome));
+                }
                 st.heat_sample = st.heat_sample.min(last);
                 ui.horizontal(|ui| {
                     ui.label("Heat map at");
@@ -624,6 +695,22 @@ fn heat_map(
     }
 }
 
+/// The hover read-out of the time plots: the trace's name, its value and the time of the sample
+/// nearest the cursor (nothing away from the traces; the crosshair still shows where it is).
+fn read_out(pos: &egui_plot::HoverPosition<'_>) -> Option<String> {
+    match pos {
+        egui_plot::HoverPosition::NearDataPoint {
+            plot_name,
+            position,
+            ..
+        } => Some(format!(
+            "{plot_name}: {:.3}\nt = {:.3} min",
+            position.y, position.x
+        )),
+        egui_plot::HoverPosition::Elsewhere { .. } => None,
+    }
+}
+
 /// The value axis of the time plots: numbers down to 12 points apart (egui_plot's default hides
 /// them below 20, which left a short plot with a lone "0").
 fn value_axis() -> egui_plot::AxisHints<'static> {
@@ -640,6 +727,50 @@ fn term_label(key: &str) -> String {
 #[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 mod tests {
     use super::*;
+
+    fn outcome_with(cell_temps_k: Vec<(f64, Vec<f64>)>) -> RunOutcome {
+        RunOutcome {
+            time_s: vec![0.0, 60.0],
+            voltage_v: vec![350.0, 349.0],
+            current_a: vec![10.0, 10.0],
+            soc: vec![0.9, 0.89],
+            min_temp_k: vec![298.0, 297.5],
+            max_temp_k: vec![298.0, 301.25],
+            range_m: None,
+            consumption_j_per_m: None,
+            energy_breakdown_j: Vec::new(),
+            cutoff: String::new(),
+            fidelity: crate::model::project::Fidelity::Group,
+            places: Vec::new(),
+            cell_temps_k,
+            vehicle_mass_kg: 1500.0,
+            cycle: "wltc_3b".to_owned(),
+            cycle_distance_m: 23_266.0,
+            final_soc_spread: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_heat_map_opens_at_the_widest_spread_then_the_hottest_moment() {
+        // Spreads 1, 3, 3 K: the second and third tie, the third is hotter (304 against 303 K).
+        let o = outcome_with(vec![
+            (0.0, vec![300.0, 301.0]),
+            (60.0, vec![300.0, 303.0]),
+            (120.0, vec![301.0, 304.0]),
+            (180.0, vec![310.0]),
+        ]);
+        assert_eq!(o.widest_heat_sample(), 2);
+        // One element (lumped): no spread anywhere, so the hottest sample.
+        let lumped = outcome_with(vec![
+            (0.0, vec![298.0]),
+            (60.0, vec![305.0]),
+            (120.0, vec![301.0]),
+        ]);
+        assert_eq!(lumped.widest_heat_sample(), 1);
+        assert_eq!(outcome_with(Vec::new()).widest_heat_sample(), 0);
+        // Over the whole run: the lowest of the minima and the highest of the maxima.
+        assert_eq!(o.temperature_range_k(), Some((297.5, 301.25)));
+    }
 
     #[test]
     fn a_long_trace_keeps_its_envelope_in_few_points() {

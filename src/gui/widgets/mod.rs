@@ -1,5 +1,7 @@
-//! Reusable widgets: unit-aware number fields and a parameter-table grid.
+//! Reusable widgets: unit-aware number fields, a parameter-table grid and a plot band for long
+//! traces.
 
+pub mod envelope_band;
 pub mod quantity;
 pub mod table;
 
