@@ -7,8 +7,9 @@
 //! - `range_engine/wltc_to_empty/sedan_2170_nmc_lumped`: the same, on the real electro-thermal engine
 //!   (`sim::network::Engine`, which reports its coolant heat) built from the bundled
 //!   `presets/sedan_2170_nmc.ron` at lumped fidelity, prepared by `sim::vehicle::setup` exactly as
-//!   `packwright range` runs it (BMS derating, coolant conditioning, the pack's usable SOC floor
-//!   stops the run; ~38 000 steps). Target ≤ 5 ms.
+//!   `packwright range` runs it (BMS derating, coolant conditioning, standstill seconds merged
+//!   into steps of up to 60 s, the pack's usable SOC floor stops the run; 39 735 steps since
+//!   session 7, 44 908 before). Target ≤ 5 ms.
 //! - `range_engine/engine_build/sedan_2170_nmc_lumped`: building that engine alone (compiling the
 //!   project), which every range run pays once.
 //! - `range_engine/engine_steps_only/sedan_2170_nmc_lumped`: building the engine and replaying the
@@ -55,6 +56,39 @@
 //!   replayed steps although the loop's instructions fell by a fifth without a change in time:
 //!   the likelier cost is that each demand depends on the step before (thermal-management power
 //!   from the coolant flux, derating from the temperatures), which the replay does not have.
+//! - session 7 (shared machine, load average 3.7–4.3 during the run, so upper bounds): lumped
+//!   sedan to empty **4.53 ms** (4.46–4.61), target met; engine build 0.123 ms (unchanged, noise);
+//!   build + engine steps 3.77 ms (39 735 steps, ~92 ns each). A second run after merging main,
+//!   load ~2.4: 4.69 ms (4.57–4.82), engine build 0.119 ms, build + engine steps 3.70 ms. One cell-fidelity run to empty
+//!   8.21 s (579.7 km; 8.69 s in session 6). CPU time of the whole lumped run, interleaved with
+//!   session 6's build (minimum of 7 × 200 ranges, load ~4): 5.34 → 4.81 ms (−10 %). Bit-identity
+//!   given up where stated:
+//!   - Standstill merged (`RangeOptions::standstill_max_dt_s`, set to 60 s by `prepare_project`):
+//!     each stop's first second as before, the rest as steps of up to 60 s (WLTC 3b: 226 standing
+//!     seconds in 9 stops become 19 steps; 44 908 → 39 735 steps to empty). The thermal
+//!     integrator keeps the factorisations of its last 16 step sizes, so the changes of step
+//!     size cost no refactoring. On its own about −5 % CPU. Effect (lumped, to empty): sedan WLTC
+//!     at 23 °C range −35 m of 579.58 km (−6e-5), terminal energy −5e-5, thermal management
+//!     +1.1 %, hottest cell −0.3 mK; at −10 °C 0 m, +0.5 % thermal management; GAC ASSB WLTC 0 m;
+//!     LFP blade UDDS at −10 °C −97 m of 192.2 km (−5e-4). Merging the first standing second too
+//!     saved 223 more steps but held the last driving second's thermal-management power over the
+//!     whole stop (LFP cold +258 m, 1.3e-3): not kept. Up to 10 or 120 s a step changed little.
+//!   - The one-element step without quotients on the temperature → current chain: the group's
+//!     source is the element's `e_v`, its resistance `R_eff/mult`, the element's current the
+//!     group's times `1/mult`, the power root times `0.5/b`: about −7 % CPU (5.38 → 4.99 ms in
+//!     one interleaved set under load). Rounding only: on the unmerged run the distance is the
+//!     same to the bit, other figures move ≤ 4e-15 relative.
+//!   - The cell node's heat added last in the five-node dense thermal step, and `× 1/dt` instead
+//!     of `/dt` for the node's conductor heat: not separately measurable (two interleaved sets
+//!     under load: −1.3 % and +0.4 %, noise); kept, rounding-level and tested.
+//!   - The export sheet's golden file (`tests/snapshots/export_sedan_2170_nmc.md`) rewritten for
+//!     the merged run: WLTP 579.6 → 579.5 km, energy terms in the third decimal of kWh.
+//!   - Tried and dropped: thermal-management power with the COPs' reciprocals (no measurable
+//!     change; its division is not on the critical path).
+//!
+//!   `cell` and `group` steps: hashes unchanged (their code paths are untouched), CPU time
+//!   unchanged (`probe group 3600` 18.41 → 18.38 ms, `cell 60` 19.05 → 18.88 ms, CONST=1,
+//!   minimum of 4 interleaved).
 //!
 //! Inputs are fixed (no randomness).
 

@@ -28,6 +28,8 @@
 //! temperature and current axes) brackets the SOC axis only, which is all the general lookup does
 //! with such axes. The per-element functions take the number of RC pairs as a const parameter
 //! ([`RC_OF_KIND`]: the kind's own, at run time), so a caller that knows it gets unrolled loops.
+//! [`linearise_r`] also returns the effective resistance `1/g_s`, for a one-element pack whose
+//! step needs the resistance rather than the conductance (the general path is unchanged).
 //!
 //! These functions run in the engine's element loops, where the generated code matters more than
 //! the instruction count: filling a small local array by a running index and then storing it whole
@@ -696,6 +698,35 @@ pub fn linearise<const RC: usize>(
     lin
 }
 
+/// [`linearise`] that also returns the effective resistance `R_eff` whose reciprocal is
+/// [`Linear::g_s`] (a one-element pack's step uses it directly instead of dividing twice).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn linearise_r<const RC: usize>(
+    kind: &CellKind,
+    soc_per_as: f64,
+    r_scale: f64,
+    r_conn_ohm: f64,
+    soc: f64,
+    v_rc: &[f64; 2],
+    temp_k: f64,
+    i_guess_a: f64,
+    dt_s: f64,
+    hints: &mut Hints,
+) -> (Linear, f64) {
+    let mut lin = linearise_tables::<RC>(kind, r_scale, soc, temp_k, i_guess_a, hints);
+    let r = linearise_finish_r::<RC>(
+        &mut lin,
+        kind.n_rc(),
+        soc_per_as,
+        r_conn_ohm,
+        v_rc,
+        dt_s,
+        hints,
+    );
+    (lin, r)
+}
+
 /// The table half of [`linearise`]: OCV with its slope and linear span, R0, and each RC branch's
 /// resistance and capacitance, into a [`Linear`] whose `e_v`, `decay` and `g_s` are still
 /// unset (zero). The network runs this half over every element, then the other: two short loop
@@ -782,6 +813,20 @@ pub fn linearise_finish<const RC: usize>(
     dt_s: f64,
     hints: &mut Hints,
 ) {
+    linearise_finish_r::<RC>(lin, n_rc, soc_per_as, r_conn_ohm, v_rc, dt_s, hints);
+}
+
+/// [`linearise_finish`], returning the effective resistance `1/g_s` it divided.
+#[inline(always)]
+fn linearise_finish_r<const RC: usize>(
+    lin: &mut Linear,
+    n_rc: usize,
+    soc_per_as: f64,
+    r_conn_ohm: f64,
+    v_rc: &[f64; 2],
+    dt_s: f64,
+    hints: &mut Hints,
+) -> f64 {
     let mut e = lin.ocv0_v;
     let mut r = lin.r0_ohm + r_conn_ohm + lin.docv_v * dt_s * soc_per_as;
     for ((((&v, &c), &rk), decay), cache) in v_rc
@@ -804,6 +849,7 @@ pub fn linearise_finish<const RC: usize>(
     }
     lin.e_v = e;
     lin.g_s = 1.0 / r;
+    r
 }
 
 /// What one cell did over a step.

@@ -15,6 +15,13 @@
 //! gather, scatter or tie list. A node's boundary ties are kept merged per node (ambient and
 //! coolant conductance side by side).
 //!
+//! An integrator keeps the factorisations of the last few step sizes it used (up to 16), so a
+//! run alternating between step sizes (a range run's merged standstill steps,
+//! [`crate::sim::vehicle::range`]) does not factor again at each change; the numbers are those
+//! of a fresh factorisation. A `lumped` pack's engine declares the cell node's heat the last
+//! input of a step ([`Integrator::set_heat_last_at_0`]): the five-node dense step then adds it
+//! last (rounding-level; it shortens the chain from the step's heat to the next temperatures).
+//!
 //! [`Integrator::step`] returns the step's mean boundary fluxes ([`BoundaryFlow`], W): implicit
 //! Euler balances each node with the flux `g·(T₁ − T_b)` at the end-of-step temperature, so these
 //! close the energy balance exactly. `C/dt` is divided once per factorisation (the same quotient
@@ -606,6 +613,9 @@ const LONG_ROW: usize = 64;
 /// so nodes of a `lumped` pack the sweeps' per-row bookkeeping cost more than the arithmetic.
 const DENSE_MAX_NODES: usize = 32;
 
+/// Most factorisations for step sizes other than the current one an [`Integrator`] keeps.
+const FACTOR_CACHE: usize = 16;
+
 /// How a factored step matrix is applied.
 #[derive(Debug, Clone)]
 enum Solver {
@@ -632,6 +642,11 @@ pub struct Integrator {
     solver: Solver,
     /// `C/dt` of each internal node for the factored `dt` (the right-hand side's `C/dt·T₀`).
     c_over_dt: Vec<f64>,
+    /// Factorisations for other step sizes used before `(dt, solver, C/dt)`, most recent last
+    /// (at most [`FACTOR_CACHE`]): a run that alternates between a few step sizes (a range run's
+    /// merged standstill steps) takes them back instead of factoring again. The same numbers as
+    /// factoring afresh (factoring is deterministic).
+    factored: Vec<(f64, Solver, Vec<f64>)>,
     rhs: Vec<f64>,
     /// Scratch for the lane groups of the skyline solve.
     lanes: Vec<[f64; LANES]>,
@@ -642,6 +657,8 @@ pub struct Integrator {
     /// walks these as plain arrays.
     tie_ambient: Vec<f64>,
     tie_coolant: Vec<f64>,
+    /// Node 0's heat is the last input of a step to be known (see [`Integrator::set_heat_last_at_0`]).
+    heat_last_at_0: bool,
 }
 
 /// [`Integrator::step`] for a dense network (numbered as given: its `order` is the identity), on
@@ -662,11 +679,13 @@ fn dense_step(
     heat_w: &[f64],
     ambient_k: f64,
     coolant_k: f64,
+    heat_last_at_0: bool,
 ) -> BoundaryFlow {
-    /// The step below for exactly `N` nodes; `None` when a slice is not of that length.
+    /// The step below for exactly `N` nodes; `None` when a slice is not of that length. With
+    /// `LATE0`, node 0's terms are added last (see [`Integrator::set_heat_last_at_0`]).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn fixed<const N: usize>(
+    fn fixed<const N: usize, const LATE0: bool>(
         inv: &[f64],
         c_over_dt: &[f64],
         (tie_ambient, tie_coolant): (&[f64], &[f64]),
@@ -683,13 +702,21 @@ fn dense_step(
         let temp_k: &mut [f64; N] = temp_k.first_chunk_mut()?;
         let mut rhs = [0.0; N];
         for k in 0..N {
-            rhs[k] = c_over_dt[k] * temp_k[k] + heat_w[k] + (ga[k] * ambient_k + gc[k] * coolant_k);
+            rhs[k] = if LATE0 && k == 0 {
+                // The heat added last: one addition after it is known.
+                (c_over_dt[k] * temp_k[k] + (ga[k] * ambient_k + gc[k] * coolant_k)) + heat_w[k]
+            } else {
+                c_over_dt[k] * temp_k[k] + heat_w[k] + (ga[k] * ambient_k + gc[k] * coolant_k)
+            };
         }
         let mut flow = BoundaryFlow::default();
         for k in 0..N {
             let mut s = 0.0;
-            for c in 0..N {
+            for c in usize::from(LATE0)..N {
                 s += inv[k][c] * rhs[c];
+            }
+            if LATE0 {
+                s += inv[k][0] * rhs[0];
             }
             temp_k[k] = s;
             flow.ambient_w += ga[k] * (s - ambient_k);
@@ -699,15 +726,18 @@ fn dense_step(
     }
     let n = rhs.len();
     let ties = (tie_ambient, tie_coolant);
-    let sized = match n {
-        1 => fixed::<1>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
-        2 => fixed::<2>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
-        3 => fixed::<3>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
-        4 => fixed::<4>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
-        5 => fixed::<5>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
-        6 => fixed::<6>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
-        7 => fixed::<7>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
-        8 => fixed::<8>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+    // (The late order is compiled for five nodes, a `lumped` pack's; other sizes take the
+    // plain order.)
+    let sized = match (n, heat_last_at_0 && n == 5) {
+        (5, true) => fixed::<5, true>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        (1, false) => fixed::<1, false>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        (2, false) => fixed::<2, false>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        (3, false) => fixed::<3, false>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        (4, false) => fixed::<4, false>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        (5, false) => fixed::<5, false>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        (6, false) => fixed::<6, false>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        (7, false) => fixed::<7, false>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
+        (8, false) => fixed::<8, false>(inv, c_over_dt, ties, temp_k, heat_w, ambient_k, coolant_k),
         _ => None,
     };
     if let Some(flow) = sized {
@@ -884,14 +914,50 @@ impl Integrator {
             // Replaced on the first step (`dt_s` NaN never matches), before any solve.
             solver: Solver::Skyline(Box::default()),
             c_over_dt: vec![0.0; n],
+            factored: Vec::new(),
+            heat_last_at_0: false,
             rhs: vec![0.0; n],
             lanes: Vec::new(),
         })
     }
 
+    /// Declares that node 0's heat is the last input of each step to be known (a `lumped` pack's
+    /// cell node, whose heat ends the electrical step). A dense step of five nodes then adds node
+    /// 0's heat to its right-hand side last and node 0's terms to each row's sum last, so that
+    /// few operations wait on that heat; the sums differ from the plain ones by rounding only
+    /// (a few ulp; `dense_steps_with_late_heat_are_the_plain_steps_to_rounding`). Off by default.
+    pub fn set_heat_last_at_0(&mut self, on: bool) {
+        self.heat_last_at_0 = on;
+    }
+
     /// The network.
     pub fn network(&self) -> &Network {
         &self.net
+    }
+
+    /// Makes the solver the one for `dt_s`: a cached factorisation when there is one (the
+    /// current one is cached in its place), else a new one.
+    fn set_step(&mut self, dt_s: f64) -> Result<(), ThermalError> {
+        let cached = self.factored.iter().rposition(|f| f.0 == dt_s);
+        if !self.dt_s.is_nan() {
+            // (NaN: never factored.)
+            let solver = std::mem::replace(&mut self.solver, Solver::Dense(Vec::new()));
+            let c_over_dt = std::mem::take(&mut self.c_over_dt);
+            self.factored.push((self.dt_s, solver, c_over_dt));
+        }
+        if let Some(k) = cached {
+            let (dt, solver, c_over_dt) = self.factored.remove(k);
+            (self.dt_s, self.solver, self.c_over_dt) = (dt, solver, c_over_dt);
+        } else {
+            // Until `refactor` succeeds, no step size matches (the solver is a placeholder).
+            self.dt_s = f64::NAN;
+            self.c_over_dt = vec![0.0; self.inner.len()];
+            self.refactor(dt_s)?;
+        }
+        if self.factored.len() > FACTOR_CACHE {
+            self.factored.remove(0);
+        }
+        Ok(())
     }
 
     fn refactor(&mut self, dt_s: f64) -> Result<(), ThermalError> {
@@ -945,13 +1011,21 @@ impl Integrator {
         dt_s: f64,
     ) -> Result<BoundaryFlow, ThermalError> {
         if dt_s != self.dt_s {
-            self.refactor(dt_s)?;
+            self.set_step(dt_s)?;
         }
         if let Solver::Dense(inv) = &self.solver {
             let ties = (self.tie_ambient.as_slice(), self.tie_coolant.as_slice());
             let (c_over_dt, rhs) = (self.c_over_dt.as_slice(), self.rhs.as_mut_slice());
             return Ok(dense_step(
-                inv, c_over_dt, ties, rhs, temp_k, heat_w, ambient_k, coolant_k,
+                inv,
+                c_over_dt,
+                ties,
+                rhs,
+                temp_k,
+                heat_w,
+                ambient_k,
+                coolant_k,
+                self.heat_last_at_0,
             ));
         }
         // Work in the internal numbering: gather in, solve, scatter back.
@@ -1268,6 +1342,87 @@ mod tests {
                 assert_eq!(cool.to_bits(), flow.coolant_w.to_bits(), "{n} nodes");
             }
         }
+    }
+
+    /// A five-node network (a `lumped` pack's shape: cell, fixture, plate, coolant, housing)
+    /// with ties to both boundaries.
+    fn five_nodes() -> Network {
+        let mut net = Network::default();
+        for c in [9000.0, 300.0, 2500.0, 800.0, 4000.0] {
+            net.add_node(c);
+        }
+        net.link(0, 1, 12.0);
+        net.link(0, 2, 40.0);
+        net.link(2, 3, 150.0);
+        net.link(0, 4, 3.0);
+        net.link(2, 4, 1.5);
+        net.tie(3, Boundary::CoolantInlet, 90.0);
+        net.tie(4, Boundary::Ambient, 6.0);
+        net
+    }
+
+    #[test]
+    fn dense_steps_with_late_heat_are_the_plain_steps_to_rounding() {
+        // Node 0's heat added last: the same sums in another order, so the temperatures agree to
+        // rounding. 1e-12 relative: each of the five-term sums of ~300 K values may round
+        // differently by an ulp or two (~1e-16 relative) per step; implicit Euler does not
+        // amplify them (its step is a contraction), so 500 steps stay far below 1e-12.
+        let (mut plain, mut late) = (
+            Integrator::new(five_nodes()).unwrap(),
+            Integrator::new(five_nodes()).unwrap(),
+        );
+        late.set_heat_last_at_0(true);
+        let mut tp: Vec<f64> = vec![298.15, 297.0, 296.0, 295.0, 299.0];
+        let mut tl = tp.clone();
+        let mut differs = false;
+        for step in 0..500 {
+            let q = [
+                400.0 * (step as f64 * 0.1).sin().abs() + 1.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+            ];
+            let dt = if step % 7 == 0 { 10.0 } else { 1.0 };
+            let fp = plain.step(&mut tp, &q, 293.15, 298.15, dt).unwrap();
+            let fl = late.step(&mut tl, &q, 293.15, 298.15, dt).unwrap();
+            for (a, b) in tp.iter().zip(&tl) {
+                assert!((a - b).abs() <= 1e-12 * a.abs(), "step {step}: {a} vs {b}");
+                differs |= a != b;
+            }
+            // The boundary flows: differences of ~300 K temperatures times ~100 W/K.
+            assert!((fp.coolant_w - fl.coolant_w).abs() <= 1e-8, "step {step}");
+            assert!((fp.ambient_w - fl.ambient_w).abs() <= 1e-8, "step {step}");
+        }
+        // It did take the other order (otherwise this test would hold nothing).
+        assert!(
+            differs,
+            "the late order gave the plain numbers at every step"
+        );
+    }
+
+    #[test]
+    fn cached_factorisations_step_as_fresh_ones_to_the_bit() {
+        // Alternating step sizes (a range run's merged standstill steps) take cached factors
+        // back; each step must be what an integrator factored for that size alone gives.
+        let mut cached = Integrator::new(five_nodes()).unwrap();
+        let mut t: Vec<f64> = vec![298.15, 297.0, 296.0, 295.0, 299.0];
+        let sizes = [
+            1.0, 1.0, 38.0, 1.0, 66.0, 5.0, 1.0, 38.0, 66.0, 1.0, 5.0, 2.0, 1.0,
+        ];
+        for (step, &dt) in sizes.iter().enumerate() {
+            let q = [250.0 + step as f64, 0.0, 1.0, 0.0, 0.0];
+            let mut fresh = Integrator::new(five_nodes()).unwrap();
+            let mut tf = t.clone();
+            let ff = fresh.step(&mut tf, &q, 293.15, 298.15, dt).unwrap();
+            let fc = cached.step(&mut t, &q, 293.15, 298.15, dt).unwrap();
+            assert_eq!(ff, fc, "step {step} ({dt} s)");
+            for (a, b) in t.iter().zip(&tf) {
+                assert_eq!(a.to_bits(), b.to_bits(), "step {step} ({dt} s)");
+            }
+        }
+        // Five sizes seen: the four not in use are cached.
+        assert_eq!(cached.factored.len(), 4);
     }
 
     #[test]
