@@ -125,8 +125,34 @@
 //! of CPU a frame (19.7 against 20.7 ms, one run each): kept, so edges look as before. Drawing no
 //! traces at all gave 43 frames/s (one run, load 6), so the traces are no longer what limits the
 //! view: without the heat map (whose top strip shows under the plots) the CPU per frame was 17.4
-//! against 21.0 ms (one run each, load 5.5–6). 60 frames/s on the Results view after a cell run is
-//! still not met here.
+//! against 21.0 ms (one run each, load 5.5–6).
+//!
+//! Then the UI code (3.0 ms median a frame) was found redoing the same work every idle frame: the
+//! envelopes of the five traces over all ~45k samples, and for the heat map (a sliver of it under
+//! the plots) the colour scale over every sample of all 4416 cells, the cell lookup maps, 4416
+//! rectangles laid out and compared with the texture's. Both are cached in `ResultsState`
+//! (envelopes per trace by result, visible time range and pixel width; the heat map's scale per
+//! result and its image by result, design, sample, rectangle, clip, pixel scale and theme). Same
+//! table, "cache" rows with it (one run each, in this order, interleaved with the "before" rows of
+//! the build just before; "merged" with main's standstill steps):
+//!
+//! | build   | finished run          | while another run goes | CPU per frame | UI code | load |
+//! |---------|-----------------------|------------------------|---------------|---------|------|
+//! | before  | 38.4/s (p90 39.7 ms)  | 42.9/s                 | 20.6 ms       | 3.04 ms | 4.8  |
+//! | cache   | 61.3/s (p90 22.1 ms)  | 59.0/s                 | 16.1 ms       | 1.02 ms | 4.2  |
+//! | cache   | 92.2/s (p90 13.2 ms)  | 58.8/s                 | 16.3 ms       | 1.01 ms | 2.5  |
+//! | before  | 65.9/s (p90 17.3 ms)  | 59.4/s                 | 20.7 ms       | 2.99 ms | 2.6  |
+//! | cache   | 50.6/s (p90 26.8 ms)  | 52.0/s                 | 18.5 ms       | 1.06 ms | 3.6  |
+//! | merged  | 77.3/s (p90 14.5 ms)  | 79.1/s                 | 18.4 ms       | 1.01 ms | 3.1  |
+//!
+//! (frames/s median, p90 frame interval; CPU and UI code for the finished-run phase.) The "before"
+//! binary is the build before this branch's previous commit (the summary's fidelity, temperature
+//! and SOC-spread rows, the heat map opening at its widest spread), which does not touch the plots. With `PACKWRIGHT_FRAME_STATS=1` the cached build sends 15.1k vertices, 49.8k indices
+//! and 0.87 million pixels (clip rectangles ignored) a frame, about as before (14.9k, 49.3k, 0.86
+//! million): the caches save CPU in the
+//! UI code only. 60 frames/s on the Results view after a cell run is reached at light load and in
+//! three of four runs, not held at load 3.6 (50.6/s): what remains is egui's tessellation and
+//! llvmpipe's fill.
 
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
