@@ -144,6 +144,8 @@
 //! | before  | 65.9/s (p90 17.3 ms)  | 59.4/s                 | 20.7 ms       | 2.99 ms | 2.6  |
 //! | cache   | 50.6/s (p90 26.8 ms)  | 52.0/s                 | 18.5 ms       | 1.06 ms | 3.6  |
 //! | merged  | 77.3/s (p90 14.5 ms)  | 79.1/s                 | 18.4 ms       | 1.01 ms | 3.1  |
+//! | before  | 65.0/s (p90 16.8 ms)  | 68.1/s                 | 20.7 ms       | 3.02 ms | 1.6  |
+//! | merged  | 73.4/s (p90 15.8 ms)  | 79.2/s                 | 19.4 ms       | 1.07 ms | 1.7  |
 //!
 //! (frames/s median, p90 frame interval; CPU and UI code for the finished-run phase.) The "before"
 //! binary is the build before this branch's previous commit (the summary's fidelity, temperature
@@ -151,7 +153,7 @@
 //! and 0.87 million pixels (clip rectangles ignored) a frame, about as before (14.9k, 49.3k, 0.86
 //! million): the caches save CPU in the
 //! UI code only. 60 frames/s on the Results view after a cell run is reached at light load and in
-//! three of four runs, not held at load 3.6 (50.6/s): what remains is egui's tessellation and
+//! four of five runs, not held at load 3.6 (50.6/s): what remains is egui's tessellation and
 //! llvmpipe's fill.
 
 use std::hint::black_box;
