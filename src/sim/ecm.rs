@@ -685,17 +685,10 @@ pub fn linearise<const RC: usize>(
     dt_s: f64,
     hints: &mut Hints,
 ) -> Linear {
-    let mut lin = linearise_tables::<RC>(kind, r_scale, soc, temp_k, i_guess_a, hints);
-    linearise_finish::<RC>(
-        &mut lin,
-        kind.n_rc(),
-        soc_per_as,
-        r_conn_ohm,
-        v_rc,
-        dt_s,
-        hints,
-    );
-    lin
+    linearise_r::<RC>(
+        kind, soc_per_as, r_scale, r_conn_ohm, soc, v_rc, temp_k, i_guess_a, dt_s, hints,
+    )
+    .0
 }
 
 /// [`linearise`] that also returns the effective resistance `R_eff` whose reciprocal is
