@@ -4,7 +4,10 @@
 //!
 //! The traces are drawn as bands (`gui::widgets::envelope_band`) through their min/max envelope
 //! at one bucket per pixel column: a polyline through thousands of points zig-zags in every column
-//! and cost a software rasteriser most of a frame.
+//! and cost a software rasteriser most of a frame. The envelopes ([`EnvelopeCache`]) and the heat
+//! map's scale and image ([`HeatFrame`], [`HeatTexture`]) are kept between frames and recomputed
+//! only when what they depend on changes (compared every frame, so they cannot go stale): an idle
+//! frame goes through no samples and no cells.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
