@@ -602,6 +602,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             let link = egui::Id::new("results_x");
             let env = &mut st.envelopes;
             Plot::new("voltage_current")
+                // The wheel scrolls the page (to the heat map), not the plot.
+                .allow_scroll(false)
                 .height(h)
                 .custom_y_axes(vec![value_axis()])
                 .legend(Legend::default())
@@ -616,6 +618,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     p.add(i.color(theme.series_color(1)));
                 });
             Plot::new("soc")
+                // The wheel scrolls the page (to the heat map), not the plot.
+                .allow_scroll(false)
                 .height(h)
                 .custom_y_axes(vec![value_axis()])
                 // Every 10 % with labels every 20 % where the plot is short (log-10 steps would
@@ -631,6 +635,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     p.add(soc.color(theme.series_color(2)));
                 });
             Plot::new("temps")
+                // The wheel scrolls the page (to the heat map), not the plot.
+                .allow_scroll(false)
                 .height(h)
                 .custom_y_axes(vec![value_axis()])
                 .legend(Legend::default())
