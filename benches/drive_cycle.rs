@@ -62,7 +62,9 @@
 //!   load ~2.4: 4.69 ms (4.57–4.82), engine build 0.119 ms, build + engine steps 3.70 ms. One cell-fidelity run to empty
 //!   8.21 s (579.7 km; 8.69 s in session 6). CPU time of the whole lumped run, interleaved with
 //!   session 6's build (minimum of 7 × 200 ranges, load ~4): 5.34 → 4.81 ms (−10 %). Bit-identity
-//!   given up where stated:
+//!   given up where stated. The lead's run at the end of the session, load ~1: lumped sedan to
+//!   empty **4.30 ms** (4.29–4.30), engine build 0.116 ms, build + engine steps 3.61 ms, ideal
+//!   pack 1.36 ms, cell fidelity to empty 7.89 s (7.86–7.93). Changes:
 //!   - Standstill merged (`RangeOptions::standstill_max_dt_s`, set to 60 s by `prepare_project`):
 //!     each stop's first second as before, the rest as steps of up to 60 s (WLTC 3b: 226 standing
 //!     seconds in 9 stops become 19 steps; 44 908 → 39 735 steps to empty). The thermal
