@@ -2009,6 +2009,11 @@ fn a_varied_group_run_reports_the_cores_soc_spread_and_opens_the_heat_map_at_its
         "Final SOC spread: {:.2} %",
         r.final_soc_spread * 100.0
     ));
+    h.get_by_label(&format!(
+        "Cell temperature: {:.1} … {:.1} °C",
+        r.min_temp_k - 273.15,
+        r.max_temp_k - 273.15
+    ));
 
     // The heat map opens at the sample whose element temperatures spread widest (brute force).
     let outcome = std::sync::Arc::clone(&h.state().run.last.as_ref().unwrap().outcome);

@@ -14,7 +14,7 @@ mod common {
     pub mod ideal_pack;
 }
 
-use common::hand_cycle::hand_cycle;
+use common::hand_cycle::{demand_parts_j, hand_cycle};
 use common::ideal_pack::IdealPack;
 use packwright::model::vehicle::{DrivetrainEfficiency, Hvac, Vehicle};
 use packwright::sim::vehicle::bms::{CoolantConditioning, ThermalDerating};
@@ -512,15 +512,7 @@ fn merged_standstill_steps_book_what_one_second_steps_book() {
     close(ea.pack_loss_j, eb.pack_loss_j, 1e-6, "pack loss");
     close(a.final_soc, b.final_soc, 1e-6, "final SOC");
     // The merged run's balance holds by itself, step by step summed (1e-9 relative).
-    let sum = eb.aero_j
-        + eb.rolling_j
-        + eb.grade_j
-        + eb.inertia_j
-        + eb.friction_brake_j
-        + eb.drivetrain_loss_j
-        + eb.aux_j
-        + eb.hvac_j
-        + eb.tms_j;
+    let sum = demand_parts_j(&eb);
     close(eb.terminal_demand_j, sum, 1e-9, "merged balance");
     // Its trace: one entry per step taken, time rising to the end, a standstill entry at the end
     // of its merged step (61 s after the 66-s stop's start), the distance at the end the run's.
@@ -755,15 +747,7 @@ fn coolant_conditioning_is_drawn_from_the_pack_and_booked_by_hand() {
     // It is drawn at the terminals: demand = road + drivetrain + aux + HVAC + TMS (rounding: 1e-9),
     // and the pack's closed-form stored energy pays for it (the double's books are exact: 1e-9).
     let e = r.energy;
-    let parts = e.aero_j
-        + e.rolling_j
-        + e.grade_j
-        + e.inertia_j
-        + e.friction_brake_j
-        + e.drivetrain_loss_j
-        + e.aux_j
-        + e.hvac_j
-        + e.tms_j;
+    let parts = demand_parts_j(&e);
     assert!((e.terminal_demand_j - parts).abs() <= 1e-9 * parts);
     assert!((drop_j - e.battery_j()).abs() <= 1e-9 * drop_j);
     let (plain, _) = run(0.0, heat);

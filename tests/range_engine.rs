@@ -12,7 +12,7 @@ mod common {
     pub mod hand_cycle;
 }
 
-use common::hand_cycle::{G, hand_cycle};
+use common::hand_cycle::{G, demand_parts_j, hand_cycle};
 
 use std::path::PathBuf;
 
@@ -497,15 +497,7 @@ fn cold_constant_speed_range_pays_for_heating_and_is_derated_while_cold() {
         "ΔE_stored {drop_j} J vs books {books_j} J"
     );
     let e = cold.energy;
-    let parts = e.aero_j
-        + e.rolling_j
-        + e.grade_j
-        + e.inertia_j
-        + e.friction_brake_j
-        + e.drivetrain_loss_j
-        + e.aux_j
-        + e.hvac_j
-        + e.tms_j;
+    let parts = demand_parts_j(&e);
     assert!((e.terminal_demand_j - parts).abs() <= 1e-9 * parts);
     eprintln!(
         "GAC sedan at 90 km/h: {:.1} km at 23 °C, {:.1} km at −10 °C (heater {:.2} kWh, coolant \
@@ -749,15 +741,7 @@ fn merged_standstill_steps_change_the_range_negligibly() {
             (plain.min_cell_voltage_v - merged.min_cell_voltage_v).abs() <= 0.01,
             "{what}"
         );
-        let sum = eb.aero_j
-            + eb.rolling_j
-            + eb.grade_j
-            + eb.inertia_j
-            + eb.friction_brake_j
-            + eb.drivetrain_loss_j
-            + eb.aux_j
-            + eb.hvac_j
-            + eb.tms_j;
+        let sum = demand_parts_j(&eb);
         assert!(rel(eb.terminal_demand_j, sum) <= 1e-6, "{what}: balance");
     }
 }

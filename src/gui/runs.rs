@@ -272,6 +272,8 @@ pub fn full_run(
         cycle: r.cycle_name.clone(),
         cycle_distance_m: r.cycle_distance_m,
         final_soc_spread: r.final_soc_spread,
+        coldest_cell_k: r.min_temp_k,
+        hottest_cell_k: r.max_temp_k,
     })
 }
 

@@ -77,3 +77,17 @@ pub fn hand_cycle(cycle: &Cycle, v: &Vehicle, mass_kg: f64, hvac_w: f64) -> Hand
     }
     h
 }
+
+/// What the terminal demand is made of, summed by hand: road load (aero, rolling, grade,
+/// inertia), friction brakes, drivetrain loss, auxiliaries, HVAC and thermal management, J.
+pub fn demand_parts_j(e: &packwright::sim::vehicle::range::EnergyBreakdown) -> f64 {
+    e.aero_j
+        + e.rolling_j
+        + e.grade_j
+        + e.inertia_j
+        + e.friction_brake_j
+        + e.drivetrain_loss_j
+        + e.aux_j
+        + e.hvac_j
+        + e.tms_j
+}

@@ -57,6 +57,10 @@ pub struct RunOutcome {
     pub cycle_distance_m: f64,
     /// Highest minus lowest cell SOC at the end (0 at lumped fidelity).
     pub final_soc_spread: f64,
+    /// Coldest cell over the run, K (the core's figure; infinite when no step was taken).
+    pub coldest_cell_k: f64,
+    /// Hottest cell over the run, K (likewise).
+    pub hottest_cell_k: f64,
 }
 
 impl RunOutcome {
@@ -81,18 +85,9 @@ impl RunOutcome {
         best.0
     }
 
-    /// Coldest and hottest cell over the whole run, K (None without samples).
+    /// Coldest and hottest cell over the whole run, K (None when no step was taken).
     pub fn temperature_range_k(&self) -> Option<(f64, f64)> {
-        let lo = self
-            .min_temp_k
-            .iter()
-            .copied()
-            .fold(f64::INFINITY, f64::min);
-        let hi = self
-            .max_temp_k
-            .iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = (self.coldest_cell_k, self.hottest_cell_k);
         (lo.is_finite() && hi.is_finite()).then_some((lo, hi))
     }
 }
@@ -116,6 +111,12 @@ impl RunOutcome {
         }
         s
     }
+}
+
+/// True when `w` refers to the result `o`. Compared by address: the weak reference keeps the
+/// allocation, so its address cannot be taken by a later result.
+fn is_result(w: Option<&std::sync::Weak<RunOutcome>>, o: &Arc<RunOutcome>) -> bool {
+    w.is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(o)))
 }
 
 /// Panel state.
@@ -169,11 +170,7 @@ impl EnvelopeCache {
         view: Option<(f64, f64)>,
         columns: usize,
     ) -> Vec<[f64; 2]> {
-        let same_result = self
-            .of
-            .as_ref()
-            .is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(of)));
-        if !same_result {
+        if !is_result(self.of.as_ref(), of) {
             self.of = Some(Arc::downgrade(of));
             self.entries.clear();
         }
@@ -344,7 +341,7 @@ impl HeatFrame {
     /// least 0.1 K wide), computed once per result.
     pub fn scale(&mut self, o: &Arc<RunOutcome>) -> (f64, f64) {
         if let Some((w, lo, hi)) = &self.scale
-            && std::ptr::eq(w.as_ptr(), Arc::as_ptr(o))
+            && is_result(Some(w), o)
         {
             return (*lo, *hi);
         }
@@ -652,12 +649,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 });
             if !o.cell_temps_k.is_empty() {
                 let last = o.cell_temps_k.len() - 1;
-                let seen = st
-                    .heat_of
-                    .as_ref()
-                    .and_then(std::sync::Weak::upgrade)
-                    .is_some_and(|a| Arc::ptr_eq(&a, &fin.outcome));
-                if !seen {
+                if !is_result(st.heat_of.as_ref(), &fin.outcome) {
                     st.heat_sample = o.widest_heat_sample();
                     st.heat_of = Some(Arc::downgrade(&fin.outcome));
                 }
@@ -937,6 +929,8 @@ mod tests {
             cycle: "wltc_3b".to_owned(),
             cycle_distance_m: 23_266.0,
             final_soc_spread: 0.0,
+            coldest_cell_k: 297.5,
+            hottest_cell_k: 301.25,
         }
     }
 
@@ -958,8 +952,11 @@ mod tests {
         ]);
         assert_eq!(lumped.widest_heat_sample(), 1);
         assert_eq!(outcome_with(Vec::new()).widest_heat_sample(), 0);
-        // Over the whole run: the lowest of the minima and the highest of the maxima.
+        // Over the whole run: the core's coldest and hottest cell; none for a run without a step.
         assert_eq!(o.temperature_range_k(), Some((297.5, 301.25)));
+        let mut empty = outcome_with(Vec::new());
+        (empty.coldest_cell_k, empty.hottest_cell_k) = (f64::INFINITY, f64::NEG_INFINITY);
+        assert_eq!(empty.temperature_range_k(), None);
     }
 
     #[test]

@@ -14,7 +14,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
@@ -86,8 +85,7 @@ impl SweepState {
     /// the second value).
     pub fn new(project: &Project) -> (Self, Option<String>) {
         let (cells, problem) = offered_cells(project);
-        let figures = crate::gui::figures::compute(project);
-        let topo = figures.topology();
+        let topo = crate::model::topology::analyze(project);
         let mut chosen: Vec<String> = Vec::new();
         for m in &project.modules {
             let id = m.cell.as_str().to_owned();
@@ -192,7 +190,7 @@ impl SweepState {
                     !progress.cancelled()
                 });
             match points {
-                Some(p) if !progress.cancel_flag().load(Ordering::Relaxed) => Ok(p),
+                Some(p) if !progress.cancelled() => Ok(p),
                 _ => Err(JobError::Cancelled),
             }
         });
