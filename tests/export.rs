@@ -530,3 +530,81 @@ fn sweep_pareto_front_is_non_dominated_and_shards_cover_the_sweep() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("K/N"));
 }
+
+#[test]
+fn sweep_sizes_parallel_counts_by_energy_per_cell() {
+    // `energy±1`: for each cell, the parallel count whose nominal energy is nearest the base
+    // design's, and one either side. The sedan is 96s46p of 17.448 Wh cells = 77.05 kWh.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("energy.csv");
+    run_ok(
+        bin()
+            .arg("sweep")
+            .arg(preset_path("sedan_2170_nmc.ron"))
+            .args([
+                "--cells",
+                "lg_m50t,lg_n2_1_bolt",
+                "--series",
+                "96",
+                "--parallel",
+                "energy±1",
+                "-o",
+            ])
+            .arg(&out),
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<(String, u32, f64)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[col("cell")].to_owned(),
+                f[col("parallel")].parse().unwrap(),
+                f[col("energy_kwh")].parse().unwrap(),
+            )
+        })
+        .collect();
+    let got: Vec<(&str, u32)> = rows.iter().map(|(c, p, _)| (c.as_str(), *p)).collect();
+    // LG N2.1: 3.6 V × 60 Ah = 216 Wh; 77.05 kWh / (96 × 216 Wh) = 3.72 → 4.
+    assert_eq!(
+        got,
+        vec![
+            ("lg_m50t", 45),
+            ("lg_m50t", 46),
+            ("lg_m50t", 47),
+            ("lg_n2_1_bolt", 3),
+            ("lg_n2_1_bolt", 4),
+            ("lg_n2_1_bolt", 5)
+        ]
+    );
+    // The middle count is within half a parallel cell's worth of the base energy (the roll-up's
+    // pack energy is cells × cell energy, so this holds to rounding).
+    let base_kwh = 96.0 * 46.0 * 17.448e-3;
+    for (i, step_kwh) in [(1, 96.0 * 17.448e-3), (4, 96.0 * 216.0e-3)] {
+        assert!(
+            (rows[i].2 - base_kwh).abs() <= step_kwh / 2.0 + 1e-9,
+            "{}: {} kWh against {base_kwh}",
+            rows[i].0,
+            rows[i].2
+        );
+    }
+    let bad = bin()
+        .arg("sweep")
+        .arg(preset_path("sedan_2170_nmc.ron"))
+        .args([
+            "--cells",
+            "lg_m50t",
+            "--series",
+            "96",
+            "--parallel",
+            "energy±x",
+            "-o",
+        ])
+        .arg(dir.path().join("x.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("energy±N"));
+}

@@ -1748,7 +1748,9 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     // A count list the sweep cannot read is named and nothing starts.
     retype(&mut h, "Parallel counts to sweep", "5..3");
     h.get_by_label_contains("Parallel counts `5..3`: expected");
-    retype(&mut h, "Parallel counts to sweep", "3..=5");
+    // Sized by energy: the fixture is 96s4p, so the nearest count is 4 and ±1 is 3..=5 again.
+    retype(&mut h, "Parallel counts to sweep", "energy±1");
+    h.get_by_label("3 designs");
     h.get_by_label("Run sweep").click();
     h.run();
     wait_for_label_containing(&mut h, "3 designs: 3 ran to cut-off", 180.0);
@@ -1759,7 +1761,7 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     let spec = packwright::study::sweep::SweepSpec {
         cells: project.cells.clone(),
         series: vec![96],
-        parallel: vec![3, 4, 5],
+        parallel: packwright::study::sweep::ParallelCounts::Same(vec![3, 4, 5]),
         shard: None,
     };
     let cancel = std::sync::atomic::AtomicBool::new(false);

@@ -1216,8 +1216,9 @@ impl StudioApp {
             }
             Action::SweepRun => {
                 let waker = self.waker();
+                let energy_j = self.figures.pack().energy_j;
                 if let (Some(st), Some(doc)) = (&mut self.sweep, &self.doc) {
-                    st.start(doc.snapshot(), doc.path.clone(), waker);
+                    st.start(doc.snapshot(), energy_j, doc.path.clone(), waker);
                 }
             }
             Action::SweepCancel => {
