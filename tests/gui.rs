@@ -389,6 +389,35 @@ fn save_as_writes_a_file_that_loads_back_and_lands_in_recent() {
     assert!(h.query_by_label(&target.display().to_string()).is_some());
 }
 
+#[test]
+fn a_bundled_preset_is_named_in_the_status_bar_and_save_asks_where_to_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("mine.ron");
+    let mut h = harness(StudioApp::for_tests(vec![Some(target.clone())], None));
+    h.run();
+    h.get_by_label("compact_nmc_pouch.ron").click();
+    h.run();
+    // Built into the program: no file of its own yet, and nothing changed.
+    h.get_by_label("bundled preset compact_nmc_pouch.ron");
+    h.get_by_label("no file yet");
+    assert_eq!(
+        h.state().window_title(),
+        "Packwright — compact_nmc_pouch.ron (bundled preset)"
+    );
+    // Save has no file to write to, so it asks (the dialog answers `target`).
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    h.get_by_label(&target.display().to_string());
+    h.get_by_label("saved");
+    assert_eq!(h.state().window_title(), "Packwright — mine.ron");
+    let bundled = packwright::preset::load_str(
+        include_str!("../presets/compact_nmc_pouch.ron"),
+        "compact_nmc_pouch.ron",
+    )
+    .unwrap();
+    assert_eq!(packwright::preset::load_file(&target).unwrap(), bundled);
+}
+
 /// Opens `file` with autosave to `recovery`, adds a cell in series, writes the recovery file and
 /// drops the harness without a clean exit: a crash, as far as the file is concerned.
 fn crash_after_series_plus_one(file: &Path, recovery: &Path) {

@@ -592,7 +592,9 @@ impl StudioApp {
         };
         match crate::preset::load_str(p.text, &format!("presets/{}", p.file_name)) {
             Ok(project) => {
-                self.set_document(Document::new(project, None));
+                let mut doc = Document::new(project, None);
+                doc.preset = Some(p.file_name.to_owned());
+                self.set_document(doc);
                 self.banner = None;
             }
             Err(e) => {
@@ -1351,7 +1353,8 @@ impl StudioApp {
         }
     }
 
-    fn window_title(&self) -> String {
+    /// The window's title: the program, the document's [`Document::title`] and • when unsaved.
+    pub fn window_title(&self) -> String {
         match &self.doc {
             None => "Packwright".to_owned(),
             Some(d) => format!(
