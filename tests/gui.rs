@@ -265,6 +265,91 @@ fn start_page_compares_liquid_and_solid_state_in_one_click() {
     h.get_by_label_contains("Cell to wheel");
 }
 
+/// Steps the harness until every compared design's run is back.
+fn wait_for_compare_runs(h: &mut Harness<'_, StudioApp>, max_s: f64) {
+    let start = std::time::Instant::now();
+    loop {
+        h.step();
+        if h.state().compare.iter().all(|e| e.trace.is_some()) {
+            h.run();
+            return;
+        }
+        assert!(
+            start.elapsed().as_secs_f64() < max_s,
+            "compare runs not back after {max_s} s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn compare_runs_every_design_at_a_common_ambient() {
+    use packwright::gui::runs::lumped_run;
+    use packwright::sim::vehicle::setup::RunConditions;
+    let mut h = harness(StudioApp::for_tests(vec![], None));
+    h.run();
+    h.get_by_label("Compare Li-ion with solid-state").click();
+    h.run();
+    wait_for_compare_runs(&mut h, 120.0);
+    // Both files say 23 °C.
+    assert_eq!(h.query_all_by_label("23.0 °C (its own)").count(), 2);
+
+    h.get_by_label("Same ambient for every design").click();
+    h.run();
+    wait_for_compare_runs(&mut h, 120.0);
+    // The offered common ambient is a winter morning, −10 °C.
+    assert_eq!(h.query_all_by_label("-10.0 °C (common)").count(), 2);
+    let names = ["sedan_2170_nmc.ron", "sedan_gac_assb.ron"];
+    for (k, name) in names.iter().enumerate() {
+        let text = std::fs::read_to_string(format!("presets/{name}")).unwrap();
+        let mut cold = packwright::preset::load_str(&text, name).unwrap();
+        let warm_km = {
+            let never = std::sync::atomic::AtomicBool::new(false);
+            lumped_run(&cold, None, &never, false)
+                .unwrap()
+                .0
+                .range_m
+                .unwrap()
+        };
+        RunConditions {
+            ambient_k: Some(263.15),
+            ..Default::default()
+        }
+        .apply(&mut cold)
+        .unwrap();
+        let never = std::sync::atomic::AtomicBool::new(false);
+        let (want, run) = lumped_run(&cold, None, &never, false).unwrap();
+        // The window shows the core's run under the common conditions, to the digit.
+        let got = h.state().compare[k].range.clone().unwrap().unwrap();
+        assert_eq!(got, want, "{name}");
+        for (_, shown) in packwright::gui::panels::compare::warmth_rows(Some(&Ok(want.clone()))) {
+            assert!(h.query_all_by_label(&shown).count() >= 1, "{name}: {shown}");
+        }
+        // Colder is shorter.
+        assert!(want.range_m.unwrap() < warm_km, "{name}");
+        // Cabin heating: 180 W/K × (21 − (−10)) K = 5.58 kW (under the 6 kW cap) for every
+        // second of the run.
+        let hvac = cold.vehicle.hvac.unwrap();
+        let hvac_w = (hvac.heating_w_per_k * (hvac.comfort_k - 263.15)).min(hvac.max_power_w);
+        assert!((hvac_w - 5580.0).abs() < 1e-9, "{name}: {hvac_w} W");
+        assert!(
+            (want.hvac_j / (hvac_w * run.duration_s) - 1.0).abs() < 1e-9,
+            "{name}: {} J over {} s",
+            want.hvac_j,
+            run.duration_s
+        );
+    }
+    // The solid-state pack must be kept warm at −10 °C: its heater draws energy.
+    let ssb = h.state().compare[1].range.clone().unwrap().unwrap();
+    assert!(ssb.pack_thermal_j > 0.0, "{ssb:?}");
+
+    // Off again: each design at its own ambient, the first runs' figures back.
+    h.get_by_label("Same ambient for every design").click();
+    h.run();
+    wait_for_compare_runs(&mut h, 120.0);
+    assert_eq!(h.query_all_by_label("23.0 °C (its own)").count(), 2);
+}
+
 #[test]
 fn opening_a_file_shows_its_figures() {
     let h = open_fixture(vec![]);

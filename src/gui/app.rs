@@ -165,6 +165,8 @@ pub enum Action {
     CompareAddFile,
     /// Remove a design from the compare set.
     CompareRemove(usize),
+    /// Run every compared design at this ambient temperature (K), or each at its own (None).
+    CompareAmbient(Option<f64>),
     /// Close the error banner.
     DismissBanner,
     /// Quit the application.
@@ -279,6 +281,8 @@ pub struct CompareEntry {
     pub range: Option<Result<crate::gui::runs::RangeSummary, String>>,
     /// The traces of that run, down-sampled for the overlay plots; None until it is back.
     pub trace: Option<Arc<panels::compare::CompareTrace>>,
+    /// The file it came from (its folder finds a CSV cycle named relative to it).
+    pub path: Option<PathBuf>,
     /// Its WLTP and EPA label-style figures (lumped); None until the worker is back or when
     /// its runs failed (the range says why).
     pub standard: Option<crate::gui::runs::StandardSummary>,
@@ -404,6 +408,10 @@ pub struct StudioApp {
     pub live_standard: crate::gui::runs::LiveStandard,
     waker: Option<crate::jobs::Waker>,
     compare_jobs: Vec<(Arc<Project>, crate::jobs::JobHandle<CompareRun>)>,
+    /// The ambient temperature every compared design runs at, K; None: each at its own.
+    pub compare_ambient_k: Option<f64>,
+    /// The common ambient offered when it is switched on, K (kept while it is off).
+    pub compare_ambient_choice_k: f64,
     export_job: Option<(PathBuf, crate::jobs::JobHandle<()>)>,
     /// The "Convert cell" window, when open.
     pub convert: Option<panels::convert::ConvertState>,
@@ -459,6 +467,9 @@ impl StudioApp {
             live_standard: crate::gui::runs::LiveStandard::default(),
             waker: None,
             compare_jobs: Vec::new(),
+            compare_ambient_k: None,
+            // A winter morning: the case where cells that must be kept warm differ most.
+            compare_ambient_choice_k: crate::units::degc_to_k(-10.0),
             export_job: None,
             convert: None,
             sweep: None,
@@ -853,11 +864,41 @@ impl StudioApp {
             return;
         }
         let figures = figures::compute(&project);
-        let for_job = Arc::clone(&project);
-        let range = match crate::jobs::spawn("packwright-compare", self.waker(), move |progress| {
+        let range = self.start_compare_run(&project, base.clone());
+        self.compare.push(CompareEntry {
+            source,
+            project,
+            figures,
+            range,
+            trace: None,
+            path: base,
+            standard: None,
+        });
+        self.view = View::Compare;
+    }
+
+    /// Starts the lumped runs of a compared design (its cycle to cut-off with the trace, then the
+    /// standard cycles) under the compare view's conditions. None when started; the error when it
+    /// could not be.
+    fn start_compare_run(
+        &mut self,
+        project: &Arc<Project>,
+        base: Option<PathBuf>,
+    ) -> Option<Result<crate::gui::runs::RangeSummary, String>> {
+        let mut conditioned = (**project).clone();
+        if let Some(t) = self.compare_ambient_k {
+            let common = crate::sim::vehicle::setup::RunConditions {
+                ambient_k: Some(t),
+                ..Default::default()
+            };
+            if let Err(e) = common.apply(&mut conditioned) {
+                return Some(Err(e.to_string()));
+            }
+        }
+        let job = crate::jobs::spawn("packwright-compare", self.waker(), move |progress| {
             let cancel = progress.cancel_flag();
             let (summary, result) =
-                crate::gui::runs::lumped_run(&for_job, base.as_deref(), &cancel, true)?;
+                crate::gui::runs::lumped_run(&conditioned, base.as_deref(), &cancel, true)?;
             let trace = result
                 .trace
                 .as_ref()
@@ -865,7 +906,7 @@ impl StudioApp {
                 .unwrap_or_default();
             // The standard figures after the design's own cycle; a design whose standard runs
             // fail still compares on its own cycle.
-            let standard = match crate::gui::runs::lumped_standard(&for_job, None, &cancel) {
+            let standard = match crate::gui::runs::lumped_standard(&conditioned, None, &cancel) {
                 Ok(s) => Some(s),
                 Err(crate::jobs::JobError::Cancelled) => {
                     return Err(crate::jobs::JobError::Cancelled);
@@ -873,22 +914,31 @@ impl StudioApp {
                 Err(_) => None,
             };
             Ok((summary, trace, standard))
-        }) {
+        });
+        match job {
             Ok(job) => {
-                self.compare_jobs.push((Arc::clone(&project), job));
+                self.compare_jobs.push((Arc::clone(project), job));
                 None
             }
             Err(e) => Some(Err(e.to_string())),
-        };
-        self.compare.push(CompareEntry {
-            source,
-            project,
-            figures,
-            range,
-            trace: None,
-            standard: None,
-        });
-        self.view = View::Compare;
+        }
+    }
+
+    /// Runs every compared design again (after the compare conditions changed); the runs still
+    /// going are dropped, which cancels them.
+    fn rerun_compare(&mut self) {
+        self.compare_jobs.clear();
+        for k in 0..self.compare.len() {
+            let (project, base) = (
+                Arc::clone(&self.compare[k].project),
+                self.compare[k].path.clone(),
+            );
+            let range = self.start_compare_run(&project, base);
+            let e = &mut self.compare[k];
+            e.range = range;
+            e.trace = None;
+            e.standard = None;
+        }
     }
 
     /// Collects finished compare runs into their entries.
@@ -1301,6 +1351,12 @@ impl StudioApp {
                     let compare = &self.compare;
                     self.compare_jobs
                         .retain(|(p, _)| compare.iter().any(|e| Arc::ptr_eq(&e.project, p)));
+                }
+            }
+            Action::CompareAmbient(t) => {
+                if t != self.compare_ambient_k {
+                    self.compare_ambient_k = t;
+                    self.rerun_compare();
                 }
             }
             Action::DismissBanner => self.banner = None,
