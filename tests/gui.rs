@@ -713,6 +713,21 @@ mod snapshots {
     fn simulation_view() {
         shot("Vehicle & run", "simulation");
     }
+
+    #[test]
+    fn compare_view() {
+        let mut h = settled_view(false, "Compare");
+        h.get_by_label("Add open design").click();
+        h.run();
+        h.get_by_label("Add preset").click();
+        h.run();
+        h.get_by_label("compact_nmc_pouch.ron").click();
+        h.run();
+        wait_for_compare_runs(&mut h, 120.0);
+        h.remove_cursor();
+        h.run();
+        h.snapshot("compare");
+    }
 }
 
 // ------------------------------------------------ the native window's cleared background
