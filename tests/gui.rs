@@ -351,6 +351,48 @@ fn compare_runs_every_design_at_a_common_ambient() {
 }
 
 #[test]
+fn compare_exports_the_designs_side_by_side_as_the_cli_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("side-by-side.md");
+    let html = dir.path().join("side-by-side.html");
+    let mut h = harness(StudioApp::for_tests(
+        vec![Some(out.clone()), Some(html.clone())],
+        None,
+    ));
+    h.run();
+    h.get_by_label("Compare Li-ion with solid-state").click();
+    h.run();
+    h.get_by_label("Export comparison…").click();
+    h.run();
+    wait_for_label_containing(&mut h, "Comparison written to", 120.0);
+    let shown = std::fs::read_to_string(&out).unwrap();
+    // `packwright compare` of the same two files: both presets run WLTC at lumped fidelity, as
+    // the view does, so the documents agree once the sources are named alike.
+    let cli = dir.path().join("cli.md");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_packwright"))
+        .args([
+            "compare",
+            "presets/sedan_2170_nmc.ron",
+            "presets/sedan_gac_assb.ron",
+            "-o",
+        ])
+        .arg(&cli)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let cli = std::fs::read_to_string(&cli)
+        .unwrap()
+        .replace("presets/", "");
+    assert_eq!(shown, cli);
+    assert!(shown.contains("Sedan — GAC-class 60 Ah all-solid-state"));
+    // A format a comparison is not written in is named, and nothing is written.
+    h.get_by_label("Export comparison…").click();
+    h.run();
+    h.get_by_label_contains("expected a file name ending in .pdf, .md or .json");
+    assert!(!html.exists());
+}
+
+#[test]
 fn opening_a_file_shows_its_figures() {
     let h = open_fixture(vec![]);
     // 96 × 3.635 V = 348.96 V → "349.0 V"; 384 cells; 96s4p.

@@ -124,6 +124,8 @@ pub enum Action {
     ExportSheet,
     /// Export the spec sheet to this file (.pdf, .md, .html, .csv or .json), on a worker.
     ExportTo(PathBuf),
+    /// Export the compared designs side by side (PDF, Markdown or JSON) through the file dialog.
+    ExportComparison,
     /// Import a CSV drive cycle through the file dialog.
     ImportCycle,
     /// Use this CSV file as the drive cycle (checked first; a bad file leaves the cycle as it was).
@@ -183,6 +185,8 @@ pub trait FileDialogs {
     fn export_csv(&mut self, suggested_name: &str) -> Option<PathBuf>;
     /// Asks where to write the spec sheet; None when cancelled.
     fn export_sheet(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// Asks where to write the comparison; None when cancelled.
+    fn export_comparison(&mut self, suggested_name: &str) -> Option<PathBuf>;
     /// Asks for a CSV drive cycle; None when cancelled.
     fn import_cycle(&mut self) -> Option<PathBuf>;
 }
@@ -223,6 +227,15 @@ impl FileDialogs for NativeDialogs {
             .set_file_name(suggested_name)
             .save_file()
     }
+    fn export_comparison(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export comparison")
+            .add_filter("PDF", &["pdf"])
+            .add_filter("Markdown", &["md"])
+            .add_filter("JSON", &["json"])
+            .set_file_name(suggested_name)
+            .save_file()
+    }
     fn import_cycle(&mut self) -> Option<PathBuf> {
         rfd::FileDialog::new()
             .set_title("Import drive cycle")
@@ -252,6 +265,9 @@ impl FileDialogs for ScriptedDialogs {
         self.answers.pop_front().flatten()
     }
     fn export_sheet(&mut self, _suggested_name: &str) -> Option<PathBuf> {
+        self.answers.pop_front().flatten()
+    }
+    fn export_comparison(&mut self, _suggested_name: &str) -> Option<PathBuf> {
         self.answers.pop_front().flatten()
     }
     fn import_cycle(&mut self) -> Option<PathBuf> {
@@ -412,7 +428,8 @@ pub struct StudioApp {
     pub compare_ambient_k: Option<f64>,
     /// The common ambient offered when it is switched on, K (kept while it is off).
     pub compare_ambient_choice_k: f64,
-    export_job: Option<(PathBuf, crate::jobs::JobHandle<()>)>,
+    /// The file being written, what it is ("spec sheet", "comparison") and its worker.
+    export_job: Option<(PathBuf, &'static str, crate::jobs::JobHandle<()>)>,
     /// The "Convert cell" window, when open.
     pub convert: Option<panels::convert::ConvertState>,
     /// The "Sweep designs" window, while open.
@@ -972,7 +989,7 @@ impl StudioApp {
         if self.export_job.is_some() {
             self.banner = Some(Banner {
                 severity: Severity::Info,
-                text: "A spec sheet is being written already; wait for it to finish.".to_owned(),
+                text: "A file is being exported already; wait for it to finish.".to_owned(),
             });
             return;
         }
@@ -1038,7 +1055,7 @@ impl StudioApp {
                 .map_err(|e| crate::jobs::JobError::Failed(e.to_string()))
         }) {
             Ok(job) => {
-                self.export_job = Some((path.clone(), job));
+                self.export_job = Some((path.clone(), "spec sheet", job));
                 self.banner = Some(Banner {
                     severity: Severity::Info,
                     text: format!("Writing the spec sheet to {}…", path.display()),
@@ -1048,25 +1065,108 @@ impl StudioApp {
         }
     }
 
+    /// Starts writing the compared designs side by side to `path` on a worker: each design's
+    /// cycle to cut-off at lumped fidelity under the compare view's conditions (what the view
+    /// shows), in the same document as `packwright compare`.
+    fn export_comparison_to(&mut self, path: PathBuf) {
+        if self.export_job.is_some() {
+            self.banner = Some(Banner {
+                severity: Severity::Info,
+                text: "A file is being exported already; wait for it to finish.".to_owned(),
+            });
+            return;
+        }
+        let format = crate::export::Format::from_path(&path)
+            .filter(|f| crate::export::study::COMPARISON_FORMATS.contains(f));
+        let Some(format) = format else {
+            self.error(format!(
+                "Cannot export the comparison to {}: expected a file name ending in .pdf, .md or .json.",
+                path.display()
+            ));
+            return;
+        };
+        if self.compare.len() < 2 {
+            self.error("Add at least two designs to compare before exporting.".to_owned());
+            return;
+        }
+        let designs: Vec<(String, Arc<Project>, Option<PathBuf>)> = self
+            .compare
+            .iter()
+            .map(|e| (e.source.clone(), Arc::clone(&e.project), e.path.clone()))
+            .collect();
+        let ambient_k = self.compare_ambient_k;
+        let out = path.clone();
+        let failed = |e: String| crate::jobs::JobError::Failed(e);
+        match crate::jobs::spawn_background("packwright-export", self.waker(), move |progress| {
+            let cancel = progress.cancel_flag();
+            let mut summaries = Vec::new();
+            let mut files = Vec::new();
+            let mut bytes = Vec::new();
+            for (k, (source, project, base)) in designs.iter().enumerate() {
+                progress.report(
+                    k as f64 / designs.len() as f64,
+                    format!("driving {}", project.name),
+                );
+                let mut p = (**project).clone();
+                crate::sim::vehicle::setup::RunConditions {
+                    ambient_k,
+                    ..Default::default()
+                }
+                .apply(&mut p)
+                .map_err(|e| failed(format!("{source}: {e}")))?;
+                let (_, run) = crate::gui::runs::lumped_run(&p, base.as_deref(), &cancel, false)?;
+                let roll = crate::model::rollup::rollup(&p);
+                summaries.push(crate::study::compare::DesignSummary::new(
+                    source,
+                    &p,
+                    &roll,
+                    Some(&run),
+                ));
+                files.push(source.clone());
+                // The footer's hash covers the designs as compared (conditions applied).
+                let text = crate::preset::to_string(&p).map_err(|e| failed(e.to_string()))?;
+                bytes.extend_from_slice(text.as_bytes());
+            }
+            let c = crate::study::compare::Comparison::new(summaries);
+            let template = crate::export::template::SpecSheetTemplate::bundled()
+                .map_err(|e| failed(e.to_string()))?;
+            let data =
+                crate::export::study::render_comparison(&c, format, &template, &files, &bytes)
+                    .map_err(|e| failed(e.to_string()))?;
+            crate::preset::write_atomic(&out, &data).map_err(|e| failed(e.to_string()))
+        }) {
+            Ok(job) => {
+                self.export_job = Some((path.clone(), "comparison", job));
+                self.banner = Some(Banner {
+                    severity: Severity::Info,
+                    text: format!("Writing the comparison to {}…", path.display()),
+                });
+            }
+            Err(e) => self.error(format!("Could not export the comparison. {e}")),
+        }
+    }
+
     fn poll_export(&mut self) {
-        let Some((_, job)) = &mut self.export_job else {
+        let Some((_, _, job)) = &mut self.export_job else {
             return;
         };
         let Some(result) = job.poll() else {
             return;
         };
-        let Some((path, _)) = self.export_job.take() else {
+        let Some((path, what, _)) = self.export_job.take() else {
             return;
         };
         match result {
             Ok(()) => {
+                let mut text = format!("{what} written to {}.", path.display());
+                text[..1].make_ascii_uppercase();
                 self.banner = Some(Banner {
                     severity: Severity::Info,
-                    text: format!("Spec sheet written to {}.", path.display()),
+                    text,
                 });
             }
             Err(e) => self.error(format!(
-                "Could not export the spec sheet to {}. {e}",
+                "Could not export the {what} to {}. {e}",
                 path.display()
             )),
         }
@@ -1223,6 +1323,11 @@ impl StudioApp {
                 }
             }
             Action::ExportTo(p) => self.export_sheet_to(p),
+            Action::ExportComparison => {
+                if let Some(p) = self.dialogs.export_comparison("comparison.pdf") {
+                    self.export_comparison_to(p);
+                }
+            }
             Action::ImportCycle => {
                 if self.doc.is_some()
                     && let Some(p) = self.dialogs.import_cycle()

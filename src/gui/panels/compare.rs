@@ -312,6 +312,17 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             }
         });
         ui.weak(format!("{} of {COMPARE_MAX} designs", app.compare.len()));
+        let can_export = app.compare.len() >= 2 && !app.is_exporting();
+        if ui
+            .add_enabled(can_export, egui::Button::new("Export comparison…"))
+            .on_hover_text(
+                "The designs side by side with the cell-to-wheel waterfall, as PDF, Markdown or \
+                 JSON (the file name's extension picks), from the runs this view shows",
+            )
+            .clicked()
+        {
+            app.actions.push(Action::ExportComparison);
+        }
     });
     conditions(ui, app);
     ui.separator();
