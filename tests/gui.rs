@@ -26,8 +26,14 @@ fn data(name: &str) -> PathBuf {
 }
 
 fn harness(app: StudioApp) -> Harness<'static, StudioApp> {
+    harness_sized(app, 800.0)
+}
+
+/// [`harness`] in a window `height` points tall (1280 wide), for views whose fields a user would
+/// scroll to.
+fn harness_sized(app: StudioApp, height: f32) -> Harness<'static, StudioApp> {
     Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(egui::vec2(1280.0, height))
         .with_max_steps(64)
         .build_ui_state(|ui, app: &mut StudioApp| app.ui(ui), app)
 }
@@ -1967,6 +1973,49 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     h.get_by_label("Arrangement: 96s4p");
 }
 
+/// Types `text` into the number field labelled `label` and presses Enter, as a user does.
+fn type_number(h: &mut Harness<'_, StudioApp>, label: &str, text: &str) {
+    editable(h, label, "this view").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    editable(h, label, "this view").type_text(text);
+    h.key_press(egui::Key::Enter);
+    h.run();
+}
+
+#[test]
+fn pack_properties_are_edited_beside_the_graph() {
+    // Tall enough that the pack's properties need no scrolling.
+    let mut h = harness_sized(StudioApp::for_tests(vec![], None), 2400.0);
+    h.run();
+    h.get_by_label("sedan_gac_assb.ron").click();
+    h.run();
+    h.get_by_label("Pack mass: 369.6 kg");
+    // The heater weighs 1 kg/kW: 3 kW → 5 kW adds 2.0 kg.
+    type_number(&mut h, "Heater power", "5");
+    h.get_by_label("Pack mass: 371.6 kg");
+    // An envelope shorter than the 1424 mm pack is a problem named on the pack.
+    h.get_by_label("No problems found.");
+    type_number(&mut h, "Envelope length", "1000");
+    h.get_by_label_contains("in length but the envelope is 1000 mm");
+    assert!(h.query_by_label("No problems found.").is_none());
+    // Each typed value is one undo step.
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    h.get_by_label("Pack mass: 369.6 kg");
+    h.get_by_label("No problems found.");
+    // Without the heater the pack is 3.0 kg lighter, and the switch is one undo step too.
+    h.get_by_label("Pack heater").click();
+    h.run();
+    h.get_by_label("Pack mass: 366.6 kg");
+    assert!(h.query_by_label("Heater power").is_none());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    h.get_by_label("Pack mass: 369.6 kg");
+}
+
 /// The field a user types into that is labelled `label` (the inspector may show a figure of the
 /// same name).
 fn editable<'h>(
@@ -1983,6 +2032,23 @@ fn editable<'h>(
             )
         })
         .unwrap_or_else(|| panic!("no field labelled {label:?} on {view}"))
+}
+
+/// Types zero, a negative number, an absurdly large one and text that is not a number into the
+/// field labelled `field` on `view`, each followed by Enter; how many values were typed. Single
+/// frames (not settling runs): the edits come faster than the live range can follow, as they do
+/// under a fast typist.
+fn type_absurd_values(h: &mut Harness<'_, StudioApp>, field: &str, view: &str) -> usize {
+    let values = ["0", "-5", "1e300", "abc"];
+    for value in values {
+        editable(h, field, view).click();
+        h.step();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        editable(h, field, view).type_text(value);
+        h.key_press(egui::Key::Enter);
+        h.step();
+    }
+    values.len()
 }
 
 /// Every number field of the Cells, Module and Vehicle & run views takes zero, a negative number,
@@ -2046,21 +2112,17 @@ fn absurd_values_typed_into_every_field_never_break_the_studio() {
         h.get_by_label(view).click();
         h.run();
         for &field in fields {
-            for value in ["0", "-5", "1e300", "abc"] {
-                // Single frames (not settling runs): the edits come faster than the live range
-                // can follow, as they do under a fast typist.
-                editable(&h, field, view).click();
-                h.step();
-                h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-                editable(&h, field, view).type_text(value);
-                h.key_press(egui::Key::Enter);
-                h.step();
-                typed += 1;
-            }
+            typed += type_absurd_values(&mut h, field, view);
         }
     }
     assert_eq!(typed, 4 * (10 + 10 + 12));
     h.run();
+    // The Pack view draws whatever the module edits left, e.g. BMS sense lines to modules far off
+    // screen (one frame, then away: a debug build is slow on hundreds of thousands of cells).
+    h.get_by_label("Pack").click();
+    h.step();
+    h.step();
+    h.get_by_label("Vehicle & run").click();
     // The design still has figures (whatever was accepted), and every accepted edit undoes.
     h.query_by_label_contains("Arrangement: ")
         .expect("the roll-up is still shown");
@@ -2072,6 +2134,57 @@ fn absurd_values_typed_into_every_field_never_break_the_studio() {
     assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
     // Back at the preset as opened: 96s3p of 60 Ah pouch cells (8 modules of 12s3p).
     h.get_by_label("Arrangement: 96s3p");
+}
+
+/// The pack's own number fields (beside the graph, no node selected) take zero, a negative number,
+/// an absurdly large one and text that is not a number: nothing panics, and every accepted edit
+/// undoes back to the preset.
+#[test]
+fn absurd_values_typed_into_the_pack_properties_never_break_the_studio() {
+    // Tall enough that no field needs scrolling to.
+    let mut h = harness_sized(StudioApp::for_tests(vec![], None), 2400.0);
+    h.run();
+    h.get_by_label("compact_nmc_pouch.ron").click();
+    h.run();
+    h.get_by_label("Pack mass: 345.3 kg");
+    // The compact pack has a coolant loop and a crash structure, no heater.
+    let fields: &[&str] = &[
+        "Envelope length",
+        "Envelope width",
+        "Envelope height",
+        "Usable SOC from",
+        "Usable SOC to",
+        "Pack voltage limit",
+        "Lowest pack voltage",
+        "Tray thickness",
+        "Lid thickness",
+        "Clearance to walls",
+        "Coolant flow",
+        "Coolant density",
+        "Coolant specific heat",
+        "Coolant hold-up",
+        "Crash member width",
+        "Crash member section",
+        "BMS mass",
+        "Junction box mass",
+        "Harness",
+        "Design current",
+        "Busbar current density",
+    ];
+    for &field in fields {
+        type_absurd_values(&mut h, field, "Pack");
+    }
+    assert_eq!(fields.len(), 21);
+    h.run();
+    h.query_by_label_contains("Arrangement: ")
+        .expect("the roll-up is still shown");
+    let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
+    assert!(depth > 0, "some values were accepted");
+    for _ in 0..depth {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    h.get_by_label("Pack mass: 345.3 kg");
 }
 
 #[test]

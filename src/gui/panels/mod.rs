@@ -9,6 +9,7 @@ pub mod inspector;
 pub mod menu;
 pub mod module;
 pub mod pack;
+pub mod pack_settings;
 pub mod problems;
 pub mod prompt;
 pub mod results;
