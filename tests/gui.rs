@@ -840,13 +840,10 @@ fn cleared_window_draws_what_filled_panels_draw() {
 
 /// The fixture in a tall window, so every row of the cell editor's tables is on screen.
 fn open_fixture_tall() -> Harness<'static, StudioApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1700.0))
-        .with_max_steps(64)
-        .build_ui_state(
-            |ui, app: &mut StudioApp| app.ui(ui),
-            StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], None),
-        );
+    let mut h = harness_sized(
+        StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], None),
+        1700.0,
+    );
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
     h.run();
@@ -1971,6 +1968,60 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
     h.get_by_label("Arrangement: 96s4p");
+}
+
+#[test]
+fn a_cells_format_and_solid_state_needs_are_edited_in_the_cells_view() {
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("Identity, format, solid-state and sources")
+        .click();
+    h.run();
+    // LG M50T: 17.448 Wh in a 21 × 70 mm can, π·10.5²·70 mm³ = 24.25 mL → 720 Wh/L. At 80 mm
+    // tall, 27.71 mL → 630 Wh/L.
+    assert!(h.query_all_by_label("720").count() >= 1);
+    type_number(&mut h, "Height", "80");
+    assert!(h.query_all_by_label("630").count() >= 1);
+    assert_eq!(h.query_all_by_label("720").count(), 0);
+    // A cell that needs stack pressure in a module without compression hardware is a problem
+    // named in Problems: 2 MPa is what the switch starts with.
+    h.get_by_label("No problems found.");
+    h.get_by_label("Needs stack pressure (solid-state)").click();
+    h.run();
+    h.get_by_label_contains(
+        "needs 2.00 MPa stack pressure but the module has no compression hardware",
+    );
+    // The name is typed as text; each change is one undo step back to the file.
+    h.get_by_label("Maker").click();
+    h.run();
+    h.key_press(egui::Key::End);
+    h.get_by_label("Maker").type_text(" (sample B)");
+    h.run();
+    let maker = h.state().doc.as_ref().unwrap().project().cells[0]
+        .maker
+        .clone();
+    assert!(maker.ends_with(" (sample B)"), "{maker}");
+    // Absurd sizes and another format do not break the studio (a panic fails the test).
+    for value in ["0", "-5", "1e300"] {
+        type_number(&mut h, "Height", value);
+    }
+    for format in ["pouch", "prismatic", "cylindrical"] {
+        h.get_by_label("Cell format").click();
+        h.run();
+        h.get_by_label(format).click();
+        h.run();
+    }
+    h.query_by_label_contains("Arrangement: ")
+        .expect("the roll-up is still shown");
+    let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
+    for _ in 0..depth {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
+    h.get_by_label("No problems found.");
+    assert!(h.query_all_by_label("720").count() >= 1);
 }
 
 /// Types `text` into the number field labelled `label` and presses Enter, as a user does.

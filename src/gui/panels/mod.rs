@@ -2,6 +2,7 @@
 //! and pushes [`crate::gui::app::Action`]s; none of them changes the project directly.
 
 pub mod banner;
+pub mod cell_identity;
 pub mod cells;
 pub mod compare;
 pub mod convert;
