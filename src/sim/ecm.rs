@@ -626,6 +626,229 @@ impl CellKind {
     }
 }
 
+/// An axis laid out for the cached-interval check of the element loops: each grid interval's
+/// ends and `1/width` side by side (one bounds check, one cache line), and the edge points.
+#[derive(Debug, Clone)]
+struct PlainAxis {
+    /// `[p[k], p[k+1], 1/(p[k+1] − p[k])]` per interval `k`.
+    cells: Vec<[f64; 3]>,
+    first: f64,
+    last: f64,
+    axis: Axis,
+}
+
+impl PlainAxis {
+    fn new(axis: &Axis) -> Self {
+        let p = &axis.points;
+        Self {
+            cells: p
+                .windows(2)
+                .zip(&axis.inv_dx)
+                .map(|(w, &inv)| [w[0], w[1], inv])
+                .collect(),
+            first: p.first().copied().unwrap_or(f64::NAN),
+            last: p.last().copied().unwrap_or(f64::NAN),
+            axis: axis.clone(),
+        }
+    }
+
+    #[inline(always)]
+    fn view(&self) -> AxisView<'_> {
+        AxisView {
+            cells: &self.cells,
+            first: self.first,
+            last: self.last,
+            axis: &self.axis,
+        }
+    }
+}
+
+/// The borrowed view of a [`PlainAxis`] the element loops hold in registers.
+#[derive(Clone, Copy)]
+struct AxisView<'a> {
+    cells: &'a [[f64; 3]],
+    first: f64,
+    last: f64,
+    axis: &'a Axis,
+}
+
+impl AxisView<'_> {
+    /// [`Axis::bracket_hint`], the same result: the cached interval when it holds `x` strictly
+    /// inside, then the held edges, then the search.
+    #[inline(always)]
+    fn bracket_hint(&self, x: f64, hint: &mut u32) -> (usize, usize, f64) {
+        let h = *hint as usize;
+        if let Some(&[a, b, inv]) = self.cells.get(h)
+            && a < x
+            && x < b
+        {
+            return (h, h + 1, (x - a) * inv);
+        }
+        let n = self.cells.len();
+        if x >= self.last {
+            // Not NaN; `n` intervals end at point `n` (a one-point axis: point 0).
+            return (n, n, 0.0);
+        }
+        if x <= self.first || x.is_nan() {
+            return (0, 0, 0.0);
+        }
+        let r = self.axis.bracket(x);
+        *hint = r.0 as u32;
+        r
+    }
+}
+
+/// A cell kind of the usual shape laid out for the element loops: OCV over SOC alone, R0 and
+/// the RC branch's resistance (at most one pair) over temperature and SOC on the same axes (no
+/// current axis), the capacitance a constant. Every bundled preset's cell is of this shape.
+///
+/// An OCV interval keeps its ends, `1/width` and both values in one record; both resistances of
+/// a grid point sit side by side (`[R0, R1]`), so a lookup finds its four corners with one index
+/// each and interpolates the two tables in the lanes of one vector. The arithmetic is that of
+/// [`FastTable::eval_slope_span_hint`] and [`FastTable::eval_pair_at`] in the same order,
+/// except that a held edge (lower = upper corner, fraction 0) is not skipped:
+/// `a + (a − a)·0 = a` for a finite table, so the numbers are the same to the bit.
+#[derive(Debug, Clone)]
+pub struct PlainKind {
+    /// `[s_k, s_{k+1}, 1/(s_{k+1} − s_k), OCV_k, OCV_{k+1}]` per SOC interval of the OCV curve.
+    ocv: Vec<[f64; 5]>,
+    t: PlainAxis,
+    s: PlainAxis,
+    /// `[R0, R1]` at temperature point `t` and SOC point `s`, at `t·ns + s` (R1 = 0 without a pair).
+    r: Vec<[f64; 2]>,
+    ns: usize,
+    /// The RC branch's capacitance, F (0 without a pair).
+    c_f: f64,
+}
+
+impl PlainKind {
+    /// The layout of `kind`, or `None` when the kind is not of this shape (OCV over more than
+    /// SOC, two RC pairs, a current axis, an RC table on axes of its own, a capacitance table).
+    pub fn new(kind: &CellKind) -> Option<Self> {
+        let (r0, ocv) = (&kind.r0, &kind.ocv);
+        if !ocv.last_axis_only || kind.n_rc() > 1 || kind.current_dependent {
+            return None;
+        }
+        let (r1, c_f) = match (kind.rc_r.first(), kind.rc_src.first()) {
+            (None, _) => (None, 0.0),
+            (Some(t1), Some([Src::Shared, Src::Const(c)])) => (Some(t1), *c),
+            _ => return None,
+        };
+        let r = match r1 {
+            None => r0.values.iter().map(|&a| [a, 0.0]).collect(),
+            Some(t1) if t1.values.len() == r0.values.len() => r0
+                .values
+                .iter()
+                .zip(&t1.values)
+                .map(|(&a, &b)| [a, b])
+                .collect(),
+            Some(_) => return None,
+        };
+        let p = &ocv.s.points;
+        Some(Self {
+            ocv: p
+                .windows(2)
+                .zip(ocv.values.windows(2))
+                .zip(&ocv.s.inv_dx)
+                .map(|((w, v), &inv)| [w[0], w[1], inv, v[0], v[1]])
+                .collect(),
+            t: PlainAxis::new(&r0.t),
+            s: PlainAxis::new(&r0.s),
+            r,
+            ns: r0.s.len(),
+            c_f,
+        })
+    }
+
+    /// The view the element loops take once (slices and scalars, held in registers).
+    #[inline(always)]
+    pub fn view(&self) -> PlainView<'_> {
+        PlainView {
+            ocv: &self.ocv,
+            t: self.t.view(),
+            s: self.s.view(),
+            r: &self.r,
+            ns: self.ns,
+            c_f: self.c_f,
+        }
+    }
+}
+
+/// A borrowed [`PlainKind`] (see [`PlainKind::view`]).
+#[derive(Clone, Copy)]
+pub struct PlainView<'a> {
+    ocv: &'a [[f64; 5]],
+    t: AxisView<'a>,
+    s: AxisView<'a>,
+    r: &'a [[f64; 2]],
+    ns: usize,
+    c_f: f64,
+}
+
+impl PlainView<'_> {
+    /// R0 and R1 (table values, before any scaling) at `temp_k` and `soc`, with the element's
+    /// cached intervals (`hint`, as for [`FastTable::brackets_hint`]).
+    #[inline(always)]
+    fn r_hint(&self, temp_k: f64, soc: f64, hint: &mut Hint) -> [f64; 2] {
+        let (t0, t1, ft) = self.t.bracket_hint(temp_k, &mut hint.0[0]);
+        let (s0, s1, fs) = self.s.bracket_hint(soc, &mut hint.0[2]);
+        let (row0, row1) = (t0 * self.ns, t1 * self.ns);
+        let r = self.r;
+        let (Some(a), Some(b), Some(c), Some(d)) = (
+            r.get(row0 + s0),
+            r.get(row0 + s1),
+            r.get(row1 + s0),
+            r.get(row1 + s1),
+        ) else {
+            return [f64::NAN; 2];
+        };
+        let lane = |k: usize| {
+            let lo = a[k] + (b[k] - a[k]) * fs;
+            let hi = c[k] + (d[k] - c[k]) * fs;
+            lo + (hi - lo) * ft
+        };
+        [lane(0), lane(1)]
+    }
+}
+
+/// [`linearise_tables`] for a kind laid out as `plain` ([`PlainKind::view`]), written into
+/// `lin`: the same numbers to the bit. Only the fields the tables give are written (OCV, its
+/// slope and span, R0, the RC pair's resistance and capacitance); the rest of `lin` is left for
+/// [`linearise_finish`], and a second RC pair's fields are never read for such a kind.
+#[inline(always)]
+pub fn linearise_tables_plain<const RC: usize>(
+    lin: &mut Linear,
+    kind: &CellKind,
+    plain: &PlainView<'_>,
+    r_scale: f64,
+    soc: f64,
+    temp_k: f64,
+    hints: &mut Hints,
+) {
+    // OCV: the cached interval strictly inside the curve, else the general lookup (edges, a
+    // grid point hit exactly, a new interval), which also updates the cache.
+    let h = hints.ocv.0[2] as usize;
+    let (ocv, docv, span) = match plain.ocv.get(h) {
+        Some(&[a, b, inv, va, vb]) if a < soc && soc < b => {
+            let fs = (soc - a) * inv;
+            (va + (vb - va) * fs, (vb - va) * inv, (a, b))
+        }
+        _ => {
+            let (v, dv, lo, hi) = kind.ocv.eval_slope_span_hint(0.0, 0.0, soc, &mut hints.ocv);
+            (v, dv, (lo, hi))
+        }
+    };
+    let [r0, r1] = plain.r_hint(temp_k, soc, &mut hints.r);
+    lin.ocv0_v = ocv;
+    lin.docv_v = docv;
+    lin.ocv_span = span;
+    lin.r0_ohm = r0 * r_scale;
+    if rc_pairs::<RC>(kind.n_rc()) > 0 {
+        lin.r_ohm[0] = r1 * r_scale;
+        lin.c_f[0] = plain.c_f;
+    }
+}
+
 /// The per-step linearisation of one cell: at the end of a step with held current `i`, its terminal
 /// voltage is `e_v − i/g_s` (exact for the RC branches, first order in the OCV curvature).
 /// Thirteen numbers, 104 bytes: the network writes one per element per step and reads it in
@@ -811,7 +1034,7 @@ pub fn linearise_finish<const RC: usize>(
 
 /// [`linearise_finish`], returning the effective resistance `1/g_s` it divided.
 #[inline(always)]
-fn linearise_finish_r<const RC: usize>(
+pub fn linearise_finish_r<const RC: usize>(
     lin: &mut Linear,
     n_rc: usize,
     soc_per_as: f64,

@@ -73,7 +73,8 @@ use nalgebra::{DMatrix, DVector};
 use crate::model::project::{Fidelity, Project, RcHeat};
 use crate::sim::compile::{Branch, Circuit, CompileError, Params, compile};
 use crate::sim::ecm::{
-    Hints, Linear, RC_OF_KIND, advance, linearise_finish, linearise_r, linearise_tables,
+    Hints, Linear, PlainKind, RC_OF_KIND, advance, linearise_finish, linearise_finish_r,
+    linearise_r, linearise_tables, linearise_tables_plain,
 };
 use crate::sim::thermal::{BoundaryFlow, Integrator};
 use crate::sim::{Cutoff, PackModel, StepReport};
@@ -170,6 +171,9 @@ pub struct Engine {
     /// Each element's group (groups hold consecutive elements), so the per-element passes run
     /// over all elements at once instead of re-slicing every array per group.
     group_of: Vec<u32>,
+    /// The cell kind laid out for the element loops ([`PlainKind`]) when the pack has one
+    /// kind of the usual shape (every bundled preset); `None` runs the general lookups.
+    plain: Option<PlainKind>,
     /// Per group: Σ mult·g and Σ mult·g·e (linearised), or Σ w and Σ w·v (end of step).
     group_sums: Vec<(f64, f64)>,
     /// Per group: its node voltage during the current split.
@@ -177,6 +181,20 @@ pub struct Engine {
     /// Per element: the SOC one ampere-second moves, `1/(3600·Q)` (divided once here instead of
     /// twice per element per step).
     soc_per_as: Vec<f64>,
+    /// True when every group holds one element (`group` fidelity): a group's Thevenin
+    /// equivalent and end voltage are then its element's ([`Self::solo_groups`]).
+    solo: bool,
+    /// Every group usable in the last linearisation of a solo pack (see [`Self::solo_groups`]).
+    solo_ok: bool,
+    /// Per element, its block (a solo pack's element carries its block's current over `mult`).
+    block_of: Vec<u32>,
+    /// Per element, scratch: a solo pack's end voltage less the connection drop.
+    solo_v: Vec<f64>,
+    /// Per element, `1/mult`.
+    inv_mult: Vec<f64>,
+    /// Per element, the cells it stands for in the pack: its multiplicity times its group's
+    /// series count (the same product the step formed per element).
+    elem_m: Vec<f64>,
     /// Per element, the step's energy out and irreversible, reversible and connection heat, J
     /// (scratch between the element pass and the sums).
     elem_j: Vec<[f64; 4]>,
@@ -362,8 +380,36 @@ impl Engine {
                 .enumerate()
                 .flat_map(|(g, grp)| std::iter::repeat_n(g as u32, grp.end - grp.start))
                 .collect(),
+            plain: match p.kinds.as_slice() {
+                [k] => PlainKind::new(k),
+                _ => None,
+            },
             group_sums: vec![(0.0, 0.0); p.groups.len()],
             group_v: vec![0.0; p.groups.len()],
+            solo: p.groups.iter().all(|g| g.end == g.start + 1)
+                && p.groups.len() == n
+                && p.groups.iter().enumerate().all(|(k, g)| g.start == k),
+            solo_ok: true,
+            block_of: {
+                let mut of = vec![0u32; n];
+                for (k, b) in p.blocks.iter().enumerate() {
+                    for grp in &p.groups[b.group_start..b.group_end] {
+                        of[grp.start..grp.end].fill(k as u32);
+                    }
+                }
+                of
+            },
+            solo_v: vec![0.0; n],
+            inv_mult: p.elems.mult.iter().map(|m| 1.0 / m).collect(),
+            elem_m: p
+                .groups
+                .iter()
+                .flat_map(|grp| {
+                    p.elems.mult[grp.start..grp.end]
+                        .iter()
+                        .map(|&m| m * grp.series_mult)
+                })
+                .collect(),
             soc_per_as: p
                 .elems
                 .capacity_ah
@@ -527,11 +573,14 @@ impl Engine {
         } else {
             // Every kind with the same RC pair count (one cell design, the usual case): the
             // element loops get it as a constant (unrolled pairs, no per-element count).
-            match self.uniform_rc {
-                Some(1) => self.electrical::<1>(demand, heater_w, dt_s)?,
-                Some(2) => self.electrical::<2>(demand, heater_w, dt_s)?,
-                Some(0) => self.electrical::<0>(demand, heater_w, dt_s)?,
-                _ => self.electrical::<RC_OF_KIND>(demand, heater_w, dt_s)?,
+            // One kind of the usual shape (`PlainKind`, every bundled preset): its own loops.
+            match (self.uniform_rc, self.plain.is_some()) {
+                (Some(1), true) => self.electrical::<1, true>(demand, heater_w, dt_s)?,
+                (Some(0), true) => self.electrical::<0, true>(demand, heater_w, dt_s)?,
+                (Some(1), _) => self.electrical::<1, false>(demand, heater_w, dt_s)?,
+                (Some(2), _) => self.electrical::<2, false>(demand, heater_w, dt_s)?,
+                (Some(0), _) => self.electrical::<0, false>(demand, heater_w, dt_s)?,
+                _ => self.electrical::<RC_OF_KIND, false>(demand, heater_w, dt_s)?,
             }
         };
         self.commit(solved, heater_w, dt_s)
@@ -539,7 +588,7 @@ impl Engine {
 
     /// The electrical half of a step for any pack: the passes (linearise, Thevenin, split) and the
     /// element pass that advances every element into scratch and gathers the step's sums.
-    fn electrical<const RC: usize>(
+    fn electrical<const RC: usize, const PLAIN: bool>(
         &mut self,
         demand: Demand,
         heater_w: f64,
@@ -566,7 +615,7 @@ impl Engine {
                 }
                 self.guess_a.copy_from_slice(&self.next_i);
             }
-            self.linearise_all::<RC>(dt_s);
+            self.linearise_all::<RC, PLAIN>(dt_s);
             let (a, b) = self.pack_thevenin()?;
             let (i_cells, v, hit) = solve_limited::<false>(demand, self.limits, heater_w, a, b)?;
             cells_a = i_cells;
@@ -606,10 +655,15 @@ impl Engine {
             // into scratch, then gather the sums.
             let elem_j = &mut self.elem_j[..n];
             let per_as_of = &self.soc_per_as[..n];
+            // The one kind, hoisted out of the loops (a `PLAIN` pack has one).
+            let one = if PLAIN { kinds.first() } else { None };
             for j in 0..n {
                 let (per_as, r_conn, node, i, lin) =
                     (per_as_of[j], r_conn_of[j], node_of[j], i_of[j], &lin_of[j]);
-                let kind = &kinds[kind_of[j] as usize];
+                let kind = match one {
+                    Some(k) => k,
+                    None => &kinds[kind_of[j] as usize],
+                };
                 let t = self.temp_k[node as usize];
                 let s = advance::<RC>(
                     kind,
@@ -636,17 +690,24 @@ impl Engine {
                 next_voltage[j] = s.voltage_v;
             }
             let mut acc = GroupSums::default();
+            let m_of = &self.elem_m[..n];
+            let solo = self.solo;
+            let solo_v = &mut self.solo_v[..n];
             for j in 0..n {
-                let (cap, r_conn, mult, node, i, lin, g) = (
+                let (cap, r_conn, mult, m, node, i, lin, g) = (
                     cap_of[j],
                     r_conn_of[j],
                     mult_of[j],
+                    m_of[j],
                     node_of[j],
                     i_of[j],
                     &lin_of[j],
                     group_of[j],
                 );
-                let kind = &kinds[kind_of[j] as usize];
+                let kind = match one {
+                    Some(k) => k,
+                    None => &kinds[kind_of[j] as usize],
+                };
                 let [energy_out_j, heat_irr_j, heat_rev_j, heat_conn_j] = elem_j[j];
                 let (voltage_v, soc) = (next_voltage[j], next_soc[j]);
                 // Plain compare-and-select (both are finite here, checked above): `f64::min`
@@ -659,7 +720,6 @@ impl Engine {
                 st.max_soc = upper(st.max_soc, soc);
                 st.under |= i > 0.0 && voltage_v < kind.min_voltage_v;
                 st.over |= i < 0.0 && voltage_v > kind.max_voltage_v;
-                let m = mult * groups[g as usize].series_mult;
                 st.cell_out_j += m * energy_out_j;
                 st.irr_j += m * heat_irr_j;
                 st.rev_j += m * heat_rev_j;
@@ -669,17 +729,28 @@ impl Engine {
                 let wq = m * cap;
                 st.q += wq;
                 st.qs += wq * soc;
-                let w = mult * lin.g_s;
-                acc.add(g, w, w * (voltage_v - i * r_conn), &mut self.group_sums);
+                if solo {
+                    // The group's weighted mean of one end voltage is that voltage.
+                    solo_v[j] = voltage_v - i * r_conn;
+                } else {
+                    let w = mult * lin.g_s;
+                    acc.add(g, w, w * (voltage_v - i * r_conn), &mut self.group_sums);
+                }
             }
-            acc.flush(&mut self.group_sums);
-            for ((v, grp), &(w_sum, wv)) in self
-                .group_end_v
-                .iter_mut()
-                .zip(groups)
-                .zip(&self.group_sums)
-            {
-                *v = grp.series_mult * wv / w_sum;
+            if solo {
+                for ((v, grp), &x) in self.group_end_v.iter_mut().zip(groups).zip(solo_v.iter()) {
+                    *v = grp.series_mult * x;
+                }
+            } else {
+                acc.flush(&mut self.group_sums);
+                for ((v, grp), &(w_sum, wv)) in self
+                    .group_end_v
+                    .iter_mut()
+                    .zip(groups)
+                    .zip(&self.group_sums)
+                {
+                    *v = grp.series_mult * wv / w_sum;
+                }
             }
         }
         Ok(Solved {
@@ -1062,7 +1133,7 @@ impl Engine {
         if q > 0.0 { qs / q } else { 0.0 }
     }
 
-    fn linearise_all<const RC: usize>(&mut self, dt_s: f64) {
+    fn linearise_all<const RC: usize, const PLAIN: bool>(&mut self, dt_s: f64) {
         let e = &self.p.elems;
         let kinds = &self.p.kinds;
         let temp_k = &self.temp_k;
@@ -1079,33 +1150,107 @@ impl Engine {
         );
         let (soc, v_rc, guess) = (&self.soc[..n], &self.v_rc[..n], &self.guess_a[..n]);
         // In two passes (tables, then decays and conductance): see `ecm::linearise_tables`.
-        #[allow(clippy::needless_range_loop)]
-        for j in 0..n {
-            lin[j] = linearise_tables::<RC>(
-                &kinds[kind[j] as usize],
-                r_scale[j],
-                soc[j],
-                temp_k[node[j] as usize],
-                guess[j],
-                &mut hints[j],
-            );
+        if PLAIN && let (Some(plain), [one]) = (&self.plain, kinds.as_slice()) {
+            let view = plain.view();
+            #[allow(clippy::needless_range_loop)]
+            for j in 0..n {
+                linearise_tables_plain::<RC>(
+                    &mut lin[j],
+                    one,
+                    &view,
+                    r_scale[j],
+                    soc[j],
+                    temp_k[node[j] as usize],
+                    &mut hints[j],
+                );
+            }
+        } else {
+            #[allow(clippy::needless_range_loop)]
+            for j in 0..n {
+                lin[j] = linearise_tables::<RC>(
+                    &kinds[kind[j] as usize],
+                    r_scale[j],
+                    soc[j],
+                    temp_k[node[j] as usize],
+                    guess[j],
+                    &mut hints[j],
+                );
+            }
         }
-        #[allow(clippy::needless_range_loop)]
-        for j in 0..n {
-            linearise_finish::<RC>(
-                &mut lin[j],
-                kinds[kind[j] as usize].n_rc(),
-                per_as[j],
-                r_conn[j],
-                &v_rc[j],
-                dt_s,
-                &mut hints[j],
-            );
+        if self.solo {
+            // Each group's Thevenin equivalent is its element's (see `solo_groups`), written here
+            // instead of in a pass of its own.
+            let (mult, inv_mult) = (&e.mult[..n], &self.inv_mult[..n]);
+            let ab = &mut self.group_ab[..n];
+            let mut ok = true;
+            #[allow(clippy::needless_range_loop)]
+            for j in 0..n {
+                let r = linearise_finish_r::<RC>(
+                    &mut lin[j],
+                    kinds[kind[j] as usize].n_rc(),
+                    per_as[j],
+                    r_conn[j],
+                    &v_rc[j],
+                    dt_s,
+                    &mut hints[j],
+                );
+                let (e_v, w) = (lin[j].e_v, mult[j] * lin[j].g_s);
+                ok &= group_is_usable(w, w * e_v);
+                ab[j] = (e_v, r * inv_mult[j]);
+            }
+            self.solo_ok = ok;
+        } else {
+            #[allow(clippy::needless_range_loop)]
+            for j in 0..n {
+                linearise_finish::<RC>(
+                    &mut lin[j],
+                    kinds[kind[j] as usize].n_rc(),
+                    per_as[j],
+                    r_conn[j],
+                    &v_rc[j],
+                    dt_s,
+                    &mut hints[j],
+                );
+            }
         }
     }
 
     /// Group, block and pack Thevenin equivalents `(A, B)`: `V = A − B·I`.
     fn pack_thevenin(&mut self) -> Result<(f64, f64), Cutoff> {
+        if self.solo {
+            self.solo_groups()?;
+        } else {
+            self.group_thevenin()?;
+        }
+        self.blocks_and_circuit()
+    }
+
+    /// Each group's Thevenin source and resistance when every group holds one element (`group`
+    /// fidelity): the element's own `e_v` and `R_eff/mult`, instead of `Σg·e/Σg` and `1/Σg` (two
+    /// divisions per group; the same to rounding, as in the one-element step). They were written
+    /// with the linearisation ([`Self::linearise_all`]); this reports a group without finite
+    /// conductance (the general path's test on the same sums), searched only on failure.
+    fn solo_groups(&self) -> Result<(), Cutoff> {
+        if self.solo_ok {
+            return Ok(());
+        }
+        let usable = |(l, &m): (&Linear, &f64)| {
+            let w = m * l.g_s;
+            group_is_usable(w, w * l.e_v)
+        };
+        match self
+            .lin
+            .iter()
+            .zip(&self.p.elems.mult)
+            .position(|x| !usable(x))
+        {
+            Some(g) => Err(no_conductance(g)),
+            None => Ok(()),
+        }
+    }
+
+    /// Each group's Thevenin source `Σg·e/Σg` and resistance `1/Σg` over its elements.
+    fn group_thevenin(&mut self) -> Result<(), Cutoff> {
         self.group_sums.iter_mut().for_each(|x| *x = (0.0, 0.0));
         let mut acc = GroupSums::default();
         for ((l, &mult), &g) in self.lin.iter().zip(&self.p.elems.mult).zip(&self.group_of) {
@@ -1127,6 +1272,11 @@ impl Engine {
         {
             return Err(no_conductance(g));
         }
+        Ok(())
+    }
+
+    /// Block and pack Thevenin equivalents `(A, B)` from the groups'.
+    fn blocks_and_circuit(&mut self) -> Result<(f64, f64), Cutoff> {
         for (k, b) in self.p.blocks.iter().enumerate() {
             let mut a = 0.0;
             let mut r = b.r_internal_ohm;
@@ -1167,6 +1317,20 @@ impl Engine {
                     })?;
                 self.block_i.copy_from_slice(&blocks);
             }
+        }
+        if self.solo {
+            // One element per group: it carries the group's current, its block's, over `mult`
+            // (what `(e − (e − R_eff/mult·I))·g` comes to, without the cancellation).
+            let block_i = self.block_i.as_slice();
+            for ((i, &b), &inv) in self
+                .next_i
+                .iter_mut()
+                .zip(&self.block_of)
+                .zip(&self.inv_mult)
+            {
+                *i = block_i.get(b as usize).copied().unwrap_or(0.0) * inv;
+            }
+            return Ok(());
         }
         for (b, &ib) in self.p.blocks.iter().zip(&self.block_i) {
             for (v, &(a, r)) in self.group_v[b.group_start..b.group_end]
