@@ -1323,6 +1323,68 @@ mod tests {
     }
 
     #[test]
+    fn plain_layout_gives_the_general_lookups_to_the_bit() {
+        // The sedan preset's cell (OCV over 21 SOC points; R0 and R1 over a non-uniform
+        // temperature axis and a three-point SOC axis; C constant), walked slowly both ways
+        // through every interval and past both edges of each axis, onto grid points exactly,
+        // and at NaN: the laid-out lookup must write what the general one computes, to the bit.
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/sedan_2170_nmc.ron");
+        let project = crate::preset::load_file(&path).unwrap();
+        let kind = CellKind::new(&project.cells[0]);
+        let plain = PlainKind::new(&kind).unwrap();
+        let view = plain.view();
+        let mut points: Vec<(f64, f64)> = (0..4000)
+            .map(|k| {
+                let x = k as f64 / 4000.0;
+                (225.0 + 135.0 * x, -0.05 + 1.1 * (1.0 - x))
+            })
+            .collect();
+        points.extend((0..4000).map(|k| {
+            let x = k as f64 / 4000.0;
+            (360.0 - 140.0 * x, -0.05 + 1.1 * x)
+        }));
+        let grid_t = [233.15, 263.15, 273.15, 298.15, 313.15, 353.15];
+        let grid_s = [0.0, 0.05, 0.2, 0.5, 0.8, 0.95, 1.0];
+        for t in grid_t {
+            for s in grid_s {
+                points.push((t, s));
+            }
+        }
+        points.extend([
+            (f64::NAN, 0.5),
+            (298.15, f64::NAN),
+            (1e300, -1e300),
+            (298.15, 0.5),
+        ]);
+        let (mut h_plain, mut h_general) = (Hints::default(), Hints::default());
+        let mut lin = Linear::default();
+        for (k, &(t, s)) in points.iter().enumerate() {
+            let general = linearise_tables::<1>(&kind, 1.3, s, t, 25.0, &mut h_general);
+            linearise_tables_plain::<1>(&mut lin, &kind, &view, 1.3, s, t, &mut h_plain);
+            let bits = |l: &Linear| {
+                [
+                    l.ocv0_v,
+                    l.docv_v,
+                    l.ocv_span.0,
+                    l.ocv_span.1,
+                    l.r0_ohm,
+                    l.r_ohm[0],
+                    l.c_f[0],
+                ]
+                .map(f64::to_bits)
+            };
+            assert_eq!(bits(&lin), bits(&general), "point {k}: T {t}, SOC {s}");
+        }
+        // A cell whose resistances depend on current (the PyBaMM bench cell) keeps the general
+        // lookups.
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pybamm/default.ron");
+        let project = crate::preset::load_file(&path).unwrap();
+        assert!(PlainKind::new(&CellKind::new(&project.cells[0])).is_none());
+    }
+
+    #[test]
     fn uniform_axis_brackets_like_a_search() {
         let pts: Vec<f64> = (0..110).map(|k| -0.05 + 0.01 * k as f64).collect();
         let a = Axis::new(&pts);

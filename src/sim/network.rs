@@ -192,6 +192,8 @@ pub struct Engine {
     solo_v: Vec<f64>,
     /// Per element, `1/mult`.
     inv_mult: Vec<f64>,
+    /// Σ of the cell nodes' weights (`Params::cell_nodes`), for the mean cell temperature.
+    cell_weight: f64,
     /// Per element, the cells it stands for in the pack: its multiplicity times its group's
     /// series count (the same product the step formed per element).
     elem_m: Vec<f64>,
@@ -390,6 +392,7 @@ impl Engine {
                 && p.groups.len() == n
                 && p.groups.iter().enumerate().all(|(k, g)| g.start == k),
             solo_ok: true,
+            cell_weight: p.cell_nodes.iter().fold(0.0, |s, &(_, c)| s + c),
             block_of: {
                 let mut of = vec![0u32; n];
                 for (k, b) in p.blocks.iter().enumerate() {
@@ -919,8 +922,11 @@ impl Engine {
         for (k, b) in self.p.blocks.iter().enumerate() {
             let q = self.block_i[k] * self.block_i[k] * b.r_internal_ohm * dt_s;
             bus_j += q;
+            // Divided once per block, not once per node (a block spreads its heat over every
+            // cell node: 1104 divisions per block at `cell` fidelity; rounding-level).
+            let q_w = q / dt_s;
             for &(node, w) in &b.heat_nodes {
-                self.heat_w[node] += w * q / dt_s;
+                self.heat_w[node] += w * q_w;
             }
         }
         let link_j = self.circuit_heat_j(cells_a, dt_s);
@@ -1369,9 +1375,9 @@ impl Engine {
                     v -= self.block_i[k] * b.r_internal_ohm;
                     // Each group's node voltage: its cells' end voltages less their connection
                     // drops, weighted by conductance (gathered in the step's element pass).
-                    for gv in &self.group_end_v[b.group_start..b.group_end] {
-                        v += gv;
-                    }
+                    // In four running sums (one chain of dependent additions through every
+                    // group was a tenth of a `group` step's commit; rounding-level).
+                    v += sum4(&self.group_end_v[b.group_start..b.group_end]);
                 }
                 v
             }
@@ -1402,17 +1408,30 @@ impl Engine {
         r.min_temp_k = f64::INFINITY;
         r.max_temp_k = f64::NEG_INFINITY;
         r.mean_temp_k = 0.0;
-        let mut count = 0.0;
-        for &(node, c) in &self.p.cell_nodes {
-            let t = self.temp_k[node];
+        // The weighted sum in four running sums (one chain of dependent additions was a tenth of
+        // a `group` step's commit; rounding-level); the weights' sum is fixed (`cell_weight`).
+        let mut sum = [0.0; 4];
+        let nodes = &self.p.cell_nodes;
+        let mut chunks = nodes.chunks_exact(4);
+        let temp_k = self.temp_k.as_slice();
+        let take = |r: &mut StepReport, (node, c): (usize, f64), acc: &mut f64| {
+            let t = temp_k.get(node).copied().unwrap_or(f64::NAN);
             // Compare-and-select: the step checked every temperature already.
             r.min_temp_k = if t < r.min_temp_k { t } else { r.min_temp_k };
             r.max_temp_k = if t > r.max_temp_k { t } else { r.max_temp_k };
-            r.mean_temp_k += c * t;
-            count += c;
+            *acc += c * t;
+        };
+        for q in chunks.by_ref() {
+            for (&x, acc) in q.iter().zip(sum.iter_mut()) {
+                take(r, x, acc);
+            }
         }
-        if count > 0.0 {
-            r.mean_temp_k /= count;
+        for &x in chunks.remainder() {
+            take(r, x, &mut sum[0]);
+        }
+        r.mean_temp_k = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        if self.cell_weight > 0.0 {
+            r.mean_temp_k /= self.cell_weight;
         }
     }
 
@@ -1476,6 +1495,23 @@ impl Engine {
     }
 }
 
+/// `Σ x` in four running sums over consecutive runs of four, then the rest into the first:
+/// `(s₀ + s₁) + (s₂ + s₃)`. Four independent chains of additions instead of one.
+#[inline(always)]
+fn sum4(x: &[f64]) -> f64 {
+    let mut s = [0.0; 4];
+    let mut chunks = x.chunks_exact(4);
+    for q in chunks.by_ref() {
+        for (acc, &v) in s.iter_mut().zip(q) {
+            *acc += v;
+        }
+    }
+    for &v in chunks.remainder() {
+        s[0] += v;
+    }
+    (s[0] + s[1]) + (s[2] + s[3])
+}
+
 /// True when a current from the second pass differs from the first pass's guess by more than 0.1 %
 /// of `scale` (the largest current) plus 1 mA, so the step is worth linearising again.
 fn current_moved(current_a: f64, guess_a: f64, scale_a: f64) -> bool {
@@ -1484,7 +1520,7 @@ fn current_moved(current_a: f64, guess_a: f64, scale_a: f64) -> bool {
 
 /// True when a parallel group's sums `Σ mult·g` and `Σ mult·g·e` give a usable Thevenin source.
 fn group_is_usable(gsum: f64, hsum: f64) -> bool {
-    gsum > 0.0 && finite(gsum) && finite(hsum)
+    (gsum > 0.0) & finite(gsum) & finite(hsum)
 }
 
 /// True when `x` is neither infinite nor NaN, as [`f64::is_finite`]: `x − x` is exactly 0 for
@@ -1810,17 +1846,40 @@ mod tests {
         for (x, y) in fast.node_temp_k().iter().zip(general.node_temp_k()) {
             close(*x, *y, &format!("{what}, node temperature"));
         }
-        close(fast.soc()[0], general.soc()[0], what);
-        let (ra, rb) = (fast.v_rc(0), general.v_rc(0));
-        close(ra[0], rb[0], what);
-        close(ra[1], rb[1], what);
-        close(fast.cell_current_a()[0], general.cell_current_a()[0], what);
+        for j in 0..fast.soc().len() {
+            close(fast.soc()[j], general.soc()[j], what);
+            let (ra, rb) = (fast.v_rc(j), general.v_rc(j));
+            close(ra[0], rb[0], what);
+            close(ra[1], rb[1], what);
+            close(fast.cell_current_a()[j], general.cell_current_a()[j], what);
+            close(fast.cell_voltage_v()[j], general.cell_voltage_v()[j], what);
+        }
     }
 
     /// Steps two copies of an engine, one on the single-element path and one on the general
     /// path, through the same demands and compares everything they report, to rounding (see
     /// [`close`]; until session 7 the two were the same to the bit).
     fn same_path_results(preset: &str, ambient_k: Option<f64>) {
+        same_results_as_general(preset, ambient_k, Fidelity::Lumped, |fast| {
+            assert!(
+                fast.single,
+                "{preset}: a lumped pack of one design is one element"
+            );
+            let mut general = fast.clone();
+            general.single = false;
+            general
+        });
+    }
+
+    /// Steps an engine at `fidelity` and the copy `general` makes of it (the same engine on the
+    /// general path) through the same demands, down to a cut-off, and compares everything they
+    /// report to rounding (see [`close`]).
+    fn same_results_as_general(
+        preset: &str,
+        ambient_k: Option<f64>,
+        fidelity: Fidelity,
+        general: impl Fn(&Engine) -> Engine,
+    ) {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("presets")
             .join(preset);
@@ -1829,13 +1888,8 @@ mod tests {
             project.simulation.ambient_k = t;
             project.simulation.initial_temp_k = t;
         }
-        let mut fast = Engine::new(&project, Fidelity::Lumped).unwrap();
-        assert!(
-            fast.single,
-            "{preset}: a lumped pack of one design is one element"
-        );
-        let mut general = fast.clone();
-        general.single = false;
+        let mut fast = Engine::new(&project, fidelity).unwrap();
+        let mut general = general(&fast);
         let cap_a = fast.p.kinds[0].capacity_ah * fast.p.parallel_cells as f64;
         let mut demands = Vec::new();
         for k in 0..600 {
@@ -1931,6 +1985,73 @@ mod tests {
             -f64::NAN,
         ] {
             assert_eq!(finite(x), x.is_finite(), "{x}");
+        }
+    }
+
+    #[test]
+    fn plain_and_solo_paths_are_the_general_path() {
+        // At `group` fidelity every bundled design takes the laid-out cell kind (`PlainKind`)
+        // and one element per group (`solo`); the general lookups and group sums must give the
+        // same run to rounding (see `close`: the solo groups' Thevenin equivalents and currents
+        // skip the general quotients; the largest difference seen on the sedan's probe run is
+        // ~1.5e-11 relative, on a net power of ~20 W between terms of ~1e5 W), down to the same
+        // cut-off. The GAC-class pack in the cold switches its heater.
+        let split = |fast: &Engine| {
+            assert!(
+                fast.plain.is_some() && fast.solo && !fast.single,
+                "a group-fidelity preset takes the plain and solo paths"
+            );
+            let mut general = fast.clone();
+            general.plain = None;
+            general.solo = false;
+            general
+        };
+        for preset in [
+            "sedan_2170_nmc.ron",
+            "sedan_lfp_blade.ron",
+            "compact_nmc_pouch.ron",
+            "compact_qs_limetal.ron",
+        ] {
+            same_results_as_general(preset, None, Fidelity::Group, split);
+        }
+        same_results_as_general("sedan_gac_assb.ron", Some(263.15), Fidelity::Group, split);
+    }
+
+    #[test]
+    fn plain_path_is_the_general_path_to_the_bit_at_cell_fidelity() {
+        // At `cell` fidelity (46 elements per group: not solo) the laid-out cell kind changes
+        // no operation: every step report and every element's state to the bit.
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/sedan_2170_nmc.ron");
+        let project = crate::preset::load_file(&path).unwrap();
+        let mut fast = Engine::new(&project, Fidelity::Cell).unwrap();
+        assert!(fast.plain.is_some() && !fast.solo);
+        let mut general = fast.clone();
+        general.plain = None;
+        for (k, d) in [
+            Demand::Current(150.0),
+            Demand::Power(60e3),
+            Demand::Current(-80.0),
+            Demand::Power(120e3),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (a, b) = (fast.step(d, 1.0).unwrap(), general.step(d, 1.0).unwrap());
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "step {k}");
+            let bits = |e: &Engine| {
+                e.soc()
+                    .iter()
+                    .chain(e.cell_current_a())
+                    .chain(e.cell_voltage_v())
+                    .chain(e.node_temp_k())
+                    .map(|x| x.to_bits())
+                    .collect::<Vec<_>>()
+            };
+            assert!(
+                bits(&fast) == bits(&general),
+                "step {k}: element states differ"
+            );
         }
     }
 
