@@ -265,6 +265,133 @@ fn start_page_compares_liquid_and_solid_state_in_one_click() {
     h.get_by_label_contains("Cell to wheel");
 }
 
+/// Steps the harness until every compared design's run is back.
+fn wait_for_compare_runs(h: &mut Harness<'_, StudioApp>, max_s: f64) {
+    let start = std::time::Instant::now();
+    loop {
+        h.step();
+        if h.state().compare.iter().all(|e| e.trace.is_some()) {
+            h.run();
+            return;
+        }
+        assert!(
+            start.elapsed().as_secs_f64() < max_s,
+            "compare runs not back after {max_s} s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn compare_runs_every_design_at_a_common_ambient() {
+    use packwright::gui::runs::lumped_run;
+    use packwright::sim::vehicle::setup::RunConditions;
+    let mut h = harness(StudioApp::for_tests(vec![], None));
+    h.run();
+    h.get_by_label("Compare Li-ion with solid-state").click();
+    h.run();
+    wait_for_compare_runs(&mut h, 120.0);
+    // Both files say 23 °C.
+    assert_eq!(h.query_all_by_label("23.0 °C (its own)").count(), 2);
+
+    h.get_by_label("Same ambient for every design").click();
+    h.run();
+    wait_for_compare_runs(&mut h, 120.0);
+    // The offered common ambient is a winter morning, −10 °C.
+    assert_eq!(h.query_all_by_label("-10.0 °C (common)").count(), 2);
+    let names = ["sedan_2170_nmc.ron", "sedan_gac_assb.ron"];
+    for (k, name) in names.iter().enumerate() {
+        let text = std::fs::read_to_string(format!("presets/{name}")).unwrap();
+        let mut cold = packwright::preset::load_str(&text, name).unwrap();
+        let warm_km = {
+            let never = std::sync::atomic::AtomicBool::new(false);
+            lumped_run(&cold, None, &never, false)
+                .unwrap()
+                .0
+                .range_m
+                .unwrap()
+        };
+        RunConditions {
+            ambient_k: Some(263.15),
+            ..Default::default()
+        }
+        .apply(&mut cold)
+        .unwrap();
+        let never = std::sync::atomic::AtomicBool::new(false);
+        let (want, run) = lumped_run(&cold, None, &never, false).unwrap();
+        // The window shows the core's run under the common conditions, to the digit.
+        let got = h.state().compare[k].range.clone().unwrap().unwrap();
+        assert_eq!(got, want, "{name}");
+        for (_, shown) in packwright::gui::panels::compare::warmth_rows(Some(&Ok(want.clone()))) {
+            assert!(h.query_all_by_label(&shown).count() >= 1, "{name}: {shown}");
+        }
+        // Colder is shorter.
+        assert!(want.range_m.unwrap() < warm_km, "{name}");
+        // Cabin heating: 180 W/K × (21 − (−10)) K = 5.58 kW (under the 6 kW cap) for every
+        // second of the run.
+        let hvac = cold.vehicle.hvac.unwrap();
+        let hvac_w = (hvac.heating_w_per_k * (hvac.comfort_k - 263.15)).min(hvac.max_power_w);
+        assert!((hvac_w - 5580.0).abs() < 1e-9, "{name}: {hvac_w} W");
+        assert!(
+            (want.hvac_j / (hvac_w * run.duration_s) - 1.0).abs() < 1e-9,
+            "{name}: {} J over {} s",
+            want.hvac_j,
+            run.duration_s
+        );
+    }
+    // The solid-state pack must be kept warm at −10 °C: its heater draws energy.
+    let ssb = h.state().compare[1].range.clone().unwrap().unwrap();
+    assert!(ssb.pack_thermal_j > 0.0, "{ssb:?}");
+
+    // Off again: each design at its own ambient, the first runs' figures back.
+    h.get_by_label("Same ambient for every design").click();
+    h.run();
+    wait_for_compare_runs(&mut h, 120.0);
+    assert_eq!(h.query_all_by_label("23.0 °C (its own)").count(), 2);
+}
+
+#[test]
+fn compare_exports_the_designs_side_by_side_as_the_cli_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("side-by-side.md");
+    let html = dir.path().join("side-by-side.html");
+    let mut h = harness(StudioApp::for_tests(
+        vec![Some(out.clone()), Some(html.clone())],
+        None,
+    ));
+    h.run();
+    h.get_by_label("Compare Li-ion with solid-state").click();
+    h.run();
+    h.get_by_label("Export comparison…").click();
+    h.run();
+    wait_for_label_containing(&mut h, "Comparison written to", 120.0);
+    let shown = std::fs::read_to_string(&out).unwrap();
+    // `packwright compare` of the same two files: both presets run WLTC at lumped fidelity, as
+    // the view does, so the documents agree once the sources are named alike.
+    let cli = dir.path().join("cli.md");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_packwright"))
+        .args([
+            "compare",
+            "presets/sedan_2170_nmc.ron",
+            "presets/sedan_gac_assb.ron",
+            "-o",
+        ])
+        .arg(&cli)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let cli = std::fs::read_to_string(&cli)
+        .unwrap()
+        .replace("presets/", "");
+    assert_eq!(shown, cli);
+    assert!(shown.contains("Sedan — GAC-class 60 Ah all-solid-state"));
+    // A format a comparison is not written in is named, and nothing is written.
+    h.get_by_label("Export comparison…").click();
+    h.run();
+    h.get_by_label_contains("expected a file name ending in .pdf, .md or .json");
+    assert!(!html.exists());
+}
+
 #[test]
 fn opening_a_file_shows_its_figures() {
     let h = open_fixture(vec![]);
@@ -387,6 +514,35 @@ fn save_as_writes_a_file_that_loads_back_and_lands_in_recent() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
     h.run();
     assert!(h.query_by_label(&target.display().to_string()).is_some());
+}
+
+#[test]
+fn a_bundled_preset_is_named_in_the_status_bar_and_save_asks_where_to_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("mine.ron");
+    let mut h = harness(StudioApp::for_tests(vec![Some(target.clone())], None));
+    h.run();
+    h.get_by_label("compact_nmc_pouch.ron").click();
+    h.run();
+    // Built into the program: no file of its own yet, and nothing changed.
+    h.get_by_label("bundled preset compact_nmc_pouch.ron");
+    h.get_by_label("no file yet");
+    assert_eq!(
+        h.state().window_title(),
+        "Packwright — compact_nmc_pouch.ron (bundled preset)"
+    );
+    // Save has no file to write to, so it asks (the dialog answers `target`).
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    h.get_by_label(&target.display().to_string());
+    h.get_by_label("saved");
+    assert_eq!(h.state().window_title(), "Packwright — mine.ron");
+    let bundled = packwright::preset::load_str(
+        include_str!("../presets/compact_nmc_pouch.ron"),
+        "compact_nmc_pouch.ron",
+    )
+    .unwrap();
+    assert_eq!(packwright::preset::load_file(&target).unwrap(), bundled);
 }
 
 /// Opens `file` with autosave to `recovery`, adds a cell in series, writes the recovery file and
@@ -598,6 +754,21 @@ mod snapshots {
     #[test]
     fn simulation_view() {
         shot("Vehicle & run", "simulation");
+    }
+
+    #[test]
+    fn compare_view() {
+        let mut h = settled_view(false, "Compare");
+        h.get_by_label("Add open design").click();
+        h.run();
+        h.get_by_label("Add preset").click();
+        h.run();
+        h.get_by_label("compact_nmc_pouch.ron").click();
+        h.run();
+        wait_for_compare_runs(&mut h, 120.0);
+        h.remove_cursor();
+        h.run();
+        h.snapshot("compare");
     }
 }
 
@@ -1748,7 +1919,9 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     // A count list the sweep cannot read is named and nothing starts.
     retype(&mut h, "Parallel counts to sweep", "5..3");
     h.get_by_label_contains("Parallel counts `5..3`: expected");
-    retype(&mut h, "Parallel counts to sweep", "3..=5");
+    // Sized by energy: the fixture is 96s4p, so the nearest count is 4 and ±1 is 3..=5 again.
+    retype(&mut h, "Parallel counts to sweep", "energy±1");
+    h.get_by_label("3 designs");
     h.get_by_label("Run sweep").click();
     h.run();
     wait_for_label_containing(&mut h, "3 designs: 3 ran to cut-off", 180.0);
@@ -1759,7 +1932,7 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     let spec = packwright::study::sweep::SweepSpec {
         cells: project.cells.clone(),
         series: vec![96],
-        parallel: vec![3, 4, 5],
+        parallel: packwright::study::sweep::ParallelCounts::Same(vec![3, 4, 5]),
         shard: None,
     };
     let cancel = std::sync::atomic::AtomicBool::new(false);
