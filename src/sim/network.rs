@@ -1430,8 +1430,17 @@ impl Engine {
         r.mean_temp_k = 0.0;
         // The weighted sum in four running sums (one chain of dependent additions was a tenth of
         // a `group` step's commit; rounding-level); the weights' sum is fixed (`cell_weight`).
-        let mut sum = [0.0; 4];
         let nodes = &self.p.cell_nodes;
+        if let [(node, c)] = nodes.as_slice() {
+            // One cell node (a `lumped` pack): its temperature, as it always was.
+            let t = self.temp_k[*node];
+            (r.min_temp_k, r.max_temp_k, r.mean_temp_k) = (t, t, c * t);
+            if self.cell_weight > 0.0 {
+                r.mean_temp_k /= self.cell_weight;
+            }
+            return;
+        }
+        let mut sum = [0.0; 4];
         let mut chunks = nodes.chunks_exact(4);
         let temp_k = self.temp_k.as_slice();
         let take = |r: &mut StepReport, (node, c): (usize, f64), acc: &mut f64| {
