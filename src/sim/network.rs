@@ -84,7 +84,9 @@
 //!   heat node (every cell node at `cell` fidelity), and sums the terminal voltage's groups and
 //!   the mean cell temperature in four running sums instead of one chain of dependent
 //!   additions. Rounding-level (2e-15 relative at `cell` fidelity).
-//! Callgrind on the sedan at `group` fidelity: 78.3 k → 60.2 k instructions per step.
+//!
+//! Callgrind on the sedan: `group` 78.3 k → 60.3 k instructions per step, `cell` 3.43 M →
+//! 2.91 M, `lumped` unchanged (1730).
 //!
 //! No I/O, no threads, no GUI.
 
