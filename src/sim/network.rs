@@ -657,7 +657,7 @@ impl Engine {
         let mut st = StepSums::default();
         {
             let e = &self.p.elems;
-            let kinds = &self.p.kinds;
+            let kinds = self.p.kinds.as_slice();
             let groups = &self.p.groups;
             self.group_sums.iter_mut().for_each(|x| *x = (0.0, 0.0));
             // Cut once, then indexed (as in `linearise_all`).
@@ -680,16 +680,21 @@ impl Engine {
             // into scratch, then gather the sums.
             let elem_j = &mut self.elem_j[..n];
             let per_as_of = &self.soc_per_as[..n];
-            // The one kind, hoisted out of the loops (a `PLAIN` pack has one).
-            let one = if PLAIN { kinds.first() } else { None };
+            // The one kind, hoisted out of the loops (a `PLAIN` pack has one), and the node
+            // arrays as slices (their length and address are not reloaded per element).
+            let kind_at = |j: usize| {
+                if PLAIN {
+                    &kinds[0]
+                } else {
+                    &kinds[kind_of[j] as usize]
+                }
+            };
+            let temp_k = self.temp_k.as_slice();
             for j in 0..n {
                 let (per_as, r_conn, node, i, lin) =
                     (per_as_of[j], r_conn_of[j], node_of[j], i_of[j], &lin_of[j]);
-                let kind = match one {
-                    Some(k) => k,
-                    None => &kinds[kind_of[j] as usize],
-                };
-                let t = self.temp_k[node as usize];
+                let kind = kind_at(j);
+                let t = temp_k[node as usize];
                 let s = advance::<RC>(
                     kind,
                     lin,
@@ -715,6 +720,7 @@ impl Engine {
                 next_voltage[j] = s.voltage_v;
             }
             let mut acc = GroupSums::default();
+            let heat_w = self.heat_w.as_mut_slice();
             let m_of = &self.elem_m[..n];
             let solo = self.solo;
             let solo_v = &mut self.solo_v[..n];
@@ -729,10 +735,7 @@ impl Engine {
                     &lin_of[j],
                     group_of[j],
                 );
-                let kind = match one {
-                    Some(k) => k,
-                    None => &kinds[kind_of[j] as usize],
-                };
+                let kind = kind_at(j);
                 let [energy_out_j, heat_irr_j, heat_rev_j, heat_conn_j] = elem_j[j];
                 let (voltage_v, soc) = (next_voltage[j], next_soc[j]);
                 // Plain compare-and-select (both are finite here, checked above): `f64::min`
@@ -750,7 +753,7 @@ impl Engine {
                 st.rev_j += m * heat_rev_j;
                 st.conn_j += m * heat_conn_j;
                 // Joules here; times 1/dt once per node below (rounding only).
-                self.heat_w[node as usize] += m * (heat_irr_j + heat_rev_j + heat_conn_j);
+                heat_w[node as usize] += m * (heat_irr_j + heat_rev_j + heat_conn_j);
                 let wq = m * cap;
                 st.q += wq;
                 st.qs += wq * soc;
@@ -1205,6 +1208,14 @@ impl Engine {
                 );
             }
         }
+        // The kind's RC pair count, read per element only when it is not a constant.
+        let n_rc = |j: usize| {
+            if RC == RC_OF_KIND {
+                kinds[kind[j] as usize].n_rc()
+            } else {
+                RC
+            }
+        };
         if self.solo {
             // Each group's Thevenin equivalent is its element's (see `solo_groups`), written here
             // instead of in a pass of its own.
@@ -1215,7 +1226,7 @@ impl Engine {
             for j in 0..n {
                 let r = linearise_finish_r::<RC>(
                     &mut lin[j],
-                    kinds[kind[j] as usize].n_rc(),
+                    n_rc(j),
                     per_as[j],
                     r_conn[j],
                     &v_rc[j],
@@ -1232,7 +1243,7 @@ impl Engine {
             for j in 0..n {
                 linearise_finish::<RC>(
                     &mut lin[j],
-                    kinds[kind[j] as usize].n_rc(),
+                    n_rc(j),
                     per_as[j],
                     r_conn[j],
                     &v_rc[j],
