@@ -1166,8 +1166,8 @@ impl Engine {
 
     fn linearise_all<const RC: usize, const PLAIN: bool>(&mut self, dt_s: f64) {
         let e = &self.p.elems;
-        let kinds = &self.p.kinds;
-        let temp_k = &self.temp_k;
+        let kinds = self.p.kinds.as_slice();
+        let temp_k = self.temp_k.as_slice();
         // Every array cut to the element count once, then indexed: the checks fold away, and a
         // zip of ten arrays kept ten counters per element (~6 % of a cell-fidelity step).
         let n = self.lin.len();
@@ -1181,7 +1181,7 @@ impl Engine {
         );
         let (soc, v_rc, guess) = (&self.soc[..n], &self.v_rc[..n], &self.guess_a[..n]);
         // In two passes (tables, then decays and conductance): see `ecm::linearise_tables`.
-        if PLAIN && let (Some(plain), [one]) = (&self.plain, kinds.as_slice()) {
+        if PLAIN && let (Some(plain), [one]) = (&self.plain, kinds) {
             let view = plain.view();
             #[allow(clippy::needless_range_loop)]
             for j in 0..n {
