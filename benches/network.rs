@@ -59,6 +59,19 @@
 //! cell-step), `group` 15.97 ms per simulated hour (unchanged: this session did not work on the
 //! general step), `lumped` 0.282 ms per 3600 steps (78 ns; the one-element step has no division
 //! left between temperature and current); bench pack `cell` 18.56 ms, `group` 24.17 ms.
+//!
+//! Session 8 (the `group` target): the usual cell kind laid out for the element loops
+//! ([`packwright::sim::ecm::PlainKind`], bit-identical), one element per group taken as such
+//! (its own Thevenin equivalent and current, no per-group divisions; rounding-level), the
+//! block heat divided once per block and two long sums in four running sums (rounding-level),
+//! the loops' per-element lookups of the kind and node arrays hoisted (bit-identical).
+//! Criterion gave no usable figure this session (other engineers' builds, load 1.5–4.5:
+//! medians of the same binary moved by ±30 %), so the figures are CPU time (`perf stat -e
+//! task-clock`, minimum of 11 interleaved runs of the bench's workload: 100 A, 1 s steps, less
+//! the engine build) at load ~3.5, start of session → end: sedan `group` 16.5 → 12.7 ms per
+//! simulated hour (−23 %; not yet the 10 ms target), `cell` 12.5 → 9.9 ms per 59 steps (38 ns
+//! per cell-step), `lumped` unchanged (bit-identical, 1730 instructions per step). Callgrind,
+//! per step: `group` 78.3 k → 58.3 k instructions, `cell` 3.43 M → 2.81 M.
 
 #![allow(clippy::expect_used)]
 
