@@ -713,20 +713,24 @@ impl AxisView<'_> {
 /// the RC branch's resistance (at most one pair) over temperature and SOC on the same axes (no
 /// current axis), the capacitance a constant. Every bundled preset's cell is of this shape.
 ///
-/// An OCV interval keeps its ends, `1/width` and both values in one record; both resistances of
-/// a grid point sit side by side (`[R0, R1]`), so a lookup finds its four corners with one index
-/// each and interpolates the two tables in the lanes of one vector. The arithmetic is that of
+/// An OCV interval keeps its ends, `1/width` and both values in one record; each grid cell of
+/// the resistance tables keeps its four corners of R0 and R1 side by side (`[R0, R1]` per
+/// corner, one cache line), so a lookup finds them with one index and interpolates the two
+/// tables in the lanes of one vector. The arithmetic is that of
 /// [`FastTable::eval_slope_span_hint`] and [`FastTable::eval_pair_at`] in the same order,
-/// except that a held edge (lower = upper corner, fraction 0) is not skipped:
-/// `a + (a − a)·0 = a` for a finite table, so the numbers are the same to the bit.
+/// except that a held edge (fraction 0) is not skipped but interpolated towards the next grid
+/// point, or the same one at the last: `a + (b − a)·0 = a` for finite values (a [`Table`]
+/// holds only finite values), so the numbers are the same to the bit.
 #[derive(Debug, Clone)]
 pub struct PlainKind {
     /// `[s_k, s_{k+1}, 1/(s_{k+1} − s_k), OCV_k, OCV_{k+1}]` per SOC interval of the OCV curve.
     ocv: Vec<[f64; 5]>,
     t: PlainAxis,
     s: PlainAxis,
-    /// `[R0, R1]` at temperature point `t` and SOC point `s`, at `t·ns + s` (R1 = 0 without a pair).
-    r: Vec<[f64; 2]>,
+    /// Per grid cell from temperature point `t` and SOC point `s` (at `t·ns + s`): `[R0, R1]`
+    /// at its corners `(t, s)`, `(t, s+1)`, `(t+1, s)`, `(t+1, s+1)`, an index past the last
+    /// point held at the last (R1 = 0 without a pair).
+    r: Vec<[[f64; 2]; 4]>,
     ns: usize,
     /// The RC branch's capacitance, F (0 without a pair).
     c_f: f64,
@@ -745,7 +749,7 @@ impl PlainKind {
             (Some(t1), Some([Src::Shared, Src::Const(c)])) => (Some(t1), *c),
             _ => return None,
         };
-        let r = match r1 {
+        let points: Vec<[f64; 2]> = match r1 {
             None => r0.values.iter().map(|&a| [a, 0.0]).collect(),
             Some(t1) if t1.values.len() == r0.values.len() => r0
                 .values
@@ -755,6 +759,15 @@ impl PlainKind {
                 .collect(),
             Some(_) => return None,
         };
+        let (nt, ns) = (r0.t.len(), r0.s.len());
+        if nt == 0 || ns == 0 || points.len() != nt * ns {
+            return None;
+        }
+        let at = |t: usize, s: usize| points[t.min(nt - 1) * ns + s.min(ns - 1)];
+        let r = (0..nt)
+            .flat_map(|t| (0..ns).map(move |s| (t, s)))
+            .map(|(t, s)| [at(t, s), at(t, s + 1), at(t + 1, s), at(t + 1, s + 1)])
+            .collect();
         let p = &ocv.s.points;
         Some(Self {
             ocv: p
@@ -766,7 +779,7 @@ impl PlainKind {
             t: PlainAxis::new(&r0.t),
             s: PlainAxis::new(&r0.s),
             r,
-            ns: r0.s.len(),
+            ns,
             c_f,
         })
     }
@@ -791,7 +804,7 @@ pub struct PlainView<'a> {
     ocv: &'a [[f64; 5]],
     t: AxisView<'a>,
     s: AxisView<'a>,
-    r: &'a [[f64; 2]],
+    r: &'a [[[f64; 2]; 4]],
     ns: usize,
     c_f: f64,
 }
@@ -801,16 +814,11 @@ impl PlainView<'_> {
     /// cached intervals (`hint`, as for [`FastTable::brackets_hint`]).
     #[inline(always)]
     fn r_hint(&self, temp_k: f64, soc: f64, hint: &mut Hint) -> [f64; 2] {
-        let (t0, t1, ft) = self.t.bracket_hint(temp_k, &mut hint.0[0]);
-        let (s0, s1, fs) = self.s.bracket_hint(soc, &mut hint.0[2]);
-        let (row0, row1) = (t0 * self.ns, t1 * self.ns);
-        let r = self.r;
-        let (Some(a), Some(b), Some(c), Some(d)) = (
-            r.get(row0 + s0),
-            r.get(row0 + s1),
-            r.get(row1 + s0),
-            r.get(row1 + s1),
-        ) else {
+        // The upper corners follow from the lower ones (the next point, or the same one at a
+        // held edge, where the fraction is 0).
+        let (t0, _, ft) = self.t.bracket_hint(temp_k, &mut hint.0[0]);
+        let (s0, _, fs) = self.s.bracket_hint(soc, &mut hint.0[2]);
+        let Some([a, b, c, d]) = self.r.get(t0 * self.ns + s0) else {
             return [f64::NAN; 2];
         };
         let lane = |k: usize| {

@@ -88,7 +88,7 @@
 //! - The element loops take the node arrays as slices and the one kind (or a constant RC pair
 //!   count) without a per-element lookup. Bit-identical.
 //!
-//! Callgrind on the sedan (mixed current and power demand): `group` 78.3 k → 58.3 k
+//! Callgrind on the sedan (mixed current and power demand): `group` 78.3 k → 56.5 k
 //! instructions per step, `cell` 3.43 M → 2.81 M, `lumped` unchanged (1730).
 //!
 //! No I/O, no threads, no GUI.
