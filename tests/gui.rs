@@ -26,8 +26,14 @@ fn data(name: &str) -> PathBuf {
 }
 
 fn harness(app: StudioApp) -> Harness<'static, StudioApp> {
+    harness_sized(app, 800.0)
+}
+
+/// [`harness`] in a window `height` points tall (1280 wide), for views whose fields a user would
+/// scroll to.
+fn harness_sized(app: StudioApp, height: f32) -> Harness<'static, StudioApp> {
     Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(egui::vec2(1280.0, height))
         .with_max_steps(64)
         .build_ui_state(|ui, app: &mut StudioApp| app.ui(ui), app)
 }
@@ -414,7 +420,7 @@ fn series_count_changes_voltage_and_undo_restores_it() {
     h.get_by_label("Arrangement (module): 13s4p · 52 cells");
     h.get_by_label("Nominal voltage: 378.0 V");
     h.get_by_label("Arrangement: 104s4p");
-    assert!(h.query_by_label("● unsaved").is_some());
+    assert!(h.query_by_label("• unsaved").is_some());
 
     // Undo from the Edit menu.
     h.get_by_label("Edit").click();
@@ -424,7 +430,7 @@ fn series_count_changes_voltage_and_undo_restores_it() {
     h.run();
     h.get_by_label("Nominal voltage: 349.0 V");
     assert!(
-        h.query_by_label("● unsaved").is_none(),
+        h.query_by_label("• unsaved").is_none(),
         "back at the saved state"
     );
 
@@ -507,7 +513,7 @@ fn save_as_writes_a_file_that_loads_back_and_lands_in_recent() {
         egui::Key::S,
     );
     h.run();
-    assert!(h.query_by_label("● unsaved").is_none());
+    assert!(h.query_by_label("• unsaved").is_none());
     let back = packwright::preset::load_file(&target).unwrap();
     assert_eq!(back.modules[0].series, 13);
     // The start page lists it under Recent files.
@@ -571,7 +577,7 @@ fn autosave_is_offered_for_recovery_after_a_crash() {
     h.get_by_label("Recover").click();
     h.run();
     h.get_by_label("Nominal voltage: 378.0 V");
-    assert!(h.query_by_label("● unsaved").is_some());
+    assert!(h.query_by_label("• unsaved").is_some());
     // Undo takes the recovered work back to the saved file.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
@@ -834,13 +840,10 @@ fn cleared_window_draws_what_filled_panels_draw() {
 
 /// The fixture in a tall window, so every row of the cell editor's tables is on screen.
 fn open_fixture_tall() -> Harness<'static, StudioApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1700.0))
-        .with_max_steps(64)
-        .build_ui_state(
-            |ui, app: &mut StudioApp| app.ui(ui),
-            StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], None),
-        );
+    let mut h = harness_sized(
+        StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], None),
+        1700.0,
+    );
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
     h.run();
@@ -1419,7 +1422,7 @@ fn convert_the_nmc_sedan_to_the_gac_solid_state_cell_keeping_energy() {
         got <= best + 0.002,
         "{after_kwh} vs {before_kwh} kWh: {got} > best {best}"
     );
-    assert!(h.query_by_label("● unsaved").is_some());
+    assert!(h.query_by_label("• unsaved").is_some());
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
     h.get_by_label("Cell count: 4416");
@@ -1967,6 +1970,167 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     h.get_by_label("Arrangement: 96s4p");
 }
 
+#[test]
+fn a_cells_format_and_solid_state_needs_are_edited_in_the_cells_view() {
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("Identity, format, solid-state and sources")
+        .click();
+    h.run();
+    // LG M50T: 17.448 Wh in a 21 × 70 mm can, π·10.5²·70 mm³ = 24.25 mL → 720 Wh/L. At 80 mm
+    // tall, 27.71 mL → 630 Wh/L.
+    assert!(h.query_all_by_label("720").count() >= 1);
+    type_number(&mut h, "Height", "80");
+    assert!(h.query_all_by_label("630").count() >= 1);
+    assert_eq!(h.query_all_by_label("720").count(), 0);
+    // A cell that needs stack pressure in a module without compression hardware is a problem
+    // named in Problems: 2 MPa is what the switch starts with.
+    h.get_by_label("No problems found.");
+    h.get_by_label("Needs stack pressure (solid-state)").click();
+    h.run();
+    h.get_by_label_contains(
+        "needs 2.00 MPa stack pressure but the module has no compression hardware",
+    );
+    // The name is typed as text; each change is one undo step back to the file.
+    h.get_by_label("Maker").click();
+    h.run();
+    h.key_press(egui::Key::End);
+    h.get_by_label("Maker").type_text(" (sample B)");
+    h.run();
+    let maker = h.state().doc.as_ref().unwrap().project().cells[0]
+        .maker
+        .clone();
+    assert!(maker.ends_with(" (sample B)"), "{maker}");
+    // Absurd sizes and another format do not break the studio (a panic fails the test).
+    for value in ["0", "-5", "1e300"] {
+        type_number(&mut h, "Height", value);
+    }
+    for format in ["pouch", "prismatic", "cylindrical"] {
+        h.get_by_label("Cell format").click();
+        h.run();
+        h.get_by_label(format).click();
+        h.run();
+    }
+    h.query_by_label_contains("Arrangement: ")
+        .expect("the roll-up is still shown");
+    undo_everything(&mut h);
+    h.get_by_label("No problems found.");
+    assert!(h.query_all_by_label("720").count() >= 1);
+}
+
+#[test]
+fn the_drivetrain_efficiency_becomes_a_map_over_speed_and_load() {
+    use packwright::model::vehicle::DrivetrainEfficiency;
+    let mut h = open_fixture_tall();
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    let constant_km = lumped_range_km(&mut h);
+    h.get_by_label("Drivetrain").click();
+    h.run();
+    h.get_by_label("map").click();
+    h.run();
+    // The map starts at the constant (88 %) everywhere: the same range.
+    h.get_by_label("3 speeds × 3 loads, below");
+    assert_eq!(lumped_range_km(&mut h), constant_km);
+    // 80 % at every point of the map is a constant 80 %: the core's range for that, to the digit.
+    for i in 1..=3 {
+        for k in 1..=3 {
+            type_number(&mut h, &format!("Efficiency {i}, {k}"), "80");
+        }
+    }
+    let map_km = lumped_range_km(&mut h);
+    let range_with = |d: DrivetrainEfficiency| {
+        let mut p = packwright::preset::load_file(&data("gui_fixture.ron")).unwrap();
+        p.vehicle.drivetrain = d;
+        let never = std::sync::atomic::AtomicBool::new(false);
+        packwright::gui::runs::lumped_range(&p, None, &never)
+            .unwrap()
+            .range_m
+            .unwrap()
+            / 1000.0
+    };
+    let at_80 = range_with(DrivetrainEfficiency::Constant(0.8));
+    assert!(
+        (map_km - at_80).abs() <= 0.005 + 1e-9,
+        "{map_km} km on the map, {at_80} km at 80 %"
+    );
+    assert!(map_km < constant_km);
+    // A speed that would break the axis order is refused and named; the map stays.
+    type_number(&mut h, "Speed 1", "200");
+    h.get_by_label_contains("Speeds must rise from row to row");
+    assert_eq!(lumped_range_km(&mut h), map_km);
+    // Back to a constant: the map's mean, 80 %.
+    h.get_by_label("Drivetrain").click();
+    h.run();
+    h.get_by_label("constant").click();
+    h.run();
+    // (The mean of nine 0.8s, to rounding.)
+    match project_of(&h).vehicle.drivetrain {
+        DrivetrainEfficiency::Constant(eta) => assert!((eta - 0.8).abs() < 1e-12, "{eta}"),
+        other => panic!("{other:?}"),
+    }
+    undo_everything(&mut h);
+    assert_eq!(
+        project_of(&h).vehicle.drivetrain,
+        DrivetrainEfficiency::Constant(0.88)
+    );
+}
+
+/// Presses Ctrl+Z until nothing is left to undo; how many steps that took.
+fn undo_everything(h: &mut Harness<'_, StudioApp>) -> usize {
+    let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
+    for _ in 0..depth {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
+    depth
+}
+
+/// Types `text` into the number field labelled `label` and presses Enter, as a user does.
+fn type_number(h: &mut Harness<'_, StudioApp>, label: &str, text: &str) {
+    editable(h, label, "this view").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    editable(h, label, "this view").type_text(text);
+    h.key_press(egui::Key::Enter);
+    h.run();
+}
+
+#[test]
+fn pack_properties_are_edited_beside_the_graph() {
+    // Tall enough that the pack's properties need no scrolling.
+    let mut h = harness_sized(StudioApp::for_tests(vec![], None), 2400.0);
+    h.run();
+    h.get_by_label("sedan_gac_assb.ron").click();
+    h.run();
+    h.get_by_label("Pack mass: 369.6 kg");
+    // The heater weighs 1 kg/kW: 3 kW → 5 kW adds 2.0 kg.
+    type_number(&mut h, "Heater power", "5");
+    h.get_by_label("Pack mass: 371.6 kg");
+    // An envelope shorter than the 1424 mm pack is a problem named on the pack.
+    h.get_by_label("No problems found.");
+    type_number(&mut h, "Envelope length", "1000");
+    h.get_by_label_contains("in length but the envelope is 1000 mm");
+    assert!(h.query_by_label("No problems found.").is_none());
+    // Each typed value is one undo step.
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    h.get_by_label("Pack mass: 369.6 kg");
+    h.get_by_label("No problems found.");
+    // Without the heater the pack is 3.0 kg lighter, and the switch is one undo step too.
+    h.get_by_label("Pack heater").click();
+    h.run();
+    h.get_by_label("Pack mass: 366.6 kg");
+    assert!(h.query_by_label("Heater power").is_none());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    h.get_by_label("Pack mass: 369.6 kg");
+}
+
 /// The field a user types into that is labelled `label` (the inspector may show a figure of the
 /// same name).
 fn editable<'h>(
@@ -1983,6 +2147,23 @@ fn editable<'h>(
             )
         })
         .unwrap_or_else(|| panic!("no field labelled {label:?} on {view}"))
+}
+
+/// Types zero, a negative number, an absurdly large one and text that is not a number into the
+/// field labelled `field` on `view`, each followed by Enter; how many values were typed. Single
+/// frames (not settling runs): the edits come faster than the live range can follow, as they do
+/// under a fast typist.
+fn type_absurd_values(h: &mut Harness<'_, StudioApp>, field: &str, view: &str) -> usize {
+    let values = ["0", "-5", "1e300", "abc"];
+    for value in values {
+        editable(h, field, view).click();
+        h.step();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        editable(h, field, view).type_text(value);
+        h.key_press(egui::Key::Enter);
+        h.step();
+    }
+    values.len()
 }
 
 /// Every number field of the Cells, Module and Vehicle & run views takes zero, a negative number,
@@ -2046,32 +2227,69 @@ fn absurd_values_typed_into_every_field_never_break_the_studio() {
         h.get_by_label(view).click();
         h.run();
         for &field in fields {
-            for value in ["0", "-5", "1e300", "abc"] {
-                // Single frames (not settling runs): the edits come faster than the live range
-                // can follow, as they do under a fast typist.
-                editable(&h, field, view).click();
-                h.step();
-                h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-                editable(&h, field, view).type_text(value);
-                h.key_press(egui::Key::Enter);
-                h.step();
-                typed += 1;
-            }
+            typed += type_absurd_values(&mut h, field, view);
         }
     }
     assert_eq!(typed, 4 * (10 + 10 + 12));
     h.run();
+    // The Pack view draws whatever the module edits left, e.g. BMS sense lines to modules far off
+    // screen (one frame, then away: a debug build is slow on hundreds of thousands of cells).
+    h.get_by_label("Pack").click();
+    h.step();
+    h.step();
+    h.get_by_label("Vehicle & run").click();
     // The design still has figures (whatever was accepted), and every accepted edit undoes.
     h.query_by_label_contains("Arrangement: ")
         .expect("the roll-up is still shown");
-    let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
-    for _ in 0..depth {
-        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
-        h.run();
-    }
-    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
+    undo_everything(&mut h);
     // Back at the preset as opened: 96s3p of 60 Ah pouch cells (8 modules of 12s3p).
     h.get_by_label("Arrangement: 96s3p");
+}
+
+/// The pack's own number fields (beside the graph, no node selected) take zero, a negative number,
+/// an absurdly large one and text that is not a number: nothing panics, and every accepted edit
+/// undoes back to the preset.
+#[test]
+fn absurd_values_typed_into_the_pack_properties_never_break_the_studio() {
+    // Tall enough that no field needs scrolling to.
+    let mut h = harness_sized(StudioApp::for_tests(vec![], None), 2400.0);
+    h.run();
+    h.get_by_label("compact_nmc_pouch.ron").click();
+    h.run();
+    h.get_by_label("Pack mass: 345.3 kg");
+    // The compact pack has a coolant loop and a crash structure, no heater.
+    let fields: &[&str] = &[
+        "Envelope length",
+        "Envelope width",
+        "Envelope height",
+        "Usable SOC from",
+        "Usable SOC to",
+        "Pack voltage limit",
+        "Lowest pack voltage",
+        "Tray thickness",
+        "Lid thickness",
+        "Clearance to walls",
+        "Coolant flow",
+        "Coolant density",
+        "Coolant specific heat",
+        "Coolant hold-up",
+        "Crash member width",
+        "Crash member section",
+        "BMS mass",
+        "Junction box mass",
+        "Harness",
+        "Design current",
+        "Busbar current density",
+    ];
+    for &field in fields {
+        type_absurd_values(&mut h, field, "Pack");
+    }
+    assert_eq!(fields.len(), 21);
+    h.run();
+    h.query_by_label_contains("Arrangement: ")
+        .expect("the roll-up is still shown");
+    assert!(undo_everything(&mut h) > 0, "some values were accepted");
+    h.get_by_label("Pack mass: 345.3 kg");
 }
 
 #[test]
