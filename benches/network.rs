@@ -68,10 +68,11 @@
 //! Criterion gave no usable figure this session (other engineers' builds, load 1.5–4.5:
 //! medians of the same binary moved by ±30 %), so the figures are CPU time (`perf stat -e
 //! task-clock`, minimum of 11 interleaved runs of the bench's workload: 100 A, 1 s steps, less
-//! the engine build) at load ~3.5, start of session → end: sedan `group` 16.5 → 12.7 ms per
-//! simulated hour (−23 %; not yet the 10 ms target), `cell` 12.5 → 9.9 ms per 59 steps (38 ns
-//! per cell-step), `lumped` unchanged (bit-identical, 1730 instructions per step). Callgrind,
-//! per step: `group` 78.3 k → 58.3 k instructions, `cell` 3.43 M → 2.81 M.
+//! the engine build) at load 3.5–5, start of session → end: sedan `group` 16.4 → 12.4 ms per
+//! simulated hour (−25 %; not yet the 10 ms target), `cell` 12.2 → 9.6 ms per 59 steps (37 ns
+//! per cell-step), `lumped` unchanged (bit-identical; 0.62 → 0.58 ms per 3599 steps, within
+//! noise). Callgrind, per step: `group` 78.3 k → 56.5 k instructions, `cell` 3.43 M → 2.73 M,
+//! `lumped` 1730 → 1728.
 
 #![allow(clippy::expect_used)]
 

@@ -35,12 +35,12 @@
 //! over SOC alone, R0 and one RC resistance over temperature and SOC on the same axes, the
 //! capacitance a constant (every bundled preset's cell). Each OCV interval is one record (its
 //! ends, `1/width`, both values), so the cached interval is checked and the value and slope
-//! interpolated from one load; R0 and R1 of a grid point sit side by side, so one index finds
-//! both tables' corners and the two interpolate in the lanes of one vector; a held edge is not
-//! skipped but interpolated with fraction 0 (`a + (a − a)·0 = a`), so there is no branch per
-//! axis. [`linearise_tables_plain`] writes only the fields the tables give. The same numbers to
+//! interpolated from one load; a grid cell of the resistance tables holds its four corners of
+//! R0 and R1 together, so one index finds them and the two tables interpolate in the lanes of
+//! one vector; a held edge is not skipped but interpolated with fraction 0 (`a + (b − a)·0 = a`
+//! for finite values), so there is no branch per axis. [`linearise_tables_plain`] writes only the fields the tables give. The same numbers to
 //! the bit (tested); with the kind's loop-invariant data taken once per pass ([`PlainView`]),
-//! the table half of a `group` step fell from ~200 to ~140 instructions per element.
+//! the table half of a `group` step fell from ~200 to ~120 instructions per element.
 //!
 //! These functions run in the engine's element loops, where the generated code matters more than
 //! the instruction count: filling a small local array by a running index and then storing it whole

@@ -89,7 +89,7 @@
 //!   count) without a per-element lookup. Bit-identical.
 //!
 //! Callgrind on the sedan (mixed current and power demand): `group` 78.3 k → 56.5 k
-//! instructions per step, `cell` 3.43 M → 2.81 M, `lumped` unchanged (1730).
+//! instructions per step, `cell` 3.43 M → 2.73 M, `lumped` unchanged (1730 → 1728).
 //!
 //! No I/O, no threads, no GUI.
 
