@@ -98,7 +98,7 @@ use nalgebra::{DMatrix, DVector};
 use crate::model::project::{Fidelity, Project, RcHeat};
 use crate::sim::compile::{Branch, Circuit, CompileError, Params, compile};
 use crate::sim::ecm::{
-    Hints, Linear, PlainKind, RC_OF_KIND, advance, linearise_finish, linearise_finish_r,
+    Hints, Linear, PlainKind, RC_OF_KIND, advance, linearise_finish, linearise_finish_no_g,
     linearise_r, linearise_tables, linearise_tables_plain,
 };
 use crate::sim::thermal::{BoundaryFlow, Integrator};
@@ -1222,12 +1222,13 @@ impl Engine {
         if self.solo {
             // Each group's Thevenin equivalent is its element's (see `solo_groups`), written here
             // instead of in a pass of its own.
-            let (mult, inv_mult) = (&e.mult[..n], &self.inv_mult[..n]);
+            let inv_mult = &self.inv_mult[..n];
             let ab = &mut self.group_ab[..n];
             let mut ok = true;
             #[allow(clippy::needless_range_loop)]
             for j in 0..n {
-                let r = linearise_finish_r::<RC>(
+                // No conductance: a solo pack reads only `R_eff` (one division less).
+                let r = linearise_finish_no_g::<RC>(
                     &mut lin[j],
                     n_rc(j),
                     per_as[j],
@@ -1236,9 +1237,9 @@ impl Engine {
                     dt_s,
                     &mut hints[j],
                 );
-                let (e_v, w) = (lin[j].e_v, mult[j] * lin[j].g_s);
-                ok &= group_is_usable(w, w * e_v);
-                ab[j] = (e_v, r * inv_mult[j]);
+                let (e_v, r_g) = (lin[j].e_v, r * inv_mult[j]);
+                ok &= solo_is_usable(e_v, r_g);
+                ab[j] = (e_v, r_g);
             }
             self.solo_ok = ok;
         } else {
@@ -1276,15 +1277,10 @@ impl Engine {
         if self.solo_ok {
             return Ok(());
         }
-        let usable = |(l, &m): (&Linear, &f64)| {
-            let w = m * l.g_s;
-            group_is_usable(w, w * l.e_v)
-        };
         match self
-            .lin
+            .group_ab
             .iter()
-            .zip(&self.p.elems.mult)
-            .position(|x| !usable(x))
+            .position(|&(e_v, r_g)| !solo_is_usable(e_v, r_g))
         {
             Some(g) => Err(no_conductance(g)),
             None => Ok(()),
@@ -1566,6 +1562,14 @@ fn current_moved(current_a: f64, guess_a: f64, scale_a: f64) -> bool {
 /// True when a parallel group's sums `Σ mult·g` and `Σ mult·g·e` give a usable Thevenin source.
 fn group_is_usable(gsum: f64, hsum: f64) -> bool {
     (gsum > 0.0) & finite(gsum) & finite(hsum)
+}
+
+/// True when a solo group's Thevenin source `e_v` and resistance `r_g` (its element's `R_eff/mult`)
+/// are usable: what [`group_is_usable`] decides on `mult/R_eff` and `mult·e_v/R_eff` (a positive
+/// finite conductance and a finite source), short of overflow at a subnormal resistance.
+#[inline(always)]
+fn solo_is_usable(e_v: f64, r_g: f64) -> bool {
+    (r_g > 0.0) & finite(r_g) & finite(e_v)
 }
 
 /// True when `x` is neither infinite nor NaN, as [`f64::is_finite`]: `x − x` is exactly 0 for
