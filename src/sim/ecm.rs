@@ -832,16 +832,19 @@ impl PlainView<'_> {
 
 /// [`linearise_tables`] for a kind laid out as `plain` ([`PlainKind::view`]), written into
 /// `lin`: the same numbers to the bit. Only the fields the tables give are written (OCV, its
-/// slope and span, R0, the RC pair's resistance and capacitance); the rest of `lin` is left for
-/// [`linearise_finish`], and a second RC pair's fields are never read for such a kind.
+/// slope and span, R0, the RC pair's resistance and capacitance), and with `PRE` in `decay` the
+/// exponent `−dt_s/τ` of the pair's decay for [`linearise_finish_pre`] (a division moved out of
+/// the second pass, whose chain exponent → decay → resistance it lengthened); the rest of
+/// `lin` is left for that call, and a second RC pair's fields are never read for such a kind.
 #[inline(always)]
-pub fn linearise_tables_plain<const RC: usize>(
+pub fn linearise_tables_plain<const RC: usize, const PRE: bool>(
     lin: &mut Linear,
     kind: &CellKind,
     plain: &PlainView<'_>,
     r_scale: f64,
     soc: f64,
     temp_k: f64,
+    dt_s: f64,
     hints: &mut Hints,
 ) {
     // OCV: the cached interval strictly inside the curve, else the general lookup (edges, a
@@ -863,8 +866,14 @@ pub fn linearise_tables_plain<const RC: usize>(
     lin.ocv_span = span;
     lin.r0_ohm = r0 * r_scale;
     if rc_pairs::<RC>(kind.n_rc()) > 0 {
-        lin.r_ohm[0] = r1 * r_scale;
-        lin.c_f[0] = plain.c_f;
+        let (rk, c) = (r1 * r_scale, plain.c_f);
+        lin.r_ohm[0] = rk;
+        lin.c_f[0] = c;
+        if PRE {
+            // The decay's exponent `−dt/τ`, divided here (see [`linearise_finish_pre`]).
+            let tau = rk * c;
+            lin.decay[0] = if tau > 0.0 { -dt_s / tau } else { 0.0 };
+        }
     }
 }
 
@@ -1062,7 +1071,7 @@ pub fn linearise_finish_r<const RC: usize>(
     dt_s: f64,
     hints: &mut Hints,
 ) -> f64 {
-    let r = linearise_finish_no_g::<RC>(lin, n_rc, soc_per_as, r_conn_ohm, v_rc, dt_s, hints);
+    let r = linearise_finish_pre::<RC, false>(lin, n_rc, soc_per_as, r_conn_ohm, v_rc, dt_s, hints);
     lin.g_s = 1.0 / r;
     r
 }
@@ -1070,9 +1079,10 @@ pub fn linearise_finish_r<const RC: usize>(
 /// [`linearise_finish_r`] without the conductance: `lin.g_s` is left as it was, and the
 /// effective resistance `R_eff` is returned. For a caller that needs only `R_eff` (a pack of
 /// one element per group, whose group resistance is `R_eff/mult`): one division per element
-/// less. The same numbers otherwise.
+/// less. With `PRE`, each branch's exponent `−dt_s/τ` is read from `lin.decay` (where
+/// [`linearise_tables_plain`] put it) instead of divided here. The same numbers otherwise.
 #[inline(always)]
-pub fn linearise_finish_no_g<const RC: usize>(
+pub fn linearise_finish_pre<const RC: usize, const PRE: bool>(
     lin: &mut Linear,
     n_rc: usize,
     soc_per_as: f64,
@@ -1093,7 +1103,7 @@ pub fn linearise_finish_no_g<const RC: usize>(
     {
         let tau = rk * c;
         let d = if tau > 0.0 {
-            cache.exp(-dt_s / tau)
+            cache.exp(if PRE { *decay } else { -dt_s / tau })
         } else {
             0.0
         };
@@ -1398,7 +1408,7 @@ mod tests {
         let mut lin = Linear::default();
         for (k, &(t, s)) in points.iter().enumerate() {
             let general = linearise_tables::<1>(&kind, 1.3, s, t, 25.0, &mut h_general);
-            linearise_tables_plain::<1>(&mut lin, &kind, &view, 1.3, s, t, &mut h_plain);
+            linearise_tables_plain::<1, true>(&mut lin, &kind, &view, 1.3, s, t, 1.0, &mut h_plain);
             let bits = |l: &Linear| {
                 [
                     l.ocv0_v,
