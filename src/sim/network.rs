@@ -693,6 +693,7 @@ impl Engine {
                 }
             };
             let temp_k = self.temp_k.as_slice();
+            let mut all_finite = true;
             for j in 0..n {
                 let (per_as, r_conn, node, i, lin) =
                     (per_as_of[j], r_conn_of[j], node_of[j], i_of[j], &lin_of[j]);
@@ -711,16 +712,23 @@ impl Engine {
                     rc_heat,
                     &mut hints[j],
                 );
-                if !(finite(s.voltage_v) && finite(s.soc)) {
-                    return Err(Cutoff::Diverged(format!(
-                        "cell {} reached a non-finite state (current {i:.3} A)",
-                        self.describe(j)
-                    )));
-                }
+                // Checked for the whole pass (no branch per element); the first offender is
+                // searched only on failure. Scratch only: the state is untouched either way.
+                all_finite &= finite(s.voltage_v) & finite(s.soc);
                 elem_j[j] = [s.energy_out_j, s.heat_irr_j, s.heat_rev_j, s.heat_conn_j];
                 next_soc[j] = s.soc;
                 next_v_rc[j] = s.v_rc;
                 next_voltage[j] = s.voltage_v;
+            }
+            if !all_finite {
+                let j = (0..n)
+                    .find(|&j| !(finite(next_voltage[j]) && finite(next_soc[j])))
+                    .unwrap_or(0);
+                let i = i_of[j];
+                return Err(Cutoff::Diverged(format!(
+                    "cell {} reached a non-finite state (current {i:.3} A)",
+                    self.describe(j)
+                )));
             }
             let mut acc = GroupSums::default();
             let heat_w = self.heat_w.as_mut_slice();
