@@ -836,6 +836,7 @@ impl PlainView<'_> {
 /// exponent `−dt_s/τ` of the pair's decay for [`linearise_finish_pre`] (a division moved out of
 /// the second pass, whose chain exponent → decay → resistance it lengthened); the rest of
 /// `lin` is left for that call, and a second RC pair's fields are never read for such a kind.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn linearise_tables_plain<const RC: usize, const PRE: bool>(
     lin: &mut Linear,
