@@ -29,7 +29,10 @@
 //! with such axes. The per-element functions take the number of RC pairs as a const parameter
 //! ([`RC_OF_KIND`]: the kind's own, at run time), so a caller that knows it gets unrolled loops.
 //! [`linearise_r`] also returns the effective resistance `1/g_s`, for a one-element pack whose
-//! step needs the resistance rather than the conductance (the general path is unchanged).
+//! step needs the resistance rather than the conductance (the general path is unchanged);
+//! [`linearise_finish_pre`] gives only that resistance (a pack of one element per group) and
+//! can take each decay's exponent `−dt/τ` divided in the first pass
+//! ([`linearise_tables_plain`] with `PRE`). The same numbers to the bit.
 //!
 //! [`PlainKind`] (session 8) lays out a cell kind of the usual shape for the element loops: OCV
 //! over SOC alone, R0 and one RC resistance over temperature and SOC on the same axes, the
@@ -1423,6 +1426,19 @@ mod tests {
                 .map(f64::to_bits)
             };
             assert_eq!(bits(&lin), bits(&general), "point {k}: T {t}, SOC {s}");
+            // The second half from the exponent divided in the first (`PRE`), without the
+            // conductance: the general second half's decay, source and resistance, to the bit.
+            let mut general = general;
+            let v_rc = [0.012, 0.0];
+            let r_general =
+                linearise_finish_r::<1>(&mut general, 1, 5e-5, 1e-3, &v_rc, 1.0, &mut h_general);
+            let r_plain =
+                linearise_finish_pre::<1, true>(&mut lin, 1, 5e-5, 1e-3, &v_rc, 1.0, &mut h_plain);
+            assert_eq!(
+                [r_plain, lin.e_v, lin.decay[0]].map(f64::to_bits),
+                [r_general, general.e_v, general.decay[0]].map(f64::to_bits),
+                "point {k}: T {t}, SOC {s}"
+            );
         }
         // A cell whose resistances depend on current (the PyBaMM bench cell) keeps the general
         // lookups.

@@ -91,6 +91,17 @@
 //! Callgrind on the sedan (mixed current and power demand): `group` 78.3 k → 56.5 k
 //! instructions per step, `cell` 3.43 M → 2.73 M, `lumped` unchanged (1730 → 1728).
 //!
+//! - Later in session 8, all bit-identical on the probe: a solo pack does not divide the
+//!   conductance `1/R_eff` it never reads (its groups' usability is checked on `R_eff/mult` and
+//!   `e_v`, what the conductance check decided short of overflow at a subnormal resistance);
+//!   its first linearisation pass divides each decay's exponent `−dt/τ`
+//!   ([`crate::sim::ecm::linearise_finish_pre`]), so the second pass's chain exponent → decay →
+//!   `R_eff` has no division (at `cell` fidelity that move was 1.5 % slower, so it is the solo
+//!   path's only); the element pass checks finiteness with one flag instead of a branch per
+//!   element. CPU time of the bench's workload (100 A, less the engine build, minimum of 11
+//!   interleaved runs, load ~3): `group` 12.46 → 11.94 ms per simulated hour, with *more*
+//!   instructions (56.5 k → 57.2 k per step); `cell` and `lumped` unchanged in time.
+//!
 //! No I/O, no threads, no GUI.
 
 use nalgebra::{DMatrix, DVector};
