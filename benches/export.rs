@@ -23,7 +23,7 @@ use packwright::cli::report::build_sheet;
 use packwright::export::template::SpecSheetTemplate;
 use packwright::export::{Format, render};
 use packwright::sim::vehicle::Cycle;
-use packwright::study::sweep::{SweepSpec, run};
+use packwright::study::sweep::{ParallelCounts, SweepSpec, run};
 
 fn bench(c: &mut Criterion) {
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("presets/sedan_2170_nmc.ron");
@@ -58,7 +58,7 @@ fn bench(c: &mut Criterion) {
     let spec = SweepSpec {
         cells: vec![cell],
         series: (92..=101).collect(),
-        parallel: (1..=10).collect(),
+        parallel: ParallelCounts::Same((1..=10).collect()),
         shard: None,
     };
     let cycle = Cycle::named("wltc_3b").expect("cycle");

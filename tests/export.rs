@@ -407,6 +407,9 @@ fn convert_keeps_its_target_and_fits_the_solid_state_hardware() {
 /// A sweep row.
 struct Row {
     index: usize,
+    cell: String,
+    parallel: u32,
+    energy_kwh: f64,
     mass: f64,
     range: Option<f64>,
     fits: bool,
@@ -430,6 +433,9 @@ fn read_sweep(path: &Path) -> Vec<Row> {
             let f: Vec<&str> = l.split(',').collect();
             Row {
                 index: f[ci].parse().unwrap(),
+                cell: f[col("cell")].to_owned(),
+                parallel: f[col("parallel")].parse().unwrap(),
+                energy_kwh: f[col("energy_kwh")].parse().unwrap(),
                 mass: f[cm].parse().unwrap(),
                 range: f[cr].parse().ok(),
                 fits: f[cf] == "true",
@@ -437,6 +443,25 @@ fn read_sweep(path: &Path) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// `packwright sweep` of the sedan with lg_m50t at 96 series and `args`, which must be refused
+/// (exit code 2, nothing written); its standard error.
+fn sweep_refused(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.csv");
+    let run = bin()
+        .arg("sweep")
+        .arg(preset_path("sedan_2170_nmc.ron"))
+        .args(["--cells", "lg_m50t", "--series", "96"])
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(!out.exists());
+    String::from_utf8_lossy(&run.stderr).into_owned()
 }
 
 #[test]
@@ -510,23 +535,56 @@ fn sweep_pareto_front_is_non_dominated_and_shards_cover_the_sweep() {
         assert_eq!(a.mass, b.mass);
         assert_eq!(a.range, b.range);
     }
-    let bad = bin()
-        .arg("sweep")
-        .arg(&base)
-        .args([
-            "--cells",
-            "lg_m50t",
-            "--series",
-            "96",
-            "--parallel",
-            "46",
-            "--shard",
-            "3/2",
-            "-o",
-        ])
-        .arg(dir.path().join("x.csv"))
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("K/N"));
+    let bad = sweep_refused(&["--parallel", "46", "--shard", "3/2"]);
+    assert!(bad.contains("K/N"), "{bad}");
+}
+
+#[test]
+fn sweep_sizes_parallel_counts_by_energy_per_cell() {
+    // `energy±1`: for each cell, the parallel count whose nominal energy is nearest the base
+    // design's, and one either side. The sedan is 96s46p of 17.448 Wh cells = 77.05 kWh.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("energy.csv");
+    run_ok(
+        bin()
+            .arg("sweep")
+            .arg(preset_path("sedan_2170_nmc.ron"))
+            .args([
+                "--cells",
+                "lg_m50t,lg_n2_1_bolt",
+                "--series",
+                "96",
+                "--parallel",
+                "energy±1",
+                "-o",
+            ])
+            .arg(&out),
+    );
+    let rows = read_sweep(&out);
+    let got: Vec<(&str, u32)> = rows.iter().map(|r| (r.cell.as_str(), r.parallel)).collect();
+    // LG N2.1: 3.6 V × 60 Ah = 216 Wh; 77.05 kWh / (96 × 216 Wh) = 3.72 → 4.
+    assert_eq!(
+        got,
+        vec![
+            ("lg_m50t", 45),
+            ("lg_m50t", 46),
+            ("lg_m50t", 47),
+            ("lg_n2_1_bolt", 3),
+            ("lg_n2_1_bolt", 4),
+            ("lg_n2_1_bolt", 5)
+        ]
+    );
+    // The middle count is within half a parallel cell's worth of the base energy (the roll-up's
+    // pack energy is cells × cell energy, so this holds to rounding).
+    let base_kwh = 96.0 * 46.0 * 17.448e-3;
+    for (i, step_kwh) in [(1, 96.0 * 17.448e-3), (4, 96.0 * 216.0e-3)] {
+        assert!(
+            (rows[i].energy_kwh - base_kwh).abs() <= step_kwh / 2.0 + 1e-9,
+            "{}: {} kWh against {base_kwh}",
+            rows[i].cell,
+            rows[i].energy_kwh
+        );
+    }
+    let bad = sweep_refused(&["--parallel", "energy±x"]);
+    assert!(bad.contains("energy±N"), "{bad}");
 }

@@ -26,8 +26,14 @@ fn data(name: &str) -> PathBuf {
 }
 
 fn harness(app: StudioApp) -> Harness<'static, StudioApp> {
+    harness_sized(app, 800.0)
+}
+
+/// [`harness`] in a window `height` points tall (1280 wide), for views whose fields a user would
+/// scroll to.
+fn harness_sized(app: StudioApp, height: f32) -> Harness<'static, StudioApp> {
     Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(egui::vec2(1280.0, height))
         .with_max_steps(64)
         .build_ui_state(|ui, app: &mut StudioApp| app.ui(ui), app)
 }
@@ -265,6 +271,133 @@ fn start_page_compares_liquid_and_solid_state_in_one_click() {
     h.get_by_label_contains("Cell to wheel");
 }
 
+/// Steps the harness until every compared design's run is back.
+fn wait_for_compare_runs(h: &mut Harness<'_, StudioApp>, max_s: f64) {
+    let start = std::time::Instant::now();
+    loop {
+        h.step();
+        if h.state().compare.iter().all(|e| e.trace.is_some()) {
+            h.run();
+            return;
+        }
+        assert!(
+            start.elapsed().as_secs_f64() < max_s,
+            "compare runs not back after {max_s} s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn compare_runs_every_design_at_a_common_ambient() {
+    use packwright::gui::runs::lumped_run;
+    use packwright::sim::vehicle::setup::RunConditions;
+    let mut h = harness(StudioApp::for_tests(vec![], None));
+    h.run();
+    h.get_by_label("Compare Li-ion with solid-state").click();
+    h.run();
+    wait_for_compare_runs(&mut h, 120.0);
+    // Both files say 23 °C.
+    assert_eq!(h.query_all_by_label("23.0 °C (its own)").count(), 2);
+
+    h.get_by_label("Same ambient for every design").click();
+    h.run();
+    wait_for_compare_runs(&mut h, 120.0);
+    // The offered common ambient is a winter morning, −10 °C.
+    assert_eq!(h.query_all_by_label("-10.0 °C (common)").count(), 2);
+    let names = ["sedan_2170_nmc.ron", "sedan_gac_assb.ron"];
+    for (k, name) in names.iter().enumerate() {
+        let text = std::fs::read_to_string(format!("presets/{name}")).unwrap();
+        let mut cold = packwright::preset::load_str(&text, name).unwrap();
+        let warm_km = {
+            let never = std::sync::atomic::AtomicBool::new(false);
+            lumped_run(&cold, None, &never, false)
+                .unwrap()
+                .0
+                .range_m
+                .unwrap()
+        };
+        RunConditions {
+            ambient_k: Some(263.15),
+            ..Default::default()
+        }
+        .apply(&mut cold)
+        .unwrap();
+        let never = std::sync::atomic::AtomicBool::new(false);
+        let (want, run) = lumped_run(&cold, None, &never, false).unwrap();
+        // The window shows the core's run under the common conditions, to the digit.
+        let got = h.state().compare[k].range.clone().unwrap().unwrap();
+        assert_eq!(got, want, "{name}");
+        for (_, shown) in packwright::gui::panels::compare::warmth_rows(Some(&Ok(want.clone()))) {
+            assert!(h.query_all_by_label(&shown).count() >= 1, "{name}: {shown}");
+        }
+        // Colder is shorter.
+        assert!(want.range_m.unwrap() < warm_km, "{name}");
+        // Cabin heating: 180 W/K × (21 − (−10)) K = 5.58 kW (under the 6 kW cap) for every
+        // second of the run.
+        let hvac = cold.vehicle.hvac.unwrap();
+        let hvac_w = (hvac.heating_w_per_k * (hvac.comfort_k - 263.15)).min(hvac.max_power_w);
+        assert!((hvac_w - 5580.0).abs() < 1e-9, "{name}: {hvac_w} W");
+        assert!(
+            (want.hvac_j / (hvac_w * run.duration_s) - 1.0).abs() < 1e-9,
+            "{name}: {} J over {} s",
+            want.hvac_j,
+            run.duration_s
+        );
+    }
+    // The solid-state pack must be kept warm at −10 °C: its heater draws energy.
+    let ssb = h.state().compare[1].range.clone().unwrap().unwrap();
+    assert!(ssb.pack_thermal_j > 0.0, "{ssb:?}");
+
+    // Off again: each design at its own ambient, the first runs' figures back.
+    h.get_by_label("Same ambient for every design").click();
+    h.run();
+    wait_for_compare_runs(&mut h, 120.0);
+    assert_eq!(h.query_all_by_label("23.0 °C (its own)").count(), 2);
+}
+
+#[test]
+fn compare_exports_the_designs_side_by_side_as_the_cli_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("side-by-side.md");
+    let html = dir.path().join("side-by-side.html");
+    let mut h = harness(StudioApp::for_tests(
+        vec![Some(out.clone()), Some(html.clone())],
+        None,
+    ));
+    h.run();
+    h.get_by_label("Compare Li-ion with solid-state").click();
+    h.run();
+    h.get_by_label("Export comparison…").click();
+    h.run();
+    wait_for_label_containing(&mut h, "Comparison written to", 120.0);
+    let shown = std::fs::read_to_string(&out).unwrap();
+    // `packwright compare` of the same two files: both presets run WLTC at lumped fidelity, as
+    // the view does, so the documents agree once the sources are named alike.
+    let cli = dir.path().join("cli.md");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_packwright"))
+        .args([
+            "compare",
+            "presets/sedan_2170_nmc.ron",
+            "presets/sedan_gac_assb.ron",
+            "-o",
+        ])
+        .arg(&cli)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let cli = std::fs::read_to_string(&cli)
+        .unwrap()
+        .replace("presets/", "");
+    assert_eq!(shown, cli);
+    assert!(shown.contains("Sedan — GAC-class 60 Ah all-solid-state"));
+    // A format a comparison is not written in is named, and nothing is written.
+    h.get_by_label("Export comparison…").click();
+    h.run();
+    h.get_by_label_contains("expected a file name ending in .pdf, .md or .json");
+    assert!(!html.exists());
+}
+
 #[test]
 fn opening_a_file_shows_its_figures() {
     let h = open_fixture(vec![]);
@@ -387,6 +520,35 @@ fn save_as_writes_a_file_that_loads_back_and_lands_in_recent() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
     h.run();
     assert!(h.query_by_label(&target.display().to_string()).is_some());
+}
+
+#[test]
+fn a_bundled_preset_is_named_in_the_status_bar_and_save_asks_where_to_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("mine.ron");
+    let mut h = harness(StudioApp::for_tests(vec![Some(target.clone())], None));
+    h.run();
+    h.get_by_label("compact_nmc_pouch.ron").click();
+    h.run();
+    // Built into the program: no file of its own yet, and nothing changed.
+    h.get_by_label("bundled preset compact_nmc_pouch.ron");
+    h.get_by_label("no file yet");
+    assert_eq!(
+        h.state().window_title(),
+        "Packwright — compact_nmc_pouch.ron (bundled preset)"
+    );
+    // Save has no file to write to, so it asks (the dialog answers `target`).
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    h.get_by_label(&target.display().to_string());
+    h.get_by_label("saved");
+    assert_eq!(h.state().window_title(), "Packwright — mine.ron");
+    let bundled = packwright::preset::load_str(
+        include_str!("../presets/compact_nmc_pouch.ron"),
+        "compact_nmc_pouch.ron",
+    )
+    .unwrap();
+    assert_eq!(packwright::preset::load_file(&target).unwrap(), bundled);
 }
 
 /// Opens `file` with autosave to `recovery`, adds a cell in series, writes the recovery file and
@@ -599,6 +761,21 @@ mod snapshots {
     fn simulation_view() {
         shot("Vehicle & run", "simulation");
     }
+
+    #[test]
+    fn compare_view() {
+        let mut h = settled_view(false, "Compare");
+        h.get_by_label("Add open design").click();
+        h.run();
+        h.get_by_label("Add preset").click();
+        h.run();
+        h.get_by_label("compact_nmc_pouch.ron").click();
+        h.run();
+        wait_for_compare_runs(&mut h, 120.0);
+        h.remove_cursor();
+        h.run();
+        h.snapshot("compare");
+    }
 }
 
 // ------------------------------------------------ the native window's cleared background
@@ -663,13 +840,10 @@ fn cleared_window_draws_what_filled_panels_draw() {
 
 /// The fixture in a tall window, so every row of the cell editor's tables is on screen.
 fn open_fixture_tall() -> Harness<'static, StudioApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1700.0))
-        .with_max_steps(64)
-        .build_ui_state(
-            |ui, app: &mut StudioApp| app.ui(ui),
-            StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], None),
-        );
+    let mut h = harness_sized(
+        StudioApp::for_tests(vec![Some(data("gui_fixture.ron"))], None),
+        1700.0,
+    );
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
     h.run();
@@ -1748,7 +1922,9 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     // A count list the sweep cannot read is named and nothing starts.
     retype(&mut h, "Parallel counts to sweep", "5..3");
     h.get_by_label_contains("Parallel counts `5..3`: expected");
-    retype(&mut h, "Parallel counts to sweep", "3..=5");
+    // Sized by energy: the fixture is 96s4p, so the nearest count is 4 and ±1 is 3..=5 again.
+    retype(&mut h, "Parallel counts to sweep", "energy±1");
+    h.get_by_label("3 designs");
     h.get_by_label("Run sweep").click();
     h.run();
     wait_for_label_containing(&mut h, "3 designs: 3 ran to cut-off", 180.0);
@@ -1759,7 +1935,7 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     let spec = packwright::study::sweep::SweepSpec {
         cells: project.cells.clone(),
         series: vec![96],
-        parallel: vec![3, 4, 5],
+        parallel: packwright::study::sweep::ParallelCounts::Same(vec![3, 4, 5]),
         shard: None,
     };
     let cancel = std::sync::atomic::AtomicBool::new(false);
@@ -1794,6 +1970,103 @@ fn sweep_window_shows_the_cores_front_and_applies_a_design() {
     h.get_by_label("Arrangement: 96s4p");
 }
 
+#[test]
+fn a_cells_format_and_solid_state_needs_are_edited_in_the_cells_view() {
+    let mut h = open_fixture_tall();
+    h.get_by_label("Cells").click();
+    h.run();
+    h.get_by_label("Identity, format, solid-state and sources")
+        .click();
+    h.run();
+    // LG M50T: 17.448 Wh in a 21 × 70 mm can, π·10.5²·70 mm³ = 24.25 mL → 720 Wh/L. At 80 mm
+    // tall, 27.71 mL → 630 Wh/L.
+    assert!(h.query_all_by_label("720").count() >= 1);
+    type_number(&mut h, "Height", "80");
+    assert!(h.query_all_by_label("630").count() >= 1);
+    assert_eq!(h.query_all_by_label("720").count(), 0);
+    // A cell that needs stack pressure in a module without compression hardware is a problem
+    // named in Problems: 2 MPa is what the switch starts with.
+    h.get_by_label("No problems found.");
+    h.get_by_label("Needs stack pressure (solid-state)").click();
+    h.run();
+    h.get_by_label_contains(
+        "needs 2.00 MPa stack pressure but the module has no compression hardware",
+    );
+    // The name is typed as text; each change is one undo step back to the file.
+    h.get_by_label("Maker").click();
+    h.run();
+    h.key_press(egui::Key::End);
+    h.get_by_label("Maker").type_text(" (sample B)");
+    h.run();
+    let maker = h.state().doc.as_ref().unwrap().project().cells[0]
+        .maker
+        .clone();
+    assert!(maker.ends_with(" (sample B)"), "{maker}");
+    // Absurd sizes and another format do not break the studio (a panic fails the test).
+    for value in ["0", "-5", "1e300"] {
+        type_number(&mut h, "Height", value);
+    }
+    for format in ["pouch", "prismatic", "cylindrical"] {
+        h.get_by_label("Cell format").click();
+        h.run();
+        h.get_by_label(format).click();
+        h.run();
+    }
+    h.query_by_label_contains("Arrangement: ")
+        .expect("the roll-up is still shown");
+    let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
+    for _ in 0..depth {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
+    h.get_by_label("No problems found.");
+    assert!(h.query_all_by_label("720").count() >= 1);
+}
+
+/// Types `text` into the number field labelled `label` and presses Enter, as a user does.
+fn type_number(h: &mut Harness<'_, StudioApp>, label: &str, text: &str) {
+    editable(h, label, "this view").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    editable(h, label, "this view").type_text(text);
+    h.key_press(egui::Key::Enter);
+    h.run();
+}
+
+#[test]
+fn pack_properties_are_edited_beside_the_graph() {
+    // Tall enough that the pack's properties need no scrolling.
+    let mut h = harness_sized(StudioApp::for_tests(vec![], None), 2400.0);
+    h.run();
+    h.get_by_label("sedan_gac_assb.ron").click();
+    h.run();
+    h.get_by_label("Pack mass: 369.6 kg");
+    // The heater weighs 1 kg/kW: 3 kW → 5 kW adds 2.0 kg.
+    type_number(&mut h, "Heater power", "5");
+    h.get_by_label("Pack mass: 371.6 kg");
+    // An envelope shorter than the 1424 mm pack is a problem named on the pack.
+    h.get_by_label("No problems found.");
+    type_number(&mut h, "Envelope length", "1000");
+    h.get_by_label_contains("in length but the envelope is 1000 mm");
+    assert!(h.query_by_label("No problems found.").is_none());
+    // Each typed value is one undo step.
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    h.get_by_label("Pack mass: 369.6 kg");
+    h.get_by_label("No problems found.");
+    // Without the heater the pack is 3.0 kg lighter, and the switch is one undo step too.
+    h.get_by_label("Pack heater").click();
+    h.run();
+    h.get_by_label("Pack mass: 366.6 kg");
+    assert!(h.query_by_label("Heater power").is_none());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    h.get_by_label("Pack mass: 369.6 kg");
+}
+
 /// The field a user types into that is labelled `label` (the inspector may show a figure of the
 /// same name).
 fn editable<'h>(
@@ -1810,6 +2083,23 @@ fn editable<'h>(
             )
         })
         .unwrap_or_else(|| panic!("no field labelled {label:?} on {view}"))
+}
+
+/// Types zero, a negative number, an absurdly large one and text that is not a number into the
+/// field labelled `field` on `view`, each followed by Enter; how many values were typed. Single
+/// frames (not settling runs): the edits come faster than the live range can follow, as they do
+/// under a fast typist.
+fn type_absurd_values(h: &mut Harness<'_, StudioApp>, field: &str, view: &str) -> usize {
+    let values = ["0", "-5", "1e300", "abc"];
+    for value in values {
+        editable(h, field, view).click();
+        h.step();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        editable(h, field, view).type_text(value);
+        h.key_press(egui::Key::Enter);
+        h.step();
+    }
+    values.len()
 }
 
 /// Every number field of the Cells, Module and Vehicle & run views takes zero, a negative number,
@@ -1873,21 +2163,17 @@ fn absurd_values_typed_into_every_field_never_break_the_studio() {
         h.get_by_label(view).click();
         h.run();
         for &field in fields {
-            for value in ["0", "-5", "1e300", "abc"] {
-                // Single frames (not settling runs): the edits come faster than the live range
-                // can follow, as they do under a fast typist.
-                editable(&h, field, view).click();
-                h.step();
-                h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-                editable(&h, field, view).type_text(value);
-                h.key_press(egui::Key::Enter);
-                h.step();
-                typed += 1;
-            }
+            typed += type_absurd_values(&mut h, field, view);
         }
     }
     assert_eq!(typed, 4 * (10 + 10 + 12));
     h.run();
+    // The Pack view draws whatever the module edits left, e.g. BMS sense lines to modules far off
+    // screen (one frame, then away: a debug build is slow on hundreds of thousands of cells).
+    h.get_by_label("Pack").click();
+    h.step();
+    h.step();
+    h.get_by_label("Vehicle & run").click();
     // The design still has figures (whatever was accepted), and every accepted edit undoes.
     h.query_by_label_contains("Arrangement: ")
         .expect("the roll-up is still shown");
@@ -1899,6 +2185,57 @@ fn absurd_values_typed_into_every_field_never_break_the_studio() {
     assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
     // Back at the preset as opened: 96s3p of 60 Ah pouch cells (8 modules of 12s3p).
     h.get_by_label("Arrangement: 96s3p");
+}
+
+/// The pack's own number fields (beside the graph, no node selected) take zero, a negative number,
+/// an absurdly large one and text that is not a number: nothing panics, and every accepted edit
+/// undoes back to the preset.
+#[test]
+fn absurd_values_typed_into_the_pack_properties_never_break_the_studio() {
+    // Tall enough that no field needs scrolling to.
+    let mut h = harness_sized(StudioApp::for_tests(vec![], None), 2400.0);
+    h.run();
+    h.get_by_label("compact_nmc_pouch.ron").click();
+    h.run();
+    h.get_by_label("Pack mass: 345.3 kg");
+    // The compact pack has a coolant loop and a crash structure, no heater.
+    let fields: &[&str] = &[
+        "Envelope length",
+        "Envelope width",
+        "Envelope height",
+        "Usable SOC from",
+        "Usable SOC to",
+        "Pack voltage limit",
+        "Lowest pack voltage",
+        "Tray thickness",
+        "Lid thickness",
+        "Clearance to walls",
+        "Coolant flow",
+        "Coolant density",
+        "Coolant specific heat",
+        "Coolant hold-up",
+        "Crash member width",
+        "Crash member section",
+        "BMS mass",
+        "Junction box mass",
+        "Harness",
+        "Design current",
+        "Busbar current density",
+    ];
+    for &field in fields {
+        type_absurd_values(&mut h, field, "Pack");
+    }
+    assert_eq!(fields.len(), 21);
+    h.run();
+    h.query_by_label_contains("Arrangement: ")
+        .expect("the roll-up is still shown");
+    let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
+    assert!(depth > 0, "some values were accepted");
+    for _ in 0..depth {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run();
+    }
+    h.get_by_label("Pack mass: 345.3 kg");
 }
 
 #[test]

@@ -10,8 +10,7 @@ use rayon::prelude::*;
 use crate::cli::build_engine;
 use crate::cli::range::{Conditions, drive, load_cycle, prepare_project};
 use crate::cli::report::{format_of, template};
-use crate::export::Format;
-use crate::export::pdf::{DocInfo, content_width_pt, render_blocks};
+use crate::export::study::{COMPARISON_FORMATS, render_comparison};
 use crate::model::Project;
 use crate::model::rollup::rollup;
 use crate::preset;
@@ -61,7 +60,7 @@ pub fn summaries(
 
 /// `packwright compare`.
 pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
-    let format = format_of(&args.output, &[Format::Pdf, Format::Markdown, Format::Json])?;
+    let format = format_of(&args.output, &COMPARISON_FORMATS)?;
     let tpl = template(args.template.as_deref())?;
     let mut designs = Vec::new();
     let mut bytes_all = Vec::new();
@@ -74,35 +73,8 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     }
     let cycle = load_cycle(&args.cycle, args.files[0].parent())?;
     let c = Comparison::new(summaries(&designs, &cycle)?);
-    let out = match format {
-        Format::Markdown => crate::export::study::comparison_markdown(&c).into_bytes(),
-        Format::Json => serde_json::to_string_pretty(&c)?.into_bytes(),
-        _ => {
-            let t = &tpl.template;
-            let blocks = crate::export::study::comparison_blocks(
-                &c,
-                content_width_pt(t),
-                &t.chart_style(t.small_pt),
-            );
-            let info = DocInfo {
-                title: "Design comparison".into(),
-                description: c
-                    .designs
-                    .iter()
-                    .map(|d| d.name.clone())
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-                file: designs
-                    .iter()
-                    .map(|d| d.0.clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                hash: crate::export::sha256_hex(&bytes_all),
-                version: crate::export::APP_VERSION.into(),
-            };
-            render_blocks(&info, &blocks, &tpl)?
-        }
-    };
+    let files: Vec<String> = designs.iter().map(|d| d.0.clone()).collect();
+    let out = render_comparison(&c, format, &tpl, &files, &bytes_all)?;
     preset::write_atomic(&args.output, &out)?;
     eprintln!("wrote {}", args.output.display());
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,8 @@
-//! `packwright sweep FILE --cells A,B --series RANGE --parallel RANGE [--cycle NAME] -o OUT.csv
-//! [--shard K/N]`: every combination built in the frame of FILE and driven to cut-off in parallel,
-//! with the Pareto front (range against pack mass, and cost when every cell has a price) marked.
+//! `packwright sweep FILE --cells A,B --series RANGE --parallel RANGE|energy±N [--cycle NAME]
+//! -o OUT.csv [--shard K/N]`: every combination built in the frame of FILE and driven to cut-off
+//! in parallel, with the Pareto front (range against pack mass, and cost when every cell has a
+//! price) marked. `energy±N` sizes the parallel counts per cell and series count around FILE's
+//! nominal energy, so cells of very different capacity are compared at a similar pack energy.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,8 +10,9 @@ use std::time::Instant;
 
 use crate::cli::compare::cycle_range;
 use crate::cli::range::{Conditions, load_cycle};
+use crate::model::rollup::rollup;
 use crate::preset;
-use crate::study::sweep::{SweepSpec, parse_range, run as run_sweep, to_csv};
+use crate::study::sweep::{ParallelCounts, SweepSpec, parse_range, run as run_sweep, to_csv};
 use crate::units::fmt_sig;
 
 /// Arguments of `packwright sweep`.
@@ -23,7 +26,9 @@ pub struct SweepArgs {
     /// Series counts: N, A..B, A..=B (optionally followed by :STEP, e.g. 90..=100:2) or a comma list.
     #[arg(long)]
     pub series: String,
-    /// Parallel counts: N, A..B, A..=B (optionally followed by :STEP, e.g. 90..=100:2) or a comma list.
+    /// Parallel counts: N, A..B, A..=B (optionally followed by :STEP, e.g. 90..=100:2), a comma
+    /// list, or `energy±N` / `energy+-N`: per cell and series count, the count nearest FILE's
+    /// nominal energy and N either side.
     #[arg(long)]
     pub parallel: String,
     /// Drive cycle for the range.
@@ -76,11 +81,13 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         cells.push(c);
     }
     let series = parse_range(&args.series).map_err(|e| anyhow::anyhow!("--series {e}"))?;
-    let parallel = parse_range(&args.parallel).map_err(|e| anyhow::anyhow!("--parallel {e}"))?;
     anyhow::ensure!(
-        series.iter().chain(&parallel).all(|x| *x > 0),
-        "--series and --parallel must be positive counts"
+        series.iter().all(|x| *x > 0),
+        "--series must be positive counts"
     );
+    let energy_j = rollup(&project).pack.energy_j;
+    let parallel = ParallelCounts::parse(&args.parallel, energy_j)
+        .map_err(|e| anyhow::anyhow!("--parallel {e}"))?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let cycle = load_cycle(&args.cycle, args.file.parent())?;
     let spec = SweepSpec {

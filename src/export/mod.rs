@@ -55,6 +55,16 @@ pub enum ExportError {
     /// JSON formatting failed.
     #[error("cannot format JSON: {0}")]
     Json(String),
+    /// The document is not written in the format asked for.
+    #[error("{what} is written as {allowed}, not as {asked}")]
+    Format {
+        /// The document.
+        what: &'static str,
+        /// The formats it is written in.
+        allowed: &'static str,
+        /// The format asked for.
+        asked: &'static str,
+    },
 }
 
 /// Output formats of a sheet.

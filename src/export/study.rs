@@ -5,7 +5,9 @@
 use serde::Serialize;
 
 use crate::export::chart::{self, ChartStyle};
-use crate::export::pdf::{Block, Tone};
+use crate::export::pdf::{Block, DocInfo, Tone, content_width_pt, render_blocks};
+use crate::export::template::LoadedTemplate;
+use crate::export::{ExportError, Format};
 use crate::study::compare::{Comparison, Waterfall, waterfall_bars};
 use crate::study::convert::{Change, Conversion};
 use crate::units::fmt_sig;
@@ -162,6 +164,48 @@ pub fn comparison_markdown(c: &Comparison) -> String {
         s.push_str(&md_table(&h, &waterfall_rows(w)));
     }
     s
+}
+
+/// The formats a comparison is written in.
+pub const COMPARISON_FORMATS: [Format; 3] = [Format::Pdf, Format::Markdown, Format::Json];
+
+/// The comparison as a file's bytes: Markdown, JSON, or a PDF laid out by `tpl` whose footer names
+/// `files` (the designs' sources) and the SHA-256 of `bytes` (their contents, concatenated).
+pub fn render_comparison(
+    c: &Comparison,
+    format: Format,
+    tpl: &LoadedTemplate,
+    files: &[String],
+    bytes: &[u8],
+) -> Result<Vec<u8>, ExportError> {
+    match format {
+        Format::Markdown => Ok(comparison_markdown(c).into_bytes()),
+        Format::Json => serde_json::to_string_pretty(c)
+            .map(String::into_bytes)
+            .map_err(|e| ExportError::Json(e.to_string())),
+        Format::Pdf => {
+            let t = &tpl.template;
+            let blocks = comparison_blocks(c, content_width_pt(t), &t.chart_style(t.small_pt));
+            let names: Vec<&str> = c.designs.iter().map(|d| d.name.as_str()).collect();
+            let info = DocInfo {
+                title: "Design comparison".into(),
+                description: names.join(" · "),
+                file: files.join(", "),
+                hash: crate::export::sha256_hex(bytes),
+                version: crate::export::APP_VERSION.into(),
+            };
+            render_blocks(&info, &blocks, tpl)
+        }
+        Format::Html | Format::Csv => Err(ExportError::Format {
+            what: "a comparison",
+            allowed: "PDF, Markdown or JSON",
+            asked: if format == Format::Html {
+                "HTML"
+            } else {
+                "CSV"
+            },
+        }),
+    }
 }
 
 /// The comparison as PDF blocks.

@@ -124,6 +124,8 @@ pub enum Action {
     ExportSheet,
     /// Export the spec sheet to this file (.pdf, .md, .html, .csv or .json), on a worker.
     ExportTo(PathBuf),
+    /// Export the compared designs side by side (PDF, Markdown or JSON) through the file dialog.
+    ExportComparison,
     /// Import a CSV drive cycle through the file dialog.
     ImportCycle,
     /// Use this CSV file as the drive cycle (checked first; a bad file leaves the cycle as it was).
@@ -165,6 +167,8 @@ pub enum Action {
     CompareAddFile,
     /// Remove a design from the compare set.
     CompareRemove(usize),
+    /// Run every compared design at this ambient temperature (K), or each at its own (None).
+    CompareAmbient(Option<f64>),
     /// Close the error banner.
     DismissBanner,
     /// Quit the application.
@@ -181,6 +185,8 @@ pub trait FileDialogs {
     fn export_csv(&mut self, suggested_name: &str) -> Option<PathBuf>;
     /// Asks where to write the spec sheet; None when cancelled.
     fn export_sheet(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// Asks where to write the comparison; None when cancelled.
+    fn export_comparison(&mut self, suggested_name: &str) -> Option<PathBuf>;
     /// Asks for a CSV drive cycle; None when cancelled.
     fn import_cycle(&mut self) -> Option<PathBuf>;
 }
@@ -221,6 +227,15 @@ impl FileDialogs for NativeDialogs {
             .set_file_name(suggested_name)
             .save_file()
     }
+    fn export_comparison(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export comparison")
+            .add_filter("PDF", &["pdf"])
+            .add_filter("Markdown", &["md"])
+            .add_filter("JSON", &["json"])
+            .set_file_name(suggested_name)
+            .save_file()
+    }
     fn import_cycle(&mut self) -> Option<PathBuf> {
         rfd::FileDialog::new()
             .set_title("Import drive cycle")
@@ -252,6 +267,9 @@ impl FileDialogs for ScriptedDialogs {
     fn export_sheet(&mut self, _suggested_name: &str) -> Option<PathBuf> {
         self.answers.pop_front().flatten()
     }
+    fn export_comparison(&mut self, _suggested_name: &str) -> Option<PathBuf> {
+        self.answers.pop_front().flatten()
+    }
     fn import_cycle(&mut self) -> Option<PathBuf> {
         self.answers.pop_front().flatten()
     }
@@ -279,6 +297,8 @@ pub struct CompareEntry {
     pub range: Option<Result<crate::gui::runs::RangeSummary, String>>,
     /// The traces of that run, down-sampled for the overlay plots; None until it is back.
     pub trace: Option<Arc<panels::compare::CompareTrace>>,
+    /// The file it came from (its folder finds a CSV cycle named relative to it).
+    pub path: Option<PathBuf>,
     /// Its WLTP and EPA label-style figures (lumped); None until the worker is back or when
     /// its runs failed (the range says why).
     pub standard: Option<crate::gui::runs::StandardSummary>,
@@ -404,7 +424,12 @@ pub struct StudioApp {
     pub live_standard: crate::gui::runs::LiveStandard,
     waker: Option<crate::jobs::Waker>,
     compare_jobs: Vec<(Arc<Project>, crate::jobs::JobHandle<CompareRun>)>,
-    export_job: Option<(PathBuf, crate::jobs::JobHandle<()>)>,
+    /// The ambient temperature every compared design runs at, K; None: each at its own.
+    pub compare_ambient_k: Option<f64>,
+    /// The common ambient offered when it is switched on, K (kept while it is off).
+    pub compare_ambient_choice_k: f64,
+    /// The file being written, what it is ("spec sheet", "comparison") and its worker.
+    export_job: Option<(PathBuf, &'static str, crate::jobs::JobHandle<()>)>,
     /// The "Convert cell" window, when open.
     pub convert: Option<panels::convert::ConvertState>,
     /// The "Sweep designs" window, while open.
@@ -459,6 +484,9 @@ impl StudioApp {
             live_standard: crate::gui::runs::LiveStandard::default(),
             waker: None,
             compare_jobs: Vec::new(),
+            compare_ambient_k: None,
+            // A winter morning: the case where cells that must be kept warm differ most.
+            compare_ambient_choice_k: crate::units::degc_to_k(-10.0),
             export_job: None,
             convert: None,
             sweep: None,
@@ -592,7 +620,9 @@ impl StudioApp {
         };
         match crate::preset::load_str(p.text, &format!("presets/{}", p.file_name)) {
             Ok(project) => {
-                self.set_document(Document::new(project, None));
+                let mut doc = Document::new(project, None);
+                doc.preset = Some(p.file_name.to_owned());
+                self.set_document(doc);
                 self.banner = None;
             }
             Err(e) => {
@@ -851,11 +881,41 @@ impl StudioApp {
             return;
         }
         let figures = figures::compute(&project);
-        let for_job = Arc::clone(&project);
-        let range = match crate::jobs::spawn("packwright-compare", self.waker(), move |progress| {
+        let range = self.start_compare_run(&project, base.clone());
+        self.compare.push(CompareEntry {
+            source,
+            project,
+            figures,
+            range,
+            trace: None,
+            path: base,
+            standard: None,
+        });
+        self.view = View::Compare;
+    }
+
+    /// Starts the lumped runs of a compared design (its cycle to cut-off with the trace, then the
+    /// standard cycles) under the compare view's conditions. None when started; the error when it
+    /// could not be.
+    fn start_compare_run(
+        &mut self,
+        project: &Arc<Project>,
+        base: Option<PathBuf>,
+    ) -> Option<Result<crate::gui::runs::RangeSummary, String>> {
+        let mut conditioned = (**project).clone();
+        if let Some(t) = self.compare_ambient_k {
+            let common = crate::sim::vehicle::setup::RunConditions {
+                ambient_k: Some(t),
+                ..Default::default()
+            };
+            if let Err(e) = common.apply(&mut conditioned) {
+                return Some(Err(e.to_string()));
+            }
+        }
+        let job = crate::jobs::spawn("packwright-compare", self.waker(), move |progress| {
             let cancel = progress.cancel_flag();
             let (summary, result) =
-                crate::gui::runs::lumped_run(&for_job, base.as_deref(), &cancel, true)?;
+                crate::gui::runs::lumped_run(&conditioned, base.as_deref(), &cancel, true)?;
             let trace = result
                 .trace
                 .as_ref()
@@ -863,7 +923,7 @@ impl StudioApp {
                 .unwrap_or_default();
             // The standard figures after the design's own cycle; a design whose standard runs
             // fail still compares on its own cycle.
-            let standard = match crate::gui::runs::lumped_standard(&for_job, None, &cancel) {
+            let standard = match crate::gui::runs::lumped_standard(&conditioned, None, &cancel) {
                 Ok(s) => Some(s),
                 Err(crate::jobs::JobError::Cancelled) => {
                     return Err(crate::jobs::JobError::Cancelled);
@@ -871,22 +931,31 @@ impl StudioApp {
                 Err(_) => None,
             };
             Ok((summary, trace, standard))
-        }) {
+        });
+        match job {
             Ok(job) => {
-                self.compare_jobs.push((Arc::clone(&project), job));
+                self.compare_jobs.push((Arc::clone(project), job));
                 None
             }
             Err(e) => Some(Err(e.to_string())),
-        };
-        self.compare.push(CompareEntry {
-            source,
-            project,
-            figures,
-            range,
-            trace: None,
-            standard: None,
-        });
-        self.view = View::Compare;
+        }
+    }
+
+    /// Runs every compared design again (after the compare conditions changed); the runs still
+    /// going are dropped, which cancels them.
+    fn rerun_compare(&mut self) {
+        self.compare_jobs.clear();
+        for k in 0..self.compare.len() {
+            let (project, base) = (
+                Arc::clone(&self.compare[k].project),
+                self.compare[k].path.clone(),
+            );
+            let range = self.start_compare_run(&project, base);
+            let e = &mut self.compare[k];
+            e.range = range;
+            e.trace = None;
+            e.standard = None;
+        }
     }
 
     /// Collects finished compare runs into their entries.
@@ -920,7 +989,7 @@ impl StudioApp {
         if self.export_job.is_some() {
             self.banner = Some(Banner {
                 severity: Severity::Info,
-                text: "A spec sheet is being written already; wait for it to finish.".to_owned(),
+                text: "A file is being exported already; wait for it to finish.".to_owned(),
             });
             return;
         }
@@ -986,7 +1055,7 @@ impl StudioApp {
                 .map_err(|e| crate::jobs::JobError::Failed(e.to_string()))
         }) {
             Ok(job) => {
-                self.export_job = Some((path.clone(), job));
+                self.export_job = Some((path.clone(), "spec sheet", job));
                 self.banner = Some(Banner {
                     severity: Severity::Info,
                     text: format!("Writing the spec sheet to {}…", path.display()),
@@ -996,25 +1065,108 @@ impl StudioApp {
         }
     }
 
+    /// Starts writing the compared designs side by side to `path` on a worker: each design's
+    /// cycle to cut-off at lumped fidelity under the compare view's conditions (what the view
+    /// shows), in the same document as `packwright compare`.
+    fn export_comparison_to(&mut self, path: PathBuf) {
+        if self.export_job.is_some() {
+            self.banner = Some(Banner {
+                severity: Severity::Info,
+                text: "A file is being exported already; wait for it to finish.".to_owned(),
+            });
+            return;
+        }
+        let format = crate::export::Format::from_path(&path)
+            .filter(|f| crate::export::study::COMPARISON_FORMATS.contains(f));
+        let Some(format) = format else {
+            self.error(format!(
+                "Cannot export the comparison to {}: expected a file name ending in .pdf, .md or .json.",
+                path.display()
+            ));
+            return;
+        };
+        if self.compare.len() < 2 {
+            self.error("Add at least two designs to compare before exporting.".to_owned());
+            return;
+        }
+        let designs: Vec<(String, Arc<Project>, Option<PathBuf>)> = self
+            .compare
+            .iter()
+            .map(|e| (e.source.clone(), Arc::clone(&e.project), e.path.clone()))
+            .collect();
+        let ambient_k = self.compare_ambient_k;
+        let out = path.clone();
+        let failed = |e: String| crate::jobs::JobError::Failed(e);
+        match crate::jobs::spawn_background("packwright-export", self.waker(), move |progress| {
+            let cancel = progress.cancel_flag();
+            let mut summaries = Vec::new();
+            let mut files = Vec::new();
+            let mut bytes = Vec::new();
+            for (k, (source, project, base)) in designs.iter().enumerate() {
+                progress.report(
+                    k as f64 / designs.len() as f64,
+                    format!("driving {}", project.name),
+                );
+                let mut p = (**project).clone();
+                crate::sim::vehicle::setup::RunConditions {
+                    ambient_k,
+                    ..Default::default()
+                }
+                .apply(&mut p)
+                .map_err(|e| failed(format!("{source}: {e}")))?;
+                let (_, run) = crate::gui::runs::lumped_run(&p, base.as_deref(), &cancel, false)?;
+                let roll = crate::model::rollup::rollup(&p);
+                summaries.push(crate::study::compare::DesignSummary::new(
+                    source,
+                    &p,
+                    &roll,
+                    Some(&run),
+                ));
+                files.push(source.clone());
+                // The footer's hash covers the designs as compared (conditions applied).
+                let text = crate::preset::to_string(&p).map_err(|e| failed(e.to_string()))?;
+                bytes.extend_from_slice(text.as_bytes());
+            }
+            let c = crate::study::compare::Comparison::new(summaries);
+            let template = crate::export::template::SpecSheetTemplate::bundled()
+                .map_err(|e| failed(e.to_string()))?;
+            let data =
+                crate::export::study::render_comparison(&c, format, &template, &files, &bytes)
+                    .map_err(|e| failed(e.to_string()))?;
+            crate::preset::write_atomic(&out, &data).map_err(|e| failed(e.to_string()))
+        }) {
+            Ok(job) => {
+                self.export_job = Some((path.clone(), "comparison", job));
+                self.banner = Some(Banner {
+                    severity: Severity::Info,
+                    text: format!("Writing the comparison to {}…", path.display()),
+                });
+            }
+            Err(e) => self.error(format!("Could not export the comparison. {e}")),
+        }
+    }
+
     fn poll_export(&mut self) {
-        let Some((_, job)) = &mut self.export_job else {
+        let Some((_, _, job)) = &mut self.export_job else {
             return;
         };
         let Some(result) = job.poll() else {
             return;
         };
-        let Some((path, _)) = self.export_job.take() else {
+        let Some((path, what, _)) = self.export_job.take() else {
             return;
         };
         match result {
             Ok(()) => {
+                let mut text = format!("{what} written to {}.", path.display());
+                text[..1].make_ascii_uppercase();
                 self.banner = Some(Banner {
                     severity: Severity::Info,
-                    text: format!("Spec sheet written to {}.", path.display()),
+                    text,
                 });
             }
             Err(e) => self.error(format!(
-                "Could not export the spec sheet to {}. {e}",
+                "Could not export the {what} to {}. {e}",
                 path.display()
             )),
         }
@@ -1171,6 +1323,11 @@ impl StudioApp {
                 }
             }
             Action::ExportTo(p) => self.export_sheet_to(p),
+            Action::ExportComparison => {
+                if let Some(p) = self.dialogs.export_comparison("comparison.pdf") {
+                    self.export_comparison_to(p);
+                }
+            }
             Action::ImportCycle => {
                 if self.doc.is_some()
                     && let Some(p) = self.dialogs.import_cycle()
@@ -1216,8 +1373,9 @@ impl StudioApp {
             }
             Action::SweepRun => {
                 let waker = self.waker();
+                let energy_j = self.figures.pack().energy_j;
                 if let (Some(st), Some(doc)) = (&mut self.sweep, &self.doc) {
-                    st.start(doc.snapshot(), doc.path.clone(), waker);
+                    st.start(doc.snapshot(), energy_j, doc.path.clone(), waker);
                 }
             }
             Action::SweepCancel => {
@@ -1300,6 +1458,12 @@ impl StudioApp {
                         .retain(|(p, _)| compare.iter().any(|e| Arc::ptr_eq(&e.project, p)));
                 }
             }
+            Action::CompareAmbient(t) => {
+                if t != self.compare_ambient_k {
+                    self.compare_ambient_k = t;
+                    self.rerun_compare();
+                }
+            }
             Action::DismissBanner => self.banner = None,
         }
     }
@@ -1350,7 +1514,8 @@ impl StudioApp {
         }
     }
 
-    fn window_title(&self) -> String {
+    /// The window's title: the program, the document's [`Document::title`] and • when unsaved.
+    pub fn window_title(&self) -> String {
         match &self.doc {
             None => "Packwright".to_owned(),
             Some(d) => format!(

@@ -358,6 +358,9 @@ pub struct Document {
     saved: Arc<Project>,
     /// Where the project was loaded from or last saved to (None: never saved).
     pub path: Option<PathBuf>,
+    /// File name of the bundled preset the project was opened from, while it has no file of its
+    /// own (bundled presets are built into the program: Save asks where to write a copy).
+    pub preset: Option<String>,
     /// Counts every change of `project` (edits, undo, redo); results remember it.
     pub revision: u64,
     undo: Vec<Step>,
@@ -373,6 +376,7 @@ impl Document {
             saved: Arc::clone(&project),
             project,
             path,
+            preset: None,
             revision: 0,
             undo: Vec::new(),
             redo: Vec::new(),
@@ -402,13 +406,15 @@ impl Document {
         self.open_group = None;
     }
 
-    /// File name for titles ("untitled" before the first save).
+    /// File name for titles: the file's, else the bundled preset's (so marked), else "untitled".
     pub fn title(&self) -> String {
-        self.path
-            .as_ref()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "untitled".to_owned())
+        if let Some(name) = self.path.as_ref().and_then(|p| p.file_name()) {
+            return name.to_string_lossy().into_owned();
+        }
+        match &self.preset {
+            Some(name) => format!("{name} (bundled preset)"),
+            None => "untitled".to_owned(),
+        }
     }
 
     /// Applies an edit. `merge` is the key of a continuous gesture and `now_s` the current time in

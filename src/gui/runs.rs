@@ -35,6 +35,14 @@ pub struct RangeSummary {
     pub vehicle_mass_kg: f64,
     /// Why it stopped.
     pub stop: String,
+    /// Ambient temperature of the run, K.
+    pub ambient_k: f64,
+    /// Energy the pack's heater and the coolant loop's conditioning drew over the run, J.
+    pub pack_thermal_j: f64,
+    /// Energy cabin heating and cooling drew over the run, J.
+    pub hvac_j: f64,
+    /// Distance driven, m (to the cut-off, or wherever the run ended).
+    pub distance_m: f64,
 }
 
 fn base_dir(path: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
@@ -98,6 +106,10 @@ pub fn lumped_run(
         consumption_j_per_m: r.consumption_j_per_m(),
         vehicle_mass_kg: r.vehicle_mass_kg,
         stop: r.stop.to_string(),
+        ambient_k: prepared.project.simulation.ambient_k,
+        pack_thermal_j: r.energy.heater_j + r.energy.tms_j,
+        hvac_j: r.energy.hvac_j,
+        distance_m: r.distance_m,
     };
     Ok((summary, r))
 }

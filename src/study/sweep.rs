@@ -24,10 +24,95 @@ pub struct SweepSpec {
     pub cells: Vec<Cell>,
     /// Series counts.
     pub series: Vec<u32>,
-    /// Parallel counts (total).
-    pub parallel: Vec<u32>,
+    /// Parallel counts (total), the same for every cell or sized per cell.
+    pub parallel: ParallelCounts,
     /// This job's shard (k of n, k from 1), or None for all.
     pub shard: Option<(u32, u32)>,
+}
+
+impl SweepSpec {
+    /// Designs in the whole sweep (every shard).
+    pub fn design_count(&self) -> usize {
+        self.cells
+            .iter()
+            .map(|c| {
+                self.series
+                    .iter()
+                    .map(|&s| self.parallel.counts(c, s).len())
+                    .sum::<usize>()
+            })
+            .sum()
+    }
+}
+
+/// The parallel counts a sweep tries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParallelCounts {
+    /// These counts for every cell and series count.
+    Same(Vec<u32>),
+    /// For each cell and series count, the count whose nominal pack energy (series × parallel ×
+    /// the cell's nominal energy) is nearest `energy_j`, and `spread` counts either side of it
+    /// (counts below 1 left out). Cells of very different capacity are then compared at about the
+    /// same pack energy instead of at the same count.
+    AroundEnergy {
+        /// Target nominal pack energy, J.
+        energy_j: f64,
+        /// Counts tried on each side of the nearest one.
+        spread: u32,
+    },
+}
+
+impl ParallelCounts {
+    /// Reads what a user types: the count syntax of [`parse_range`], or `energy`, `energy±N` or
+    /// `energy+-N` for [`ParallelCounts::AroundEnergy`] around `energy_j` (the base design's
+    /// nominal energy).
+    pub fn parse(text: &str, energy_j: f64) -> Result<Self, String> {
+        let t = text.trim();
+        let Some(rest) = t
+            .get(..6)
+            .filter(|head| head.eq_ignore_ascii_case("energy"))
+            .map(|_| t[6..].trim())
+        else {
+            let counts = parse_range(t)?;
+            if counts.contains(&0) {
+                return Err(format!("`{t}`: every count must be at least 1"));
+            }
+            return Ok(Self::Same(counts));
+        };
+        let bad = || format!("`{t}`: expected energy, energy±N or energy+-N (N a whole number)");
+        let spread = if rest.is_empty() {
+            0
+        } else {
+            let n = rest
+                .strip_prefix('±')
+                .or_else(|| rest.strip_prefix("+-"))
+                .ok_or_else(bad)?;
+            n.trim().parse::<u32>().map_err(|_| bad())?
+        };
+        if !(energy_j.is_finite() && energy_j > 0.0) {
+            return Err(format!(
+                "`{t}`: the design has no nominal energy to size the parallel count by"
+            ));
+        }
+        Ok(Self::AroundEnergy { energy_j, spread })
+    }
+
+    /// The counts tried with `cell` at `series` cells in series (none for a cell without a
+    /// positive nominal energy when sized by energy).
+    pub fn counts(&self, cell: &Cell, series: u32) -> Vec<u32> {
+        match self {
+            Self::Same(counts) => counts.clone(),
+            Self::AroundEnergy { energy_j, spread } => {
+                let per_parallel_j = f64::from(series) * cell.energy_j();
+                if !(per_parallel_j.is_finite() && per_parallel_j > 0.0) {
+                    return Vec::new();
+                }
+                // Clamped before the conversion so an absurd ratio cannot wrap.
+                let nearest = (energy_j / per_parallel_j).round().clamp(1.0, 1e6) as u32;
+                (nearest.saturating_sub(*spread).max(1)..=nearest.saturating_add(*spread)).collect()
+            }
+        }
+    }
 }
 
 /// One evaluated design.
@@ -71,7 +156,7 @@ pub fn enumerate(spec: &SweepSpec) -> Vec<(usize, usize, u32, u32)> {
     let mut i = 0;
     for c in 0..spec.cells.len() {
         for &s in &spec.series {
-            for &p in &spec.parallel {
+            for p in spec.parallel.counts(&spec.cells[c], s) {
                 let keep = match spec.shard {
                     Some((k, n)) => n > 0 && i % n as usize == (k as usize).wrapping_sub(1),
                     None => true,
@@ -307,7 +392,7 @@ mod tests {
         let mut spec = SweepSpec {
             cells,
             series: vec![1, 2, 3],
-            parallel: vec![1, 2, 3, 4],
+            parallel: ParallelCounts::Same(vec![1, 2, 3, 4]),
             shard: None,
         };
         assert!(enumerate(&spec).is_empty());
@@ -321,6 +406,42 @@ mod tests {
         }
         joined.sort();
         assert_eq!(joined, all);
+    }
+
+    #[test]
+    fn parallel_counts_sized_by_energy() {
+        let library = crate::preset::library::bundled_cells().unwrap();
+        let cell = |id: &str| library.iter().find(|c| c.id.as_str() == id).unwrap();
+        // The sedan's nominal energy: 96s46p of LG M50T, 3.635 V × 4.8 Ah = 17.448 Wh a cell,
+        // 77 050.368 Wh in all.
+        let energy_j = 96.0 * 46.0 * 17.448 * 3600.0;
+        let spec = ParallelCounts::parse(" Energy±2 ", energy_j).unwrap();
+        assert_eq!(spec, ParallelCounts::parse("energy+-2", energy_j).unwrap());
+        assert_eq!(spec.counts(cell("lg_m50t"), 96), vec![44, 45, 46, 47, 48]);
+        // LG N2.1 (Bolt), 3.6 V × 60 Ah = 216 Wh: at 96 s, 77 050.368 / 20 736 = 3.72 → 4;
+        // at 192 s, 1.86 → 2, and 0 is no count.
+        assert_eq!(spec.counts(cell("lg_n2_1_bolt"), 96), vec![2, 3, 4, 5, 6]);
+        assert_eq!(spec.counts(cell("lg_n2_1_bolt"), 192), vec![1, 2, 3, 4]);
+        // BYD Blade, 3.2 V × 128.22 Ah = 410.304 Wh: 77 050.368 / 39 389.184 = 1.96 → 2.
+        let nearest = ParallelCounts::parse("energy", energy_j).unwrap();
+        assert_eq!(nearest.counts(cell("byd_blade_han"), 96), vec![2]);
+        let sweep = SweepSpec {
+            cells: vec![cell("lg_m50t").clone(), cell("lg_n2_1_bolt").clone()],
+            series: vec![96, 192],
+            parallel: spec,
+            shard: None,
+        };
+        // lg_m50t: 5 at 96 s; at 192 s 23.0 → 23, 5 counts. lg_n2_1: 5 + 4.
+        assert_eq!(sweep.design_count(), 5 + 5 + 5 + 4);
+        assert_eq!(enumerate(&sweep).len(), sweep.design_count());
+        assert_eq!(
+            ParallelCounts::parse("40..=44:2", energy_j).unwrap(),
+            ParallelCounts::Same(vec![40, 42, 44])
+        );
+        for bad in ["energy±", "energy-2", "energy±x", "energy 2", "0,4"] {
+            assert!(ParallelCounts::parse(bad, energy_j).is_err(), "{bad}");
+        }
+        assert!(ParallelCounts::parse("energy", 0.0).is_err());
     }
 
     /// The design's cycle to cut-off at lumped fidelity (as the studio runs a sweep).
@@ -350,7 +471,7 @@ mod tests {
         let spec = SweepSpec {
             cells: base.cells.clone(),
             series: vec![88, 96],
-            parallel: vec![40, 46],
+            parallel: ParallelCounts::Same(vec![40, 46]),
             shard: None,
         };
         let all = run(&base, &spec, &lumped);

@@ -1,7 +1,9 @@
 //! The cell library: a sortable, filterable table, a scatter of Wh/kg against Wh/L coloured by
 //! electrolyte class, and an editor for the selected cell with its OCV and resistance curves.
 //!
-//! "New cell" adds a blank cell of a chosen family (`Cell::blank`: the documented family defaults).
+//! "New cell" adds a blank cell of a chosen family (`Cell::blank`: the documented family defaults);
+//! its name, format and dimensions, solid-state needs, price and sources are edited in the section
+//! `cell_identity` draws under the number fields.
 //! The OCV, R0, RC and entropic (dU/dT) tables are edited as grids (mV, mΩ, F, mV/K) with SOC points
 //! (OCV points for an entropic table given over OCV) that can be added and removed (the entropic
 //! table itself can be added and removed); every change is one undoable edit (typing in one field
@@ -493,6 +495,11 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                                 ss.sealing.label(),
                             );
                         }
+                    });
+                egui::CollapsingHeader::new("Identity, format, solid-state and sources")
+                    .id_salt("cell_identity_section")
+                    .show(ui, |ui| {
+                        crate::gui::panels::cell_identity::show(ui, app, &cell);
                     });
                 ui.add_space(4.0);
                 tables_editor(ui, app, &cell);

@@ -11,8 +11,63 @@ use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
 use crate::gui::app::{Action, COMPARE_MAX, CompareEntry, StudioApp};
 use crate::gui::panels::inspector::{figure_rows, standard_rows};
+use crate::gui::runs::RangeSummary;
+use crate::gui::widgets::quantity::{Qty, quantity_value};
 use crate::preset::library::BUNDLED_PRESETS;
 use crate::units;
+
+/// The run conditions of the compare set: every design at its own ambient, or all at one.
+fn conditions(ui: &mut egui::Ui, app: &mut StudioApp) {
+    ui.horizontal(|ui| {
+        let mut common = app.compare_ambient_k.is_some();
+        if ui
+            .checkbox(&mut common, "Same ambient for every design")
+            .on_hover_text(
+                "Runs every design from a pack soaked at this temperature (its cycle, WLTP and \
+                 EPA figures alike); off: each design at the ambient in its file",
+            )
+            .changed()
+        {
+            let t = common.then_some(app.compare_ambient_choice_k);
+            app.actions.push(Action::CompareAmbient(t));
+        }
+        ui.add_enabled_ui(common, |ui| {
+            let label = ui.label("Common ambient");
+            let (resp, change) = quantity_value(ui, app.compare_ambient_choice_k, Qty::DEGC);
+            resp.labelled_by(label.id);
+            if let Some(c) = change {
+                app.compare_ambient_choice_k = c.value_si;
+                app.actions.push(Action::CompareAmbient(Some(c.value_si)));
+            }
+        });
+    });
+}
+
+/// What keeping the pack and the cabin at temperature drew over a design's run to cut-off: the
+/// pack heater with the coolant loop's conditioning, and cabin heating and cooling; each in kWh and
+/// per km driven ("computing…" until the run is back, "—" when it failed).
+pub fn warmth_rows(range: Option<&Result<RangeSummary, String>>) -> [(&'static str, String); 2] {
+    let row = |j: fn(&RangeSummary) -> f64| {
+        let r = match range {
+            None => return "computing…".to_owned(),
+            Some(Err(_)) => return "—".to_owned(),
+            Some(Ok(r)) => r,
+        };
+        let j = j(r);
+        let per_km = (r.distance_m > 0.0).then(|| j / r.distance_m * 1000.0);
+        format!(
+            "{} ({})",
+            units::fmt_unit(units::j_to_kwh(j), 3, "kWh"),
+            per_km.map_or("—".to_owned(), |j_per_km| {
+                units::fmt_unit(units::j_to_wh(j_per_km), 3, "Wh/km")
+            })
+        )
+    };
+    [
+        ("Pack heating and cooling", row(|r| r.pack_thermal_j)),
+        ("Cabin heating and cooling", row(|r| r.hvac_j)),
+    ]
+}
 
 /// Most points kept per overlaid trace (a plot needs no more; hover stays cheap).
 pub const TRACE_POINTS: usize = 1500;
@@ -257,13 +312,26 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             }
         });
         ui.weak(format!("{} of {COMPARE_MAX} designs", app.compare.len()));
+        let can_export = app.compare.len() >= 2 && !app.is_exporting();
+        if ui
+            .add_enabled(can_export, egui::Button::new("Export comparison…"))
+            .on_hover_text(
+                "The designs side by side with the cell-to-wheel waterfall, as PDF, Markdown or \
+                 JSON (the file name's extension picks), from the runs this view shows",
+            )
+            .clicked()
+        {
+            app.actions.push(Action::ExportComparison);
+        }
     });
+    conditions(ui, app);
     ui.separator();
     if app.compare.is_empty() {
         ui.label("Add two to four designs to compare them side by side.");
         return;
     }
     let entries = app.compare.clone();
+    let common_ambient_k = app.compare_ambient_k;
     // The table may scroll sideways; the plots keep to the visible width.
     let plot_w = (ui.available_width() - 16.0).max(200.0);
 
@@ -283,6 +351,15 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             ui.weak("Source");
             for e in &entries {
                 ui.weak(&e.source);
+            }
+            ui.end_row();
+            ui.label("Ambient");
+            for e in &entries {
+                let (t, whose) = match common_ambient_k {
+                    Some(t) => (t, "common"),
+                    None => (e.project.simulation.ambient_k, "its own"),
+                };
+                ui.label(format!("{} ({whose})", units::fmt_unit(units::k_to_degc(t), 3, "°C")));
             }
             ui.end_row();
             let first_rows = figure_rows(&entries[0].project, &entries[0].figures, entries[0].range.as_ref().and_then(|r| r.as_ref().ok()));
@@ -310,6 +387,17 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                         ui.label(*name);
                         for rows in &standard {
                             ui.label(&rows[k]);
+                        }
+                        ui.end_row();
+                    }
+                    let warmth: Vec<_> = entries
+                        .iter()
+                        .map(|e| warmth_rows(e.range.as_ref()))
+                        .collect();
+                    for (k, (name, _)) in warmth_rows(None).iter().enumerate() {
+                        ui.label(*name);
+                        for rows in &warmth {
+                            ui.label(&rows[k].1);
                         }
                         ui.end_row();
                     }

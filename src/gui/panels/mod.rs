@@ -2,6 +2,7 @@
 //! and pushes [`crate::gui::app::Action`]s; none of them changes the project directly.
 
 pub mod banner;
+pub mod cell_identity;
 pub mod cells;
 pub mod compare;
 pub mod convert;
@@ -9,6 +10,7 @@ pub mod inspector;
 pub mod menu;
 pub mod module;
 pub mod pack;
+pub mod pack_settings;
 pub mod problems;
 pub mod prompt;
 pub mod results;

@@ -2,7 +2,8 @@
 //! another to wire them, click a wire and press Delete to remove it), a to-scale layout of the
 //! modules in the pack envelope (drag a module to move it; a whole drag is one undo step; busbar and
 //! BMS nodes, which have no position in the model, in a strip under it marked as schematic), and the
-//! properties of the selected node. Findings are drawn on the node or wire they concern.
+//! properties of the selected node (with none selected, the pack's own: `pack_settings`). Findings
+//! are drawn on the node or wire they concern.
 //!
 //! Busbars are two-terminal nodes wired like contactors and fuses. A BMS node has no power
 //! terminals: its sense links to the modules it monitors are drawn dashed and edited in its
@@ -200,6 +201,42 @@ fn terminal_pos(rect: Rect, t: Terminal, single: bool) -> Pos2 {
     }
 }
 
+/// The part of the segment from `a` to `b` inside `r` (Liang–Barsky), or None when none of it is
+/// (or a coordinate is not finite).
+fn clip_segment(a: Pos2, b: Pos2, r: Rect) -> Option<(Pos2, Pos2)> {
+    let d = b - a;
+    if !(a.is_finite() && d.is_finite()) {
+        return None;
+    }
+    let (mut t0, mut t1) = (0.0_f32, 1.0_f32);
+    for (p, q) in [
+        (-d.x, a.x - r.min.x),
+        (d.x, r.max.x - a.x),
+        (-d.y, a.y - r.min.y),
+        (d.y, r.max.y - a.y),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else if p < 0.0 {
+            t0 = t0.max(q / p);
+        } else {
+            t1 = t1.min(q / p);
+        }
+    }
+    (t0 <= t1).then(|| (a + d * t0, a + d * t1))
+}
+
+/// A dashed line from `a` to `b` (dashes and gaps `dash` long), drawn only where the painter can
+/// show it: a design with absurd sizes puts module rectangles millions of points away, and dashing
+/// all of that length would allocate without bound.
+fn dashed_visible(painter: &egui::Painter, a: Pos2, b: Pos2, stroke: Stroke, dash: f32) {
+    if let Some((a, b)) = clip_segment(a, b, painter.clip_rect()) {
+        painter.extend(egui::Shape::dashed_line(&[a, b], stroke, dash, 4.0));
+    }
+}
+
 fn dist_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     let ab = b - a;
     let t = ((p - a).dot(ab) / ab.length_sq().max(1e-6)).clamp(0.0, 1.0);
@@ -295,12 +332,13 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
             let Some(rm) = project.pack.find(m).and_then(|k| rects.get(&k)) else {
                 continue;
             };
-            painter.extend(egui::Shape::dashed_line(
-                &[rb.center_top(), rm.center_bottom()],
+            dashed_visible(
+                &painter,
+                rb.center_top(),
+                rm.center_bottom(),
                 Stroke::new(1.2, theme.text_weak),
                 5.0,
-                4.0,
-            ));
+            );
         }
     }
     if bg.clicked() {
@@ -460,12 +498,13 @@ fn graph_canvas(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
         });
         let over = under.or(over);
         if let (Some(p), Some(r)) = (pointer, project.pack.find(&bms).and_then(|n| rects.get(&n))) {
-            painter.extend(egui::Shape::dashed_line(
-                &[r.center_top(), p],
+            dashed_visible(
+                &painter,
+                r.center_top(),
+                p,
                 Stroke::new(2.0, theme.accent),
                 5.0,
-                4.0,
-            ));
+            );
         }
         if released {
             if let Some(module) = &over
@@ -811,12 +850,13 @@ fn unplaced_strip(
         // Sense links first, so the box covers their ends.
         for m in monitors {
             if let Some(rm) = module_rects.get(m) {
-                painter.extend(egui::Shape::dashed_line(
-                    &[r.center_top(), rm.center()],
+                dashed_visible(
+                    painter,
+                    r.center_top(),
+                    rm.center(),
                     Stroke::new(1.0, theme.text_weak),
                     4.0,
-                    4.0,
-                ));
+                );
             }
         }
         let sel = st.selected.as_ref() == Some(id);
@@ -1082,7 +1122,8 @@ fn node_inspector(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
         }
     });
     let Some(id) = st.selected.clone() else {
-        ui.weak("Select a node to see its properties.");
+        ui.weak("Select a node to see its properties. The pack's own:");
+        crate::gui::panels::pack_settings::show(ui, app, project);
         return;
     };
     let Some(n) = project.pack.find(&id) else {
@@ -1397,6 +1438,30 @@ fn current_at_design_row(ui: &mut egui::Ui, carried_a: f64, design_a: f64) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_are_clipped_to_what_can_be_seen() {
+        let r = Rect::from_min_max(pos2(0.0, 0.0), pos2(100.0, 50.0));
+        // Inside: unchanged.
+        let inside = clip_segment(pos2(10.0, 10.0), pos2(90.0, 40.0), r);
+        assert_eq!(inside, Some((pos2(10.0, 10.0), pos2(90.0, 40.0))));
+        // From (50, 25) to (1e30, 25): cut at the right edge, x = 100.
+        let (a, b) = clip_segment(pos2(50.0, 25.0), pos2(1e30, 25.0), r).unwrap();
+        assert_eq!((a, b), (pos2(50.0, 25.0), pos2(100.0, 25.0)));
+        // The diagonal from (−50, −25) to (150, 75) enters at (0, 0) and leaves at (100, 50).
+        let (a, b) = clip_segment(pos2(-50.0, -25.0), pos2(150.0, 75.0), r).unwrap();
+        assert!((a - pos2(0.0, 0.0)).length() < 1e-4 && (b - pos2(100.0, 50.0)).length() < 1e-4);
+        // Wholly outside, or not finite: nothing.
+        assert_eq!(clip_segment(pos2(-10.0, 60.0), pos2(110.0, 60.0), r), None);
+        assert_eq!(
+            clip_segment(pos2(10.0, 10.0), pos2(f32::INFINITY, 10.0), r),
+            None
+        );
+        assert_eq!(
+            clip_segment(pos2(f32::NAN, 10.0), pos2(10.0, 10.0), r),
+            None
+        );
+    }
 
     /// The bundled sedan's series path runs HV− → K− → BB− → M1 … M4 → BB+ → F1 → K+ → HV+
     /// (its links, read by hand): the row under the modules must hold the parts in that order,

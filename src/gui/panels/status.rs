@@ -13,16 +13,25 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     ui.weak("No project open");
                     return;
                 };
-                let file = doc.path.as_ref().map_or_else(
-                    || "untitled (not saved yet)".to_owned(),
-                    |p| p.display().to_string(),
-                );
-                ui.label(file);
+                match (&doc.path, &doc.preset) {
+                    (Some(p), _) => {
+                        ui.label(p.display().to_string());
+                    }
+                    (None, Some(name)) => {
+                        ui.label(format!("bundled preset {name}"))
+                            .on_hover_text("Built into Packwright: Save asks where to keep a copy");
+                    }
+                    (None, None) => {
+                        ui.label("untitled");
+                    }
+                }
                 ui.separator();
                 if doc.is_dirty() {
                     ui.colored_label(app.theme.warn, "● unsaved");
-                } else {
+                } else if doc.path.is_some() {
                     ui.weak("saved");
+                } else {
+                    ui.weak("no file yet");
                 }
                 ui.separator();
                 let d = &app.figures.diagnostics;

@@ -22,7 +22,7 @@ use crate::gui::panels::convert::{cell_matches, offered_cells};
 use crate::jobs::{JobError, JobHandle};
 use crate::model::cell::Cell;
 use crate::model::project::Project;
-use crate::study::sweep::{SweepPoint, SweepSpec, parse_range};
+use crate::study::sweep::{ParallelCounts, SweepPoint, SweepSpec, parse_range};
 use crate::units;
 
 /// Most designs one sweep in the window may hold: each is a lumped range run of ~5–10 ms on one
@@ -107,8 +107,9 @@ impl SweepState {
         )
     }
 
-    /// The sweep as typed, or what is wrong with it.
-    pub fn spec(&self) -> Result<SweepSpec, String> {
+    /// The sweep as typed, or what is wrong with it; `energy_j` is the open design's nominal
+    /// energy, which `energy±N` parallel counts are sized by.
+    pub fn spec(&self, energy_j: f64) -> Result<SweepSpec, String> {
         let cells: Vec<Cell> = self
             .chosen
             .iter()
@@ -117,29 +118,31 @@ impl SweepState {
         if cells.is_empty() {
             return Err("Tick at least one cell.".to_owned());
         }
-        let counts = |what: &str, text: &str| -> Result<Vec<u32>, String> {
-            let v = parse_range(text).map_err(|e| format!("{what} counts {e}"))?;
-            if v.contains(&0) {
-                return Err(format!(
-                    "{what} counts `{text}`: every count must be at least 1"
-                ));
-            }
-            Ok(v)
+        let series = parse_range(&self.series_text).map_err(|e| format!("Series counts {e}"))?;
+        if series.contains(&0) {
+            return Err(format!(
+                "Series counts `{}`: every count must be at least 1",
+                self.series_text.trim()
+            ));
+        }
+        let parallel = ParallelCounts::parse(&self.parallel_text, energy_j)
+            .map_err(|e| format!("Parallel counts {e}"))?;
+        let spec = SweepSpec {
+            cells,
+            series,
+            parallel,
+            shard: None,
         };
-        let series = counts("Series", &self.series_text)?;
-        let parallel = counts("Parallel", &self.parallel_text)?;
-        let n = cells.len() * series.len() * parallel.len();
+        let n = spec.design_count();
         if n > MAX_DESIGNS {
             return Err(format!(
                 "{n} designs: at most {MAX_DESIGNS} in the studio (use `packwright sweep` for more)"
             ));
         }
-        Ok(SweepSpec {
-            cells,
-            series,
-            parallel,
-            shard: None,
-        })
+        if n == 0 {
+            return Err("No design to build: no ticked cell has a nominal energy.".to_owned());
+        }
+        Ok(spec)
     }
 
     /// True while a sweep runs.
@@ -152,15 +155,17 @@ impl SweepState {
         self.job.as_ref().map(|(_, _, j)| (j.frac(), j.message()))
     }
 
-    /// Starts the sweep on `project` (its file's folder `path` finds a CSV cycle), replacing any
+    /// Starts the sweep on `project` (of nominal energy `energy_j`; its file's folder `path` finds
+    /// a CSV cycle), replacing any
     /// sweep that runs; a sweep that cannot start says why in [`Self::outcome`].
     pub fn start(
         &mut self,
         project: Arc<Project>,
+        energy_j: f64,
         path: Option<PathBuf>,
         waker: crate::jobs::Waker,
     ) {
-        let spec = match self.spec() {
+        let spec = match self.spec(energy_j) {
             Ok(s) => s,
             Err(e) => {
                 self.outcome = Some(Err(e));
@@ -250,6 +255,7 @@ pub fn show(ctx: &egui::Context, app: &mut StudioApp) {
         return;
     };
     let theme = app.theme;
+    let energy_j = app.figures.pack().energy_j;
     let Some(st) = app.sweep.as_mut() else {
         return;
     };
@@ -267,10 +273,8 @@ pub fn show(ctx: &egui::Context, app: &mut StudioApp) {
             );
             choices(ui, st);
             ui.horizontal(|ui| {
-                let spec = st.spec();
-                let n = spec
-                    .as_ref()
-                    .map(|s| s.cells.len() * s.series.len() * s.parallel.len());
+                let spec = st.spec(energy_j);
+                let n = spec.as_ref().map(SweepSpec::design_count);
                 let can_run = spec.is_ok() && !st.is_running();
                 if ui
                     .add_enabled(can_run, egui::Button::new("Run sweep"))
@@ -286,7 +290,11 @@ pub fn show(ctx: &egui::Context, app: &mut StudioApp) {
                 }
                 match (&n, &spec) {
                     (Ok(n), _) => {
-                        ui.label(format!("{n} designs"));
+                        ui.label(if *n == 1 {
+                            "1 design".to_owned()
+                        } else {
+                            format!("{n} designs")
+                        });
                     }
                     (Err(_), Err(e)) => {
                         ui.colored_label(theme.error, e);
@@ -325,6 +333,9 @@ pub fn show(ctx: &egui::Context, app: &mut StudioApp) {
 }
 
 /// Cell list, filter and the two count fields.
+/// The count syntax, said under the series field.
+const COUNTS_HINT: &str = "N, A..=B, A..=B:STEP or a comma list";
+
 fn choices(ui: &mut egui::Ui, st: &mut SweepState) {
     ui.horizontal(|ui| {
         ui.label("Cells");
@@ -365,9 +376,14 @@ fn choices(ui: &mut egui::Ui, st: &mut SweepState) {
             }
         });
     egui::Grid::new("sweep_counts").show(ui, |ui| {
-        for (name, text) in [
-            ("Series counts", &mut st.series_text),
-            ("Parallel counts", &mut st.parallel_text),
+        for (name, text, hint) in [
+            ("Series counts", &mut st.series_text, COUNTS_HINT),
+            (
+                "Parallel counts",
+                &mut st.parallel_text,
+                "N, A..=B, A..=B:STEP, a comma list, or energy±N: for each cell and series \
+                 count, the count nearest this design's energy and N either side",
+            ),
         ] {
             ui.label(name);
             ui.add_sized([150.0, 20.0], egui::TextEdit::singleline(text))
@@ -378,7 +394,7 @@ fn choices(ui: &mut egui::Ui, st: &mut SweepState) {
                         format!("{name} to sweep"),
                     )
                 });
-            ui.weak("N, A..=B, A..=B:STEP or a comma list");
+            ui.weak(hint);
             ui.end_row();
         }
     });

@@ -258,26 +258,32 @@ pub fn quantity_row(
     q: Qty,
 ) -> (Response, Option<QtyChange>) {
     let label_resp = ui.label(label);
+    let (resp, change) = quantity_value(ui, value_si, q);
+    let resp = resp.labelled_by(label_resp.id);
+    ui.end_row();
+    (resp, change)
+}
+
+/// The value field of [`quantity_row`] alone, for a caller that lays out its own label (and names
+/// the field with `Response::labelled_by`). Returns the new SI value when the user changed it.
+pub fn quantity_value(ui: &mut Ui, value_si: f64, q: Qty) -> (Response, Option<QtyChange>) {
     let mut shown = (q.to_display)(value_si);
-    let resp = ui
-        .add(
-            DragValue::new(&mut shown)
-                .speed(q.speed)
-                .max_decimals(q.decimals)
-                .min_decimals(0)
-                .suffix(if q.symbol.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {}", q.symbol)
-                }),
-        )
-        .labelled_by(label_resp.id);
+    let resp = ui.add(
+        DragValue::new(&mut shown)
+            .speed(q.speed)
+            .max_decimals(q.decimals)
+            .min_decimals(0)
+            .suffix(if q.symbol.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", q.symbol)
+            }),
+    );
     let finished = resp.drag_stopped() || resp.lost_focus();
     let change = (resp.changed() && shown.is_finite()).then(|| QtyChange {
         value_si: (q.to_si)(shown),
         finished,
     });
-    ui.end_row();
     (resp, change)
 }
 
