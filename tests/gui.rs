@@ -2014,14 +2014,20 @@ fn a_cells_format_and_solid_state_needs_are_edited_in_the_cells_view() {
     }
     h.query_by_label_contains("Arrangement: ")
         .expect("the roll-up is still shown");
+    undo_everything(&mut h);
+    h.get_by_label("No problems found.");
+    assert!(h.query_all_by_label("720").count() >= 1);
+}
+
+/// Presses Ctrl+Z until nothing is left to undo; how many steps that took.
+fn undo_everything(h: &mut Harness<'_, StudioApp>) -> usize {
     let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
     for _ in 0..depth {
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
         h.run();
     }
     assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
-    h.get_by_label("No problems found.");
-    assert!(h.query_all_by_label("720").count() >= 1);
+    depth
 }
 
 /// Types `text` into the number field labelled `label` and presses Enter, as a user does.
@@ -2177,12 +2183,7 @@ fn absurd_values_typed_into_every_field_never_break_the_studio() {
     // The design still has figures (whatever was accepted), and every accepted edit undoes.
     h.query_by_label_contains("Arrangement: ")
         .expect("the roll-up is still shown");
-    let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
-    for _ in 0..depth {
-        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
-        h.run();
-    }
-    assert_eq!(h.state().doc.as_ref().map(|d| d.undo_depth()), Some(0));
+    undo_everything(&mut h);
     // Back at the preset as opened: 96s3p of 60 Ah pouch cells (8 modules of 12s3p).
     h.get_by_label("Arrangement: 96s3p");
 }
@@ -2229,12 +2230,7 @@ fn absurd_values_typed_into_the_pack_properties_never_break_the_studio() {
     h.run();
     h.query_by_label_contains("Arrangement: ")
         .expect("the roll-up is still shown");
-    let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());
-    assert!(depth > 0, "some values were accepted");
-    for _ in 0..depth {
-        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
-        h.run();
-    }
+    assert!(undo_everything(&mut h) > 0, "some values were accepted");
     h.get_by_label("Pack mass: 345.3 kg");
 }
 

@@ -185,9 +185,9 @@ impl CellFormat {
         }
     }
 
-    /// Every dimension, for validation.
-    pub fn all_dims_m(&self) -> Vec<(&'static str, f64)> {
-        match *self {
+    /// Every dimension by the name [`CellFormat::all_dims_m`] gives it, to be changed in place.
+    pub fn dims_mut(&mut self) -> Vec<(&'static str, &mut f64)> {
+        match self {
             Self::Cylindrical {
                 diameter_m,
                 height_m,
@@ -207,6 +207,12 @@ impl CellFormat {
                 ("thickness", thickness_m),
             ],
         }
+    }
+
+    /// Every dimension, for validation.
+    pub fn all_dims_m(&self) -> Vec<(&'static str, f64)> {
+        let mut copy = *self;
+        copy.dims_mut().into_iter().map(|(n, v)| (n, *v)).collect()
     }
 }
 

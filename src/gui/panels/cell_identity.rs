@@ -45,35 +45,27 @@ impl Kind {
     /// (starting sizes for the user to correct, not conversions).
     fn convert(self, f: &CellFormat) -> CellFormat {
         let flat = match *f {
-            CellFormat::Prismatic {
-                length_m,
-                width_m,
-                thickness_m,
-            }
-            | CellFormat::Pouch {
-                length_m,
-                width_m,
-                thickness_m,
-            } => (length_m, width_m, thickness_m),
-            CellFormat::Cylindrical { .. } => (0.300, 0.100, 0.010),
+            CellFormat::Cylindrical { .. } => [0.300, 0.100, 0.010],
+            // Length, width, thickness.
+            CellFormat::Prismatic { .. } | CellFormat::Pouch { .. } => f.dims_m(),
         };
         match self {
             Self::Cylindrical => match *f {
-                CellFormat::Cylindrical { .. } => f.clone(),
+                CellFormat::Cylindrical { .. } => *f,
                 _ => CellFormat::Cylindrical {
                     diameter_m: 0.021,
                     height_m: 0.070,
                 },
             },
             Self::Prismatic => CellFormat::Prismatic {
-                length_m: flat.0,
-                width_m: flat.1,
-                thickness_m: flat.2,
+                length_m: flat[0],
+                width_m: flat[1],
+                thickness_m: flat[2],
             },
             Self::Pouch => CellFormat::Pouch {
-                length_m: flat.0,
-                width_m: flat.1,
-                thickness_m: flat.2,
+                length_m: flat[0],
+                width_m: flat[1],
+                thickness_m: flat[2],
             },
         }
     }
@@ -195,58 +187,16 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
     egui::Grid::new("cell_dimensions")
         .num_columns(2)
         .show(ui, |ui| {
-            let dims: Vec<(&'static str, f64)> = match cell.format {
-                CellFormat::Cylindrical {
-                    diameter_m,
-                    height_m,
-                } => vec![("Diameter", diameter_m), ("Height", height_m)],
-                CellFormat::Prismatic {
-                    length_m,
-                    width_m,
-                    thickness_m,
-                }
-                | CellFormat::Pouch {
-                    length_m,
-                    width_m,
-                    thickness_m,
-                } => vec![
-                    ("Length", length_m),
-                    ("Width", width_m),
-                    ("Thickness", thickness_m),
-                ],
-            };
-            for (name, v) in dims {
-                if let (_, Some(c)) = quantity_row(ui, name, v, Qty::MM) {
-                    let x = c.value_si.max(0.0);
-                    match &mut next.format {
-                        CellFormat::Cylindrical {
-                            diameter_m,
-                            height_m,
-                        } => {
-                            *(if name == "Diameter" {
-                                diameter_m
-                            } else {
-                                height_m
-                            }) = x
-                        }
-                        CellFormat::Prismatic {
-                            length_m,
-                            width_m,
-                            thickness_m,
-                        }
-                        | CellFormat::Pouch {
-                            length_m,
-                            width_m,
-                            thickness_m,
-                        } => {
-                            *(match name {
-                                "Length" => length_m,
-                                "Width" => width_m,
-                                _ => thickness_m,
-                            }) = x;
+            for (name, v) in cell.format.all_dims_m() {
+                let mut label = name.to_owned();
+                label[..1].make_ascii_uppercase();
+                if let (_, Some(c)) = quantity_row(ui, &label, v, Qty::MM) {
+                    for (n, dim) in next.format.dims_mut() {
+                        if n == name {
+                            *dim = c.value_si.max(0.0);
                         }
                     }
-                    changed = Some(name);
+                    changed = Some("dimension");
                 }
             }
         });
