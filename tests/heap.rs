@@ -7,6 +7,7 @@
 //! Measured by the calling thread's minor page faults (`/proc/thread-self/stat`), so Linux with
 //! glibc only (other allocators keep or return memory by their own rules).
 #![cfg(all(feature = "gui", target_os = "linux", target_env = "gnu"))]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 /// Minor page faults of the calling thread so far (field 10 of `/proc/thread-self/stat`).
 fn minor_faults() -> u64 {
