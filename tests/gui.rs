@@ -420,7 +420,7 @@ fn series_count_changes_voltage_and_undo_restores_it() {
     h.get_by_label("Arrangement (module): 13s4p · 52 cells");
     h.get_by_label("Nominal voltage: 378.0 V");
     h.get_by_label("Arrangement: 104s4p");
-    assert!(h.query_by_label("● unsaved").is_some());
+    assert!(h.query_by_label("• unsaved").is_some());
 
     // Undo from the Edit menu.
     h.get_by_label("Edit").click();
@@ -430,7 +430,7 @@ fn series_count_changes_voltage_and_undo_restores_it() {
     h.run();
     h.get_by_label("Nominal voltage: 349.0 V");
     assert!(
-        h.query_by_label("● unsaved").is_none(),
+        h.query_by_label("• unsaved").is_none(),
         "back at the saved state"
     );
 
@@ -513,7 +513,7 @@ fn save_as_writes_a_file_that_loads_back_and_lands_in_recent() {
         egui::Key::S,
     );
     h.run();
-    assert!(h.query_by_label("● unsaved").is_none());
+    assert!(h.query_by_label("• unsaved").is_none());
     let back = packwright::preset::load_file(&target).unwrap();
     assert_eq!(back.modules[0].series, 13);
     // The start page lists it under Recent files.
@@ -577,7 +577,7 @@ fn autosave_is_offered_for_recovery_after_a_crash() {
     h.get_by_label("Recover").click();
     h.run();
     h.get_by_label("Nominal voltage: 378.0 V");
-    assert!(h.query_by_label("● unsaved").is_some());
+    assert!(h.query_by_label("• unsaved").is_some());
     // Undo takes the recovered work back to the saved file.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
@@ -1422,7 +1422,7 @@ fn convert_the_nmc_sedan_to_the_gac_solid_state_cell_keeping_energy() {
         got <= best + 0.002,
         "{after_kwh} vs {before_kwh} kWh: {got} > best {best}"
     );
-    assert!(h.query_by_label("● unsaved").is_some());
+    assert!(h.query_by_label("• unsaved").is_some());
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
     h.get_by_label("Cell count: 4416");
@@ -2017,6 +2017,64 @@ fn a_cells_format_and_solid_state_needs_are_edited_in_the_cells_view() {
     undo_everything(&mut h);
     h.get_by_label("No problems found.");
     assert!(h.query_all_by_label("720").count() >= 1);
+}
+
+#[test]
+fn the_drivetrain_efficiency_becomes_a_map_over_speed_and_load() {
+    use packwright::model::vehicle::DrivetrainEfficiency;
+    let mut h = open_fixture_tall();
+    h.get_by_label("Vehicle & run").click();
+    h.run();
+    let constant_km = lumped_range_km(&mut h);
+    h.get_by_label("Drivetrain").click();
+    h.run();
+    h.get_by_label("map").click();
+    h.run();
+    // The map starts at the constant (88 %) everywhere: the same range.
+    h.get_by_label("3 speeds × 3 loads, below");
+    assert_eq!(lumped_range_km(&mut h), constant_km);
+    // 80 % at every point of the map is a constant 80 %: the core's range for that, to the digit.
+    for i in 1..=3 {
+        for k in 1..=3 {
+            type_number(&mut h, &format!("Efficiency {i}, {k}"), "80");
+        }
+    }
+    let map_km = lumped_range_km(&mut h);
+    let range_with = |d: DrivetrainEfficiency| {
+        let mut p = packwright::preset::load_file(&data("gui_fixture.ron")).unwrap();
+        p.vehicle.drivetrain = d;
+        let never = std::sync::atomic::AtomicBool::new(false);
+        packwright::gui::runs::lumped_range(&p, None, &never)
+            .unwrap()
+            .range_m
+            .unwrap()
+            / 1000.0
+    };
+    let at_80 = range_with(DrivetrainEfficiency::Constant(0.8));
+    assert!(
+        (map_km - at_80).abs() <= 0.005 + 1e-9,
+        "{map_km} km on the map, {at_80} km at 80 %"
+    );
+    assert!(map_km < constant_km);
+    // A speed that would break the axis order is refused and named; the map stays.
+    type_number(&mut h, "Speed 1", "200");
+    h.get_by_label_contains("Speeds must rise from row to row");
+    assert_eq!(lumped_range_km(&mut h), map_km);
+    // Back to a constant: the map's mean, 80 %.
+    h.get_by_label("Drivetrain").click();
+    h.run();
+    h.get_by_label("constant").click();
+    h.run();
+    // (The mean of nine 0.8s, to rounding.)
+    match project_of(&h).vehicle.drivetrain {
+        DrivetrainEfficiency::Constant(eta) => assert!((eta - 0.8).abs() < 1e-12, "{eta}"),
+        other => panic!("{other:?}"),
+    }
+    undo_everything(&mut h);
+    assert_eq!(
+        project_of(&h).vehicle.drivetrain,
+        DrivetrainEfficiency::Constant(0.88)
+    );
 }
 
 /// Presses Ctrl+Z until nothing is left to undo; how many steps that took.

@@ -6,6 +6,7 @@ pub mod cell_identity;
 pub mod cells;
 pub mod compare;
 pub mod convert;
+pub mod drivetrain;
 pub mod inspector;
 pub mod menu;
 pub mod module;

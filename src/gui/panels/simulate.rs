@@ -12,7 +12,6 @@ use crate::gui::widgets::{Qty, quantity_row};
 use crate::jobs::{JobError, JobHandle};
 use crate::model::pack::InletControl;
 use crate::model::project::{Fidelity, Project};
-use crate::model::vehicle::DrivetrainEfficiency;
 
 /// A finished run.
 #[derive(Debug, Clone)]
@@ -274,29 +273,9 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                     });
                 }
             }
-            ui.label("Drivetrain");
-            match &v.drivetrain {
-                DrivetrainEfficiency::Constant(eta) => {
-                    let (_, ch) = {
-                        let mut shown = crate::units::frac_to_pct(*eta);
-                        let r = ui.add(egui::DragValue::new(&mut shown).speed(0.2).suffix(" % (constant)").range(1.0..=100.0));
-                        (r.clone(), r.changed().then_some(shown))
-                    };
-                    if let Some(pct) = ch {
-                        let mut next = v.clone();
-                        next.drivetrain = DrivetrainEfficiency::Constant(crate::units::pct_to_frac(pct));
-                        app.actions.push(Action::Edit {
-                            edit: Edit::SetVehicle(Box::new(next)),
-                            merge: Some("vehicle:eta".to_owned()),
-                        });
-                    }
-                }
-                DrivetrainEfficiency::Map { speed_mps, load_frac, .. } => {
-                    ui.weak(format!("efficiency map {}×{} (speed × load)", speed_mps.len(), load_frac.len()));
-                }
-            }
-            ui.end_row();
+            crate::gui::panels::drivetrain::row(ui, app, &v);
         });
+        crate::gui::panels::drivetrain::map_editor(ui, app, &v);
         hvac_editor(ui, app, &v, s.ambient_k);
         // Here rather than beside the run settings, so the Run button keeps its place.
         ui.add_space(6.0);

@@ -27,7 +27,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 }
                 ui.separator();
                 if doc.is_dirty() {
-                    ui.colored_label(app.theme.warn, "● unsaved");
+                    ui.colored_label(app.theme.warn, "• unsaved");
                 } else if doc.path.is_some() {
                     ui.weak("saved");
                 } else {
