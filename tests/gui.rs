@@ -2077,6 +2077,34 @@ fn the_drivetrain_efficiency_becomes_a_map_over_speed_and_load() {
     );
 }
 
+#[test]
+fn module_joints_and_sensing_are_edited_and_counted_in_the_mass() {
+    let mut h = open_fixture_tall();
+    h.get_by_label("Module").click();
+    h.run();
+    h.get_by_label("Pack mass: 53.83 kg");
+    // 8 modules, each with a 120 g monitoring unit: 220 g adds 8 × 0.100 = 0.800 kg.
+    type_number(&mut h, "Monitoring unit", "220");
+    h.get_by_label("Pack mass: 54.63 kg");
+    // 384 cells with 0.5 g joints: 1.5 g adds 384 × 1.0 g = 0.384 kg → 55.01 kg.
+    type_number(&mut h, "Joint mass", "1.5");
+    h.get_by_label("Pack mass: 55.01 kg");
+    assert_eq!(undo_everything(&mut h), 2);
+    h.get_by_label("Pack mass: 53.83 kg");
+    // Zero, negative, absurd and non-numbers do not break the studio (a panic fails the test).
+    for field in [
+        "Joint mass",
+        "Monitoring unit",
+        "Temperature sensors",
+        "Joint resistance",
+    ] {
+        type_absurd_values(&mut h, field, "Module");
+    }
+    h.run();
+    undo_everything(&mut h);
+    h.get_by_label("Pack mass: 53.83 kg");
+}
+
 /// Presses Ctrl+Z until nothing is left to undo; how many steps that took.
 fn undo_everything(h: &mut Harness<'_, StudioApp>) -> usize {
     let depth = h.state().doc.as_ref().map_or(0, |d| d.undo_depth());

@@ -12,7 +12,9 @@ use crate::gui::widgets::{Qty, count_row, quantity_row};
 use crate::model::cell::{Cell, CellFormat};
 use crate::model::ids::ModuleId;
 use crate::model::material::Material;
-use crate::model::module::{Compression, CoolingKind, Housing, ModuleDesign, Orientation, Packing};
+use crate::model::module::{
+    Compression, CoolingKind, Housing, InterconnectKind, ModuleDesign, Orientation, Packing,
+};
 use crate::units;
 
 /// Panel state.
@@ -191,6 +193,15 @@ fn draw_top_view(ui: &mut egui::Ui, m: &ModuleDesign, cell: &Cell, theme: &Theme
         egui::FontId::proportional(11.0),
         theme.text_weak,
     );
+}
+
+/// Words for a joint technology.
+fn joint_label(k: InterconnectKind) -> &'static str {
+    match k {
+        InterconnectKind::WireBond => "wire bonds",
+        InterconnectKind::LaserWeld => "laser-welded tabs",
+        InterconnectKind::Bolted => "bolted terminals",
+    }
 }
 
 fn material_combo(ui: &mut egui::Ui, id: &str, value: Material) -> Option<Material> {
@@ -411,6 +422,39 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                                 nc.end_plate_material = v;
                             }
                             ui.end_row();
+                            ui.label("Tie rod material");
+                            if let Some(v) =
+                                material_combo(ui, "tie_rod_mat", comp.tie_rod_material)
+                                && let Some(nc) = &mut next.compression
+                            {
+                                nc.tie_rod_material = v;
+                            }
+                            ui.end_row();
+                            ui.label("Allowable stress");
+                            let mut own = comp.allowable_stress_pa.is_some();
+                            if ui
+                                .checkbox(&mut own, "own figure (off: the materials')")
+                                .changed()
+                                && let Some(nc) = &mut next.compression
+                            {
+                                // Starts from the weaker material's default: the stronger part
+                                // is then sized as if it were the weaker one, until edited.
+                                let default_pa = comp
+                                    .end_plate_material
+                                    .allowable_stress_pa()
+                                    .min(comp.tie_rod_material.allowable_stress_pa());
+                                nc.allowable_stress_pa = own.then_some(default_pa);
+                            }
+                            ui.end_row();
+                            if let Some(sigma) = comp.allowable_stress_pa
+                                && let (_, Some(c)) =
+                                    quantity_row(ui, "Stress limit", sigma, Qty::MPA)
+                            {
+                                if let Some(nc) = &mut next.compression {
+                                    nc.allowable_stress_pa = Some(c.value_si.max(0.0));
+                                }
+                                merge = key("stress");
+                            }
                         }
 
                         ui.strong("Busbars");
@@ -429,6 +473,23 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             next.busbar.current_density_a_per_m2 = c.value_si.max(0.0);
                             merge = key("density");
                         }
+                        ui.label("Cell joints");
+                        let mut kind = m.interconnect.kind;
+                        egui::ComboBox::from_id_salt("joint_kind")
+                            .selected_text(joint_label(kind))
+                            .show_ui(ui, |ui| {
+                                for k in [
+                                    InterconnectKind::WireBond,
+                                    InterconnectKind::LaserWeld,
+                                    InterconnectKind::Bolted,
+                                ] {
+                                    ui.selectable_value(&mut kind, k, joint_label(k));
+                                }
+                            });
+                        ui.end_row();
+                        if kind != m.interconnect.kind {
+                            next.interconnect.kind = kind;
+                        }
                         if let (_, Some(c)) = quantity_row(
                             ui,
                             "Joint resistance",
@@ -437,6 +498,27 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                         ) {
                             next.interconnect.resistance_ohm = c.value_si.max(0.0);
                             merge = key("joint_r");
+                        }
+                        if let (_, Some(c)) =
+                            quantity_row(ui, "Joint mass", m.interconnect.mass_kg, Qty::G)
+                        {
+                            next.interconnect.mass_kg = c.value_si.max(0.0);
+                            merge = key("joint_m");
+                        }
+
+                        ui.strong("Sensing");
+                        ui.end_row();
+                        if let (_, Some(c)) =
+                            quantity_row(ui, "Monitoring unit", m.sensing.cmu_mass_kg, Qty::G)
+                        {
+                            next.sensing.cmu_mass_kg = c.value_si.max(0.0);
+                            merge = key("cmu");
+                        }
+                        if let Some(v) =
+                            count_row(ui, "Temperature sensors", m.sensing.temp_sensors, 0, 256)
+                        {
+                            next.sensing.temp_sensors = v;
+                            merge = key("sensors");
                         }
 
                         ui.strong("Housing");
@@ -450,14 +532,22 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             });
                         }
                         ui.end_row();
-                        if let Some(h) = m.housing
-                            && let (_, Some(c)) =
-                                quantity_row(ui, "Wall thickness", h.wall_thickness_m, Qty::MM)
-                        {
-                            if let Some(nh) = &mut next.housing {
-                                nh.wall_thickness_m = c.value_si.max(0.0);
+                        if let Some(h) = m.housing {
+                            ui.label("Housing material");
+                            if let Some(v) = material_combo(ui, "housing_mat", h.material)
+                                && let Some(nh) = &mut next.housing
+                            {
+                                nh.material = v;
                             }
-                            merge = key("wall");
+                            ui.end_row();
+                            if let (_, Some(c)) =
+                                quantity_row(ui, "Wall thickness", h.wall_thickness_m, Qty::MM)
+                            {
+                                if let Some(nh) = &mut next.housing {
+                                    nh.wall_thickness_m = c.value_si.max(0.0);
+                                }
+                                merge = key("wall");
+                            }
                         }
                     });
             });
