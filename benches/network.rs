@@ -59,6 +59,20 @@
 //! cell-step), `group` 15.97 ms per simulated hour (unchanged: this session did not work on the
 //! general step), `lumped` 0.282 ms per 3600 steps (78 ns; the one-element step has no division
 //! left between temperature and current); bench pack `cell` 18.56 ms, `group` 24.17 ms.
+//!
+//! Session 8 (the `group` target): the usual cell kind laid out for the element loops
+//! ([`packwright::sim::ecm::PlainKind`], bit-identical), one element per group taken as such
+//! (its own Thevenin equivalent and current, no per-group divisions; rounding-level), the
+//! block heat divided once per block and two long sums in four running sums (rounding-level),
+//! the loops' per-element lookups of the kind and node arrays hoisted (bit-identical).
+//! Criterion gave no usable figure this session (other engineers' builds, load 1.5–4.5:
+//! medians of the same binary moved by ±30 %), so the figures are CPU time (`perf stat -e
+//! task-clock`, minimum of 11 interleaved runs of the bench's workload: 100 A, 1 s steps, less
+//! the engine build) at load 3.5–5, start of session → end: sedan `group` 16.4 → 12.4 ms per
+//! simulated hour (−25 %; not yet the 10 ms target), `cell` 12.2 → 9.6 ms per 59 steps (37 ns
+//! per cell-step), `lumped` unchanged (bit-identical; 0.62 → 0.58 ms per 3599 steps, within
+//! noise). Callgrind, per step: `group` 78.3 k → 56.5 k instructions, `cell` 3.43 M → 2.73 M,
+//! `lumped` 1730 → 1728.
 
 #![allow(clippy::expect_used)]
 

@@ -128,8 +128,30 @@ fn simulate_cycle_json_matches_the_range_run() {
     check_run(&sim, "simulate compact wltc_3b");
     assert_eq!(sim["cycle"], "wltc_3b");
     assert_eq!(sim["fidelity"], "lumped");
-    // `range` drives the same WLTC on the same fresh pack: the same run, to the last digit.
+    // `range` drives the WLTP procedure: the same WLTC on the same fresh pack with the cabin
+    // climate control off. The compact car cools its cabin at 23 °C (2 K above comfort), so its
+    // own run goes less far and is the only one that pays for it.
     let range = run_json(&["range", file, "--json"]);
+    let procedure = &range["runs"]["wltc_3b"];
+    assert!(num(&sim, "distance_km") < num(procedure, "distance_km"));
+    assert_eq!(procedure["energy_breakdown_kwh"]["cabin_hvac"], 0.0);
+    assert!(num(&sim["energy_breakdown_kwh"], "cabin_hvac") > 0.0);
+    // Without a cabin HVAC load the two are the same run, to the last digit.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(file).unwrap();
+    let start = text
+        .find("hvac: Hvac(")
+        .expect("the compact preset has a cabin HVAC load");
+    let end = start + text[start..].find("),").unwrap() + 2;
+    let no_hvac = dir.path().join("no_hvac.ron");
+    std::fs::write(
+        &no_hvac,
+        format!("{}hvac: None,{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
+    let no_hvac = no_hvac.to_str().unwrap();
+    let sim = run_json(&["simulate", no_hvac, "--cycle", "wltc_3b", "--json"]);
+    let range = run_json(&["range", no_hvac, "--json"]);
     assert_eq!(sim["distance_km"], range["runs"]["wltc_3b"]["distance_km"]);
     // Sane magnitudes for a compact car at the battery terminals on WLTC: 100..200 Wh/km.
     let c = num(&sim, "consumption_wh_per_km");

@@ -361,6 +361,44 @@ fn cold_weather_cabin_heating_shortens_the_range_by_the_hand_figure() {
 }
 
 #[test]
+fn standard_procedures_drive_with_the_cabin_climate_control_off() {
+    // WLTP and the EPA dynamometer tests run with the climate control off: a car with a cabin
+    // HVAC load at −10 °C gets the standard figures of the same car without it, to the bit, and
+    // its own cycle run still pays the 4 kW.
+    let mut with = car();
+    with.hvac = Some(Hvac {
+        comfort_k: 293.15,
+        heating_w_per_k: 150.0,
+        cooling_w_per_k: 100.0,
+        max_power_w: 4000.0,
+    });
+    let without = car();
+    let standard = |v: &packwright::model::vehicle::Vehicle| {
+        let vehicle = VehicleModel::new(v, PACK_MASS_KG, 263.15).unwrap();
+        standard_ranges(
+            &vehicle,
+            || Ok::<_, String>(pack(1.0)),
+            &RangeOptions::default(),
+        )
+        .unwrap()
+    };
+    let (a, b) = (standard(&with), standard(&without));
+    assert_eq!(a, b);
+    for r in [&a.wltp, &a.udds, &a.hwfet] {
+        assert_eq!(r.energy.hvac_j, 0.0, "{}", r.cycle_name);
+    }
+    let own = run_range(
+        &mut pack(1.0),
+        &VehicleModel::new(&with, PACK_MASS_KG, 263.15).unwrap(),
+        &Cycle::named("wltc_3b").unwrap(),
+        &RangeOptions::default(),
+    )
+    .unwrap();
+    assert!((own.energy.hvac_j / own.duration_s - 4000.0).abs() < 1e-6);
+    assert!(own.distance_m < a.wltp.distance_m);
+}
+
+#[test]
 fn standard_figures_are_what_they_say() {
     let vehicle = VehicleModel::new(&car(), PACK_MASS_KG, AMBIENT_K).unwrap();
     let s = standard_ranges(

@@ -382,6 +382,7 @@ pub fn standard_json(s: &StandardRanges) -> Value {
         "epa_label_consumption_wh_per_km": crate::units::j_to_wh(s.epa_label_consumption_j_per_m()) * 1000.0,
         "method": {
             "wltp": "WLTC class 3b repeated to cut-off",
+            "cabin_hvac": "off, as in the WLTP and EPA dynamometer tests",
             "epa_label": format!(
                 "2-cycle: UDDS and HWFET each to cut-off, combined {EPA_CITY_WEIGHT}/{EPA_HIGHWAY_WEIGHT}, x {EPA_LABEL_FACTOR}"
             ),

@@ -79,10 +79,11 @@ pub fn render(sheet: &SpecSheet, style: &ChartStyle) -> String {
     s.push_str(&chart::bars(&sheet.mass_breakdown_kg, "kg", 480.0, style).to_svg());
     if let Some(r) = &sheet.range {
         s.push_str(&format!(
-            "\n<h2>Range</h2>\n<p>WLTP range <b>{} km</b> ({} Wh/km); EPA label-style range <b>{} km</b>.</p>\n<table>\n",
+            "\n<h2>Range</h2>\n<p>WLTP range <b>{} km</b> ({} Wh/km); EPA label-style range <b>{} km</b>.</p>\n<p>{}</p>\n<table>\n",
             fmt_sig(r.wltp_km, 4),
             fmt_sig(r.wltp_wh_per_km, 4),
-            fmt_sig(r.epa_label_km, 4)
+            fmt_sig(r.epa_label_km, 4),
+            escape(crate::export::RANGE_CONDITIONS)
         ));
         s.push_str(&row(
             &[

@@ -108,10 +108,11 @@ pub fn render(sheet: &SpecSheet) -> String {
     if let Some(r) = &sheet.range {
         s.push_str("\n## Range\n\n");
         s.push_str(&format!(
-            "WLTP range **{} km** ({} Wh/km); EPA label-style range **{} km**.\n\n",
+            "WLTP range **{} km** ({} Wh/km); EPA label-style range **{} km**.\n\n{}\n\n",
             fmt_sig(r.wltp_km, 4),
             fmt_sig(r.wltp_wh_per_km, 4),
-            fmt_sig(r.epa_label_km, 4)
+            fmt_sig(r.epa_label_km, 4),
+            crate::export::RANGE_CONDITIONS
         ));
         s.push_str("| Cycle | Range (km) | Wh/km | Vehicle (kg) | Cell temp (°C) | Stopped |\n|---|---:|---:|---:|---:|---|\n");
         for run in [&r.wltp, &r.udds, &r.hwfet]

@@ -97,6 +97,11 @@ impl Format {
     }
 }
 
+/// How the range table's runs were driven, said under it in every format.
+pub const RANGE_CONDITIONS: &str = "WLTC 3b, UDDS and HWFET are driven as on the test \
+     dynamometer, with the cabin climate control off; any other cycle under the design's own \
+     conditions, cabin heating or cooling included.";
+
 /// Renders a sheet in a format (the template styles the PDF and the HTML charts).
 pub fn render(
     sheet: &SpecSheet,

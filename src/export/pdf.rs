@@ -724,6 +724,13 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                     tone: Tone::Normal,
                     indent: 0.0,
                 });
+                b.push(Block::Paragraph {
+                    text: crate::export::RANGE_CONDITIONS.to_owned(),
+                    bold: false,
+                    small: true,
+                    tone: Tone::Normal,
+                    indent: 0.0,
+                });
                 b.push(Block::Space(3.0));
                 let rows: Vec<Vec<String>> = [&r.wltp, &r.udds, &r.hwfet]
                     .into_iter()

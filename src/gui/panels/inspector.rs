@@ -12,12 +12,26 @@ use crate::units::{self, fmt_sig};
 /// A figure row: weak name, value. The value carries "name: value" as its accessible label so tests
 /// and screen readers read it as one.
 pub fn fig_row(ui: &mut egui::Ui, name: &str, value: &str) {
-    ui.weak(name);
+    fig_row_explained(ui, name, value, None);
+}
+
+/// [`fig_row`] with words shown when the pointer rests on the row.
+pub fn fig_row_explained(ui: &mut egui::Ui, name: &str, value: &str, hover: Option<&str>) {
+    let n = ui.weak(name);
     let r = ui.label(value);
     let full = format!("{name}: {value}");
     r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, full.clone()));
+    if let Some(h) = hover {
+        n.on_hover_text(h);
+        r.on_hover_text(h);
+    }
     ui.end_row();
 }
+
+/// What the WLTP and EPA rows are, beside the design's own cycle run above them.
+pub const STANDARD_HOVER: &str = "Driven as on the test dynamometer: the cabin climate control \
+     off, a fresh full pack at the design's ambient. Range (lumped) above is the design's own \
+     cycle under its own conditions, cabin heating or cooling included.";
 
 /// Formats an optional value with a unit.
 pub fn opt(v: Option<f64>, sig: usize, unit: &str) -> String {
@@ -206,7 +220,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             // The standard figures right under the design cycle's.
                             if k == "Consumption" {
                                 for (k, v) in standard_rows(standard.as_ref()) {
-                                    fig_row(ui, k, &v);
+                                    fig_row_explained(ui, k, &v, Some(STANDARD_HOVER));
                                 }
                             }
                         }

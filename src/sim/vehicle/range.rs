@@ -852,7 +852,10 @@ impl StandardRanges {
     }
 }
 
-/// Runs WLTC 3b, UDDS and HWFET each to cut-off on a fresh pack from `make_pack`.
+/// Runs WLTC 3b, UDDS and HWFET each to cut-off on a fresh pack from `make_pack`, as the
+/// type-approval procedures drive them: with the cabin climate control off (WLTP and the EPA
+/// FTP/HWFET dynamometer tests run without it; the EPA label factor stands in for it), the
+/// auxiliaries and the pack's own heater and coolant conditioning on, at the ambient of `vehicle`.
 pub fn standard_ranges<P, E, F>(
     vehicle: &VehicleModel,
     make_pack: F,
@@ -879,10 +882,14 @@ where
     E: std::fmt::Display,
     F: FnMut() -> Result<P, E>,
 {
+    let procedure = VehicleModel {
+        hvac_power_w: 0.0,
+        ..vehicle.clone()
+    };
     let mut drive = |name: &str| -> Result<RangeResult, RangeError> {
         let cycle = Cycle::named(name)?;
         let mut pack = make_pack().map_err(|e| RangeError::Pack(e.to_string()))?;
-        run_range_observed(&mut pack, vehicle, &cycle, options, observer)
+        run_range_observed(&mut pack, &procedure, &cycle, options, observer)
     };
     Ok(StandardRanges {
         wltp: drive("wltc_3b")?,
