@@ -155,6 +155,41 @@
 //! UI code only. 60 frames/s on the Results view after a cell run is reached at light load and in
 //! four of five runs, not held at load 3.6 (50.6/s): what remains is egui's tessellation and
 //! llvmpipe's fill.
+//!
+//! Session 8: profiled first. `perf record -e cpu-clock` on the release window, Results view of the
+//! finished cell run (10 s) and during another cell run (6 s): llvmpipe's two rasteriser threads
+//! 69 % of the process's samples idle (JIT fragment shader 46 %, the rasteriser in swrast_dri 22 %),
+//! the UI thread 31 % (kernel 15 %, packwright and egui 6 %, Mesa's draw path 5 %, libc 3 %); during
+//! the run the worker 26 %, rasteriser threads 52 %, UI thread 22 %. The UI thread's kernel time
+//! was page faults: `perf stat` counted ~21 `brk` calls and ~920 page faults a frame, and a
+//! `brk`-event call graph put 95 % of them under egui_glow's `paint_mesh` in Mesa's malloc (glibc
+//! handing the heap's top back whenever more than 128 kB was free there, Mesa then growing it
+//! again); in some runs it did not happen, depending on the heap's layout. Experiments with a
+//! diagnostic build (shapes of one kind left out of every frame, llvmpipe CPU a frame, dither and
+//! heap fixes on): none 10.9 ms, no text 10.5, no meshes 9.4, no filled rectangles 8.9, no line
+//! segments or paths 7.6 ms (one run each, load 4.1–4.7). Changes: `gui::app::keep_freed_heap`
+//! (one 8 MB block freed at start: glibc's trim threshold rises to 16 MB; page faults a frame 0),
+//! `dithering: false` in the glow options (rasteriser threads 13.1–13.3 → 11.7 ms a frame, one
+//! run each),
+//! the time plots' grids as one texture each (`gui::widgets::plot_grid`; 11.2–11.9 → 10.3–10.8 ms,
+//! two interleaved runs each). A worker at SCHED_IDLE instead of niceness 19 was tried and left
+//! out: it got 0.2 and 3.1 ms of CPU a frame in two runs (niceness 19: 3.5–11.4 ms in six runs, 0.1
+//! in one at load 6), so under load a run all but stops while the window repaints, for a frame-rate
+//! gain not separable from the load's noise in two runs. Results phases, interleaved (`perf stat --per-thread`, CPU a frame; frames/s
+//! median (p90); "before" is main before this session's work):
+//!
+//! | build  | finished run    | during a run     | UI thread | rasteriser threads | process CPU | load |
+//! |--------|-----------------|------------------|-----------|--------------------|-------------|------|
+//! | before | 35.1 (20)/s     | 35.7 (21)/s      | 5.9 ms    | 14.0 ms            | 20.3 ms     | 3.2  |
+//! | after  | 71.0 (50)/s     | 103.2 (55)/s     | 3.1 ms    | 9.5 ms             | 12.9 ms     | 3.9  |
+//! | before | 49.4 (35)/s     | 46.4 (32)/s      | 6.0 ms    | 12.9 ms            | 19.3 ms     | 4.1  |
+//! | after  | 51.1 (29)/s     | 74.4 (62)/s      | 3.5 ms    | 11.2 ms            | 15.0 ms     | 6.2  |
+//!
+//! (UI and rasteriser threads and process CPU for the finished-run phase.) The full script after
+//! (load 3.6–6.1): idle Pack 58.3/s (p90 32.0 ms), idle Vehicle & run 80.3/s, run Vehicle & run
+//! 133.9/s (p90 9.8 ms), run Pack 80.5/s (p90 16.0 ms), Results finished 72.0/s (p90 19.9 ms) and
+//! during another run 68.5/s (p90 24.0 ms); edits during the run: roll-up on screen 27 ms median (41
+//! max), lumped range 29 ms (p90 43, max 61).
 
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;

@@ -1806,9 +1806,37 @@ fn renderer_from_env() -> eframe::Renderer {
     }
 }
 
+/// Bytes of the block [`keep_freed_heap`] allocates and frees.
+pub const HEAP_SETTLE_BYTES: usize = 8 << 20;
+
+/// Makes the C allocator keep freed memory for reuse instead of handing it back to the OS after
+/// every large free. The window's software renderer (Mesa llvmpipe) mallocs and frees a few hundred
+/// kB per draw call; glibc returns the top of its heap to the OS whenever more than its trim
+/// threshold (128 kB at start) is free there, so the UI thread grew and shrank its heap ~20 times
+/// a frame and took ~900 page faults (3.7 MB of fresh zeroed pages), ~2 ms a frame, in the
+/// Results view. glibc raises that threshold by itself once a block it had mapped separately (one
+/// above its mmap threshold, 128 kB at start) is freed: the mmap threshold becomes the block's size
+/// and the trim threshold twice that (`mallopt(3)`, M_MMAP_THRESHOLD, dynamic adjustment, for
+/// blocks up to 32 MB). So this allocates one [`HEAP_SETTLE_BYTES`] block and frees it (its pages
+/// are never touched, so never made resident): afterwards up to twice that stays free at the top of
+/// a heap. Other allocators are not affected beyond one allocation; nothing else depends on it.
+pub fn keep_freed_heap() {
+    // Opaque, so the compiler cannot drop the allocation as unused.
+    drop(std::hint::black_box(Vec::<u8>::with_capacity(
+        HEAP_SETTLE_BYTES,
+    )));
+}
+
 /// Opens the studio window (blocks until it closes).
 pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
+    keep_freed_heap();
     let options = eframe::NativeOptions {
+        // Without dithering the renderer's fragment shader is a texture read and a multiply: on a
+        // software rasteriser (Mesa llvmpipe) the dither's noise per pixel cost ~10 % of the
+        // rasteriser threads' time. It moves a colour by less than half a step of 8 bits, so only
+        // fractional colours (anti-aliased edges, text) can differ, by one step at most; egui's
+        // colours are 8-bit, so flat fills are the same either way.
+        dithering: false,
         viewport: egui::ViewportBuilder::default()
             .with_title("Packwright")
             .with_inner_size([1280.0, 800.0])

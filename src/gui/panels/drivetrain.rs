@@ -189,7 +189,7 @@ pub fn map_editor(ui: &mut egui::Ui, app: &mut StudioApp, v: &Vehicle) {
             what = Some("add speed");
         }
         if ui.button("Add load").clicked() {
-            // Between the last load and twice it (a load above 100 % is an overload point).
+            // 25 % of the rating above the last, with its efficiencies (above 100 %: overload).
             let last = loads[nl - 1];
             loads.push(last + 0.25);
             eff = (0..ns)

@@ -18,6 +18,7 @@ use egui_plot::{Bar, BarChart, Legend, Plot};
 use crate::gui::app::StudioApp;
 use crate::gui::panels::inspector::fig_row;
 use crate::gui::widgets::envelope_band::EnvelopeBand;
+use crate::gui::widgets::plot_grid::PlotGrid;
 use crate::units;
 
 /// Traces and summary of one run, as the GUI shows them (SI).
@@ -132,6 +133,9 @@ pub struct ResultsState {
     pub heat_frame: HeatFrame,
     /// The traces' envelopes as last plotted (reused while the plots' views do not change).
     pub envelopes: EnvelopeCache,
+    /// The time plots' grids as textures (voltage and current, SOC, temperatures; see
+    /// `gui::widgets::plot_grid`).
+    pub grids: [HeatTexture; 3],
 }
 
 /// The envelopes of the time plots' traces (see [`visible_envelope_points`]) as last computed, one
@@ -478,6 +482,12 @@ fn line_in(
     )
 }
 
+/// The SOC plot's grid marks: every 10 % with labels every 20 % where the plot is short (log-10
+/// steps would mark only 0 and 100).
+fn soc_grid() -> crate::gui::widgets::plot_grid::Spacer<'static> {
+    egui_plot::uniform_grid_spacer(|_| [10.0, 20.0, 100.0])
+}
+
 /// Draws the results.
 pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     let theme = app.theme;
@@ -598,7 +608,11 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         .show(ui, |ui| {
             let link = egui::Id::new("results_x");
             let env = &mut st.envelopes;
+            let [grid_vi, grid_soc, grid_temps] = &mut st.grids;
+            let log10 = || egui_plot::log_grid_spacer(10);
             Plot::new("voltage_current")
+                // Its grid is the first item, one texture (see `PlotGrid`).
+                .show_grid(false)
                 // The wheel scrolls the page (to the heat map), not the plot.
                 .allow_scroll(false)
                 .height(h)
@@ -609,6 +623,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
                 .show(ui, |p| {
+                    p.add(PlotGrid::new(grid_vi, log10(), log10()));
                     let v = line_in(p, env, of, "pack voltage, V", &o.voltage_v, |x| x);
                     p.add(v.color(theme.series_color(0)));
                     let i = line_in(p, env, of, "current, A", &o.current_a, |x| x);
@@ -617,23 +632,24 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             Plot::new("soc")
                 // The wheel scrolls the page (to the heat map), not the plot.
                 .allow_scroll(false)
+                .show_grid(false)
                 .height(h)
                 .custom_y_axes(vec![value_axis()])
-                // Every 10 % with labels every 20 % where the plot is short (log-10 steps would
-                // mark only 0 and 100).
-                .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [10.0, 20.0, 100.0]))
+                .y_grid_spacer(soc_grid())
                 .legend(Legend::default())
                 .link_axis(link, [true, false])
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
                 .show(ui, |p| {
+                    p.add(PlotGrid::new(grid_soc, log10(), soc_grid()));
                     let soc = line_in(p, env, of, "SOC, %", &o.soc, units::frac_to_pct);
                     p.add(soc.color(theme.series_color(2)));
                 });
             Plot::new("temps")
                 // The wheel scrolls the page (to the heat map), not the plot.
                 .allow_scroll(false)
+                .show_grid(false)
                 .height(h)
                 .custom_y_axes(vec![value_axis()])
                 .legend(Legend::default())
@@ -642,6 +658,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
                 .show(ui, |p| {
+                    p.add(PlotGrid::new(grid_temps, log10(), log10()));
                     let lo = line_in(p, env, of, "min cell, °C", &o.min_temp_k, units::k_to_degc);
                     p.add(lo.color(theme.neg));
                     let hi = line_in(p, env, of, "max cell, °C", &o.max_temp_k, units::k_to_degc);

@@ -1,7 +1,8 @@
-//! Reusable widgets: unit-aware number fields, a parameter-table grid and a plot band for long
-//! traces.
+//! Reusable widgets: unit-aware number fields, a parameter-table grid, a plot band for long
+//! traces and a plot grid drawn as one texture.
 
 pub mod envelope_band;
+pub mod plot_grid;
 pub mod quantity;
 pub mod table;
 
