@@ -73,9 +73,10 @@
 //! per cell-step), `lumped` unchanged (bit-identical; 0.62 → 0.58 ms per 3599 steps, within
 //! noise). Callgrind, per step: `group` 78.3 k → 56.5 k instructions, `cell` 3.43 M → 2.73 M,
 //! `lumped` 1730 → 1728. Then (bit-identical; `sim::network`'s docs): no conductance division
-//! on the solo path, the decay's exponent divided in the first linearisation pass, one
-//! finiteness flag per element pass: `group` 12.46 → 11.94 ms per simulated hour (load ~3, same
-//! method), 56.5 k → 57.2 k instructions per step; `cell` and `lumped` unchanged.
+//! on the solo path, its decay exponents divided in a loop of their own between the
+//! linearisation's passes, one finiteness flag per element pass: `group` 12.31 → 11.85 ms per
+//! simulated hour (load ~3, same method), 56.5 k → 56.9 k instructions per step; `cell` and
+//! `lumped` unchanged within noise.
 
 #![allow(clippy::expect_used)]
 

@@ -31,8 +31,8 @@
 //! [`linearise_r`] also returns the effective resistance `1/g_s`, for a one-element pack whose
 //! step needs the resistance rather than the conductance (the general path is unchanged);
 //! [`linearise_finish_pre`] gives only that resistance (a pack of one element per group) and
-//! can take each decay's exponent `−dt/τ` divided in the first pass
-//! ([`linearise_tables_plain`] with `PRE`). The same numbers to the bit.
+//! can take each decay's exponent `−dt/τ` divided beforehand (the network divides a solo
+//! pack's in a loop over a plain array of its own). The same numbers to the bit.
 //!
 //! [`PlainKind`] (session 8) lays out a cell kind of the usual shape for the element loops: OCV
 //! over SOC alone, R0 and one RC resistance over temperature and SOC on the same axes, the
@@ -835,20 +835,16 @@ impl PlainView<'_> {
 
 /// [`linearise_tables`] for a kind laid out as `plain` ([`PlainKind::view`]), written into
 /// `lin`: the same numbers to the bit. Only the fields the tables give are written (OCV, its
-/// slope and span, R0, the RC pair's resistance and capacitance), and with `PRE` in `decay` the
-/// exponent `−dt_s/τ` of the pair's decay for [`linearise_finish_pre`] (a division moved out of
-/// the second pass, whose chain exponent → decay → resistance it lengthened); the rest of
-/// `lin` is left for that call, and a second RC pair's fields are never read for such a kind.
-#[allow(clippy::too_many_arguments)]
+/// slope and span, R0, the RC pair's resistance and capacitance); the rest of `lin` is left for
+/// [`linearise_finish`], and a second RC pair's fields are never read for such a kind.
 #[inline(always)]
-pub fn linearise_tables_plain<const RC: usize, const PRE: bool>(
+pub fn linearise_tables_plain<const RC: usize>(
     lin: &mut Linear,
     kind: &CellKind,
     plain: &PlainView<'_>,
     r_scale: f64,
     soc: f64,
     temp_k: f64,
-    dt_s: f64,
     hints: &mut Hints,
 ) {
     // OCV: the cached interval strictly inside the curve, else the general lookup (edges, a
@@ -870,14 +866,8 @@ pub fn linearise_tables_plain<const RC: usize, const PRE: bool>(
     lin.ocv_span = span;
     lin.r0_ohm = r0 * r_scale;
     if rc_pairs::<RC>(kind.n_rc()) > 0 {
-        let (rk, c) = (r1 * r_scale, plain.c_f);
-        lin.r_ohm[0] = rk;
-        lin.c_f[0] = c;
-        if PRE {
-            // The decay's exponent `−dt/τ`, divided here (see [`linearise_finish_pre`]).
-            let tau = rk * c;
-            lin.decay[0] = if tau > 0.0 { -dt_s / tau } else { 0.0 };
-        }
+        lin.r_ohm[0] = r1 * r_scale;
+        lin.c_f[0] = plain.c_f;
     }
 }
 
@@ -1083,8 +1073,8 @@ pub fn linearise_finish_r<const RC: usize>(
 /// [`linearise_finish_r`] without the conductance: `lin.g_s` is left as it was, and the
 /// effective resistance `R_eff` is returned. For a caller that needs only `R_eff` (a pack of
 /// one element per group, whose group resistance is `R_eff/mult`): one division per element
-/// less. With `PRE`, each branch's exponent `−dt_s/τ` is read from `lin.decay` (where
-/// [`linearise_tables_plain`] put it) instead of divided here. The same numbers otherwise.
+/// less. With `PRE`, each branch's exponent `−dt_s/τ` is read from `lin.decay` (where the
+/// caller put it, divided beforehand) instead of divided here. The same numbers otherwise.
 #[inline(always)]
 pub fn linearise_finish_pre<const RC: usize, const PRE: bool>(
     lin: &mut Linear,
@@ -1412,7 +1402,7 @@ mod tests {
         let mut lin = Linear::default();
         for (k, &(t, s)) in points.iter().enumerate() {
             let general = linearise_tables::<1>(&kind, 1.3, s, t, 25.0, &mut h_general);
-            linearise_tables_plain::<1, true>(&mut lin, &kind, &view, 1.3, s, t, 1.0, &mut h_plain);
+            linearise_tables_plain::<1>(&mut lin, &kind, &view, 1.3, s, t, &mut h_plain);
             let bits = |l: &Linear| {
                 [
                     l.ocv0_v,
@@ -1426,10 +1416,13 @@ mod tests {
                 .map(f64::to_bits)
             };
             assert_eq!(bits(&lin), bits(&general), "point {k}: T {t}, SOC {s}");
-            // The second half from the exponent divided in the first (`PRE`), without the
-            // conductance: the general second half's decay, source and resistance, to the bit.
+            // The second half from the exponent divided beforehand (`PRE`, as the network does
+            // for a solo pack), without the conductance: the general second half's decay,
+            // source and resistance, to the bit.
             let mut general = general;
             let v_rc = [0.012, 0.0];
+            let tau = lin.r_ohm[0] * lin.c_f[0];
+            lin.decay[0] = if tau > 0.0 { -1.0 / tau } else { 0.0 };
             let r_general =
                 linearise_finish_r::<1>(&mut general, 1, 5e-5, 1e-3, &v_rc, 1.0, &mut h_general);
             let r_plain =

@@ -94,13 +94,14 @@
 //! - Later in session 8, all bit-identical on the probe: a solo pack does not divide the
 //!   conductance `1/R_eff` it never reads (its groups' usability is checked on `R_eff/mult` and
 //!   `e_v`, what the conductance check decided short of overflow at a subnormal resistance);
-//!   its first linearisation pass divides each decay's exponent `−dt/τ`
-//!   ([`crate::sim::ecm::linearise_finish_pre`]), so the second pass's chain exponent → decay →
-//!   `R_eff` has no division (at `cell` fidelity that move was 1.5 % slower, so it is the solo
-//!   path's only); the element pass checks finiteness with one flag instead of a branch per
-//!   element. CPU time of the bench's workload (100 A, less the engine build, minimum of 11
-//!   interleaved runs, load ~3): `group` 12.46 → 11.94 ms per simulated hour, with *more*
-//!   instructions (56.5 k → 57.2 k per step); `cell` and `lumped` unchanged in time.
+//!   its decay exponents `−dt/τ` are divided between the linearisation's two passes in a loop
+//!   over a plain array ([`crate::sim::ecm::linearise_finish_pre`]), so the second pass's chain
+//!   exponent → decay → `R_eff` has no division (moving that division out of the second pass
+//!   was 1.5 % slower at `cell` fidelity, so it is the solo path's only); the element pass
+//!   checks finiteness with one flag instead of a branch per element. CPU time of the bench's
+//!   workload (100 A, less the engine build, minimum of 11 interleaved runs, load ~3): `group`
+//!   12.31 → 11.85 ms per simulated hour (56.5 k → 56.9 k instructions per step); `cell` and
+//!   `lumped` unchanged within noise (2.735 M and 1722–1731 instructions per step).
 //!
 //! No I/O, no threads, no GUI.
 
@@ -226,6 +227,8 @@ pub struct Engine {
     block_of: Vec<u32>,
     /// Per element, scratch: a solo pack's end voltage less the connection drop.
     solo_v: Vec<f64>,
+    /// Per element, scratch: a solo plain pack's RC time constant, then its decay's exponent.
+    tau_x: Vec<f64>,
     /// Per element, `1/mult`.
     inv_mult: Vec<f64>,
     /// Σ of the cell nodes' weights (`Params::cell_nodes`), for the mean cell temperature.
@@ -439,6 +442,7 @@ impl Engine {
                 of
             },
             solo_v: vec![0.0; n],
+            tau_x: vec![0.0; n],
             inv_mult: p.elems.mult.iter().map(|m| 1.0 / m).collect(),
             elem_m: p
                 .groups
@@ -1205,33 +1209,38 @@ impl Engine {
         // In two passes (tables, then decays and conductance): see `ecm::linearise_tables`.
         if PLAIN && let (Some(plain), [one]) = (&self.plain, kinds) {
             let view = plain.view();
-            // A solo pack's first pass also divides each decay's exponent (its second pass is
-            // then shorter: 4 % off a `group` step); at `cell` fidelity that was 1.5 % slower.
+            // A solo pack's decay exponents `−dt/τ` are divided between the two passes, in a
+            // loop over a plain array (the second pass's chain exponent → decay → `R_eff` then
+            // has no division: ~5 % off a `group` step); at `cell` fidelity moving the division
+            // out of the second pass was 1.5 % slower, so it stays there.
             if self.solo {
+                let tau_x = &mut self.tau_x[..n];
                 #[allow(clippy::needless_range_loop)]
                 for j in 0..n {
-                    linearise_tables_plain::<RC, true>(
+                    linearise_tables_plain::<RC>(
                         &mut lin[j],
                         one,
                         &view,
                         r_scale[j],
                         soc[j],
                         temp_k[node[j] as usize],
-                        dt_s,
                         &mut hints[j],
                     );
+                    tau_x[j] = lin[j].r_ohm[0] * lin[j].c_f[0];
+                }
+                for x in tau_x.iter_mut() {
+                    *x = if *x > 0.0 { -dt_s / *x } else { 0.0 };
                 }
             } else {
                 #[allow(clippy::needless_range_loop)]
                 for j in 0..n {
-                    linearise_tables_plain::<RC, false>(
+                    linearise_tables_plain::<RC>(
                         &mut lin[j],
                         one,
                         &view,
                         r_scale[j],
                         soc[j],
                         temp_k[node[j] as usize],
-                        dt_s,
                         &mut hints[j],
                     );
                 }
@@ -1249,12 +1258,9 @@ impl Engine {
                 );
                 if PLAIN && self.solo {
                     // Never taken (a `PLAIN` pack has its one kind laid out), but the second
-                    // pass then reads each decay's exponent from `decay`: put it there.
-                    let l = &mut lin[j];
-                    for ((x, &rk), &c) in l.decay.iter_mut().zip(&l.r_ohm).zip(&l.c_f) {
-                        let tau = rk * c;
-                        *x = if tau > 0.0 { -dt_s / tau } else { 0.0 };
-                    }
+                    // pass then reads the decay's exponent: put it there.
+                    let tau = lin[j].r_ohm[0] * lin[j].c_f[0];
+                    self.tau_x[j] = if tau > 0.0 { -dt_s / tau } else { 0.0 };
                 }
             }
         }
@@ -1270,11 +1276,15 @@ impl Engine {
             // Each group's Thevenin equivalent is its element's (see `solo_groups`), written here
             // instead of in a pass of its own.
             let inv_mult = &self.inv_mult[..n];
+            let tau_x = &self.tau_x[..n];
             let ab = &mut self.group_ab[..n];
             let mut ok = true;
             #[allow(clippy::needless_range_loop)]
             for j in 0..n {
                 // No conductance: a solo pack reads only `R_eff` (one division less).
+                if PLAIN {
+                    lin[j].decay[0] = tau_x[j];
+                }
                 let r = linearise_finish_pre::<RC, PLAIN>(
                     &mut lin[j],
                     n_rc(j),
