@@ -983,16 +983,12 @@ impl StudioApp {
 
     /// Starts writing the spec sheet of the open design to `path` on a worker.
     fn export_sheet_to(&mut self, path: PathBuf) {
+        if self.doc.is_none() || self.export_busy() {
+            return;
+        }
         let Some(doc) = &self.doc else {
             return;
         };
-        if self.export_job.is_some() {
-            self.banner = Some(Banner {
-                severity: Severity::Info,
-                text: "A file is being exported already; wait for it to finish.".to_owned(),
-            });
-            return;
-        }
         let Some(format) = crate::export::Format::from_path(&path) else {
             self.error(format!(
                 "Cannot export the spec sheet to {}: expected a file name ending in .pdf, .md, .html, .csv or .json.",
@@ -1028,8 +1024,8 @@ impl StudioApp {
             },
         };
         let out = path.clone();
-        // Three drive cycles and a render: seconds of work the user need not watch, so background.
-        match crate::jobs::spawn_background("packwright-export", self.waker(), move |progress| {
+        // Three drive cycles and a render.
+        self.start_export(path, "spec sheet", move |progress| {
             progress.report(0.0, "driving WLTC, UDDS and HWFET");
             let cancel = progress.cancel_flag();
             // The same assembly as `packwright report` (roll-up, findings, WLTP / EPA runs).
@@ -1053,27 +1049,14 @@ impl StudioApp {
                 .map_err(|e| crate::jobs::JobError::Failed(e.to_string()))?;
             crate::preset::write_atomic(&out, &data)
                 .map_err(|e| crate::jobs::JobError::Failed(e.to_string()))
-        }) {
-            Ok(job) => {
-                self.export_job = Some((path.clone(), "spec sheet", job));
-                self.banner = Some(Banner {
-                    severity: Severity::Info,
-                    text: format!("Writing the spec sheet to {}…", path.display()),
-                });
-            }
-            Err(e) => self.error(format!("Could not export the spec sheet. {e}")),
-        }
+        });
     }
 
     /// Starts writing the compared designs side by side to `path` on a worker: each design's
     /// cycle to cut-off at lumped fidelity under the compare view's conditions (what the view
     /// shows), in the same document as `packwright compare`.
     fn export_comparison_to(&mut self, path: PathBuf) {
-        if self.export_job.is_some() {
-            self.banner = Some(Banner {
-                severity: Severity::Info,
-                text: "A file is being exported already; wait for it to finish.".to_owned(),
-            });
+        if self.export_busy() {
             return;
         }
         let format = crate::export::Format::from_path(&path)
@@ -1097,7 +1080,7 @@ impl StudioApp {
         let ambient_k = self.compare_ambient_k;
         let out = path.clone();
         let failed = |e: String| crate::jobs::JobError::Failed(e);
-        match crate::jobs::spawn_background("packwright-export", self.waker(), move |progress| {
+        self.start_export(path, "comparison", move |progress| {
             let cancel = progress.cancel_flag();
             let mut summaries = Vec::new();
             let mut files = Vec::new();
@@ -1134,15 +1117,36 @@ impl StudioApp {
                 crate::export::study::render_comparison(&c, format, &template, &files, &bytes)
                     .map_err(|e| failed(e.to_string()))?;
             crate::preset::write_atomic(&out, &data).map_err(|e| failed(e.to_string()))
-        }) {
+        });
+    }
+
+    /// True, and said in the banner, while an export is being written (one at a time).
+    fn export_busy(&mut self) -> bool {
+        if self.export_job.is_some() {
+            self.banner = Some(Banner {
+                severity: Severity::Info,
+                text: "A file is being exported already; wait for it to finish.".to_owned(),
+            });
+        }
+        self.export_job.is_some()
+    }
+
+    /// Runs `work`, which writes the `what` ("spec sheet", "comparison") to `path`, on a
+    /// background worker (seconds of work the user need not watch) and says so in the banner;
+    /// [`Self::poll_export`] reports how it ended.
+    fn start_export<F>(&mut self, path: PathBuf, what: &'static str, work: F)
+    where
+        F: FnOnce(&crate::jobs::Progress<()>) -> Result<(), crate::jobs::JobError> + Send + 'static,
+    {
+        match crate::jobs::spawn_background("packwright-export", self.waker(), work) {
             Ok(job) => {
-                self.export_job = Some((path.clone(), "comparison", job));
                 self.banner = Some(Banner {
                     severity: Severity::Info,
-                    text: format!("Writing the comparison to {}…", path.display()),
+                    text: format!("Writing the {what} to {}…", path.display()),
                 });
+                self.export_job = Some((path, what, job));
             }
-            Err(e) => self.error(format!("Could not export the comparison. {e}")),
+            Err(e) => self.error(format!("Could not export the {what}. {e}")),
         }
     }
 

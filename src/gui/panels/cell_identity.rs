@@ -8,7 +8,7 @@
 
 use crate::gui::app::{Action, StudioApp};
 use crate::gui::document::Edit;
-use crate::gui::widgets::quantity::{Qty, quantity_row};
+use crate::gui::widgets::{Qty, choice_row, quantity_row};
 use crate::model::cell::{
     Cell, CellFormat, ChemistryFamily, Electrolyte, Maturity, SealingClass, SolidStateSpec,
 };
@@ -81,29 +81,6 @@ fn default_solid_state() -> SolidStateSpec {
     }
 }
 
-/// A combo box labelled `label` over `options`; the chosen value when it changed.
-fn choice<T: Copy + PartialEq>(
-    ui: &mut egui::Ui,
-    label: &str,
-    value: T,
-    options: &[T],
-    name: impl Fn(T) -> &'static str,
-) -> Option<T> {
-    let l = ui.label(label);
-    let mut v = value;
-    egui::ComboBox::from_id_salt(label)
-        .selected_text(name(v))
-        .show_ui(ui, |ui| {
-            for &o in options {
-                ui.selectable_value(&mut v, o, name(o));
-            }
-        })
-        .response
-        .labelled_by(l.id);
-    ui.end_row();
-    (v != value).then_some(v)
-}
-
 /// A one-line text field labelled `label`; the new text when it changed.
 fn text_row(ui: &mut egui::Ui, label: &str, value: &str) -> Option<String> {
     let l = ui.label(label);
@@ -145,7 +122,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
                     changed = Some(label);
                 }
             }
-            if let Some(f) = choice(
+            if let Some(f) = choice_row(
                 ui,
                 "Family",
                 cell.family,
@@ -155,7 +132,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
                 next.family = f;
                 changed = Some("Family");
             }
-            if let Some(e) = choice(
+            if let Some(e) = choice_row(
                 ui,
                 "Electrolyte class",
                 cell.electrolyte,
@@ -171,14 +148,14 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
                 Some(Maturity::Sample),
                 Some(Maturity::Claim),
             ];
-            if let Some(s) = choice(ui, "Maturity", cell.provenance.status, &statuses, |s| {
+            if let Some(s) = choice_row(ui, "Maturity", cell.provenance.status, &statuses, |s| {
                 s.map_or("not stated", Maturity::label)
             }) {
                 next.provenance.status = s;
                 changed = Some("Maturity");
             }
             let kind = Kind::of(&cell.format);
-            if let Some(k) = choice(ui, "Cell format", kind, &Kind::ALL, Kind::label) {
+            if let Some(k) = choice_row(ui, "Cell format", kind, &Kind::ALL, Kind::label) {
                 next.format = k.convert(&cell.format);
                 changed = Some("Cell format");
             }
@@ -239,7 +216,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp, cell: &Cell) {
                     SealingClass::Ip6k9k,
                     SealingClass::Hermetic,
                 ];
-                if let Some(s) = choice(ui, "Pack sealing", ss.sealing, &seals, SealingClass::label)
+                if let Some(s) =
+                    choice_row(ui, "Pack sealing", ss.sealing, &seals, SealingClass::label)
                     && let Some(n) = &mut next.solid_state
                 {
                     n.sealing = s;

@@ -8,7 +8,7 @@ use crate::gui::app::{Action, StudioApp};
 use crate::gui::document::Edit;
 use crate::gui::panels::inspector::fig_row;
 use crate::gui::theme::Theme;
-use crate::gui::widgets::{Qty, count_row, quantity_row};
+use crate::gui::widgets::{Qty, choice_row, count_row, quantity_row};
 use crate::model::cell::{Cell, CellFormat};
 use crate::model::ids::ModuleId;
 use crate::model::material::Material;
@@ -202,18 +202,6 @@ fn joint_label(k: InterconnectKind) -> &'static str {
         InterconnectKind::LaserWeld => "laser-welded tabs",
         InterconnectKind::Bolted => "bolted terminals",
     }
-}
-
-fn material_combo(ui: &mut egui::Ui, id: &str, value: Material) -> Option<Material> {
-    let mut v = value;
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(v.label())
-        .show_ui(ui, |ui| {
-            for m in Material::ALL {
-                ui.selectable_value(&mut v, m, m.label());
-            }
-        });
-    (v != value).then_some(v)
 }
 
 /// Draws the module editor.
@@ -414,22 +402,26 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                                 }
                                 merge = key("rods");
                             }
-                            ui.label("End plates");
-                            if let Some(v) =
-                                material_combo(ui, "end_plate_mat", comp.end_plate_material)
-                                && let Some(nc) = &mut next.compression
+                            if let Some(v) = choice_row(
+                                ui,
+                                "End plates",
+                                comp.end_plate_material,
+                                &Material::ALL,
+                                Material::label,
+                            ) && let Some(nc) = &mut next.compression
                             {
                                 nc.end_plate_material = v;
                             }
-                            ui.end_row();
-                            ui.label("Tie rod material");
-                            if let Some(v) =
-                                material_combo(ui, "tie_rod_mat", comp.tie_rod_material)
-                                && let Some(nc) = &mut next.compression
+                            if let Some(v) = choice_row(
+                                ui,
+                                "Tie rod material",
+                                comp.tie_rod_material,
+                                &Material::ALL,
+                                Material::label,
+                            ) && let Some(nc) = &mut next.compression
                             {
                                 nc.tie_rod_material = v;
                             }
-                            ui.end_row();
                             ui.label("Allowable stress");
                             let mut own = comp.allowable_stress_pa.is_some();
                             if ui
@@ -459,11 +451,15 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
 
                         ui.strong("Busbars");
                         ui.end_row();
-                        ui.label("Material");
-                        if let Some(v) = material_combo(ui, "busbar_mat", m.busbar.material) {
+                        if let Some(v) = choice_row(
+                            ui,
+                            "Material",
+                            m.busbar.material,
+                            &Material::ALL,
+                            Material::label,
+                        ) {
                             next.busbar.material = v;
                         }
-                        ui.end_row();
                         if let (_, Some(c)) = quantity_row(
                             ui,
                             "Current density",
@@ -533,13 +529,16 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                         }
                         ui.end_row();
                         if let Some(h) = m.housing {
-                            ui.label("Housing material");
-                            if let Some(v) = material_combo(ui, "housing_mat", h.material)
-                                && let Some(nh) = &mut next.housing
+                            if let Some(v) = choice_row(
+                                ui,
+                                "Housing material",
+                                h.material,
+                                &Material::ALL,
+                                Material::label,
+                            ) && let Some(nh) = &mut next.housing
                             {
                                 nh.material = v;
                             }
-                            ui.end_row();
                             if let (_, Some(c)) =
                                 quantity_row(ui, "Wall thickness", h.wall_thickness_m, Qty::MM)
                             {

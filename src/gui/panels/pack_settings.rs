@@ -9,7 +9,7 @@
 
 use crate::gui::app::{Action, StudioApp};
 use crate::gui::document::{Edit, PackSettings};
-use crate::gui::widgets::quantity::{Qty, quantity_row};
+use crate::gui::widgets::{Qty, choice_row, quantity_row};
 use crate::model::Project;
 use crate::model::cell::SealingClass;
 use crate::model::material::Material;
@@ -139,23 +139,6 @@ fn number_fields(
     });
 }
 
-/// A material choice labelled `label` (the label names the combo box for tests and readers).
-fn material_row(ui: &mut egui::Ui, label: &str, value: Material) -> Option<Material> {
-    let l = ui.label(label);
-    let mut v = value;
-    egui::ComboBox::from_id_salt(label)
-        .selected_text(v.label())
-        .show_ui(ui, |ui| {
-            for m in Material::ALL {
-                ui.selectable_value(&mut v, m, m.label());
-            }
-        })
-        .response
-        .labelled_by(l.id);
-    ui.end_row();
-    (v != value).then_some(v)
-}
-
 /// A section heading with a switch for an optional part; true when the switch was flipped.
 fn optional_heading(ui: &mut egui::Ui, title: &str, on: &mut bool, hover: &str) -> bool {
     ui.add_space(6.0);
@@ -223,30 +206,39 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
         .num_columns(2)
         .show(ui, |ui| {
             let e = now.hardware.enclosure;
-            if let Some(m) = material_row(ui, "Tray material", e.tray_material) {
+            if let Some(m) = choice_row(
+                ui,
+                "Tray material",
+                e.tray_material,
+                &Material::ALL,
+                Material::label,
+            ) {
                 next.hardware.enclosure.tray_material = m;
                 changed = Some("Tray material");
             }
-            if let Some(m) = material_row(ui, "Lid material", e.lid_material) {
+            if let Some(m) = choice_row(
+                ui,
+                "Lid material",
+                e.lid_material,
+                &Material::ALL,
+                Material::label,
+            ) {
                 next.hardware.enclosure.lid_material = m;
                 changed = Some("Lid material");
             }
-            let l = ui.label("Sealing");
-            let mut seal = now.hardware.sealing;
-            egui::ComboBox::from_id_salt("pack_sealing")
-                .selected_text(seal.label())
-                .show_ui(ui, |ui| {
-                    for s in [
-                        SealingClass::Ip67,
-                        SealingClass::Ip6k9k,
-                        SealingClass::Hermetic,
-                    ] {
-                        ui.selectable_value(&mut seal, s, s.label());
-                    }
-                })
-                .response
-                .labelled_by(l.id);
-            ui.end_row();
+            let seals = [
+                SealingClass::Ip67,
+                SealingClass::Ip6k9k,
+                SealingClass::Hermetic,
+            ];
+            let seal = choice_row(
+                ui,
+                "Sealing",
+                now.hardware.sealing,
+                &seals,
+                SealingClass::label,
+            )
+            .unwrap_or(now.hardware.sealing);
             if seal != now.hardware.sealing {
                 next.hardware.sealing = seal;
                 changed = Some("Sealing");
@@ -402,8 +394,13 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp, project: &Project) {
         egui::Grid::new("crash_material")
             .num_columns(2)
             .show(ui, |ui| {
-                if let Some(m) = material_row(ui, "Crash material", c.material)
-                    && let Some(nc) = &mut next.hardware.crash
+                if let Some(m) = choice_row(
+                    ui,
+                    "Crash material",
+                    c.material,
+                    &Material::ALL,
+                    Material::label,
+                ) && let Some(nc) = &mut next.hardware.crash
                 {
                     nc.material = m;
                     changed = Some("Crash material");
