@@ -1670,8 +1670,84 @@ mod envelope_band {
     use super::*;
     use egui::Color32;
     use packwright::gui::widgets::envelope_band::{
-        Columns, band_mesh, merge_stations, polyline_columns,
+        BandMeshCache, Columns, EnvelopeBand, band_mesh, merge_stations, polyline_columns,
     };
+
+    /// The mesh `band` draws in a plot with transform `t` (one frame of a bare context).
+    fn band_shape(band: &dyn egui_plot::PlotItem, t: &egui_plot::PlotTransform) -> egui::Mesh {
+        let ctx = egui::Context::default();
+        let mut shapes = Vec::new();
+        let _ = ctx.run_ui(egui::RawInput::default(), |ui| {
+            band.shapes(ui, t, &mut shapes)
+        });
+        match shapes.as_slice() {
+            [egui::Shape::Mesh(m)] => (**m).clone(),
+            other => panic!("one mesh expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_cached_band_mesh_equals_the_fresh_one_and_is_rebuilt_only_when_its_input_changes() {
+        use egui_plot::{PlotBounds, PlotTransform};
+        let pts = |k: f64| -> Vec<[f64; 2]> {
+            (0..2000)
+                .map(|i| {
+                    let t = f64::from(i) * 0.025;
+                    [t, (k * t).sin() + 0.3 * (37.0 * t).sin()]
+                })
+                .collect()
+        };
+        let frame = egui::Rect::from_min_size(egui::pos2(10.3, 20.0), egui::vec2(300.0, 120.0));
+        let t = PlotTransform::new(
+            frame,
+            PlotBounds::from_min_max([0.0, -1.5], [50.0, 1.5]),
+            false,
+        );
+        let band = || EnvelopeBand::new("v", pts(1.0)).color(Color32::RED);
+        let fresh = band_shape(&band(), &t);
+        assert!(
+            fresh.indices.len() > 100,
+            "a real band: {}",
+            fresh.indices.len()
+        );
+        let mut cache = BandMeshCache::default();
+        // First frame builds; the same band in the same plot again (an idle frame) reuses it.
+        assert_eq!(band_shape(&band().cached(&mut cache), &t), fresh);
+        assert_eq!(band_shape(&band().cached(&mut cache), &t), fresh);
+        assert_eq!(cache.builds, 1);
+        // Other points, colour, frame or bounds: rebuilt, and equal to a fresh build each time.
+        let other = EnvelopeBand::new("v", pts(2.0)).color(Color32::RED);
+        let fresh_other = band_shape(&EnvelopeBand::new("v", pts(2.0)).color(Color32::RED), &t);
+        assert_eq!(band_shape(&other.cached(&mut cache), &t), fresh_other);
+        assert_ne!(fresh_other, fresh);
+        let blue = || EnvelopeBand::new("v", pts(1.0)).color(Color32::BLUE);
+        assert_eq!(
+            band_shape(&blue().cached(&mut cache), &t),
+            band_shape(&blue(), &t)
+        );
+        let moved = PlotTransform::new(
+            frame.translate(egui::vec2(0.0, 7.5)),
+            PlotBounds::from_min_max([0.0, -1.5], [50.0, 1.5]),
+            false,
+        );
+        assert_eq!(
+            band_shape(&band().cached(&mut cache), &moved),
+            band_shape(&band(), &moved)
+        );
+        let zoomed = PlotTransform::new(
+            frame,
+            PlotBounds::from_min_max([10.0, -1.5], [20.0, 1.5]),
+            false,
+        );
+        assert_eq!(
+            band_shape(&band().cached(&mut cache), &zoomed),
+            band_shape(&band(), &zoomed)
+        );
+        assert_eq!(cache.builds, 5);
+        // And back to an input seen before: built again (one mesh is kept), still equal.
+        assert_eq!(band_shape(&band().cached(&mut cache), &t), fresh);
+        assert_eq!(cache.builds, 6);
+    }
 
     /// The vertices of `mesh` by station: (x, [y of the 4 vertices], [alpha of the 4]).
     fn stations(mesh: &egui::Mesh) -> Vec<(f32, [f32; 4], [u8; 4])> {
@@ -2453,16 +2529,32 @@ fn a_varied_group_run_reports_the_cores_soc_spread_and_opens_the_heat_map_at_its
 
     // Idle frames (nothing zoomed, panned, resized or moved) reuse the traces' envelopes and the
     // heat map's image: no envelope is computed and the map is not laid out again.
+    // The bands' meshes are kept too: not built again on an idle frame.
     h.run();
     let computes = h.state().ui.results.envelopes.computes;
     let layouts = h.state().ui.results.heat_frame.layouts;
+    let band_builds = |h: &Harness<'_, StudioApp>| -> Vec<u64> {
+        h.state()
+            .ui
+            .results
+            .bands
+            .iter()
+            .map(|b| b.builds)
+            .collect()
+    };
+    let builds = band_builds(&h);
     assert!(computes >= 5, "five traces plotted: {computes}");
     assert!(layouts >= 1, "the heat map was drawn: {layouts}");
+    assert!(
+        builds.iter().all(|&b| b >= 1),
+        "five bands drawn: {builds:?}"
+    );
     for _ in 0..3 {
         h.step();
     }
     assert_eq!(h.state().ui.results.envelopes.computes, computes);
     assert_eq!(h.state().ui.results.heat_frame.layouts, layouts);
+    assert_eq!(band_builds(&h), builds);
     // Another sample (as the slider sets it): the map is laid out again, once.
     let other = if widest.0 == 0 { 1 } else { 0 };
     h.state_mut().ui.results.heat_sample = other;

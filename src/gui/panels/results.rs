@@ -4,10 +4,12 @@
 //!
 //! The traces are drawn as bands (`gui::widgets::envelope_band`) through their min/max envelope
 //! at one bucket per pixel column: a polyline through thousands of points zig-zags in every column
-//! and cost a software rasteriser most of a frame. The envelopes ([`EnvelopeCache`]) and the heat
-//! map's scale and image ([`HeatFrame`], [`HeatTexture`]) are kept between frames and recomputed
-//! only when what they depend on changes (compared every frame, so they cannot go stale): an idle
-//! frame goes through no samples and no cells.
+//! and cost a software rasteriser most of a frame. The envelopes ([`EnvelopeCache`]), the bands'
+//! meshes (`envelope_band::BandMeshCache`), the plots' grids with their backgrounds
+//! (`plot_grid::PlotGrid`) and the heat map's scale and image ([`HeatFrame`], [`HeatTexture`]) are
+//! kept between frames and recomputed only when what they depend on changes (compared every
+//! frame, so they cannot go stale): an idle frame goes through no samples, no columns and no
+//! cells.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -17,8 +19,8 @@ use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use crate::gui::app::StudioApp;
 use crate::gui::panels::inspector::fig_row;
-use crate::gui::widgets::envelope_band::EnvelopeBand;
-use crate::gui::widgets::plot_grid::PlotGrid;
+use crate::gui::widgets::envelope_band::{BandMeshCache, EnvelopeBand};
+use crate::gui::widgets::plot_grid::{FrameBorder, PlotGrid};
 use crate::units;
 
 /// Traces and summary of one run, as the GUI shows them (SI).
@@ -136,6 +138,11 @@ pub struct ResultsState {
     /// The time plots' grids as textures (voltage and current, SOC, temperatures; see
     /// `gui::widgets::plot_grid`).
     pub grids: [HeatTexture; 3],
+    /// The energy breakdown chart's grid as a texture.
+    pub breakdown_grid: HeatTexture,
+    /// The time plots' bands as meshes (voltage, current, SOC, coldest and hottest cell; see
+    /// `gui::widgets::envelope_band`).
+    pub bands: [BandMeshCache; 5],
 }
 
 /// The envelopes of the time plots' traces (see [`visible_envelope_points`]) as last computed, one
@@ -472,7 +479,7 @@ fn line_in(
     name: &str,
     y: &[f64],
     f: impl Fn(f64) -> f64,
-) -> EnvelopeBand {
+) -> EnvelopeBand<'static> {
     let b = p.plot_bounds();
     let columns = (p.response().rect.width() * p.ctx().pixels_per_point()).ceil() as usize;
     let view = Some((b.min()[0], b.max()[0]));
@@ -499,6 +506,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
         return;
     };
     let o = &fin.outcome;
+    let breakdown_grid = &mut app.ui.results.breakdown_grid;
     if stale {
         ui.colored_label(
             theme.stale,
@@ -587,18 +595,27 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             })
             .label_spacing(12.0..=13.0)
             .min_thickness(120.0);
-        Plot::new("energy_breakdown")
+        let rows = || egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]);
+        // Its grid and background as one texture, as the time plots' below.
+        let border = FrameBorder::reserve(&cols[1]);
+        let shown = Plot::new("energy_breakdown")
             .height(16.0 * n as f32 + 40.0)
             .x_axis_label("kWh")
             .custom_y_axes(vec![names_axis])
-            .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+            .y_grid_spacer(rows())
             .grid_spacing(10.0..=300.0)
+            .show_grid(false)
+            .show_background(false)
             .allow_scroll(false)
             .allow_drag(false)
             .allow_zoom(false)
             .show(&mut cols[1], |p| {
+                let x = egui_plot::log_grid_spacer(10);
+                let grid = PlotGrid::new(breakdown_grid, x, rows());
+                p.add(grid.grid_spacing(10.0, 300.0).with_background());
                 p.bar_chart(BarChart::new("Energy", bars).horizontal());
             });
+        border.paint(&cols[1], *shown.transform.frame());
     });
     let h = ((ui.available_height() - 40.0) / 3.0).max(90.0);
     let st = &mut app.ui.results;
@@ -609,10 +626,15 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
             let link = egui::Id::new("results_x");
             let env = &mut st.envelopes;
             let [grid_vi, grid_soc, grid_temps] = &mut st.grids;
+            let [band_v, band_i, band_soc, band_lo, band_hi] = &mut st.bands;
             let log10 = || egui_plot::log_grid_spacer(10);
-            Plot::new("voltage_current")
-                // Its grid is the first item, one texture (see `PlotGrid`).
+            // Each trace plot's grid is its first item, one texture that also carries the
+            // background inside a border band (see `PlotGrid`); the band is painted by
+            // `FrameBorder` where egui_plot paints its background.
+            let border = FrameBorder::reserve(ui);
+            let shown = Plot::new("voltage_current")
                 .show_grid(false)
+                .show_background(false)
                 // The wheel scrolls the page (to the heat map), not the plot.
                 .allow_scroll(false)
                 .height(h)
@@ -623,16 +645,19 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
                 .show(ui, |p| {
-                    p.add(PlotGrid::new(grid_vi, log10(), log10()));
+                    p.add(PlotGrid::new(grid_vi, log10(), log10()).with_background());
                     let v = line_in(p, env, of, "pack voltage, V", &o.voltage_v, |x| x);
-                    p.add(v.color(theme.series_color(0)));
+                    p.add(v.color(theme.series_color(0)).cached(band_v));
                     let i = line_in(p, env, of, "current, A", &o.current_a, |x| x);
-                    p.add(i.color(theme.series_color(1)));
+                    p.add(i.color(theme.series_color(1)).cached(band_i));
                 });
-            Plot::new("soc")
+            border.paint(ui, *shown.transform.frame());
+            let border = FrameBorder::reserve(ui);
+            let shown = Plot::new("soc")
                 // The wheel scrolls the page (to the heat map), not the plot.
                 .allow_scroll(false)
                 .show_grid(false)
+                .show_background(false)
                 .height(h)
                 .custom_y_axes(vec![value_axis()])
                 .y_grid_spacer(soc_grid())
@@ -642,14 +667,17 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
                 .show(ui, |p| {
-                    p.add(PlotGrid::new(grid_soc, log10(), soc_grid()));
+                    p.add(PlotGrid::new(grid_soc, log10(), soc_grid()).with_background());
                     let soc = line_in(p, env, of, "SOC, %", &o.soc, units::frac_to_pct);
-                    p.add(soc.color(theme.series_color(2)));
+                    p.add(soc.color(theme.series_color(2)).cached(band_soc));
                 });
-            Plot::new("temps")
+            border.paint(ui, *shown.transform.frame());
+            let border = FrameBorder::reserve(ui);
+            let shown = Plot::new("temps")
                 // The wheel scrolls the page (to the heat map), not the plot.
                 .allow_scroll(false)
                 .show_grid(false)
+                .show_background(false)
                 .height(h)
                 .custom_y_axes(vec![value_axis()])
                 .legend(Legend::default())
@@ -658,12 +686,13 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
                 .show(ui, |p| {
-                    p.add(PlotGrid::new(grid_temps, log10(), log10()));
+                    p.add(PlotGrid::new(grid_temps, log10(), log10()).with_background());
                     let lo = line_in(p, env, of, "min cell, °C", &o.min_temp_k, units::k_to_degc);
-                    p.add(lo.color(theme.neg));
+                    p.add(lo.color(theme.neg).cached(band_lo));
                     let hi = line_in(p, env, of, "max cell, °C", &o.max_temp_k, units::k_to_degc);
-                    p.add(hi.color(theme.pos));
+                    p.add(hi.color(theme.pos).cached(band_hi));
                 });
+            border.paint(ui, *shown.transform.frame());
             if !o.cell_temps_k.is_empty() {
                 let last = o.cell_temps_k.len() - 1;
                 if !is_result(st.heat_of.as_ref(), &fin.outcome) {

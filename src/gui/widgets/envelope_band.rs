@@ -14,15 +14,23 @@
 //! hover read-out uses the trace's points as egui_plot's `Line` does (nearest segment, then its
 //! nearer end), so it names a real sample.
 //!
+//! A band given a [`BandMeshCache`] ([`EnvelopeBand::cached`]) keeps its mesh between frames and
+//! rebuilds it only when anything it is built from differs from the last frame's (the points, the
+//! plot's frame and bounds, pixels per point, width and colour, all compared every frame, so it
+//! cannot go stale): an idle Results view then goes through no columns.
+//!
 //! Depends on egui and egui_plot only; geometry is computed in functions without a `Ui`, so tests
 //! check it directly.
 
+use std::cell::RefCell;
 use std::ops::RangeInclusive;
+use std::sync::Arc;
 
 use egui::epaint::{Mesh, Vertex, WHITE_UV};
-use egui::{Color32, Pos2, Shape, Ui};
+use egui::{Color32, Pos2, Rect, Shape, Ui};
 use egui_plot::{
-    ClosestElem, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoints, PlotTransform,
+    ClosestElem, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, PlotPoints,
+    PlotTransform,
 };
 
 /// The vertical extent (`[lowest, highest]` screen y, physical pixels, y down) of a polyline in each
@@ -255,16 +263,37 @@ fn dist_sq_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     p.distance_sq(a + t * ab)
 }
 
+/// What a band's mesh is built from besides its points: the plot's frame and bounds, pixels per
+/// point, width (points) and colour.
+type BandView = (Rect, PlotBounds, f32, f32, Color32);
+
+/// What a band's mesh is built from; equal keys give equal meshes.
+#[derive(Debug, Clone, PartialEq)]
+struct BandKey {
+    points: Vec<PlotPoint>,
+    view: BandView,
+}
+
+/// One band's mesh as last built, with what it was built from (see the module doc).
+#[derive(Debug, Default)]
+pub struct BandMeshCache {
+    key: Option<BandKey>,
+    mesh: Option<Arc<egui::epaint::Mesh>>,
+    /// How many times the mesh was built (for tests).
+    pub builds: u64,
+}
+
 /// A trace drawn as a band (see the module doc), with the legend, highlight and hover read-out of
 /// an egui_plot `Line`.
-pub struct EnvelopeBand {
+pub struct EnvelopeBand<'a> {
     base: PlotItemBase,
     points: PlotPoints<'static>,
     color: Color32,
     width: f32,
+    cache: Option<RefCell<&'a mut BandMeshCache>>,
 }
 
-impl EnvelopeBand {
+impl<'a> EnvelopeBand<'a> {
     /// A band through `points` (plot coordinates, in order along x), named `name` in the legend,
     /// 1.5 points thick like egui_plot's default line.
     pub fn new(name: impl Into<String>, points: Vec<[f64; 2]>) -> Self {
@@ -273,20 +302,24 @@ impl EnvelopeBand {
             points: PlotPoints::new(points),
             color: Color32::TRANSPARENT,
             width: 1.5,
+            cache: None,
         }
     }
 
-    /// The band's colour.
+    /// Keeps the band's mesh in `cache` between frames (see the module doc).
     #[must_use]
-    pub fn color(mut self, color: Color32) -> Self {
-        self.color = color;
-        self
+    pub fn cached(self, cache: &mut BandMeshCache) -> EnvelopeBand<'_> {
+        EnvelopeBand {
+            base: self.base,
+            points: self.points,
+            color: self.color,
+            width: self.width,
+            cache: Some(RefCell::new(cache)),
+        }
     }
-}
 
-impl PlotItem for EnvelopeBand {
-    fn shapes(&self, ui: &Ui, transform: &PlotTransform, shapes: &mut Vec<Shape>) {
-        let ppp = ui.ctx().pixels_per_point();
+    /// The band's mesh for `transform` at `ppp` pixels per point, `width` points thick.
+    fn build_mesh(&self, transform: &PlotTransform, ppp: f32, width: f32) -> egui::epaint::Mesh {
         let frame = transform.frame();
         let pts: Vec<[f32; 2]> = self
             .points
@@ -300,26 +333,67 @@ impl PlotItem for EnvelopeBand {
         // Values far above or below the frame are clipped anyway; clamped a few pixels outside so
         // the mesh keeps sane coordinates.
         let pad = 4.0 * self.width * ppp;
-        // Highlighted (legend hovered) like a line: twice as thick.
-        let width = if self.highlighted() {
-            2.0 * self.width
-        } else {
-            self.width
-        };
         let cols = polyline_columns(
             &pts,
             [frame.left() * ppp, frame.right() * ppp],
             [frame.top() * ppp - pad, frame.bottom() * ppp + pad],
             0.5 * (width * ppp - 1.0),
         );
-        shapes.push(Shape::mesh(band_mesh(
+        band_mesh(
             &cols,
             width * ppp,
             ppp,
             self.color,
             true,
             MERGE_TOLERANCE_PX,
-        )));
+        )
+    }
+
+    /// The band's colour.
+    #[must_use]
+    pub fn color(mut self, color: Color32) -> Self {
+        self.color = color;
+        self
+    }
+}
+
+impl PlotItem for EnvelopeBand<'_> {
+    fn shapes(&self, ui: &Ui, transform: &PlotTransform, shapes: &mut Vec<Shape>) {
+        let ppp = ui.ctx().pixels_per_point();
+        // Highlighted (legend hovered) like a line: twice as thick.
+        let width = if self.highlighted() {
+            2.0 * self.width
+        } else {
+            self.width
+        };
+        let Some(cache) = &self.cache else {
+            shapes.push(Shape::mesh(self.build_mesh(transform, ppp, width)));
+            return;
+        };
+        let mut cache = cache.borrow_mut();
+        let view = (
+            *transform.frame(),
+            *transform.bounds(),
+            ppp,
+            width,
+            self.color,
+        );
+        let points = self.points.points();
+        let same = |k: &BandKey| k.view == view && k.points.as_slice() == points;
+        let mesh = match &cache.mesh {
+            Some(m) if cache.key.as_ref().is_some_and(same) => Arc::clone(m),
+            _ => {
+                let m = Arc::new(self.build_mesh(transform, ppp, width));
+                cache.mesh = Some(Arc::clone(&m));
+                cache.key = Some(BandKey {
+                    points: points.to_vec(),
+                    view,
+                });
+                cache.builds += 1;
+                m
+            }
+        };
+        shapes.push(Shape::Mesh(mesh));
     }
 
     fn find_closest(&self, point: Pos2, transform: &PlotTransform) -> Option<ClosestElem> {
