@@ -51,7 +51,8 @@ pub enum Command {
     },
     /// Simulate the pack through a current/power profile (--profile) or a drive cycle (--cycle).
     Simulate(simulate::SimulateArgs),
-    /// WLTP and EPA label-style range of a project.
+    /// WLTP and EPA label-style range of a project, from the tests' 23 °C soak unless
+    /// --ambient-degc or --initial-temp-degc is given.
     Range(range::RangeArgs),
     /// Specification sheet: -o OUT.pdf|.md|.html|.csv|.json.
     Report(report::ReportArgs),

@@ -396,20 +396,36 @@ pub fn standard_json(s: &StandardRanges) -> Value {
 }
 
 /// `packwright range FILE` with the pack engine `build`.
+///
+/// The cycles start from the tests' soak ([`setup::STANDARD_SOAK_K`], 23 °C) whatever ambient
+/// the project studies; `--ambient-degc` or `--initial-temp-degc` drive them at a temperature of
+/// the caller's instead (a cold WLTP, say), and the output names which.
 pub fn range_with(args: &RangeArgs, build: &BuildPack) -> anyhow::Result<ExitCode> {
-    let prepared = prepare(&args.file, &args.conditions)?;
+    let mut project = preset::load_file(&args.file)?;
+    args.conditions.apply(&mut project)?;
+    let at_soak = !args.conditions.to_run().sets_temperature();
+    if at_soak {
+        RunConditions::standard_soak().apply(&mut project)?;
+    }
+    let soak = if at_soak {
+        "the tests' soak"
+    } else {
+        "as given"
+    };
+    let prepared = prepare_project(project)?;
     let s = standard(&prepared, build)?;
     if args.json {
         let mut v = standard_json(&s);
         v["fidelity"] = json!(prepared.project.simulation.fidelity.label());
         v["ambient_degc"] = json!(k_to_degc(prepared.project.simulation.ambient_k));
+        v["method"]["soak"] = json!(soak);
         v["pack_mass_kg"] = json!(prepared.pack_mass_kg);
         v["vehicle_mass_kg"] = json!(prepared.vehicle.mass_kg);
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         let km = |m: f64| fmt_sig(m_to_km(m), 4);
         println!(
-            "{}: vehicle {} kg (pack {} kg), ambient {} °C, fidelity {}",
+            "{}: vehicle {} kg (pack {} kg), ambient {} °C ({soak}), fidelity {}",
             prepared.project.name,
             fmt_sig(prepared.vehicle.mass_kg, 4),
             fmt_sig(prepared.pack_mass_kg, 4),
