@@ -193,3 +193,31 @@ fn range_starts_from_the_tests_soak_unless_an_ambient_is_given() {
     );
     assert!(c < 0.98 * w, "{c} km at -10 °C vs {w} km soaked at 23 °C");
 }
+
+/// A reader that stops early (`packwright cells | head -1`) ends the command quietly: exit 0 and
+/// nothing on stderr, where `println!` would panic on the broken pipe (exit 101, "failed printing
+/// to stdout"). The pipe's read end is closed before the child has started writing, so its first
+/// write meets the broken pipe.
+#[test]
+fn output_cut_short_by_the_reader_is_no_error() {
+    for args in [
+        &["cells"][..],
+        &["info", preset("sedan_2170_nmc").to_str().unwrap()],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_packwright"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "{args:?}: {:?} {stderr}",
+            out.status.code()
+        );
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
