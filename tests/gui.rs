@@ -1697,9 +1697,11 @@ mod envelope_band {
     fn band_shape(band: &dyn egui_plot::PlotItem, t: &egui_plot::PlotTransform) -> egui::Mesh {
         let ctx = egui::Context::default();
         let mut shapes = Vec::new();
-        let _ = ctx.run_ui(egui::RawInput::default(), |ui| {
+        let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
             band.shapes(ui, t, &mut shapes)
         });
+        // The font atlas upload nobody renders here.
+        out.textures_delta.clear();
         match shapes.as_slice() {
             [egui::Shape::Mesh(m)] => (**m).clone(),
             other => panic!("one mesh expected, got {other:?}"),
