@@ -35,6 +35,8 @@ fn sedan() -> Vehicle {
         regen_frac: 0.9,
         regen_min_speed_mps: 5.0 / 3.6,
         aux_power_w: 350.0,
+        // Cabin HVAC: estimates for the body type; README.md ("Bundled presets") gives what they
+        // rest on (a Leaf's measured heater draw, EV PTC heater sizes).
         hvac: Some(Hvac {
             comfort_k: degc_to_k(21.0),
             heating_w_per_k: 180.0,

@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader of our output went away (`packwright cells | head`): nothing to report.
+        Err(e) if cli::is_closed_stdout(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("packwright: {e:#}");
             ExitCode::from(EXIT_ERROR)

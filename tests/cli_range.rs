@@ -157,3 +157,67 @@ fn simulate_cycle_json_matches_the_range_run() {
     let c = num(&sim, "consumption_wh_per_km");
     assert!((100.0..200.0).contains(&c), "{c} Wh/km");
 }
+
+/// `range` gives the tests' figures: a design that studies a −10 °C day is still soaked at 23 °C
+/// for WLTP and EPA (the same figures as at 23 °C, to the digit), and `--ambient-degc` is the way
+/// to a cold WLTP, which then goes less far. The output says which.
+#[test]
+fn range_starts_from_the_tests_soak_unless_an_ambient_is_given() {
+    let file = preset("compact_nmc_pouch");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let cold_text = text
+        .replace("ambient_degc: 23.0,", "ambient_degc: -10.0,")
+        .replace("initial_temp_degc: 23.0,", "initial_temp_degc: -10.0,");
+    assert_ne!(cold_text, text, "the preset states its ambient");
+    let dir = tempfile::tempdir().unwrap();
+    let cold = dir.path().join("cold_day.ron");
+    std::fs::write(&cold, cold_text).unwrap();
+    let (file, cold) = (file.to_str().unwrap(), cold.to_str().unwrap());
+    let warm = run_json(&["range", file, "--json"]);
+    let studied_cold = run_json(&["range", cold, "--json"]);
+    let asked_cold = run_json(&["range", file, "--json", "--ambient-degc", "-10"]);
+    assert_eq!(studied_cold["wltp_range_km"], warm["wltp_range_km"]);
+    assert_eq!(
+        studied_cold["epa_label_range_km"],
+        warm["epa_label_range_km"]
+    );
+    assert!((num(&studied_cold, "ambient_degc") - 23.0).abs() < 1e-9);
+    assert_eq!(studied_cold["method"]["soak"], "the tests' soak");
+    assert_eq!(asked_cold["method"]["soak"], "as given");
+    assert!((num(&asked_cold, "ambient_degc") + 10.0).abs() < 1e-9);
+    // Cold cells and a heated pack: clearly less far (tens of per cent at -10 °C on this car; the
+    // bound only says "clearly", the figure itself is the engine's).
+    let (w, c) = (
+        num(&warm, "wltp_range_km"),
+        num(&asked_cold, "wltp_range_km"),
+    );
+    assert!(c < 0.98 * w, "{c} km at -10 °C vs {w} km soaked at 23 °C");
+}
+
+/// A reader that stops early (`packwright cells | head -1`) ends the command quietly: exit 0 and
+/// nothing on stderr, where `println!` would panic on the broken pipe (exit 101, "failed printing
+/// to stdout"). The pipe's read end is closed before the child has started writing, so its first
+/// write meets the broken pipe.
+#[test]
+fn output_cut_short_by_the_reader_is_no_error() {
+    for args in [
+        &["cells"][..],
+        &["info", preset("sedan_2170_nmc").to_str().unwrap()],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_packwright"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "{args:?}: {:?} {stderr}",
+            out.status.code()
+        );
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}

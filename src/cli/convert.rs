@@ -105,7 +105,7 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     ];
     let report = ConversionReport::new(&conv, Comparison::new(summaries(&designs, &cycle)?));
     let md = conversion_markdown(&report);
-    print!("{md}");
+    out!("{md}");
     if let (Some(path), Some(format)) = (&args.report, report_format) {
         let out = match format {
             Format::Json => serde_json::to_string_pretty(&report)?.into_bytes(),

@@ -14,7 +14,7 @@ use crate::preset;
 use crate::units::{fmt_sig, j_to_kwh, k_to_degc, ohm_to_mohm};
 
 /// `packwright check FILE...`.
-pub fn check(files: &[PathBuf]) -> ExitCode {
+pub fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut worst = 0u8;
     for path in files {
         match preset::load_file(path) {
@@ -25,11 +25,11 @@ pub fn check(files: &[PathBuf]) -> ExitCode {
             Ok(project) => {
                 let (_, diags) = validate::check(&project);
                 for d in &diags.items {
-                    println!("{}: {d}", path.display());
+                    outln!("{}: {d}", path.display());
                 }
                 let errors = diags.count(Severity::Error);
                 let warnings = diags.count(Severity::Warning);
-                println!(
+                outln!(
                     "{}: {errors} error(s), {warnings} warning(s)",
                     path.display()
                 );
@@ -39,7 +39,7 @@ pub fn check(files: &[PathBuf]) -> ExitCode {
             }
         }
     }
-    ExitCode::from(worst)
+    Ok(ExitCode::from(worst))
 }
 
 /// Loads a project for a subcommand, with the file name in the error.
@@ -146,13 +146,13 @@ pub fn info(path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     let (roll, diags) = validate::check(&project);
     if as_json {
         let doc = rollup_json(&project, &roll);
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&doc).context("cannot format JSON")?
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{} — {}", project.name, path.display());
+    outln!("{} — {}", project.name, path.display());
     let row = |label: &str, f: Option<&LevelFigures>| {
         let Some(f) = f else {
             return format!("{label:<8} —");
@@ -172,12 +172,12 @@ pub fn info(path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
             fmt_sig(ohm_to_mohm(f.resistance_ohm), 4),
         )
     };
-    println!("{}", row("cell", roll.cell.as_ref()));
+    outln!("{}", row("cell", roll.cell.as_ref()));
     for m in &roll.modules {
-        println!("{}", row(&format!("module {}", m.id), Some(&m.figures)));
+        outln!("{}", row(&format!("module {}", m.id), Some(&m.figures)));
     }
-    println!("{}", row("pack", Some(&roll.pack)));
-    println!(
+    outln!("{}", row("pack", Some(&roll.pack)));
+    outln!(
         "usable energy {} kWh (SOC {:.0}–{:.0} %), voltage {}–{} V, cell-to-pack mass {:.1} %, volume {:.1} %",
         fmt_sig(j_to_kwh(roll.pack.usable_energy_j), 4),
         project.pack.soc_min * 100.0,
@@ -187,12 +187,12 @@ pub fn info(path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
         roll.cell_to_pack_mass_frac * 100.0,
         roll.cell_to_pack_volume_frac * 100.0
     );
-    println!("mass breakdown:");
+    outln!("mass breakdown:");
     for (k, v) in &roll.mass_breakdown_kg {
-        println!("  {k:<28} {:>9} kg", fmt_sig(*v, 4));
+        outln!("  {k:<28} {:>9} kg", fmt_sig(*v, 4));
     }
     for d in &diags.items {
-        println!("{d}");
+        outln!("{d}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -234,18 +234,25 @@ pub fn cells(as_json: bool) -> anyhow::Result<ExitCode> {
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&doc).context("cannot format JSON")?
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{:<24} {:<16} {:<11} {:>7} {:>6} {:>7} {:>6} {:<10}",
-        "id", "electrolyte", "format", "Ah", "V", "Wh/kg", "Wh/L", "status"
+        "id",
+        "electrolyte",
+        "format",
+        "Ah",
+        "V",
+        "Wh/kg",
+        "Wh/L",
+        "status"
     );
     for c in &cells {
-        println!(
+        outln!(
             "{:<24} {:<16} {:<11} {:>7} {:>6} {:>7} {:>6} {:<10}{}",
             c.id.0,
             c.electrolyte.label(),

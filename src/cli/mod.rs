@@ -3,6 +3,21 @@
 //! Exit codes (as ripgrep does it): 0 when everything ran and passed, 1 when it ran but the design
 //! has errors (or a limit was hit), 2 when something could not be read or run.
 
+/// `print!` to standard output that returns the write's error (with `?`) instead of panicking, so a
+/// reader that went away (`packwright cells | head`) ends the command quietly (see `main`).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*), false)?
+    };
+}
+
+/// `println!` as [`out!`] does it.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*), true)?
+    };
+}
+
 pub mod compare;
 pub mod convert;
 pub mod info;
@@ -11,6 +26,7 @@ pub mod report;
 pub mod simulate;
 pub mod sweep;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -51,7 +67,8 @@ pub enum Command {
     },
     /// Simulate the pack through a current/power profile (--profile) or a drive cycle (--cycle).
     Simulate(simulate::SimulateArgs),
-    /// WLTP and EPA label-style range of a project.
+    /// WLTP and EPA label-style range of a project, from the tests' 23 °C soak unless
+    /// --ambient-degc or --initial-temp-degc is given.
     Range(range::RangeArgs),
     /// Specification sheet: -o OUT.pdf|.md|.html|.csv|.json.
     Report(report::ReportArgs),
@@ -77,7 +94,7 @@ pub const EXIT_ERROR: u8 = 2;
 /// Runs a subcommand.
 pub fn run(command: &Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Check { files } => Ok(info::check(files)),
+        Command::Check { files } => info::check(files),
         Command::Info { file, json } => info::info(file, *json),
         Command::Cells { json } => info::cells(*json),
         Command::Simulate(args) => simulate::run(args),
@@ -97,4 +114,24 @@ pub fn build_engine(
     Ok(Box::new(crate::sim::vehicle::setup::build_engine(
         project, fidelity,
     )?))
+}
+
+/// Writes to standard output (with a newline when `newline`), flushing so that a closed pipe is
+/// noticed at the line that hit it. Errors are the operating system's; see [`is_closed_stdout`].
+pub fn write_stdout(args: std::fmt::Arguments<'_>, newline: bool) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args)?;
+    if newline {
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// True when an error is standard output's reader having gone away (a broken pipe): the command's
+/// output was cut short on purpose (`| head`), which is no failure to report.
+pub fn is_closed_stdout(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -359,9 +359,9 @@ pub fn simulate_cycle(args: &CycleArgs, build: &BuildPack) -> anyhow::Result<Exi
         v["fidelity"] = json!(prepared.project.simulation.fidelity.label());
         v["ambient_degc"] = json!(k_to_degc(prepared.project.simulation.ambient_k));
         v["pack_mass_kg"] = json!(prepared.pack_mass_kg);
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        print!("{}", result_text(&r));
+        out!("{}", result_text(&r));
     }
     if r.trace_missed_s > 0.0 {
         eprintln!(
@@ -396,32 +396,48 @@ pub fn standard_json(s: &StandardRanges) -> Value {
 }
 
 /// `packwright range FILE` with the pack engine `build`.
+///
+/// The cycles start from the tests' soak ([`setup::STANDARD_SOAK_K`], 23 °C) whatever ambient
+/// the project studies; `--ambient-degc` or `--initial-temp-degc` drive them at a temperature of
+/// the caller's instead (a cold WLTP, say), and the output names which.
 pub fn range_with(args: &RangeArgs, build: &BuildPack) -> anyhow::Result<ExitCode> {
-    let prepared = prepare(&args.file, &args.conditions)?;
+    let mut project = preset::load_file(&args.file)?;
+    args.conditions.apply(&mut project)?;
+    let at_soak = !args.conditions.to_run().sets_temperature();
+    if at_soak {
+        RunConditions::standard_soak().apply(&mut project)?;
+    }
+    let soak = if at_soak {
+        "the tests' soak"
+    } else {
+        "as given"
+    };
+    let prepared = prepare_project(project)?;
     let s = standard(&prepared, build)?;
     if args.json {
         let mut v = standard_json(&s);
         v["fidelity"] = json!(prepared.project.simulation.fidelity.label());
         v["ambient_degc"] = json!(k_to_degc(prepared.project.simulation.ambient_k));
+        v["method"]["soak"] = json!(soak);
         v["pack_mass_kg"] = json!(prepared.pack_mass_kg);
         v["vehicle_mass_kg"] = json!(prepared.vehicle.mass_kg);
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         let km = |m: f64| fmt_sig(m_to_km(m), 4);
-        println!(
-            "{}: vehicle {} kg (pack {} kg), ambient {} °C, fidelity {}",
+        outln!(
+            "{}: vehicle {} kg (pack {} kg), ambient {} °C ({soak}), fidelity {}",
             prepared.project.name,
             fmt_sig(prepared.vehicle.mass_kg, 4),
             fmt_sig(prepared.pack_mass_kg, 4),
             fmt_sig(k_to_degc(prepared.project.simulation.ambient_k), 3),
             prepared.project.simulation.fidelity.label()
         );
-        println!(
+        outln!(
             "WLTP range (WLTC 3b to cut-off)           {} km  ({} Wh/km)",
             km(s.wltp_range_m()),
             fmt_sig(s.wltp.consumption_wh_per_km(), 4)
         );
-        println!(
+        outln!(
             "EPA label-style range (2-cycle 55/45 x 0.7) {} km  (city {} km, highway {} km unadjusted)",
             km(s.epa_label_range_m()),
             km(s.udds.distance_m),
@@ -429,9 +445,10 @@ pub fn range_with(args: &RangeArgs, build: &BuildPack) -> anyhow::Result<ExitCod
         );
         for r in [&s.wltp, &s.udds, &s.hwfet] {
             if !r.stop.is_cutoff() {
-                println!(
+                outln!(
                     "note: {} stopped without a cut-off: {}",
-                    r.cycle_name, r.stop
+                    r.cycle_name,
+                    r.stop
                 );
             }
         }

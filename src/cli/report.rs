@@ -64,6 +64,7 @@ pub fn build_sheet(
             file_bytes: &bytes,
             with_range,
             extra_cycle: extra.as_ref(),
+            standard_soak: !conditions.to_run().sets_temperature(),
         },
         &|| false,
     )?)

@@ -175,22 +175,24 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     }
     let s = &result.summary;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(s)?);
+        outln!("{}", serde_json::to_string_pretty(s)?);
     } else {
-        println!(
+        outln!(
             "{} ({} cells, {} fidelity)",
-            project.name, s.cells, s.fidelity
+            project.name,
+            s.cells,
+            s.fidelity
         );
-        println!("  duration          {:.1} s", s.duration_s);
-        println!("  energy out        {:.4} kWh", s.energy_out_kwh);
-        println!("  min cell voltage  {:.4} V", s.min_cell_voltage_v);
-        println!("  max cell temp     {:.2} °C", s.max_cell_temp_c);
-        println!("  max temp spread   {:.3} K", s.max_cell_temp_spread_k);
-        println!("  final SOC         {:.4}", s.final_soc);
-        println!("  heat generated    {:.4} kWh", s.heat_generated_kwh);
-        println!("  heater energy     {:.4} kWh", s.heater_energy_kwh);
-        println!("  ended by          {}", s.end_reason);
-        println!("  {} cell-steps in {:.3} s", s.cell_steps, s.sim_wall_s);
+        outln!("  duration          {:.1} s", s.duration_s);
+        outln!("  energy out        {:.4} kWh", s.energy_out_kwh);
+        outln!("  min cell voltage  {:.4} V", s.min_cell_voltage_v);
+        outln!("  max cell temp     {:.2} °C", s.max_cell_temp_c);
+        outln!("  max temp spread   {:.3} K", s.max_cell_temp_spread_k);
+        outln!("  final SOC         {:.4}", s.final_soc);
+        outln!("  heat generated    {:.4} kWh", s.heat_generated_kwh);
+        outln!("  heater energy     {:.4} kWh", s.heater_energy_kwh);
+        outln!("  ended by          {}", s.end_reason);
+        outln!("  {} cell-steps in {:.3} s", s.cell_steps, s.sim_wall_s);
     }
     if let EndReason::Cutoff(crate::sim::Cutoff::Diverged(why)) = &result.end {
         eprintln!("simulation stopped: it diverged ({why}); results up to that point are shown");

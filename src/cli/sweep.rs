@@ -108,7 +108,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         failed,
         args.output.display()
     );
-    println!(
+    outln!(
         "Pareto front (range against pack mass{}):",
         if points.iter().all(|p| p.cost_usd.is_some()) {
             " and cost"
@@ -117,7 +117,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         }
     );
     for p in points.iter().filter(|p| p.pareto) {
-        println!(
+        outln!(
             "  {:<24} {:>9} {:>7} kWh {:>7} kg {:>7} km",
             p.cell,
             format!("{}s{}p", p.series, p.parallel),

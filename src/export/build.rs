@@ -1,7 +1,8 @@
 //! The one assembly of a specification sheet from a design, shared by `packwright report` and the
 //! studio's Export: roll-up and design-rule findings (`model::validate::check`), the WLTC 3b / UDDS /
-//! HWFET runs to cut-off at the design's own fidelity (`sim::vehicle::range::standard_ranges`), an
-//! optional extra cycle, and [`SpecSheet::assemble`].
+//! HWFET runs to cut-off at the design's own fidelity (`sim::vehicle::range::standard_ranges`) from
+//! the tests' soak unless the caller asks otherwise, an optional extra cycle under the design's
+//! own conditions, and [`SpecSheet::assemble`].
 //!
 //! Invariants: the project is taken as it will be run (run conditions already applied by the
 //! caller); every range run records its trace (the sheet plots them); a fresh engine is built for
@@ -14,7 +15,9 @@ use crate::model::Project;
 use crate::model::validate;
 use crate::sim::vehicle::Cycle;
 use crate::sim::vehicle::range::{RangeError, RangeOptions, run_range, standard_ranges};
-use crate::sim::vehicle::setup::{SetupError, build_engine, prepare_project};
+use crate::sim::vehicle::setup::{
+    Prepared, RunConditions, SetupError, build_engine, prepare_project, prepare_with,
+};
 
 /// Why a sheet's runs could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -43,6 +46,10 @@ pub struct SheetRequest<'a> {
     pub with_range: bool,
     /// Also drive this cycle to cut-off and plot it (only when `with_range`).
     pub extra_cycle: Option<&'a Cycle>,
+    /// Drive WLTC 3b, UDDS and HWFET from the tests' soak
+    /// ([`crate::sim::vehicle::setup::STANDARD_SOAK_K`]) rather than at
+    /// the project's own temperatures; false when the caller set a temperature on purpose.
+    pub standard_soak: bool,
 }
 
 /// Builds the spec sheet of `request`. `cancelled` is asked before every engine is built; once it
@@ -55,26 +62,40 @@ pub fn build_sheet(
     let (roll, diags) = validate::check(project);
     let (ranges, extra) = if request.with_range {
         let prepared = prepare_project(project.clone())?;
-        let fidelity = prepared.project.simulation.fidelity;
-        let options = RangeOptions {
-            record_trace: true,
-            ..prepared.options
+        let standard = if request.standard_soak {
+            prepare_with(project.clone(), &RunConditions::standard_soak())?
+        } else {
+            prepared.clone()
         };
-        let mut make_engine = || {
+        let fidelity = prepared.project.simulation.fidelity;
+        let traced = |p: &Prepared| RangeOptions {
+            record_trace: true,
+            ..p.options
+        };
+        let make_engine = |p: &Prepared| {
             if cancelled() {
                 return Err(SheetError::Cancelled);
             }
-            Ok(build_engine(&prepared.project, fidelity)?)
+            Ok(build_engine(&p.project, fidelity)?)
         };
-        let ranges = standard_ranges(&prepared.vehicle, &mut make_engine, &options);
+        let ranges = standard_ranges(
+            &standard.vehicle,
+            || make_engine(&standard),
+            &traced(&standard),
+        );
         if cancelled() {
             return Err(SheetError::Cancelled);
         }
         let ranges = ranges?;
         let extra = match request.extra_cycle {
             Some(cycle) => {
-                let mut engine = make_engine()?;
-                Some(run_range(&mut engine, &prepared.vehicle, cycle, &options)?)
+                let mut engine = make_engine(&prepared)?;
+                Some(run_range(
+                    &mut engine,
+                    &prepared.vehicle,
+                    cycle,
+                    &traced(&prepared),
+                )?)
             }
             None => None,
         };
@@ -117,6 +138,7 @@ mod tests {
                 file_bytes: b"abc",
                 with_range: false,
                 extra_cycle: None,
+                standard_soak: true,
             },
             &|| false,
         )
@@ -140,9 +162,79 @@ mod tests {
                 file_bytes: b"",
                 with_range: true,
                 extra_cycle: None,
+                standard_soak: true,
             },
             &|| true,
         );
         assert_eq!(r.err(), Some(SheetError::Cancelled));
+    }
+
+    /// The label figures are the tests' figures: a design studied at −10 °C gets the same WLTP and
+    /// EPA ranges as at 23 °C (both soaked at 23 °C), and a different, lower one only when the
+    /// caller asks for its own temperature. Its own extra cycle runs at its own ambient.
+    #[test]
+    fn standard_cycles_start_from_the_tests_soak_unless_asked_otherwise() {
+        let mut warm = example();
+        warm.simulation.fidelity = crate::model::project::Fidelity::Lumped;
+        let mut cold = warm.clone();
+        RunConditions {
+            ambient_k: Some(crate::units::degc_to_k(-10.0)),
+            ..RunConditions::default()
+        }
+        .apply(&mut cold)
+        .unwrap();
+        let cycle = Cycle::named("wltc_3b").unwrap();
+        let sheet = |project: &Project, standard_soak: bool| {
+            build_sheet(
+                &SheetRequest {
+                    project,
+                    file_name: "x.ron",
+                    file_bytes: b"",
+                    with_range: true,
+                    extra_cycle: Some(&cycle),
+                    standard_soak,
+                },
+                &|| false,
+            )
+            .unwrap()
+            .range
+            .unwrap()
+        };
+        let (w, c, c_own) = (sheet(&warm, true), sheet(&cold, true), sheet(&cold, false));
+        // Same physics from the same start: equal to the last digit.
+        assert_eq!(c.wltp_km, w.wltp_km);
+        assert_eq!(c.epa_label_km, w.epa_label_km);
+        assert!(
+            c.conditions.contains("soaked at 23.0 °C"),
+            "{}",
+            c.conditions
+        );
+        // At −10 °C the cells' resistance and the pack heater cost range: clearly lower (a few
+        // per cent at least; the exact figure is the engine's, tested elsewhere).
+        assert!(
+            c_own.wltp_km < 0.98 * w.wltp_km,
+            "{} vs {}",
+            c_own.wltp_km,
+            w.wltp_km
+        );
+        assert!(
+            c_own.conditions.contains("at -10.0 °C as asked"),
+            "{}",
+            c_own.conditions
+        );
+        // The extra cycle (the design's own run, cabin heating included) is at the design's
+        // ambient either way: it starts from cells at −10 °C, the soaked runs from 23 °C.
+        let extra = c.extra.as_ref().unwrap();
+        assert_eq!(extra.distance_km, c_own.extra.as_ref().unwrap().distance_km);
+        assert!(
+            extra.cell_temp_degc.0 <= -10.0 + 1e-9,
+            "{:?}",
+            extra.cell_temp_degc
+        );
+        assert!(
+            c.wltp.cell_temp_degc.0 >= 23.0 - 1e-9,
+            "{:?}",
+            c.wltp.cell_temp_degc
+        );
     }
 }

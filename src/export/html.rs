@@ -83,7 +83,7 @@ pub fn render(sheet: &SpecSheet, style: &ChartStyle) -> String {
             fmt_sig(r.wltp_km, 4),
             fmt_sig(r.wltp_wh_per_km, 4),
             fmt_sig(r.epa_label_km, 4),
-            escape(crate::export::RANGE_CONDITIONS)
+            escape(&r.conditions)
         ));
         s.push_str(&row(
             &[

@@ -112,7 +112,7 @@ pub fn render(sheet: &SpecSheet) -> String {
             fmt_sig(r.wltp_km, 4),
             fmt_sig(r.wltp_wh_per_km, 4),
             fmt_sig(r.epa_label_km, 4),
-            crate::export::RANGE_CONDITIONS
+            r.conditions
         ));
         s.push_str("| Cycle | Range (km) | Wh/km | Vehicle (kg) | Cell temp (°C) | Stopped |\n|---|---:|---:|---:|---:|---|\n");
         for run in [&r.wltp, &r.udds, &r.hwfet]

@@ -97,10 +97,28 @@ impl Format {
     }
 }
 
-/// How the range table's runs were driven, said under it in every format.
-pub const RANGE_CONDITIONS: &str = "WLTC 3b, UDDS and HWFET are driven as on the test \
-     dynamometer, with the cabin climate control off; any other cycle under the design's own \
-     conditions, cabin heating or cooling included.";
+/// How the range table's runs were driven, said under it in every format: the standard cycles at
+/// `ambient_k` (the tests' soak unless the caller asked for another temperature).
+pub fn range_conditions(ambient_k: f64) -> String {
+    use crate::sim::vehicle::setup::STANDARD_SOAK_K;
+    let soak = if (ambient_k - STANDARD_SOAK_K).abs() < 1e-9 {
+        format!(
+            "from a pack soaked at {} °C as the tests soak the car",
+            fmt_sig(k_to_degc(ambient_k), 3)
+        )
+    } else {
+        format!(
+            "at {} °C as asked (the tests soak the car at {} °C)",
+            fmt_sig(k_to_degc(ambient_k), 3),
+            fmt_sig(k_to_degc(STANDARD_SOAK_K), 3)
+        )
+    };
+    format!(
+        "WLTC 3b, UDDS and HWFET are driven as on the test dynamometer, {soak}, with the cabin \
+         climate control off; any other cycle under the design's own conditions, cabin heating or \
+         cooling included."
+    )
+}
 
 /// Renders a sheet in a format (the template styles the PDF and the HTML charts).
 pub fn render(
@@ -404,6 +422,8 @@ pub struct RangeSection {
     pub hwfet: CycleRun,
     /// An extra cycle asked for (`--cycle`), if any.
     pub extra: Option<CycleRun>,
+    /// How the runs were driven ([`range_conditions`]).
+    pub conditions: String,
 }
 
 /// A placed rectangle of the configuration diagram, mm, in pack coordinates (x along the vehicle).
@@ -622,6 +642,7 @@ impl SpecSheet {
                 udds: CycleRun::new(&s.udds),
                 hwfet: CycleRun::new(&s.hwfet),
                 extra: input.extra_run.map(CycleRun::new),
+                conditions: range_conditions(s.ambient_k),
             };
             key_figures.push(key("wltp_range_km", "WLTP range", sec.wltp_km, "km", 4));
             key_figures.push(key(

@@ -725,7 +725,7 @@ pub fn sheet_blocks(sheet: &SpecSheet, tpl: &LoadedTemplate) -> Vec<Block> {
                     indent: 0.0,
                 });
                 b.push(Block::Paragraph {
-                    text: crate::export::RANGE_CONDITIONS.to_owned(),
+                    text: r.conditions.clone(),
                     bold: false,
                     small: true,
                     tone: Tone::Normal,

@@ -903,6 +903,7 @@ impl StudioApp {
         base: Option<PathBuf>,
     ) -> Option<Result<crate::gui::runs::RangeSummary, String>> {
         let mut conditioned = (**project).clone();
+        let common_ambient = self.compare_ambient_k.is_some();
         if let Some(t) = self.compare_ambient_k {
             let common = crate::sim::vehicle::setup::RunConditions {
                 ambient_k: Some(t),
@@ -923,7 +924,12 @@ impl StudioApp {
                 .unwrap_or_default();
             // The standard figures after the design's own cycle; a design whose standard runs
             // fail still compares on its own cycle.
-            let standard = match crate::gui::runs::lumped_standard(&conditioned, None, &cancel) {
+            // They start from the tests' soak unless the view sets one ambient for all.
+            let standard = match if common_ambient {
+                crate::gui::runs::lumped_standard_as_set(&conditioned, &cancel)
+            } else {
+                crate::gui::runs::lumped_standard(&conditioned, None, &cancel)
+            } {
                 Ok(s) => Some(s),
                 Err(crate::jobs::JobError::Cancelled) => {
                     return Err(crate::jobs::JobError::Cancelled);
@@ -1036,6 +1042,7 @@ impl StudioApp {
                     file_bytes: &bytes,
                     with_range: true,
                     extra_cycle: None,
+                    standard_soak: true,
                 },
                 &|| cancel.load(std::sync::atomic::Ordering::Relaxed),
             )

@@ -4,7 +4,7 @@
 //! - [`lumped_range`]: after every edit, the design's cycle to cut-off at lumped fidelity (one
 //!   equivalent cell), for the live range figure.
 //! - [`lumped_standard`]: after every edit too, WLTC 3b, UDDS and HWFET to cut-off at lumped
-//!   fidelity, for the live WLTP and EPA label-style figures.
+//!   fidelity from the tests' 23 °C soak, for the live WLTP and EPA label-style figures.
 //! - [`full_run`]: the Run button: the design's cycle at its own fidelity, with the trace, progress,
 //!   cancel, and cell temperatures sampled over time for the heat map.
 //!
@@ -19,7 +19,7 @@ use crate::jobs::{JobError, Progress};
 use crate::model::project::{Fidelity, Project};
 use crate::sim::network::Engine;
 use crate::sim::vehicle::range::{RangeOptions, run_range_observed, standard_ranges_observed};
-use crate::sim::vehicle::setup::{build_engine, load_cycle, prepare_project};
+use crate::sim::vehicle::setup::{RunConditions, build_engine, load_cycle, prepare_project};
 use crate::sim::{Cutoff, PackModel, StepReport};
 
 /// The live range figure.
@@ -300,12 +300,25 @@ pub struct StandardSummary {
     pub epa_label_consumption_j_per_m: f64,
 }
 
-/// Drives WLTC 3b, UDDS and HWFET to cut-off at lumped fidelity under the design's conditions
-/// (the core's `standard_ranges`, as `packwright range` and the spec sheet do at the design's
-/// own fidelity).
+/// Drives WLTC 3b, UDDS and HWFET to cut-off at lumped fidelity from the tests' soak
+/// (`setup::STANDARD_SOAK_K`, whatever ambient the design studies: the core's `standard_ranges`,
+/// as `packwright range` and the spec sheet do at the design's own fidelity).
 pub fn lumped_standard(
     project: &Project,
     _project_path: Option<&std::path::Path>,
+    cancel: &AtomicBool,
+) -> Result<StandardSummary, JobError> {
+    let mut p = project.clone();
+    RunConditions::standard_soak()
+        .apply(&mut p)
+        .map_err(|e| JobError::Failed(e.to_string()))?;
+    lumped_standard_as_set(&p, cancel)
+}
+
+/// [`lumped_standard`] at the project's own temperatures (a study that sets one ambient for
+/// every design, as the Compare view can).
+pub fn lumped_standard_as_set(
+    project: &Project,
     cancel: &AtomicBool,
 ) -> Result<StandardSummary, JobError> {
     let mut p = project.clone();

@@ -24,7 +24,8 @@ fn conditions(ui: &mut egui::Ui, app: &mut StudioApp) {
             .checkbox(&mut common, "Same ambient for every design")
             .on_hover_text(
                 "Runs every design from a pack soaked at this temperature (its cycle, WLTP and \
-                 EPA figures alike); off: each design at the ambient in its file",
+                 EPA figures alike); off: each design's cycle at the ambient in its file, the WLTP and \
+                 EPA figures from the tests' 23 °C soak",
             )
             .changed()
         {

@@ -29,9 +29,10 @@ pub fn fig_row_explained(ui: &mut egui::Ui, name: &str, value: &str, hover: Opti
 }
 
 /// What the WLTP and EPA rows are, beside the design's own cycle run above them.
-pub const STANDARD_HOVER: &str = "Driven as on the test dynamometer: the cabin climate control \
-     off, a fresh full pack at the design's ambient. Range (lumped) above is the design's own \
-     cycle under its own conditions, cabin heating or cooling included.";
+pub const STANDARD_HOVER: &str = "Driven as on the test dynamometer: a fresh full pack soaked at \
+     23 °C as the tests soak the car, whatever ambient the design studies, and the cabin climate \
+     control off. Range (lumped) above is the design's own cycle under its own conditions, cabin \
+     heating or cooling included.";
 
 /// Formats an optional value with a unit.
 pub fn opt(v: Option<f64>, sig: usize, unit: &str) -> String {

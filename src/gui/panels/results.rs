@@ -488,6 +488,36 @@ fn soc_grid() -> crate::gui::widgets::plot_grid::Spacer<'static> {
     egui_plot::uniform_grid_spacer(|_| [10.0, 20.0, 100.0])
 }
 
+/// A value axis's grid marks in nested 1–2–5 steps (1/5/10, 2/10/20 or 5/10/50 times a power of
+/// ten, the smallest at least egui_plot's suggested step). Its default log-10 steps label only
+/// whole decades, so a short plot of cell temperatures between 23 and 30 °C carried a single
+/// label; these label every 5 K there.
+fn nested_125() -> crate::gui::widgets::plot_grid::Spacer<'static> {
+    egui_plot::uniform_grid_spacer(|input| nested_125_steps(input.base_step_size))
+}
+
+/// The three steps of [`nested_125`] for a smallest useful step `base` (> 0).
+fn nested_125_steps(base: f64) -> [f64; 3] {
+    let base = if base.is_finite() && base > 0.0 {
+        base
+    } else {
+        1.0
+    };
+    let decade = 10f64.powf(base.log10().floor());
+    let m = base / decade;
+    // Rounding can leave m a hair above a step (1.0000000000000002): such a base takes that step.
+    let fits = |k: f64| m <= k * (1.0 + 1e-9);
+    if fits(1.0) {
+        [decade, 5.0 * decade, 10.0 * decade]
+    } else if fits(2.0) {
+        [2.0 * decade, 10.0 * decade, 20.0 * decade]
+    } else if fits(5.0) {
+        [5.0 * decade, 10.0 * decade, 50.0 * decade]
+    } else {
+        [10.0 * decade, 50.0 * decade, 100.0 * decade]
+    }
+}
+
 /// Draws the results.
 pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
     let theme = app.theme;
@@ -622,8 +652,9 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
+                .y_grid_spacer(nested_125())
                 .show(ui, |p| {
-                    p.add(PlotGrid::new(grid_vi, log10(), log10()));
+                    p.add(PlotGrid::new(grid_vi, log10(), nested_125()));
                     let v = line_in(p, env, of, "pack voltage, V", &o.voltage_v, |x| x);
                     p.add(v.color(theme.series_color(0)));
                     let i = line_in(p, env, of, "current, A", &o.current_a, |x| x);
@@ -657,8 +688,9 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                 .link_cursor(link, [true, false])
                 .x_axis_label("time, min")
                 .label_formatter(read_out)
+                .y_grid_spacer(nested_125())
                 .show(ui, |p| {
-                    p.add(PlotGrid::new(grid_temps, log10(), log10()));
+                    p.add(PlotGrid::new(grid_temps, log10(), nested_125()));
                     let lo = line_in(p, env, of, "min cell, °C", &o.min_temp_k, units::k_to_degc);
                     p.add(lo.color(theme.neg));
                     let hi = line_in(p, env, of, "max cell, °C", &o.max_temp_k, units::k_to_degc);
@@ -926,6 +958,35 @@ fn term_label(key: &str) -> String {
 #[allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 mod tests {
     use super::*;
+
+    /// Each step is the smallest of 1, 2, 5 × 10^k at or above the base, and the three nest (each
+    /// a whole multiple of the one before), so a coarser mark always sits on a finer one.
+    #[test]
+    fn nested_steps_are_the_next_one_two_five_and_nest() {
+        let close =
+            |a: [f64; 3], b: [f64; 3]| a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-12 * y);
+        for (base, want) in [
+            (0.72, [1.0, 5.0, 10.0]),
+            (1.0, [1.0, 5.0, 10.0]),
+            (1.3, [2.0, 10.0, 20.0]),
+            (4.5, [5.0, 10.0, 50.0]),
+            (45.0, [50.0, 100.0, 500.0]),
+            (0.07, [0.1, 0.5, 1.0]),
+            (0.0013, [0.002, 0.01, 0.02]),
+        ] {
+            let got = nested_125_steps(base);
+            assert!(close(got, want), "{base}: {got:?} vs {want:?}");
+            assert!(got[0] >= base * (1.0 - 1e-9));
+            for k in 1..3 {
+                let ratio = got[k] / got[k - 1];
+                assert!((ratio - ratio.round()).abs() < 1e-9, "{got:?}");
+            }
+        }
+        // No base the plot can hand over makes it fail: zero, negative or NaN take unit steps.
+        for bad in [0.0, -3.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(nested_125_steps(bad), [1.0, 5.0, 10.0]);
+        }
+    }
 
     fn outcome_with(cell_temps_k: Vec<(f64, Vec<f64>)>) -> RunOutcome {
         RunOutcome {

@@ -826,6 +826,9 @@ pub struct StandardRanges {
     pub udds: RangeResult,
     /// HWFET repeated to cut-off.
     pub hwfet: RangeResult,
+    /// Ambient air temperature of the three runs, K (the caller soaks the pack at it; the label
+    /// procedures' own is `setup::STANDARD_SOAK_K`).
+    pub ambient_k: f64,
 }
 
 impl StandardRanges {
@@ -856,6 +859,8 @@ impl StandardRanges {
 /// type-approval procedures drive them: with the cabin climate control off (WLTP and the EPA
 /// FTP/HWFET dynamometer tests run without it; the EPA label factor stands in for it), the
 /// auxiliaries and the pack's own heater and coolant conditioning on, at the ambient of `vehicle`.
+/// The procedures soak the car at the test cell's temperature first: callers prepare the project
+/// at `setup::STANDARD_SOAK_K` (`setup::RunConditions::standard_soak`) unless they mean another.
 pub fn standard_ranges<P, E, F>(
     vehicle: &VehicleModel,
     make_pack: F,
@@ -895,6 +900,7 @@ where
         wltp: drive("wltc_3b")?,
         udds: drive("udds")?,
         hwfet: drive("hwfet")?,
+        ambient_k: vehicle.ambient_k,
     })
 }
 

@@ -39,6 +39,14 @@ pub const CONDITION_MIN_K: f64 = 213.15;
 /// Highest temperature a run condition may set, K (80 °C).
 pub const CONDITION_MAX_K: f64 = 353.15;
 
+/// Temperature at which the standard cycles (WLTC 3b, UDDS, HWFET) start and run, K (23 °C): the
+/// pack soaked at the test cell's temperature and the air at it throughout. 23 °C is the WLTP
+/// Type 1 test cell's set-point (UN GTR No. 15) and lies inside the 20–30 °C (68–86 °F) the EPA
+/// allows for the FTP and highway tests, so one soak serves the WLTP and the EPA figures. A label
+/// figure is a property of the vehicle, not of the day the engineer is studying: a project's own
+/// ambient applies to its own cycle, not to these (see [`RunConditions::standard_soak`]).
+pub const STANDARD_SOAK_K: f64 = 296.15;
+
 /// Why a range run cannot be set up.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SetupError {
@@ -111,6 +119,20 @@ fn check_temp(what: &'static str, t_k: f64) -> Result<(), SetupError> {
 }
 
 impl RunConditions {
+    /// The conditions of the standard tests: ambient and pack at [`STANDARD_SOAK_K`].
+    pub fn standard_soak() -> Self {
+        RunConditions {
+            ambient_k: Some(STANDARD_SOAK_K),
+            ..RunConditions::default()
+        }
+    }
+
+    /// True when these conditions set a temperature (ambient or initial), i.e. a caller asked for
+    /// the standard cycles at a temperature of its own rather than at the tests' soak.
+    pub fn sets_temperature(&self) -> bool {
+        self.ambient_k.is_some() || self.initial_temp_k.is_some()
+    }
+
     /// Applies the overrides to a project's simulation settings, checking them.
     pub fn apply(&self, project: &mut Project) -> Result<(), SetupError> {
         let s = &mut project.simulation;
