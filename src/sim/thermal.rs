@@ -603,48 +603,63 @@ impl LaneGroup {
     /// as just computed, held in registers (each row waited for the store of the one before);
     /// the same operations.
     fn forward(&self, y: &mut [[f64; LANES]]) {
-        let mut prev = [0.0; LANES];
-        for k in 0..self.rows.min(y.len()) {
-            let row = &self.lower[self.lower_start[k]..self.lower_start[k + 1]];
-            let mut s = y[k];
-            match row {
-                // (One entry: the row reaches back to row k − 1, whose result is `prev`.)
-                [lv] if self.carry => {
+        if self.carry {
+            let mut prev = [0.0; LANES];
+            for k in 0..self.rows.min(y.len()) {
+                let row = &self.lower[self.lower_start[k]..self.lower_start[k + 1]];
+                let mut s = y[k];
+                if let [lv] = row {
+                    // (One entry: the row reaches back to row k − 1, whose result is `prev`.)
                     for l in 0..LANES {
                         s[l] -= lv[l] * prev[l];
                     }
-                }
-                _ => {
+                } else {
                     for (lv, yv) in row.iter().zip(&y[self.first[k]..k]) {
                         for l in 0..LANES {
                             s[l] -= lv[l] * yv[l];
                         }
                     }
                 }
+                y[k] = s;
+                prev = s;
+            }
+            return;
+        }
+        for k in 0..self.rows.min(y.len()) {
+            let row = &self.lower[self.lower_start[k]..self.lower_start[k + 1]];
+            let mut s = y[k];
+            for (lv, yv) in row.iter().zip(&y[self.first[k]..k]) {
+                for l in 0..LANES {
+                    s[l] -= lv[l] * yv[l];
+                }
             }
             y[k] = s;
-            prev = s;
         }
     }
 
     /// Back substitution in every lane: the column copy (or its non-zeros, [`Self::nz`]), then
     /// a long row's update.
     fn backward(&self, y: &mut [[f64; LANES]]) {
-        for k in (0..self.rows.min(y.len())).rev() {
-            let mut s = y[k];
-            if self.sparse {
+        if self.sparse {
+            for k in (0..self.rows.min(y.len())).rev() {
+                let mut s = y[k];
                 for &(c, uv) in self.nz[self.nz_start[k]..self.nz_start[k + 1]].iter().rev() {
                     let yv = y[c];
                     for l in 0..LANES {
                         s[l] -= uv[l] * yv[l];
                     }
                 }
-            } else {
-                let col = &self.up[self.up_start[k]..self.up_start[k + 1]];
-                for (uv, yv) in col.iter().zip(&y[k + 1..]).rev() {
-                    for l in 0..LANES {
-                        s[l] -= uv[l] * yv[l];
-                    }
+                y[k] = s;
+                self.long_row_update(y, k, s);
+            }
+            return;
+        }
+        for k in (0..self.rows.min(y.len())).rev() {
+            let col = &self.up[self.up_start[k]..self.up_start[k + 1]];
+            let mut s = y[k];
+            for (uv, yv) in col.iter().zip(&y[k + 1..]).rev() {
+                for l in 0..LANES {
+                    s[l] -= uv[l] * yv[l];
                 }
             }
             y[k] = s;
@@ -655,6 +670,21 @@ impl LaneGroup {
                     for l in 0..LANES {
                         yv[l] -= lv[l] * s[l];
                     }
+                }
+            }
+        }
+    }
+
+    /// A long row k's update of the rows it reaches back to, with its result `s` (the same as
+    /// in [`Self::backward`]'s general loop).
+    #[inline(always)]
+    fn long_row_update(&self, y: &mut [[f64; LANES]], k: usize, s: [f64; LANES]) {
+        if self.long[k] {
+            let row = &self.lower[self.lower_start[k]..self.lower_start[k + 1]];
+            let (head, _) = y.split_at_mut(k);
+            for (yv, lv) in head[self.first[k]..].iter_mut().zip(row) {
+                for l in 0..LANES {
+                    yv[l] -= lv[l] * s[l];
                 }
             }
         }
