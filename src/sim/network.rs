@@ -113,11 +113,14 @@
 //!   elements per vector instruction. No entropic arithmetic (its heat is `±0` without a
 //!   table), the cut-off flags and end voltages in the vectorised advance, the mean SOC's
 //!   weights and their sum formed once when the engine is built.
-//! - The thermal solve's chain lane groups (a module's groups in a row, `sim::thermal`) carry
-//!   each row's result in registers.
+//! - The thermal solve's lane group of `group` fidelity's modules (each a chain of groups on
+//!   its plate, `sim::thermal`) carries the row before in registers and skips the column
+//!   copies' zeros.
 //!
-//!   Callgrind, sedan, mixed demand: `group` 56.9 k → 44.0 k instructions per step; `cell`
-//!   and `lumped` take none of it (2.73 M and ~1.73 k, unchanged within 1 %).
+//! Callgrind, sedan, mixed demand: `group` 56.9 k → 40.0 k instructions per step; `cell` and
+//! `lumped` take none of it (2.732 M and ~1.73 k, unchanged). CPU time of the bench's workload
+//! (minimum of 11 interleaved runs, load ~4.7, less the engine build): `group` 12.3 → 8.4 ms
+//! per simulated hour; criterion medians at load 2.4–3.1 in `benches/network.rs`.
 //!
 //! No I/O, no threads, no GUI.
 
