@@ -2489,4 +2489,40 @@ fn a_varied_group_run_reports_the_cores_soc_spread_and_opens_the_heat_map_at_its
     h.run();
     assert_eq!(h.state().ui.results.heat_frame.layouts, layouts + 1);
     assert_eq!(h.state().ui.results.envelopes.computes, computes);
+
+    // The mouse over a cell of the map reads out which cell it is and the temperature the run
+    // recorded for it at that sample: at group fidelity, its group's element's. The wheel over the
+    // traces scrolls the page down to the map first.
+    h.hover_at(egui::pos2(600.0, 400.0));
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -2000.0),
+        phase: egui::TouchPhase::Move,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run();
+    let frame = &h.state().ui.results.heat_frame;
+    let visible = frame.visible.expect("the map was drawn");
+    let cell = frame
+        .cells
+        .iter()
+        .find(|c| visible.shrink(2.0).contains(c.rect.center()) && c.rect.width() >= 1.0)
+        .cloned()
+        .expect("a heat-map cell on screen");
+    h.hover_at(cell.rect.center());
+    h.run();
+    let (t_s, temps) = &outcome.cell_temps_k[other];
+    let element = outcome
+        .places
+        .iter()
+        .position(|(m, g, c)| m.as_str() == &*cell.module && *g == cell.group && c.is_none())
+        .expect("the group has an element");
+    h.get_by_label(&format!(
+        "{} · group {} · cell {}: {:.2} °C (its group's element) at t = {:.1} min",
+        cell.module,
+        cell.group + 1,
+        cell.cell + 1,
+        temps[element] - 273.15,
+        t_s / 60.0
+    ));
 }

@@ -384,8 +384,16 @@ pub fn show(ui: &mut egui::Ui, app: &mut StudioApp) {
                             (_, s) => standard_rows(s.as_ref()).map(|(_, v)| v),
                         })
                         .collect();
+                    let how = match common_ambient_k {
+                        None => crate::gui::panels::inspector::STANDARD_HOVER,
+                        Some(_) => {
+                            "Driven as on the test dynamometer (a fresh full pack, the cabin \
+                             climate control off), but soaked at the common ambient above instead \
+                             of the tests' 23 °C"
+                        }
+                    };
                     for (k, (name, _)) in standard_rows(None).iter().enumerate() {
-                        ui.label(*name);
+                        ui.label(*name).on_hover_text(how);
                         for rows in &standard {
                             ui.label(&rows[k]);
                         }

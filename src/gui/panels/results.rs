@@ -312,8 +312,67 @@ pub struct HeatFrame {
     scale: Option<(std::sync::Weak<RunOutcome>, f64, f64)>,
     key: Option<HeatKey>,
     image: Option<(egui::TextureId, egui::Rect)>,
+    /// The cells of that image, for the hover read-out.
+    pub cells: Vec<HeatCell>,
+    /// The part of the map on screen when last drawn (points; the rest is scrolled away); None
+    /// before it was drawn.
+    pub visible: Option<egui::Rect>,
     /// How many times the cells' image was laid out (for tests).
     pub layouts: u64,
+}
+
+/// One cell of the heat map as last drawn: where it is on screen and whose temperature it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeatCell {
+    /// Its rectangle, points.
+    pub rect: egui::Rect,
+    /// The module instance (pack node id).
+    pub module: Arc<str>,
+    /// Parallel group within the module, from 0 at the negative end.
+    pub group: u32,
+    /// Cell within the group, from 0.
+    pub cell: u32,
+    /// The simulated element its temperature is that of, and the temperature (K); None when the
+    /// run has no element for it.
+    pub shown: Option<(Shown, f64)>,
+}
+
+/// Which simulated element a heat-map cell shows the temperature of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// The cell itself (cell fidelity).
+    Cell,
+    /// Its parallel group's element (group fidelity).
+    Group,
+    /// The pack's one equivalent cell (lumped fidelity).
+    Pack,
+}
+
+impl HeatCell {
+    /// The hover read-out: which cell, its temperature and, below cell fidelity, whose it is.
+    pub fn read_out(&self, t_s: f64) -> String {
+        let place = format!(
+            "{} · group {} · cell {}",
+            self.module,
+            self.group + 1,
+            self.cell + 1
+        );
+        match self.shown {
+            None => format!("{place}: not simulated"),
+            Some((shown, t_k)) => {
+                let whose = match shown {
+                    Shown::Cell => "",
+                    Shown::Group => " (its group's element)",
+                    Shown::Pack => " (the pack's one element)",
+                };
+                format!(
+                    "{place}: {:.2} °C{whose} at t = {:.1} min",
+                    units::k_to_degc(t_k),
+                    t_s / 60.0
+                )
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -730,7 +789,7 @@ fn heat_map(
     // One colour scale for the whole run, so the map can be compared across time.
     let (lo, hi) = st.heat_frame.scale(outcome);
     let h = (ui.available_width() * 0.45).clamp(140.0, 360.0);
-    let (rect, _) =
+    let (rect, response) =
         ui.allocate_exact_size(egui::vec2(ui.available_width(), h), egui::Sense::hover());
     if !ui.is_rect_visible(rect) {
         // Scrolled out of view: nothing to draw (its shapes would all be culled).
@@ -761,19 +820,17 @@ fn heat_map(
     };
     let frame = &mut st.heat_frame;
     if !frame.key.as_ref().is_some_and(|k| k.same(&key)) {
-        frame.image = cells_image(
-            ui,
-            &painter,
-            project,
-            o,
-            temps,
-            (lo, hi),
-            (origin, s),
-            &mut st.heat,
-            theme,
-        );
+        frame.cells = heat_cells(project, o, temps, (origin, s));
+        frame.image = cells_image(ui, &painter, &frame.cells, (lo, hi), &mut st.heat, theme);
         frame.layouts += 1;
         frame.key = Some(key);
+    }
+    frame.visible = Some(painter.clip_rect());
+    if let Some(p) = response.hover_pos()
+        && let Some(cell) = frame.cells.iter().find(|c| c.rect.contains(p))
+    {
+        let t_s = o.cell_temps_k[sample].0;
+        response.on_hover_text_at_pointer(cell.read_out(t_s));
     }
     if let Some((texture, at)) = frame.image {
         painter.image(
@@ -812,31 +869,24 @@ fn heat_map(
     }
 }
 
-/// The heat map's cells at one sample (`temps`, colour scale `lo_hi` K) in one texture on the
-/// pixel grid (see [`HeatTexture`]), clipped like `painter`, and the rectangle (points) to paint it
-/// in; `None` when no cell is visible. `to` is the map's origin (points) and scale (points per
-/// metre).
-#[allow(clippy::too_many_arguments)]
-fn cells_image(
-    ui: &egui::Ui,
-    painter: &egui::Painter,
+/// The heat map's cells at one sample (`temps`): every cell position of every module placed in
+/// the pack, where it is drawn (`to` is the map's origin in points and its scale in points per
+/// metre) and the temperature of the element that simulates it.
+fn heat_cells(
     project: &crate::model::project::Project,
     o: &RunOutcome,
     temps: &[f64],
-    (lo, hi): (f64, f64),
     (origin, s): (egui::Pos2, f64),
-    cache: &mut HeatTexture,
-    theme: &crate::gui::theme::Theme,
-) -> Option<(egui::TextureId, egui::Rect)> {
+) -> Vec<HeatCell> {
     let to = |x: f64, y: f64| origin + egui::vec2((x * s) as f32, (y * s) as f32);
     // Temperature of every cell position: from its element (cell fidelity), its group's element, or
     // the pack's single element (lumped); the first element in `places` that matches, looked up
-    // through maps built once per frame (a search of `places` per cell was 4416 × 4416 string
+    // through maps built once per layout (a search of `places` per cell was 4416 × 4416 string
     // comparisons a frame at cell fidelity).
     let mut of_cell: HashMap<(&str, u32, u32), usize> = HashMap::new();
     let mut of_group: HashMap<(&str, u32), usize> = HashMap::new();
     let mut of_pack: Option<usize> = None;
-    let mut cells: Vec<(egui::Rect, egui::Color32)> = Vec::new();
+    let mut cells = Vec::new();
     for (e, (m, g, c)) in o.places.iter().enumerate() {
         if m == "pack" {
             of_pack.get_or_insert(e);
@@ -857,21 +907,19 @@ fn cells_image(
         };
         let (pos, foot, _) = crate::gui::panels::module::top_view(d, c);
         let p = d.parallel.max(1) as usize;
-        let temp_of = |k: usize| -> Option<f64> {
-            let group = (k / p) as u32;
-            let cell = (k % p) as u32;
-            let m = inst.id.as_str();
-            [
-                of_cell.get(&(m, group, cell)).copied(),
-                of_group.get(&(m, group)).copied(),
-                of_pack,
+        let module: Arc<str> = Arc::from(inst.id.as_str());
+        let m = inst.id.as_str();
+        for (k, xy) in pos.iter().enumerate() {
+            let (group, cell) = ((k / p) as u32, (k % p) as u32);
+            let shown = [
+                (of_cell.get(&(m, group, cell)).copied(), Shown::Cell),
+                (of_group.get(&(m, group)).copied(), Shown::Group),
+                (of_pack, Shown::Pack),
             ]
             .into_iter()
-            .flatten()
-            .min()
-            .and_then(|e| temps.get(e).copied())
-        };
-        for (k, xy) in pos.iter().enumerate() {
+            .filter_map(|(e, kind)| e.map(|e| (e, kind)))
+            .min_by_key(|(e, _)| *e)
+            .and_then(|(e, kind)| temps.get(e).map(|t| (kind, *t)));
             let (x, y) = if inst.rotated {
                 (xy[1], xy[0])
             } else {
@@ -883,13 +931,41 @@ fn cells_image(
                 (foot[0], foot[1])
             };
             let center = to(inst.position_m[0] + x, inst.position_m[1] + y);
-            let color = temp_of(k).map_or(theme.grid, |t| theme.heat_color(t, lo, hi));
-            cells.push((
-                egui::Rect::from_center_size(center, egui::vec2((fx * s) as f32, (fy * s) as f32)),
-                color,
-            ));
+            cells.push(HeatCell {
+                rect: egui::Rect::from_center_size(
+                    center,
+                    egui::vec2((fx * s) as f32, (fy * s) as f32),
+                ),
+                module: Arc::clone(&module),
+                group,
+                cell,
+                shown,
+            });
         }
     }
+    cells
+}
+
+/// The heat map's `cells` in one texture on the pixel grid (see [`HeatTexture`]), coloured on the
+/// scale `lo_hi` (K), clipped like `painter`, and the rectangle (points) to paint it in; `None`
+/// when no cell is visible.
+fn cells_image(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    cells: &[HeatCell],
+    (lo, hi): (f64, f64),
+    cache: &mut HeatTexture,
+    theme: &crate::gui::theme::Theme,
+) -> Option<(egui::TextureId, egui::Rect)> {
+    let cells: Vec<(egui::Rect, egui::Color32)> = cells
+        .iter()
+        .map(|c| {
+            let color = c
+                .shown
+                .map_or(theme.grid, |(_, t)| theme.heat_color(t, lo, hi));
+            (c.rect, color)
+        })
+        .collect();
     // The cells in one texture on the pixel grid (see `HeatTexture`), clipped like the painter.
     let ppp = ui.ctx().pixels_per_point();
     let bounds = cells
