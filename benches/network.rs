@@ -87,7 +87,10 @@
 //! its end, run alternately (load 2.4–3.1: another engineer's window measurement): sedan
 //! `group` 14.20 / 13.15 → 8.26 / 9.41 ms per simulated hour (target 10 ms), `cell` 11.91 /
 //! 11.90 → 11.87 / 12.12 ms per 60 steps (unchanged), `lumped` 307 / 297 → 287 / 332 µs per
-//! 3600 steps (noise); `drive_cycle`'s lumped WLTC to empty 4.62 → 4.63 ms (load 3.3–4.6).
+//! 3600 steps (noise); two more alternate runs at load 1.9–3.5: `group` 12.85 / 12.14 → 10.63
+//! / 9.52 ms (the machine was never quiet; session 8's start binary gave 11.93 ms at load ~1,
+//! so ~8.5 ms is expected there). `drive_cycle`'s lumped WLTC to empty 4.62 → 4.63 ms (load
+//! 3.3–4.6).
 //! CPU time of the bench's workload (`perf stat`, minimum of 11 interleaved runs, load ~4.7,
 //! less the engine build): `group` 12.3 → 8.4 ms per simulated hour. Callgrind per step
 //! (sedan, mixed demand): `group` 56.9 k → 40.0 k instructions, `cell` 2.732 M → 2.732 M,
