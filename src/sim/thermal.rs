@@ -1356,7 +1356,7 @@ mod tests {
             }
             let plate = net.add_node(3000.0 + m as f64);
             for (k, &cell) in c.iter().enumerate() {
-                net.link(cell, plate, 1.1 + 0.003 * k as f64);
+                net.link(cell, plate, 1.1 + (k as f64 * 0.61 + m as f64).sin());
             }
             let cool = net.add_node(400.0);
             net.link(plate, cool, 40.0);
@@ -1389,8 +1389,10 @@ mod tests {
         assert!(g.carry && g.sparse, "carry {} sparse {}", g.carry, g.sparse);
         assert_eq!(g.rows, per + 3);
         assert_eq!(f.single.len(), 1);
+        // (Right-hand sides of both signs and unlike sizes, so that a sum taken in another
+        // order rounds differently somewhere.)
         let b: Vec<f64> = (0..n)
-            .map(|k| 1e4 * (1.0 + 0.7 * (k as f64 * 0.37).sin()))
+            .map(|k| 1e4 * (k as f64 * 1.37).sin() + 3e3 * (k as f64 * 0.29).cos())
             .collect();
         let (mut laid_out, mut textbook) = (b.clone(), b);
         f.solve(&mut laid_out, &mut Vec::new());
