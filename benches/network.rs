@@ -77,6 +77,24 @@
 //! linearisation's passes, one finiteness flag per element pass: `group` 12.31 → 11.85 ms per
 //! simulated hour (load ~3, same method), 56.5 k → 56.9 k instructions per step; `cell` and
 //! `lumped` unchanged within noise.
+//!
+//! Session 9 (the `group` target), bit-identical throughout (`sim::network`'s and
+//! `sim::thermal`'s docs): the lanes path (the linearisation per field in plain arrays, the
+//! passes without a lookup branch-free so they run two elements per vector instruction, no
+//! entropic arithmetic for a cell without a table) and the thermal lane sweeps of `group`
+//! fidelity's module chains (the row before carried in registers; the column copies' zeros
+//! skipped). Criterion medians, this bench's binary built from the session's start and from
+//! its end, run alternately (load 2.4–3.1: another engineer's window measurement): sedan
+//! `group` 14.20 / 13.15 → 8.26 / 9.41 ms per simulated hour (target 10 ms), `cell` 11.91 /
+//! 11.90 → 11.87 / 12.12 ms per 60 steps (unchanged), `lumped` 307 / 297 → 287 / 332 µs per
+//! 3600 steps (noise); two more alternate runs at load 1.9–3.5: `group` 12.85 / 12.14 → 10.63
+//! / 9.52 ms (the machine was never quiet; session 8's start binary gave 11.93 ms at load ~1,
+//! so ~8.5 ms is expected there). `drive_cycle`'s lumped WLTC to empty 4.62 → 4.63 ms (load
+//! 3.3–4.6).
+//! CPU time of the bench's workload (`perf stat`, minimum of 11 interleaved runs, load ~4.7,
+//! less the engine build): `group` 12.3 → 8.4 ms per simulated hour. Callgrind per step
+//! (sedan, mixed demand): `group` 56.9 k → 40.0 k instructions, `cell` 2.732 M → 2.732 M,
+//! `lumped` 1733 → 1735.
 
 #![allow(clippy::expect_used)]
 

@@ -45,6 +45,10 @@
 //! the bit (tested); with the kind's loop-invariant data taken once per pass ([`PlainView`]),
 //! the table half of a `group` step fell from ~200 to ~120 instructions per element.
 //!
+//! [`tables_plain`] (session 9) gives the same table half as plain numbers, and
+//! [`Decay::series`] the decay's series, for the network's lanes path, which keeps each field
+//! in an array of its own (`sim::network::lanes`); the same operations.
+//!
 //! These functions run in the engine's element loops, where the generated code matters more than
 //! the instruction count: filling a small local array by a running index and then storing it whole
 //! (the RC pairs' values into a [`Linear`]) made the processor wait on store forwarding, and the
@@ -508,21 +512,26 @@ impl Default for Decay {
 
 impl Decay {
     /// Largest `|x − x₀|` served from the cache.
-    const REACH: f64 = 1e-3;
+    pub const REACH: f64 = 1e-3;
 
     /// `eˣ` (see the type's docs).
     #[inline(always)]
     pub fn exp(&mut self, x: f64) -> f64 {
         let dx = x - self.x;
         if dx.abs() < Self::REACH {
-            // Estrin's split of 1 + δ + δ²/2 + δ³/6 + δ⁴/24: two short chains instead of one long.
-            let dx2 = dx * dx;
-            let series = (1.0 + dx) + dx2 * ((0.5 + dx * (1.0 / 6.0)) + dx2 * (1.0 / 24.0));
-            return self.exp_x * series;
+            return self.exp_x * Self::series(dx);
         }
         let e = x.exp();
         *self = Self { x, exp_x: e };
         e
+    }
+
+    /// `e^δ` for `|δ| <` [`Self::REACH`]: `1 + δ + δ²/2 + δ³/6 + δ⁴/24` in Estrin's split (two
+    /// short chains instead of one long).
+    #[inline(always)]
+    pub fn series(dx: f64) -> f64 {
+        let dx2 = dx * dx;
+        (1.0 + dx) + dx2 * ((0.5 + dx * (1.0 / 6.0)) + dx2 * (1.0 / 24.0))
     }
 }
 
@@ -813,6 +822,12 @@ pub struct PlainView<'a> {
 }
 
 impl PlainView<'_> {
+    /// The RC pair's capacitance, F (0 without a pair).
+    #[inline(always)]
+    pub fn c_f(&self) -> f64 {
+        self.c_f
+    }
+
     /// R0 and R1 (table values, before any scaling) at `temp_k` and `soc`, with the element's
     /// cached intervals (`hint`, as for [`FastTable::brackets_hint`]).
     #[inline(always)]
@@ -833,20 +848,34 @@ impl PlainView<'_> {
     }
 }
 
-/// [`linearise_tables`] for a kind laid out as `plain` ([`PlainKind::view`]), written into
-/// `lin`: the same numbers to the bit. Only the fields the tables give are written (OCV, its
-/// slope and span, R0, the RC pair's resistance and capacitance); the rest of `lin` is left for
-/// [`linearise_finish`], and a second RC pair's fields are never read for such a kind.
+/// What the tables give one element of a [`PlainKind`] for a step (see [`tables_plain`]).
+#[derive(Debug, Clone, Copy)]
+pub struct PlainTables {
+    /// OCV at the start, V.
+    pub ocv0_v: f64,
+    /// dOCV/dSOC at the start, V.
+    pub docv_v: f64,
+    /// SOC interval in which OCV is linear ([`Linear::ocv_span`]).
+    pub ocv_span: (f64, f64),
+    /// R0 (scaled), Ω.
+    pub r0_ohm: f64,
+    /// The RC pair's resistance (scaled; 0 without a pair), Ω.
+    pub r1_ohm: f64,
+}
+
+/// The table half of a step for a kind laid out as `plain` ([`PlainKind::view`]): OCV with its
+/// slope and linear span, R0 and the RC pair's resistance, both times `r_scale`. What
+/// [`linearise_tables_plain`] writes into a [`Linear`] (it calls this), as plain numbers for a
+/// caller that keeps each field in an array of its own (`sim::network`'s lanes path).
 #[inline(always)]
-pub fn linearise_tables_plain<const RC: usize>(
-    lin: &mut Linear,
+pub fn tables_plain(
     kind: &CellKind,
     plain: &PlainView<'_>,
     r_scale: f64,
     soc: f64,
     temp_k: f64,
     hints: &mut Hints,
-) {
+) -> PlainTables {
     // OCV: the cached interval strictly inside the curve, else the general lookup (edges, a
     // grid point hit exactly, a new interval), which also updates the cache.
     let h = hints.ocv.0[2] as usize;
@@ -861,12 +890,36 @@ pub fn linearise_tables_plain<const RC: usize>(
         }
     };
     let [r0, r1] = plain.r_hint(temp_k, soc, &mut hints.r);
-    lin.ocv0_v = ocv;
-    lin.docv_v = docv;
-    lin.ocv_span = span;
-    lin.r0_ohm = r0 * r_scale;
+    PlainTables {
+        ocv0_v: ocv,
+        docv_v: docv,
+        ocv_span: span,
+        r0_ohm: r0 * r_scale,
+        r1_ohm: r1 * r_scale,
+    }
+}
+
+/// [`linearise_tables`] for a kind laid out as `plain` ([`PlainKind::view`]), written into
+/// `lin`: the same numbers to the bit. Only the fields the tables give are written (OCV, its
+/// slope and span, R0, the RC pair's resistance and capacitance); the rest of `lin` is left for
+/// [`linearise_finish`], and a second RC pair's fields are never read for such a kind.
+#[inline(always)]
+pub fn linearise_tables_plain<const RC: usize>(
+    lin: &mut Linear,
+    kind: &CellKind,
+    plain: &PlainView<'_>,
+    r_scale: f64,
+    soc: f64,
+    temp_k: f64,
+    hints: &mut Hints,
+) {
+    let t = tables_plain(kind, plain, r_scale, soc, temp_k, hints);
+    lin.ocv0_v = t.ocv0_v;
+    lin.docv_v = t.docv_v;
+    lin.ocv_span = t.ocv_span;
+    lin.r0_ohm = t.r0_ohm;
     if rc_pairs::<RC>(kind.n_rc()) > 0 {
-        lin.r_ohm[0] = r1 * r_scale;
+        lin.r_ohm[0] = t.r1_ohm;
         lin.c_f[0] = plain.c_f;
     }
 }

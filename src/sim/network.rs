@@ -103,6 +103,25 @@
 //!   12.31 → 11.85 ms per simulated hour (56.5 k → 56.9 k instructions per step); `cell` and
 //!   `lumped` unchanged within noise (2.735 M and 1722–1731 instructions per step).
 //!
+//! Session 9 (issue 3's `group` target), all bit-identical on the probe's step hash:
+//! - A solo pack of one plain kind with one RC pair and no entropic table (every bundled preset
+//!   at `group` fidelity) takes the lanes path (`network::lanes`): the linearisation kept per field in
+//!   plain arrays instead of one [`Linear`] record per element, and the passes without a table
+//!   lookup (decays, Thevenin equivalents, end SOC and OCV, the advance) written without
+//!   branches, a rare case (a decay out of its cache's reach, an end SOC off the start's OCV
+//!   interval) flagged and redone by a scalar loop after the pass, so that they run two
+//!   elements per vector instruction. No entropic arithmetic (its heat is `±0` without a
+//!   table), the cut-off flags and end voltages in the vectorised advance, the mean SOC's
+//!   weights and their sum formed once when the engine is built.
+//! - The thermal solve's lane group of `group` fidelity's modules (each a chain of groups on
+//!   its plate, `sim::thermal`) carries the row before in registers and skips the column
+//!   copies' zeros.
+//!
+//! Callgrind, sedan, mixed demand: `group` 56.9 k → 40.0 k instructions per step; `cell` and
+//! `lumped` take none of it (2.732 M and ~1.73 k, unchanged). CPU time of the bench's workload
+//! (minimum of 11 interleaved runs, load ~4.7, less the engine build): `group` 12.3 → 8.4 ms
+//! per simulated hour; criterion medians at load 2.4–3.1 in `benches/network.rs`.
+//!
 //! No I/O, no threads, no GUI.
 
 use nalgebra::{DMatrix, DVector};
@@ -116,6 +135,8 @@ use crate::sim::ecm::{
 use crate::sim::thermal::{BoundaryFlow, Integrator};
 use crate::sim::{Cutoff, PackModel, StepReport};
 use crate::units::S_PER_H;
+
+mod lanes;
 
 /// What a step asks of the pack.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -244,6 +265,11 @@ pub struct Engine {
     single: bool,
     /// That element's parameters, read once here (meaningful only when `single`).
     one: OneElement,
+    /// True when steps take the lanes path (`network::lanes`: a solo pack of one plain kind with one RC
+    /// pair and no entropic table, every bundled preset at `group` fidelity).
+    lanes_on: bool,
+    /// That path's per-element arrays (empty when it is off).
+    lanes: lanes::Lanes,
 }
 
 /// The parameters of a one-element pack's element, group, block and chain as plain numbers, so
@@ -469,8 +495,18 @@ impl Engine {
                 && p.blocks[0].group_end == 1
                 && matches!(p.circuit, Circuit::Chain { .. }),
             one: OneElement::default(),
+            lanes_on: false,
+            lanes: lanes::Lanes::default(),
             p,
         };
+        if let Some(plain) = &e.plain
+            && e.solo
+            && !e.single
+            && lanes::Lanes::serves(&e.p.kinds, true)
+        {
+            e.lanes = lanes::Lanes::new(n, plain.view().c_f(), &e.elem_m, &e.p.elems.capacity_ah);
+            e.lanes_on = true;
+        }
         if e.single
             && let Circuit::Chain { r_ohm } = e.p.circuit
         {
@@ -613,6 +649,8 @@ impl Engine {
                 0 => self.electrical_single::<0>(demand, heater_w, dt_s)?,
                 _ => self.electrical_single::<RC_OF_KIND>(demand, heater_w, dt_s)?,
             }
+        } else if self.lanes_on {
+            self.electrical_lanes(demand, heater_w, dt_s)?
         } else {
             // Every kind with the same RC pair count (one cell design, the usual case): the
             // element loops get it as a constant (unrolled pairs, no per-element count).
@@ -2122,6 +2160,7 @@ mod tests {
             let mut general = fast.clone();
             general.plain = None;
             general.solo = false;
+            general.lanes_on = false;
             general
         };
         for preset in [
@@ -2181,6 +2220,125 @@ mod tests {
             );
             close_engines(&fast, &general, &what);
         }
+    }
+
+    /// Every number two engines report and hold, to the bit.
+    fn same_bits(a: &Engine, b: &Engine, what: &str) {
+        let r = |e: &Engine| {
+            let (l, t) = (e.last, e.totals());
+            let mut v = vec![
+                l.current_a,
+                l.voltage_v,
+                l.power_w,
+                l.heat_w,
+                l.heater_w,
+                l.soc,
+                l.min_cell_voltage_v,
+                l.max_cell_voltage_v,
+                l.min_soc,
+                l.max_soc,
+                l.min_temp_k,
+                l.max_temp_k,
+                l.mean_temp_k,
+                t.energy_out_j,
+                t.heat_irreversible_j,
+                t.heat_reversible_j,
+                t.heat_conductor_j,
+                t.heater_j,
+                t.coolant_j,
+                t.ambient_j,
+            ];
+            v.extend(e.node_temp_k());
+            v.extend(e.soc());
+            v.extend(e.cell_current_a());
+            v.extend(e.cell_voltage_v());
+            v.extend(e.v_rc.iter().flatten());
+            v.into_iter().map(f64::to_bits).collect::<Vec<_>>()
+        };
+        assert!(r(a) == r(b), "{what}: not the same to the bit");
+    }
+
+    #[test]
+    fn lanes_path_is_the_solo_plain_path_to_the_bit() {
+        // The lanes path (`network::lanes`: per-field arrays, flagged fix-ups for decays out of
+        // their cache's reach and end SOCs off the start's OCV interval) does the solo plain
+        // path's operations in the same order: every bundled design at `group` fidelity through
+        // mixed demands, two step sizes and limits, then down to its cut-off, to the bit. Any
+        // change of an operation, its order or a fix-up shows here (the runs cross OCV grid
+        // points and re-compute decays at every change of step size).
+        let run = |project: &Project, what: &str| {
+            let mut lanes = Engine::new(project, Fidelity::Group).unwrap();
+            assert!(
+                lanes.lanes_on,
+                "{what}: a group-fidelity preset takes the lanes path"
+            );
+            let mut solo = lanes.clone();
+            solo.lanes_on = false;
+            let cap_a = lanes.p.kinds[0].capacity_ah * lanes.p.parallel_cells as f64;
+            for k in 0..400 {
+                let x = k as f64;
+                let d = match k % 5 {
+                    0 => Demand::Power(40e3 * (x * 0.05).sin()),
+                    1 | 2 => Demand::Current(cap_a * (0.3 + 1.5 * (x * 0.031).cos())),
+                    3 => Demand::Power(-25e3),
+                    _ => Demand::Voltage(lanes.last.voltage_v - 2.0),
+                };
+                if k == 200 {
+                    let limits = Limits {
+                        max_current_a: Some(2.0 * cap_a),
+                        max_power_w: Some(60e3),
+                    };
+                    lanes.set_limits(limits);
+                    solo.set_limits(limits);
+                }
+                let dt = if k % 7 == 0 { 10.0 } else { 1.0 };
+                let (a, b) = (lanes.step(d, dt), solo.step(d, dt));
+                assert_eq!(a.is_ok(), b.is_ok(), "{what} step {k}: {a:?} against {b:?}");
+                same_bits(&lanes, &solo, &format!("{what} step {k}"));
+            }
+            for k in 0.. {
+                let (a, b) = (
+                    lanes.step(Demand::Power(90e3), 1.0),
+                    solo.step(Demand::Power(90e3), 1.0),
+                );
+                same_bits(&lanes, &solo, &format!("{what} to empty, step {k}"));
+                match (a, b) {
+                    (Ok(_), Ok(_)) => {}
+                    (Err(a), Err(b)) => {
+                        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{what}");
+                        break;
+                    }
+                    (a, b) => panic!("{what} to empty, step {k}: {a:?} against {b:?}"),
+                }
+                assert!(k < 20_000, "{what}: no cut-off in 20 000 s at 90 kW");
+            }
+        };
+        for (preset, ambient_k) in [
+            ("sedan_2170_nmc.ron", None),
+            ("sedan_lfp_blade.ron", None),
+            ("compact_nmc_pouch.ron", None),
+            ("compact_qs_limetal.ron", None),
+            ("sedan_gac_assb.ron", Some(263.15)),
+        ] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("presets")
+                .join(preset);
+            let mut project = crate::preset::load_file(&path).unwrap();
+            if let Some(t) = ambient_k {
+                project.simulation.ambient_k = t;
+                project.simulation.initial_temp_k = t;
+            }
+            run(&project, preset);
+        }
+        // A cell without the lanes path's shape (an entropic table) keeps the solo plain path.
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/sedan_2170_nmc.ron");
+        let mut project = crate::preset::load_file(&path).unwrap();
+        project.cells[0].entropic = Some(crate::model::cell::Entropic {
+            du_dt_v_per_k: crate::model::table::Table::constant(-1e-4),
+        });
+        let e = Engine::new(&project, Fidelity::Group).unwrap();
+        assert!(e.solo && e.plain.is_some() && !e.lanes_on);
     }
 
     #[test]
