@@ -219,10 +219,10 @@ impl FrameBorder {
 }
 
 /// The grid of a plot whose frame is `frame` (points) with `x_marks` and `y_marks` already mapped
-/// to `(screen position in points, strength)` (see [`visible_marks`]), in colour `base`, at `ppp`
+/// to `(screen position in points, strength)` (see `visible_marks`), in colour `base`, at `ppp`
 /// pixels per point. Each line spans the frame, in `base` scaled by its strength to the
 /// [`GRID_STRENGTH_EXPONENT`], over the pixel columns (or rows) egui would give it
-/// ([`line_profile`]); lines are sorted weakest first (a stable sort, x lines before y lines among
+/// (`line_profile`); lines are sorted weakest first (a stable sort, x lines before y lines among
 /// equals, as egui_plot does).
 pub fn grid_image(
     frame: Rect,
