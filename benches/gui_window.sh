@@ -7,7 +7,7 @@
 # PACKWRIGHT_FRAME_LOG=OUTDIR/frames.log (the window then repaints continuously, so frames/s is what
 # the machine can draw), and drives it with clicks (keys do not reach a window without a window
 # manager): 20 s idle on the Pack view; 10 s idle on Vehicle & run; 8 edits (fidelity group <-> cell,
-# each click one undoable edit) 3 s apart; Run (cell fidelity); 10 s on Vehicle & run and 15 s on Pack
+# each click one undoable edit) 3 s apart; Run (cell fidelity); 8 s on Pack and 10 s on Vehicle & run
 # while it runs; 8 rounds of Run (a no-op while one goes) + 2 edits; then, once that run has
 # finished, 15 s on Results (the finished cell run) and 8 s on Results while another cell run goes
 # (it shows the previous run; OUTDIR/results.png is the view). `GUI_WINDOW_PHASES=results` runs only
@@ -57,12 +57,13 @@ mark sim_idle_start; sleep 10; mark sim_idle_end
 mark idle_edits_start
 for i in 1 2 3 4; do click 810 214; sleep 3; click 856 214; sleep 3; done   # fidelity group, cell
 mark idle_edits_end
-click 645 309; sleep 3                                  # Run simulation (cell fidelity)
+click 645 309; sleep 1                                  # Run simulation (cell fidelity)
 import -window root "$out/running.png"
-mark run_sim_start; sleep 10; mark run_sim_end
+# The Pack view first: since session 9 the sedan's cell run to empty lasts only ~7-10 s here.
 click 328 40; sleep 1                                   # Pack tab
-mark run_pack_start; sleep 15; mark run_pack_end
+mark run_pack_start; sleep 8; mark run_pack_end
 click 396 40; sleep 1
+mark run_sim_start; sleep 10; mark run_sim_end
 mark run_edits_start
 for i in 1 2 3 4 5 6 7 8; do click 645 309; sleep 2; click 810 214; sleep 3; click 856 214; sleep 3; done
 mark run_edits_end
