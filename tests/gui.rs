@@ -2619,4 +2619,16 @@ fn a_varied_group_run_reports_the_cores_soc_spread_and_opens_the_heat_map_at_its
         temps[element] - 273.15,
         t_s / 60.0
     ));
+    // The map names its modules, in the pack's order (drawn on it, and in its accessible label).
+    let ids: Vec<String> = project_of(&h)
+        .pack
+        .modules()
+        .map(|(_, m)| m.id.as_str().to_owned())
+        .collect();
+    assert!(ids.len() >= 2, "{ids:?}");
+    h.get_by_label(&format!(
+        "Heat map of cell temperatures at t = {:.1} min: {}",
+        t_s / 60.0,
+        ids.join(", ")
+    ));
 }

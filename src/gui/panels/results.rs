@@ -855,10 +855,28 @@ fn heat_map(
         frame.key = Some(key);
     }
     frame.visible = Some(painter.clip_rect());
+    // Each module's cells as one box (the cells come module by module): its name is drawn there.
+    let mut boxes: Vec<(&Arc<str>, egui::Rect)> = Vec::new();
+    for c in &frame.cells {
+        match boxes.last_mut() {
+            Some((m, r)) if Arc::ptr_eq(m, &c.module) => *r = r.union(c.rect),
+            _ => boxes.push((&c.module, c.rect)),
+        }
+    }
+    let t_s = o.cell_temps_k[sample].0;
+    let info = format!(
+        "Heat map of cell temperatures at t = {:.1} min: {}",
+        t_s / 60.0,
+        boxes
+            .iter()
+            .map(|(m, _)| m.as_ref())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Other, true, &info));
     if let Some(p) = response.hover_pos()
         && let Some(cell) = frame.cells.iter().find(|c| c.rect.contains(p))
     {
-        let t_s = o.cell_temps_k[sample].0;
         response.on_hover_text_at_pointer(cell.read_out(t_s));
     }
     if let Some((texture, at)) = frame.image {
@@ -868,6 +886,19 @@ fn heat_map(
             egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
             egui::Color32::WHITE,
         );
+        // Each module's name at its cells' top-left corner, on a backing, so a hot spot can be
+        // placed.
+        for (m, r) in boxes {
+            let galley =
+                painter.layout_no_wrap(m.to_string(), egui::FontId::proportional(10.0), theme.text);
+            let at = r.left_top() + egui::vec2(2.0, 1.0);
+            painter.rect_filled(
+                egui::Rect::from_min_size(at, galley.size()).expand(1.0),
+                2.0,
+                theme.canvas_bg.gamma_multiply(0.8),
+            );
+            painter.galley(at, galley, theme.text);
+        }
     }
     // Colour bar.
     let bar = egui::Rect::from_min_size(
