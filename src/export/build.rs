@@ -61,13 +61,15 @@ pub fn build_sheet(
     let project = request.project;
     let (roll, diags) = validate::check(project);
     let (ranges, extra) = if request.with_range {
-        let prepared = prepare_project(project.clone())?;
-        let standard = if request.standard_soak {
-            prepare_with(project.clone(), &RunConditions::standard_soak())?
+        // The standard cycles from the tests' soak (or as the project is, when the caller set a
+        // temperature); the extra cycle always as the project is.
+        let soak = if request.standard_soak {
+            RunConditions::standard_soak()
         } else {
-            prepared.clone()
+            RunConditions::default()
         };
-        let fidelity = prepared.project.simulation.fidelity;
+        let standard = prepare_with(project.clone(), &soak)?;
+        let fidelity = project.simulation.fidelity;
         let traced = |p: &Prepared| RangeOptions {
             record_trace: true,
             ..p.options
@@ -89,13 +91,9 @@ pub fn build_sheet(
         let ranges = ranges?;
         let extra = match request.extra_cycle {
             Some(cycle) => {
-                let mut engine = make_engine(&prepared)?;
-                Some(run_range(
-                    &mut engine,
-                    &prepared.vehicle,
-                    cycle,
-                    &traced(&prepared),
-                )?)
+                let own = prepare_project(project.clone())?;
+                let mut engine = make_engine(&own)?;
+                Some(run_range(&mut engine, &own.vehicle, cycle, &traced(&own))?)
             }
             None => None,
         };

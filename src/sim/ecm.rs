@@ -902,7 +902,7 @@ pub fn tables_plain(
 /// [`linearise_tables`] for a kind laid out as `plain` ([`PlainKind::view`]), written into
 /// `lin`: the same numbers to the bit. Only the fields the tables give are written (OCV, its
 /// slope and span, R0, the RC pair's resistance and capacitance); the rest of `lin` is left for
-/// [`linearise_finish`], and a second RC pair's fields are never read for such a kind.
+/// [`linearise_finish_r`], and a second RC pair's fields are never read for such a kind.
 #[inline(always)]
 pub fn linearise_tables_plain<const RC: usize>(
     lin: &mut Linear,
@@ -952,7 +952,7 @@ pub struct Linear {
     pub ocv_span: (f64, f64),
 }
 
-/// `RC` for [`linearise`], [`linearise_tables`], [`linearise_finish`] and [`advance`]: walk as
+/// `RC` for [`linearise`], [`linearise_tables`], [`linearise_finish_r`] and [`advance`]: walk as
 /// many RC pairs as the cell kind has. A caller that knows the count (a one-element pack) passes
 /// it instead (0, 1 or 2): the loops over the pairs then unroll and the per-step numbers stay in
 /// registers; the same operations in the same order, so the same results.
@@ -968,7 +968,7 @@ const fn rc_pairs<const RC: usize>(n_rc: usize) -> usize {
 /// tables); `soc_per_as` is the SOC one ampere-second moves, `1/(3600·Q)` (divided once per
 /// element when an engine is built), `r_scale` multiplies R0 and the RC resistances, `r_conn_ohm`
 /// is its connection; `hints` are the element's cached brackets and decays (updated). The two
-/// halves, [`linearise_tables`] and [`linearise_finish`], in one call; `RC` as there.
+/// halves, [`linearise_tables`] and [`linearise_finish_r`], in one call; `RC` as there.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn linearise<const RC: usize>(
@@ -1094,20 +1094,7 @@ pub fn linearise_tables<const RC: usize>(
 /// The rest of [`linearise`] on the result of [`linearise_tables`]: each of the `n_rc` branches'
 /// decay over the step (`RC` of them when it is not [`RC_OF_KIND`]), the open-circuit part `e_v`
 /// and the conductance `g_s`.
-#[inline(always)]
-pub fn linearise_finish<const RC: usize>(
-    lin: &mut Linear,
-    n_rc: usize,
-    soc_per_as: f64,
-    r_conn_ohm: f64,
-    v_rc: &[f64; 2],
-    dt_s: f64,
-    hints: &mut Hints,
-) {
-    linearise_finish_r::<RC>(lin, n_rc, soc_per_as, r_conn_ohm, v_rc, dt_s, hints);
-}
-
-/// [`linearise_finish`], returning the effective resistance `1/g_s` it divided.
+/// Returns the effective resistance `1/g_s` it divided.
 #[inline(always)]
 pub fn linearise_finish_r<const RC: usize>(
     lin: &mut Linear,

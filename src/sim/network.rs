@@ -129,8 +129,8 @@ use nalgebra::{DMatrix, DVector};
 use crate::model::project::{Fidelity, Project, RcHeat};
 use crate::sim::compile::{Branch, Circuit, CompileError, Params, compile};
 use crate::sim::ecm::{
-    Hints, Linear, PlainKind, RC_OF_KIND, advance, linearise_finish_pre, linearise_r,
-    linearise_tables, linearise_tables_plain,
+    Hints, Linear, PlainKind, RC_OF_KIND, advance, linearise_finish_pre, linearise_finish_r,
+    linearise_r, linearise_tables, linearise_tables_plain,
 };
 use crate::sim::thermal::{BoundaryFlow, Integrator};
 use crate::sim::{Cutoff, PackModel, StepReport};
@@ -774,14 +774,8 @@ impl Engine {
                 next_voltage[j] = s.voltage_v;
             }
             if !all_finite {
-                let j = (0..n)
-                    .find(|&j| !(finite(next_voltage[j]) && finite(next_soc[j])))
-                    .unwrap_or(0);
-                let i = i_of[j];
-                return Err(Cutoff::Diverged(format!(
-                    "cell {} reached a non-finite state (current {i:.3} A)",
-                    self.describe(j)
-                )));
+                let j = first_non_finite(next_voltage, next_soc);
+                return Err(self.diverged(j, i_of[j]));
             }
             let mut acc = GroupSums::default();
             let heat_w = self.heat_w.as_mut_slice();
@@ -929,10 +923,7 @@ impl Engine {
             hints,
         );
         if !(finite(s.voltage_v) && finite(s.soc)) {
-            return Err(Cutoff::Diverged(format!(
-                "cell {} reached a non-finite state (current {i:.3} A)",
-                self.describe(0)
-            )));
+            return Err(self.diverged(0, i));
         }
         let m = mult * series;
         let wq = m * cap;
@@ -1207,6 +1198,14 @@ impl Engine {
         Ok(())
     }
 
+    /// The divergence element `j` (current `current_a`) stops a step with.
+    fn diverged(&self, j: usize, current_a: f64) -> Cutoff {
+        Cutoff::Diverged(format!(
+            "cell {} reached a non-finite state (current {current_a:.3} A)",
+            self.describe(j)
+        ))
+    }
+
     fn describe(&self, j: usize) -> String {
         let p = &self.p.places[j];
         match p.cell {
@@ -1340,8 +1339,7 @@ impl Engine {
         } else {
             #[allow(clippy::needless_range_loop)]
             for j in 0..n {
-                // `linearise_finish`.
-                let r = linearise_finish_pre::<RC, false>(
+                linearise_finish_r::<RC>(
                     &mut lin[j],
                     n_rc(j),
                     per_as[j],
@@ -1350,7 +1348,6 @@ impl Engine {
                     dt_s,
                     &mut hints[j],
                 );
-                lin[j].g_s = 1.0 / r;
             }
         }
     }
@@ -1677,6 +1674,14 @@ fn solo_is_usable(e_v: f64, r_g: f64) -> bool {
 #[allow(clippy::eq_op)] // `x − x` on purpose: 0 for finite `x`, NaN otherwise.
 fn finite(x: f64) -> bool {
     x - x == 0.0
+}
+
+/// The first element whose end voltage or SOC is not finite (0 when all are: the caller found
+/// one, with a flag kept over the whole pass).
+fn first_non_finite(voltage_v: &[f64], soc: &[f64]) -> usize {
+    (0..voltage_v.len().min(soc.len()))
+        .find(|&j| !(finite(voltage_v[j]) && finite(soc[j])))
+        .unwrap_or(0)
 }
 
 /// The divergence a group without finite conductance stops a step with.

@@ -1229,6 +1229,32 @@ mod tests {
         }
     }
 
+    /// The factor of one implicit step's matrix, assembled here by hand: C/dt on the diagonal,
+    /// plus every link's and boundary tie's conductance; −g off the diagonal.
+    fn implicit_factor(net: &Network, dt: f64) -> Skyline {
+        let mut diag: Vec<f64> = net.capacity_j_per_k.iter().map(|c| c / dt).collect();
+        let mut off = Vec::new();
+        for &(a, b, g) in &net.links {
+            diag[a] += g;
+            diag[b] += g;
+            off.push((a, b, -g));
+        }
+        for &(k, _, g) in &net.boundary {
+            diag[k] += g;
+        }
+        Skyline::factor(net.len(), &diag, &off).unwrap()
+    }
+
+    /// The laid-out sweeps on right-hand side `b` give the textbook ones to the bit.
+    fn assert_sweeps_are_textbook(f: &Skyline, b: Vec<f64>) {
+        let (mut laid_out, mut textbook) = (b.clone(), b);
+        f.solve(&mut laid_out, &mut Vec::new());
+        textbook_solve(f, &mut textbook);
+        for (k, (a, t)) in laid_out.iter().zip(&textbook).enumerate() {
+            assert_eq!(a.to_bits(), t.to_bits(), "row {k}: {a} vs {t}");
+        }
+    }
+
     /// The textbook sweeps on a factor: each row's sum in column order, then the scatter of each
     /// row from the last up. Written with indices on purpose: the formula as printed.
     #[allow(clippy::needless_range_loop)]
@@ -1304,17 +1330,7 @@ mod tests {
         net.tie(enclosure, Boundary::Ambient, 4.0);
         let n = net.len();
         let dt = 2.0;
-        let mut diag: Vec<f64> = net.capacity_j_per_k.iter().map(|c| c / dt).collect();
-        let mut off = Vec::new();
-        for &(a, b, g) in &net.links {
-            diag[a] += g;
-            diag[b] += g;
-            off.push((a, b, -g));
-        }
-        for &(k, _, g) in &net.boundary {
-            diag[k] += g;
-        }
-        let f = Skyline::factor(n, &diag, &off).unwrap();
+        let f = implicit_factor(&net, dt);
         // The layout this test is about: one lane group, two blocks alone, a tail.
         assert_eq!(f.groups.len(), 1);
         assert_eq!(f.single.len(), 2);
@@ -1326,12 +1342,7 @@ mod tests {
         let b: Vec<f64> = (0..n)
             .map(|k| 1e4 * (1.0 + 0.7 * (k as f64 * 0.37).sin()))
             .collect();
-        let (mut laid_out, mut textbook) = (b.clone(), b);
-        f.solve(&mut laid_out, &mut Vec::new());
-        textbook_solve(&f, &mut textbook);
-        for (k, (a, t)) in laid_out.iter().zip(&textbook).enumerate() {
-            assert_eq!(a.to_bits(), t.to_bits(), "row {k}: {a} vs {t}");
-        }
+        assert_sweeps_are_textbook(&f, b);
     }
 
     #[test]
@@ -1372,17 +1383,7 @@ mod tests {
         net.tie(enclosure, Boundary::Ambient, 4.0);
         let n = net.len();
         let dt = 1.0;
-        let mut diag: Vec<f64> = net.capacity_j_per_k.iter().map(|c| c / dt).collect();
-        let mut off = Vec::new();
-        for &(a, b, g) in &net.links {
-            diag[a] += g;
-            diag[b] += g;
-            off.push((a, b, -g));
-        }
-        for &(k, _, g) in &net.boundary {
-            diag[k] += g;
-        }
-        let f = Skyline::factor(n, &diag, &off).unwrap();
+        let f = implicit_factor(&net, dt);
         // The layout this test is about: one lane group of four modules, carrying and sparse.
         assert_eq!(f.groups.len(), 1);
         let g = &f.groups[0];
@@ -1394,12 +1395,7 @@ mod tests {
         let b: Vec<f64> = (0..n)
             .map(|k| 1e4 * (k as f64 * 1.37).sin() + 3e3 * (k as f64 * 0.29).cos())
             .collect();
-        let (mut laid_out, mut textbook) = (b.clone(), b);
-        f.solve(&mut laid_out, &mut Vec::new());
-        textbook_solve(&f, &mut textbook);
-        for (k, (a, t)) in laid_out.iter().zip(&textbook).enumerate() {
-            assert_eq!(a.to_bits(), t.to_bits(), "row {k}: {a} vs {t}");
-        }
+        assert_sweeps_are_textbook(&f, b);
     }
 
     #[test]
@@ -1425,23 +1421,13 @@ mod tests {
         let mut t = t0.clone();
         let flow = integ.step(&mut t, &q, ta, tc, dt).unwrap();
         assert!(matches!(integ.solver, Solver::Dense(_)));
-        let mut diag: Vec<f64> = net.capacity_j_per_k.iter().map(|c| c / dt).collect();
-        let mut off = Vec::new();
-        for &(a, b, g) in &net.links {
-            diag[a] += g;
-            diag[b] += g;
-            off.push((a, b, -g));
-        }
         let mut x: Vec<f64> = (0..9)
             .map(|k| net.capacity_j_per_k[k] / dt * t0[k] + q[k])
             .collect();
         for &(k, to, g) in &net.boundary {
-            diag[k] += g;
             x[k] += g * if to == Boundary::Ambient { ta } else { tc };
         }
-        Skyline::factor(9, &diag, &off)
-            .unwrap()
-            .solve(&mut x, &mut Vec::new());
+        implicit_factor(&net, dt).solve(&mut x, &mut Vec::new());
         for (a, b) in t.iter().zip(&x) {
             assert!((a - b).abs() < 1e-10, "{a} vs {b}");
         }

@@ -321,6 +321,8 @@ pub struct HeatFrame {
     image: Option<(egui::TextureId, egui::Rect)>,
     /// The cells of that image, for the hover read-out.
     pub cells: Vec<HeatCell>,
+    /// Each module's name and the box around its cells (points), where the name is drawn.
+    modules: Vec<(Arc<str>, egui::Rect)>,
     /// The part of the map on screen when last drawn (points; the rest is scrolled away); None
     /// before it was drawn.
     pub visible: Option<egui::Rect>,
@@ -850,24 +852,25 @@ fn heat_map(
     let frame = &mut st.heat_frame;
     if !frame.key.as_ref().is_some_and(|k| k.same(&key)) {
         frame.cells = heat_cells(project, o, temps, (origin, s));
+        // The cells come module by module: one box each.
+        frame.modules.clear();
+        for c in &frame.cells {
+            match frame.modules.last_mut() {
+                Some((m, r)) if Arc::ptr_eq(m, &c.module) => *r = r.union(c.rect),
+                _ => frame.modules.push((Arc::clone(&c.module), c.rect)),
+            }
+        }
         frame.image = cells_image(ui, &painter, &frame.cells, (lo, hi), &mut st.heat, theme);
         frame.layouts += 1;
         frame.key = Some(key);
     }
     frame.visible = Some(painter.clip_rect());
-    // Each module's cells as one box (the cells come module by module): its name is drawn there.
-    let mut boxes: Vec<(&Arc<str>, egui::Rect)> = Vec::new();
-    for c in &frame.cells {
-        match boxes.last_mut() {
-            Some((m, r)) if Arc::ptr_eq(m, &c.module) => *r = r.union(c.rect),
-            _ => boxes.push((&c.module, c.rect)),
-        }
-    }
     let t_s = o.cell_temps_k[sample].0;
     let info = format!(
         "Heat map of cell temperatures at t = {:.1} min: {}",
         t_s / 60.0,
-        boxes
+        frame
+            .modules
             .iter()
             .map(|(m, _)| m.as_ref())
             .collect::<Vec<_>>()
@@ -888,7 +891,7 @@ fn heat_map(
         );
         // Each module's name at its cells' top-left corner, on a backing, so a hot spot can be
         // placed.
-        for (m, r) in boxes {
+        for (m, r) in &frame.modules {
             let galley =
                 painter.layout_no_wrap(m.to_string(), egui::FontId::proportional(10.0), theme.text);
             let at = r.left_top() + egui::vec2(2.0, 1.0);

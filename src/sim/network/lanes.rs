@@ -289,14 +289,8 @@ impl Engine {
             solo_v[j] = voltage - i * r_conn[j];
         }
         if !all_finite {
-            let j = (0..n)
-                .find(|&j| !(finite(next_voltage[j]) && finite(next_soc[j])))
-                .unwrap_or(0);
-            let i = i_of[j];
-            return Err(Cutoff::Diverged(format!(
-                "cell {} reached a non-finite state (current {i:.3} A)",
-                self.describe(j)
-            )));
+            let j = super::first_non_finite(next_voltage, next_soc);
+            return Err(self.diverged(j, i_of[j]));
         }
         // The sums, as the general element pass's second loop on a solo pack (the reversible
         // heat is 0: no entropic table).
